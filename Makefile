@@ -1,0 +1,58 @@
+# GPT Studio. `make run` and `make test` set up everything they need from a clean clone.
+PYTHON_VERSION := $(shell cat .python-version)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+# The interpreter to build the venv with: $(PYTHON) if given, else pyenv's 3.12, else python3.12.
+PYTHON ?= $(shell (command -v pyenv >/dev/null && pyenv prefix $(PYTHON_VERSION) 2>/dev/null | head -1 | sed 's|$$|/bin/python|') || command -v python$(PYTHON_VERSION))
+
+.PHONY: run test worker lint format bench migrate seed check schema clean
+
+$(PY):
+	@test -n "$(PYTHON)" || (echo "Python $(PYTHON_VERSION) not found: install it (pyenv install $(PYTHON_VERSION)) or pass PYTHON=/path/to/python$(PYTHON_VERSION)" && exit 1)
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(STAMP) $@
+
+## run: venv, install, migrate, demo data, server on http://127.0.0.1:8000 (SQLite, eager tasks)
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## test: venv, install, run the whole suite (groups needing absent services are listed as not run)
+test: $(DEV_STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## worker: a Celery worker consuming tasks from REDIS_URL
+worker: $(STAMP)
+	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0); without it tasks run eagerly and need no worker." && exit 1)
+	$(VENV)/bin/celery -A gptstudio worker --loglevel=INFO
+
+## lint: ruff lint + format check, migrations in sync, Django system checks
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+format: $(DEV_STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## bench: every benchmark script under benchmarks/ (prints JSON lines)
+bench: $(DEV_STAMP)
+	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,143 @@
+"""A GPT's Actions (GPT_EDITOR.md §3-§5).
+
+The schema text is kept exactly as given (JSON or YAML): exports paste it back byte for byte.
+Secrets (API key, OAuth client secret) are encrypted at rest and never part of a document,
+revision or export. Write through `actions.services` only.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MinLengthValidator
+from django.db import models
+
+from gpts.models import GPT, SLUG_MAX_LENGTH
+from gptstudio import limits
+from gptstudio.encryption import EncryptedTextField
+from gptstudio.models import TimeStampedModel
+
+
+class Action(TimeStampedModel):
+    """One action set: an OpenAPI schema on one domain, its authentication and privacy URL."""
+
+    class SchemaFormat(models.TextChoices):
+        JSON = "json", "JSON"
+        YAML = "yaml", "YAML"
+
+    class AuthType(models.TextChoices):
+        NONE = "none", "None"
+        API_KEY = "api_key", "API Key"
+        OAUTH = "oauth", "OAuth"
+
+    class ApiKeyAuthType(models.TextChoices):
+        BASIC = "basic", "Basic"
+        BEARER = "bearer", "Bearer"
+        CUSTOM = "custom", "Custom"
+
+    class TokenExchangeMethod(models.TextChoices):
+        DEFAULT_POST = "default_post", "Default (POST request)"
+        BASIC_AUTH_HEADER = "basic_auth_header", "Basic authorization header"
+
+    gpt = models.ForeignKey(GPT, on_delete=models.CASCADE, related_name="actions")
+    name = models.CharField(max_length=100, validators=[MinLengthValidator(1)])
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH)
+    position = models.PositiveSmallIntegerField(default=0)
+    schema_text = models.TextField(
+        max_length=limits.STUDIO_SCHEMA_HARD_MAX_BYTES,
+        blank=True,
+        validators=[MaxLengthValidator(limits.STUDIO_SCHEMA_HARD_MAX_BYTES)],
+    )
+    schema_format = models.CharField(max_length=4, choices=SchemaFormat.choices, default=SchemaFormat.JSON)
+    domain = models.CharField(
+        max_length=253, blank=True, db_index=True, help_text="Derived from the schema's first server URL."
+    )
+    privacy_policy_url = models.URLField(max_length=2000, blank=True)
+
+    auth_type = models.CharField(max_length=10, choices=AuthType.choices, default=AuthType.NONE)
+    api_key_auth_type = models.CharField(max_length=10, choices=ApiKeyAuthType.choices, blank=True)
+    api_key_custom_header = models.CharField(max_length=200, blank=True)
+    api_key = EncryptedTextField(blank=True, default="")
+    oauth_client_id = models.CharField(max_length=500, blank=True)
+    oauth_client_secret = EncryptedTextField(blank=True, default="")
+    oauth_authorization_url = models.URLField(max_length=2000, blank=True)
+    oauth_token_url = models.URLField(max_length=2000, blank=True)
+    oauth_scope = models.CharField(max_length=1000, blank=True)
+    oauth_token_exchange_method = models.CharField(
+        max_length=20, choices=TokenExchangeMethod.choices, default=TokenExchangeMethod.DEFAULT_POST
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["gpt_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gpt", "slug"],
+                name="action_unique_slug_per_gpt",
+                violation_error_message="Another action of this GPT already uses this slug.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(auth_type__in=["none", "api_key", "oauth"]),
+                name="action_auth_type_valid",
+                violation_error_message="Authentication must be none, api_key or oauth.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(auth_type="api_key")
+                | models.Q(api_key_auth_type__in=["basic", "bearer", "custom"]),
+                name="action_api_key_needs_auth_type",
+                violation_error_message="API key authentication needs an auth type: basic, bearer or custom.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(auth_type="api_key", api_key_auth_type="custom")
+                | ~models.Q(api_key_custom_header=""),
+                name="action_custom_auth_needs_header",
+                violation_error_message="Custom API key authentication needs a custom header name.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(auth_type="oauth")
+                | (
+                    ~models.Q(oauth_client_id="")
+                    & ~models.Q(oauth_authorization_url="")
+                    & ~models.Q(oauth_token_url="")
+                ),
+                name="action_oauth_needs_urls",
+                violation_error_message="OAuth needs a client ID, an authorization URL and a token URL.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(oauth_token_exchange_method__in=["default_post", "basic_auth_header"]),
+                name="action_token_exchange_method_valid",
+                violation_error_message="Token exchange method must be default_post or basic_auth_header.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(schema_format__in=["json", "yaml"]),
+                name="action_schema_format_valid",
+                violation_error_message="Schema format must be json or yaml.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        """Field-specific messages for the auth combinations the check constraints also guard."""
+        errors = {}
+        if self.auth_type == self.AuthType.API_KEY:
+            if not self.api_key_auth_type:
+                errors["api_key_auth_type"] = "API key authentication needs an auth type: Basic, Bearer or Custom."
+            elif self.api_key_auth_type == self.ApiKeyAuthType.CUSTOM and not self.api_key_custom_header.strip():
+                errors["api_key_custom_header"] = "Custom API key authentication needs a header name, e.g. X-Api-Key."
+        if self.auth_type == self.AuthType.OAUTH:
+            for field, label in (
+                ("oauth_client_id", "a client ID"),
+                ("oauth_authorization_url", "an authorization URL"),
+                ("oauth_token_url", "a token URL"),
+            ):
+                if not getattr(self, field).strip():
+                    errors[field] = f"OAuth authentication needs {label}."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def has_api_key(self) -> bool:
+        return bool(self.api_key)
+
+    @property
+    def has_client_secret(self) -> bool:
+        return bool(self.oauth_client_secret)

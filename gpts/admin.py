@@ -1,0 +1,384 @@
+"""Operator admin for workspaces, GPTs, knowledge files, revisions and jobs.
+
+Every write goes through `gpts.services`: the admin only translates forms into service calls.
+GPT saves carry the version the form was opened at, so an operator cannot silently overwrite a
+user's edit; revisions and jobs are read-only.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import construct_change_message
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.html import format_html
+
+from actions.models import Action
+from gptstudio.errors import EditConflict
+
+from . import services
+from .models import GPT, ConversationStarter, Job, KnowledgeFile, Membership, Revision, Workspace
+
+
+class ServiceErrorsMixin:
+    """Turn a service's EditConflict or ValidationError raised during save into an admin message
+    instead of a server error; the transaction was rolled back, so nothing was written."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, level=messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def get_deleted_objects(self, objs, request):
+        # Revisions and jobs are read-only in the admin, but they go with the GPT or workspace
+        # they belong to; the service deletes them, so they must not block the deletion.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed -= {Revision._meta.verbose_name, Job._meta.verbose_name}
+        return deleted, counts, perms_needed, protected
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # Inline formsets are applied by the services, not saved by the admin, so they have no
+        # new/changed/deleted object lists; the revision records the detail instead.
+        return construct_change_message(form, [], add)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except (EditConflict, ValidationError) as exc:
+            self.message_user(request, "; ".join(getattr(exc, "messages", [str(exc)])), level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+# --- Workspaces ---------------------------------------------------------------------------------
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ("user", "role")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+    list_display = ("name", "slug", "member_count", "gpt_count", "created_at")
+    search_fields = ("name", "slug")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_members=Count("memberships", distinct=True), _gpts=Count("gpts", distinct=True))
+        )
+
+    @admin.display(description="Members", ordering="_members")
+    def member_count(self, obj):
+        return obj._members
+
+    @admin.display(description="GPTs", ordering="_gpts")
+    def gpt_count(self, obj):
+        return obj._gpts
+
+    def get_fields(self, request, obj=None):
+        return ("name",) if obj is None else ("name", "slug", "created_at", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is None else (*self.readonly_fields, "slug")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.workspace_update(workspace=obj, name=form.cleaned_data["name"])
+        else:
+            created = services.workspace_create(name=form.cleaned_data["name"], owner=request.user)
+            obj.pk = created.pk
+            obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change):
+        workspace = form.instance
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() and inline_form.instance.pk is None:
+                continue
+            membership = inline_form.instance
+            if inline_form in formset.deleted_forms:
+                if membership.pk:
+                    services.membership_remove(workspace=workspace, user=membership.user)
+            elif inline_form.cleaned_data:
+                services.membership_set(
+                    workspace=workspace, user=inline_form.cleaned_data["user"], role=inline_form.cleaned_data["role"]
+                )
+
+    def delete_model(self, request, obj):
+        services.workspace_delete(workspace=obj)
+
+    def delete_queryset(self, request, queryset):
+        for workspace in queryset:
+            services.workspace_delete(workspace=workspace)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "workspace", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__email", "workspace__name")
+    list_select_related = ("user", "workspace")
+
+    def has_add_permission(self, request):
+        return False  # Members are managed on the workspace page, through the services.
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- GPTs ------------------------------------------------------------------------------------
+
+
+class GPTAdminForm(forms.ModelForm):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = GPT
+        fields = (
+            "workspace",
+            "name",
+            "slug",
+            "description",
+            "instructions",
+            "web_search",
+            "canvas",
+            "image_generation",
+            "code_interpreter",
+            "recommended_model",
+            "visibility",
+            "category",
+            "use_conversation_data",
+            "profile_picture",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+            self.fields["workspace"].disabled = True
+
+    def validate_unique(self):
+        # The service assigns a unique slug; uniqueness errors come from it with its own message.
+        pass
+
+    def clean(self):
+        cleaned = super().clean()
+        expected = cleaned.get("expected_version")
+        if self.instance.pk and expected and expected != GPT.objects.get(pk=self.instance.pk).version:
+            # Checked again under a row lock by the service; this is the friendly early answer.
+            raise forms.ValidationError(
+                str(
+                    EditConflict(
+                        expected_version=expected, current_version=GPT.objects.get(pk=self.instance.pk).version
+                    )
+                )
+            )
+        return cleaned
+
+
+class StarterInlineForm(forms.ModelForm):
+    """Positions may be swapped freely: the service rewrites the list, so no per-row checks."""
+
+    class Meta:
+        model = ConversationStarter
+        fields = ("position", "text")
+
+    def _post_clean(self):
+        pass
+
+
+class ConversationStarterInline(admin.TabularInline):
+    model = ConversationStarter
+    form = StarterInlineForm
+    extra = 1
+    fields = ("position", "text")
+    ordering = ("position",)
+
+
+class ActionInline(admin.TabularInline):
+    """Listed here, edited on the action's own page (secrets and versioning live there)."""
+
+    model = Action
+    extra = 0
+    fields = ("name", "domain", "auth_type", "privacy_policy_url")
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class KnowledgeFileInline(admin.TabularInline):
+    model = KnowledgeFile
+    extra = 0
+    fields = ("name", "size", "media_type", "sha256", "created_at")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GPT)
+class GPTAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+    form = GPTAdminForm
+    list_display = ("name", "workspace", "visibility", "version", "action_count", "updated_by", "updated_at")
+    list_filter = ("visibility", "workspace", "web_search", "canvas", "image_generation", "code_interpreter")
+    search_fields = ("name", "slug", "description", "instructions")
+    list_select_related = ("workspace", "updated_by")
+    readonly_fields = ("version", "created_by", "created_at", "updated_by", "updated_at")
+    inlines = [ConversationStarterInline, ActionInline, KnowledgeFileInline]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(_actions=Count("actions"))
+
+    @admin.display(description="Actions", ordering="_actions")
+    def action_count(self, obj):
+        return obj._actions
+
+    def save_model(self, request, obj, form, change):
+        # Saved in save_related, once the starters are known, so one admin save is one revision.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        fields = {name: form.cleaned_data[name] for name in GPTAdminForm.Meta.fields if name != "workspace"}
+        if not fields["slug"]:
+            fields.pop("slug")
+        if fields.get("profile_picture") is False:  # "Clear" ticked.
+            fields["profile_picture"] = ""
+        starters = self._starters(formsets)
+        if change:
+            expected = form.cleaned_data.get("expected_version") or form.instance.version
+            original = GPT.objects.get(pk=form.instance.pk)
+            if original.profile_picture == fields.get("profile_picture"):
+                fields.pop("profile_picture", None)
+            gpt = services.gpt_update(
+                gpt=original, actor=request.user, expected_version=expected, conversation_starters=starters, **fields
+            )
+        else:
+            gpt = services.gpt_create(
+                workspace=form.cleaned_data["workspace"], actor=request.user, conversation_starters=starters, **fields
+            )
+        form.instance.pk = gpt.pk
+        form.instance.refresh_from_db()
+
+    @staticmethod
+    def _starters(formsets) -> list[str]:
+        for formset in formsets:
+            if formset.model is ConversationStarter:
+                kept = [
+                    f.cleaned_data
+                    for f in formset.forms
+                    if f.cleaned_data and f not in formset.deleted_forms and f.cleaned_data.get("text")
+                ]
+                kept.sort(key=lambda data: data.get("position") or 0)
+                return [data["text"] for data in kept]
+        return []
+
+    def delete_model(self, request, obj):
+        services.gpt_delete(gpt=obj)
+
+    def delete_queryset(self, request, queryset):
+        for gpt in queryset:
+            services.gpt_delete(gpt=gpt)
+
+
+# --- Knowledge files --------------------------------------------------------------------------
+
+
+class KnowledgeFileAddForm(forms.ModelForm):
+    class Meta:
+        model = KnowledgeFile
+        fields = ("gpt", "file")
+
+
+@admin.register(KnowledgeFile)
+class KnowledgeFileAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+    list_display = ("name", "gpt", "size", "media_type", "uploaded_by", "created_at")
+    search_fields = ("name", "sha256", "gpt__name")
+    list_filter = ("media_type",)
+    list_select_related = ("gpt", "uploaded_by")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = KnowledgeFileAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("gpt", "file") if obj is None else ("gpt", "name", "size", "sha256", "media_type", "uploaded_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("gpt", "name", "size", "sha256", "media_type", "uploaded_by")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        created = services.knowledge_file_add(
+            gpt=form.cleaned_data["gpt"], actor=request.user, upload=form.cleaned_data["file"]
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        services.knowledge_file_delete(knowledge=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for knowledge in queryset.select_related("gpt"):
+            services.knowledge_file_delete(knowledge=knowledge, actor=request.user)
+
+
+# --- Read-only records ---------------------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Revision)
+class RevisionAdmin(ReadOnlyAdmin):
+    list_display = ("gpt", "number", "author", "summary", "created_at")
+    list_filter = ("gpt__workspace",)
+    search_fields = ("gpt__name", "summary")
+    list_select_related = ("gpt", "author")
+    fields = ("gpt", "number", "author", "created_at", "summary", "document_pretty")
+    readonly_fields = fields
+
+    @admin.display(description="Document")
+    def document_pretty(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.document, indent=2, ensure_ascii=False))
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = ("id", "kind", "status", "workspace", "gpt", "attempts", "created_at", "finished_at")
+    list_filter = ("kind", "status")
+    search_fields = ("error",)
+    list_select_related = ("workspace", "gpt")

@@ -1,0 +1,122 @@
+"""Demo data for a fresh install: a user, a workspace and two realistic GPTs. Idempotent."""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from actions.services import action_create
+from gpts import services
+from gpts.models import Workspace
+
+DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
+DEMO_USERNAME = "demo"
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "gpt-studio-demo"
+DEMO_WORKSPACE_SLUG = "demo"
+
+WEATHER_INSTRUCTIONS = """You are Weather Buddy, a friendly forecaster.
+- Always call getCurrentWeather or getForecast before answering; never guess the weather.
+- Ask for a city if the user gave none.
+- Give temperatures in °C and °F, and say what to wear.
+- Keep answers under 120 words unless the user asks for detail."""
+
+CALENDAR_INSTRUCTIONS = """You are Calendar Helper. You read and add events in the user's Google Calendar.
+- Use listEvents to answer questions about the user's schedule.
+- Before createEvent, read the title, date, time and duration back to the user and wait for a yes.
+- Use the user's time zone; ask for it if unknown."""
+
+
+class Command(BaseCommand):
+    help = "Create the demo user, workspace and two GPTs (safe to run again)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+        user, created_user = User.objects.get_or_create(
+            username=DEMO_USERNAME, defaults={"email": DEMO_EMAIL, "is_staff": True, "is_superuser": True}
+        )
+        if created_user:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        workspace = Workspace.objects.filter(slug=DEMO_WORKSPACE_SLUG).first() or services.workspace_create(
+            name="Demo Workspace", owner=user, slug=DEMO_WORKSPACE_SLUG
+        )
+        services.membership_set(workspace=workspace, user=user, role="owner")
+
+        created = []
+        if not workspace.gpts.filter(slug="weather-buddy").exists():
+            gpt = services.gpt_create(
+                workspace=workspace,
+                actor=user,
+                name="Weather Buddy",
+                slug="weather-buddy",
+                description="Current weather and 10-day forecasts for any city, with what to wear.",
+                instructions=WEATHER_INSTRUCTIONS,
+                conversation_starters=[
+                    "What's the weather in Lisbon right now?",
+                    "Will it rain in Tokyo this weekend?",
+                    "What should I pack for Oslo next week?",
+                ],
+                capabilities={
+                    "web_search": False,
+                    "canvas": False,
+                    "image_generation": False,
+                    "code_interpreter": False,
+                },
+                visibility="link",
+                category="Lifestyle",
+            )
+            action_create(
+                gpt=gpt,
+                actor=user,
+                name="Weather API",
+                schema_text=(DEMO_DIR / "weather_openapi.yaml").read_text(),
+                privacy_policy_url="https://weatherapi.example.com/privacy",
+                auth_type="api_key",
+                api_key_auth_type="custom",
+                api_key_custom_header="X-Api-Key",
+                api_key="demo-weather-key-not-real",
+            )
+            created.append(gpt.name)
+        if not workspace.gpts.filter(slug="calendar-helper").exists():
+            gpt = services.gpt_create(
+                workspace=workspace,
+                actor=user,
+                name="Calendar Helper",
+                slug="calendar-helper",
+                description="Reads your Google Calendar and adds events after confirming them with you.",
+                instructions=CALENDAR_INSTRUCTIONS,
+                conversation_starters=["What's on my calendar tomorrow?", "Book a 30-minute focus block on Friday."],
+                capabilities={
+                    "web_search": False,
+                    "canvas": True,
+                    "image_generation": False,
+                    "code_interpreter": False,
+                },
+                visibility="workspace",
+                category="Productivity",
+            )
+            action_create(
+                gpt=gpt,
+                actor=user,
+                name="Google Calendar",
+                schema_text=(DEMO_DIR / "calendar_openapi.json").read_text(),
+                privacy_policy_url="https://policies.google.com/privacy",
+                auth_type="oauth",
+                oauth_client_id="1234567890-demo.apps.googleusercontent.com",
+                oauth_client_secret="demo-client-secret-not-real",
+                oauth_authorization_url="https://accounts.google.com/o/oauth2/auth",
+                oauth_token_url="https://oauth2.googleapis.com/token",
+                oauth_scope="https://www.googleapis.com/auth/calendar.events",
+                oauth_token_exchange_method="default_post",
+            )
+            created.append(gpt.name)
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready. Created: {', '.join(created) if created else 'nothing new (already seeded)'}.\n"
+                f"Log in at http://127.0.0.1:8000/accounts/login/ (and /admin/) as {DEMO_USERNAME} / {DEMO_PASSWORD}"
+            )
+        )

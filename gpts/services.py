@@ -1,0 +1,354 @@
+"""The one write path for workspaces, GPTs, conversation starters and knowledge files.
+
+Every interface (UI, API, admin, commands) calls these functions. Each GPT change runs in one
+transaction that locks the GPT row, checks the version the caller started from, writes, bumps the
+version and records a Revision with the new document. Invalid input raises Django's
+`ValidationError` with field-specific messages and writes nothing; a stale update raises
+`EditConflict` and writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.utils.text import slugify
+
+from gptstudio import limits
+from gptstudio.errors import EditConflict
+
+from .document import document_changes, gpt_document
+from .models import (
+    GPT,
+    SLUG_MAX_LENGTH,
+    ConversationStarter,
+    KnowledgeFile,
+    Membership,
+    Revision,
+    Workspace,
+    knowledge_upload_to,
+)
+
+GPT_EDITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "slug",
+        "description",
+        "instructions",
+        "recommended_model",
+        "visibility",
+        "category",
+        "use_conversation_data",
+        "profile_picture",
+        *GPT.CAPABILITY_FIELDS,
+    }
+)
+# Trimmed like ChatGPT's editor trims them when the field loses focus.
+TRIMMED_FIELDS = ("name", "description", "recommended_model", "category")
+
+
+# --- Slugs ---------------------------------------------------------------------------------------
+
+
+def unique_slug(base_text: str, taken: Iterable[str], *, fallback: str) -> str:
+    """A slug from `base_text` not in `taken`, suffixed -2, -3 ... when needed."""
+    base = slugify(base_text)[:SLUG_MAX_LENGTH].strip("-") or fallback
+    taken = set(taken)
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: SLUG_MAX_LENGTH - len(suffix)] + suffix
+    return candidate
+
+
+# --- Workspaces and members --------------------------------------------------------------------
+
+
+@transaction.atomic
+def workspace_create(*, name: str, owner, slug: str | None = None) -> Workspace:
+    name = (name or "").strip()
+    if not slug:
+        slug = unique_slug(name, Workspace.objects.values_list("slug", flat=True), fallback="workspace")
+    workspace = Workspace(name=name, slug=slug)
+    workspace.full_clean()
+    workspace.save()
+    Membership.objects.create(workspace=workspace, user=owner, role=Membership.Role.OWNER)
+    return workspace
+
+
+@transaction.atomic
+def workspace_update(*, workspace: Workspace, name: str) -> Workspace:
+    workspace.name = (name or "").strip()
+    workspace.full_clean()
+    workspace.save(update_fields=["name", "updated_at"])
+    return workspace
+
+
+@transaction.atomic
+def workspace_delete(*, workspace: Workspace) -> None:
+    workspace.delete()
+
+
+def _ensure_an_owner_remains(workspace: Workspace, leaving_user) -> None:
+    others = workspace.memberships.filter(role=Membership.Role.OWNER).exclude(user=leaving_user)
+    if not others.exists():
+        raise ValidationError({"role": "A workspace needs at least one owner; make someone else owner first."})
+
+
+@transaction.atomic
+def membership_set(*, workspace: Workspace, user, role: str) -> Membership:
+    """Add `user` to `workspace` with `role`, or change their role."""
+    Workspace.objects.select_for_update().get(pk=workspace.pk)
+    membership = Membership.objects.filter(workspace=workspace, user=user).first()
+    if membership is None:
+        membership = Membership(workspace=workspace, user=user, role=role)
+    else:
+        if membership.role == Membership.Role.OWNER and role != Membership.Role.OWNER:
+            _ensure_an_owner_remains(workspace, user)
+        membership.role = role
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, workspace: Workspace, user) -> None:
+    Workspace.objects.select_for_update().get(pk=workspace.pk)
+    membership = Membership.objects.filter(workspace=workspace, user=user).first()
+    if membership is None:
+        return
+    if membership.role == Membership.Role.OWNER:
+        _ensure_an_owner_remains(workspace, user)
+    membership.delete()
+
+
+# --- GPTs ------------------------------------------------------------------------------------------
+
+
+def lock_gpt(gpt: GPT, *, expected_version: int | None) -> GPT:
+    """Lock the GPT row for this transaction and check the caller's starting version.
+
+    Lock order across the project: GPT first, then its actions. `expected_version=None` is for
+    additive or targeted changes that cannot overwrite someone else's edit (adding a file)."""
+    locked = GPT.objects.select_for_update().get(pk=gpt.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise EditConflict(expected_version=expected_version, current_version=locked.version)
+    return locked
+
+
+def record_change(*, gpt: GPT, actor, summary: str = "", force: bool = False) -> Revision | None:
+    """Bump the version and record a Revision if the document changed (or `force`).
+
+    Must run inside the transaction that holds the lock from `lock_gpt`."""
+    document = gpt_document(GPT.objects.get(pk=gpt.pk))
+    previous = gpt.revisions.order_by("-number").only("document").first()
+    changes = document_changes(previous.document if previous else None, document)
+    if previous is not None and not changes and not force:
+        return None
+    if previous is not None:
+        gpt.version += 1
+        gpt.updated_by = actor
+        gpt.save(update_fields=["version", "updated_by", "updated_at"])
+    return Revision.objects.create(
+        gpt=gpt,
+        number=gpt.version,
+        document=document,
+        author=actor,
+        summary=(summary or "; ".join(changes) or "Saved")[:500],
+    )
+
+
+def _clean_starters(starters: Iterable[str]) -> list[str]:
+    # ChatGPT drops empty entries; so do we, rather than refusing them.
+    texts = [str(s).strip() for s in starters]
+    texts = [t for t in texts if t]
+    maximum = limits.GPT_CONVERSATION_STARTERS_MAX.value
+    if len(texts) > maximum:
+        message = f"ChatGPT's editor holds at most {maximum} conversation starters; got {len(texts)}."
+        raise ValidationError({"conversation_starters": message})
+    too_long = [i + 1 for i, t in enumerate(texts) if len(t) > 1000]
+    if too_long:
+        raise ValidationError(
+            {"conversation_starters": f"Conversation starter {too_long[0]} is longer than 1000 characters."}
+        )
+    return texts
+
+
+def _replace_starters(gpt: GPT, texts: list[str]) -> None:
+    gpt.conversation_starters.all().delete()
+    ConversationStarter.objects.bulk_create(
+        ConversationStarter(gpt=gpt, position=i, text=text) for i, text in enumerate(texts)
+    )
+
+
+def _apply_fields(gpt: GPT, fields: dict) -> None:
+    unknown = set(fields) - GPT_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Not editable GPT fields: {', '.join(sorted(unknown))}")
+    for key, value in fields.items():
+        if key in TRIMMED_FIELDS and isinstance(value, str):
+            value = value.strip()
+        setattr(gpt, key, value)
+
+
+def _split_capabilities(fields: dict) -> dict:
+    capabilities = fields.pop("capabilities", None)
+    if capabilities is None:
+        return fields
+    unknown = set(capabilities) - set(GPT.CAPABILITY_FIELDS)
+    if unknown:
+        raise ValidationError({"capabilities": f"Unknown capabilities: {', '.join(sorted(unknown))}."})
+    return {**fields, **{k: bool(v) for k, v in capabilities.items()}}
+
+
+@transaction.atomic
+def gpt_create(
+    *, workspace: Workspace, actor, conversation_starters: Iterable[str] = (), summary: str = "", **fields
+) -> GPT:
+    """Create a GPT (fields as on the model; `capabilities` may be a dict) with revision 1."""
+    fields = _split_capabilities(dict(fields))
+    starters = _clean_starters(conversation_starters)
+    gpt = GPT(workspace=workspace, created_by=actor, updated_by=actor)
+    _apply_fields(gpt, fields)
+    if not gpt.slug:
+        gpt.slug = unique_slug(gpt.name, workspace.gpts.values_list("slug", flat=True), fallback="gpt")
+    gpt.full_clean()
+    gpt.save()
+    _replace_starters(gpt, starters)
+    record_change(gpt=gpt, actor=actor, summary=summary or "Created")
+    return gpt
+
+
+_NO_CHANGE = object()
+
+
+@transaction.atomic
+def gpt_update(
+    *, gpt: GPT, actor, expected_version: int, conversation_starters=_NO_CHANGE, summary: str = "", **fields
+) -> GPT:
+    """Change a GPT's fields and/or its starters. Refused with EditConflict when the GPT moved on
+    since `expected_version`. A save that changes nothing records no revision."""
+    fields = _split_capabilities(dict(fields))
+    locked = lock_gpt(gpt, expected_version=expected_version)
+    _apply_fields(locked, fields)
+    if "name" in fields and "slug" not in fields and not locked.slug:
+        locked.slug = unique_slug(locked.name, locked.workspace.gpts.values_list("slug", flat=True), fallback="gpt")
+    locked.full_clean()
+    locked.updated_by = actor
+    locked.save()
+    if conversation_starters is not _NO_CHANGE:
+        _replace_starters(locked, _clean_starters(conversation_starters))
+    record_change(gpt=locked, actor=actor, summary=summary, force="profile_picture" in fields)
+    return locked
+
+
+@transaction.atomic
+def gpt_delete(*, gpt: GPT, expected_version: int | None = None) -> None:
+    locked = lock_gpt(gpt, expected_version=expected_version)
+    stored_files = list(locked.knowledge_files.values_list("file", flat=True))
+    locked.delete()
+    transaction.on_commit(lambda: _delete_unreferenced_files(stored_files))
+
+
+@transaction.atomic
+def gpt_restore_revision(*, gpt: GPT, revision: Revision, actor, expected_version: int) -> GPT:
+    """Bring back an old revision's fields and starters as a new revision.
+
+    Actions and knowledge files are restored by their own services (the document has no secrets or
+    file bytes), so this restores what the document can restore on its own."""
+    if revision.gpt_id != gpt.pk:
+        raise ValidationError({"revision": "This revision belongs to another GPT."})
+    doc = revision.document
+    return gpt_update(
+        gpt=gpt,
+        actor=actor,
+        expected_version=expected_version,
+        name=doc["name"],
+        description=doc["description"],
+        instructions=doc["instructions"],
+        capabilities=doc["capabilities"],
+        recommended_model=doc["recommended_model"],
+        visibility=doc["visibility"],
+        category=doc["category"],
+        use_conversation_data=doc["use_conversation_data"],
+        conversation_starters=doc["conversation_starters"],
+        summary=f"Restored revision {revision.number}",
+    )
+
+
+# --- Knowledge files --------------------------------------------------------------------------
+
+
+def _digest(upload: File) -> tuple[str, int]:
+    sha = hashlib.sha256()
+    size = 0
+    upload.seek(0)
+    for chunk in upload.chunks():
+        sha.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    return sha.hexdigest(), size
+
+
+def _delete_unreferenced_files(stored_names: Iterable[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for stored in set(stored_names):
+        if stored and not KnowledgeFile.objects.filter(file=stored).exists():
+            default_storage.delete(stored)
+
+
+def knowledge_file_add(
+    *, gpt: GPT, actor, upload: File, name: str | None = None, expected_version: int | None = None
+) -> KnowledgeFile:
+    """Add a file to the GPT's knowledge, after ChatGPT's count and size checks.
+
+    Bytes are stored content-addressed (`knowledge/ab/<sha256>`) before the database transaction,
+    so identical files are stored once; if the transaction fails, bytes that this call wrote and
+    nothing references are deleted again."""
+    from django.core.files.storage import default_storage
+
+    name = (name or getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    max_bytes = limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value
+    if upload.size is not None and upload.size > max_bytes:
+        raise ValidationError({"file": f"“{name}” is larger than ChatGPT's 512 MB per-file limit."})
+    sha256, size = _digest(upload)
+    if size > max_bytes:
+        raise ValidationError({"file": f"“{name}” is larger than ChatGPT's 512 MB per-file limit."})
+    media_type = getattr(upload, "content_type", None) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    knowledge = KnowledgeFile(name=name, size=size, sha256=sha256, media_type=media_type[:255], uploaded_by=actor)
+    stored_name = knowledge_upload_to(knowledge, name)
+    wrote_bytes = False
+    if not default_storage.exists(stored_name):
+        stored_name = default_storage.save(stored_name, upload)
+        wrote_bytes = True
+    knowledge.file.name = stored_name
+    try:
+        with transaction.atomic():
+            locked = lock_gpt(gpt, expected_version=expected_version)
+            maximum = limits.GPT_KNOWLEDGE_FILES_MAX.value
+            if locked.knowledge_files.count() >= maximum:
+                raise ValidationError({"file": f"A GPT holds at most {maximum} knowledge files; remove one first."})
+            knowledge.gpt = locked
+            knowledge.full_clean()
+            knowledge.save()
+            record_change(gpt=locked, actor=actor, summary=f"Added knowledge file {name}")
+    except BaseException:
+        if wrote_bytes:
+            _delete_unreferenced_files([stored_name])
+        raise
+    return knowledge
+
+
+@transaction.atomic
+def knowledge_file_delete(*, knowledge: KnowledgeFile, actor, expected_version: int | None = None) -> None:
+    locked = lock_gpt(knowledge.gpt, expected_version=expected_version)
+    stored, name = knowledge.file.name, knowledge.name
+    knowledge.delete()
+    record_change(gpt=locked, actor=actor, summary=f"Removed knowledge file {name}")
+    transaction.on_commit(lambda: _delete_unreferenced_files([stored]))

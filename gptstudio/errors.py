@@ -1,0 +1,18 @@
+"""Errors the services raise that every interface (UI, API, admin, commands) translates."""
+
+
+class EditConflict(Exception):
+    """An update started from an older version than the one stored: refused, nothing written.
+
+    `current_version` lets the caller show or fetch the other side (HTTP 409/412, conflict page).
+    """
+
+    def __init__(self, *, expected_version: int, current_version: int, what: str = "GPT"):
+        self.expected_version = expected_version
+        self.current_version = current_version
+        self.what = what
+        super().__init__(
+            f"This {what} was changed by someone else since you opened it (you started from version "
+            f"{expected_version}, it is now at version {current_version}). Nothing was saved; reload "
+            "to see the other changes, then apply yours again."
+        )

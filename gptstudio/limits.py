@@ -1,0 +1,56 @@
+"""Every ChatGPT number GPT Studio checks, in one place.
+
+Each limit carries the source key and confidence from ../shared/GPT_EDITOR.md, so a change on
+OpenAI's side is a one-line edit here, and the rules page can say where a number comes from.
+Confidence: "confirmed" (OpenAI doc or client code), "likely" (several third-party sources),
+"unconfirmed" (a single claim). Rules resting on an unconfirmed limit report at most a warning.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limit:
+    value: int
+    source: str
+    confidence: str
+    description: str
+
+    def __int__(self) -> int:
+        return self.value
+
+
+# --- GPT fields (GPT_EDITOR.md §1) ---------------------------------------------------------------
+GPT_NAME_MAX_LENGTH = Limit(50, "[BUNDLE] _app.js module 99392", "confirmed", "characters in a GPT name")
+GPT_DESCRIPTION_MAX_LENGTH = Limit(300, "[BUNDLE] _app.js module 99392", "confirmed", "characters in a GPT description")
+GPT_INSTRUCTIONS_MAX_LENGTH = Limit(
+    8000, "[BUNDLE] _app.js; re-measured Aug 2026 [DEV]", "confirmed", "characters in GPT instructions"
+)
+GPT_CONVERSATION_STARTERS_MAX = Limit(12, "[BUNDLE] 874.js", "confirmed", "conversation starters the editor holds")
+GPT_CONVERSATION_STARTERS_SHOWN = Limit(4, "[BUNDLE] _app.js", "confirmed", "starters shown on the About page")
+GPT_KNOWLEDGE_FILES_MAX = Limit(20, "[H-CFG] via third-party guides", "likely", "knowledge files per GPT")
+GPT_KNOWLEDGE_FILE_MAX_BYTES = Limit(536_870_912, "[H-FILE]; [BUNDLE] _app.js", "confirmed", "bytes per knowledge file")
+GPT_KNOWLEDGE_SPREADSHEET_MAX_BYTES = Limit(50 * 1024 * 1024, "[H-FILE]", "confirmed", "bytes per spreadsheet (about)")
+GPT_KNOWLEDGE_IMAGE_MAX_BYTES = Limit(20 * 1024 * 1024, "[H-FILE]", "confirmed", "bytes per image file")
+GPT_PROFILE_PICTURE_SIZE = Limit(512, "[BUNDLE] _app.js", "confirmed", "pixels per side of the square profile picture")
+GPT_ACTIONS_MAX = Limit(10, "[BUNDLE] _app.js (L5 = 10)", "confirmed", "actions per GPT")
+
+# --- Action schemas (GPT_EDITOR.md §3) -------------------------------------------------------------
+ACTION_OPERATIONS_MAX = Limit(30, "[COMM] 586484; many [DEV] repos", "likely", "operations per action schema")
+ACTION_OPERATION_DESCRIPTION_MAX_LENGTH = Limit(
+    300, "[PROD]; [GS]", "confirmed", "characters in an operation summary or description"
+)
+ACTION_PARAMETER_DESCRIPTION_MAX_LENGTH = Limit(
+    700, "[PROD]; [GS]", "confirmed", "characters in a parameter description"
+)
+ACTION_SCHEMA_MAX_BYTES = Limit(1_000_000, "webcodex PR #461 (reported once)", "unconfirmed", "bytes of schema text")
+ACTION_FILES_PER_REQUEST_MAX = Limit(10, "[GS] sending files", "confirmed", "files in openaiFileIdRefs")
+ACTION_FILES_PER_RESPONSE_MAX = Limit(10, "[GS]; [RN]", "confirmed", "files in openaiFileResponse")
+ACTION_TIMEOUT_SECONDS = Limit(45, "[PROD]", "confirmed", "seconds per action call round trip")
+ACTION_PAYLOAD_MAX_CHARACTERS = Limit(100_000, "[PROD]", "confirmed", "characters per request or response payload")
+
+# --- GPT Studio's own caps (not ChatGPT's) ------------------------------------------------------
+# Instructions longer than ChatGPT's 8,000 are kept as a draft (with an error finding) up to this.
+STUDIO_INSTRUCTIONS_HARD_MAX_LENGTH = 100_000
+# Schema text accepted for inspection; big real specs (GitHub's is 13 MB) must still be readable.
+STUDIO_SCHEMA_HARD_MAX_BYTES = 20 * 1024 * 1024

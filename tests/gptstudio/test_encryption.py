@@ -1,0 +1,123 @@
+import io
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import call_command
+from django.db import connection
+
+from actions.models import Action
+from gptstudio.encryption import DecryptionError, Secret, decrypt, encrypt
+from tests.factories import make_action
+
+SECRET = "sk-live-4f9a8b7c6d5e"
+
+
+def raw_column(action, column="api_key"):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM actions_action WHERE id = %s", [action.pk])
+        return cursor.fetchone()[0]
+
+
+def api_key_action(gpt, user, key=SECRET):
+    return make_action(gpt, actor=user, auth_type="api_key", api_key_auth_type="bearer", api_key=key, name="Keyed")
+
+
+def test_secret_round_trips_and_is_not_stored_in_plaintext(gpt, user):
+    action = api_key_action(gpt, user)
+    stored = raw_column(action)
+    assert stored and SECRET not in stored
+    assert Action.objects.get(pk=action.pk).api_key.reveal() == SECRET
+
+
+def test_secret_never_prints_itself(gpt, user):
+    action = api_key_action(gpt, user)
+    loaded = Action.objects.get(pk=action.pk)
+    assert SECRET not in repr(loaded.api_key)
+    assert SECRET not in str(loaded.api_key)
+    assert SECRET not in repr(loaded.__dict__)
+    assert isinstance(loaded.api_key, Secret)
+
+
+def test_assigning_a_plain_string_wraps_it_before_save(gpt, user):
+    action = api_key_action(gpt, user)
+    action.api_key = "another-key"
+    assert isinstance(action.api_key, Secret)
+    assert "another-key" not in repr(action.__dict__)
+
+
+def test_empty_secret_is_stored_as_empty(gpt, user):
+    action = make_action(gpt, actor=user)
+    assert raw_column(action) == ""
+    assert not Action.objects.get(pk=action.pk).has_api_key
+
+
+def test_tampered_ciphertext_raises_a_clear_error(gpt, user):
+    action = api_key_action(gpt, user)
+    token = raw_column(action)
+    tampered = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE actions_action SET api_key = %s WHERE id = %s", [tampered, action.pk])
+    with pytest.raises(DecryptionError, match="could not be decrypted"):
+        Action.objects.get(pk=action.pk)
+
+
+def test_a_key_removed_from_the_list_cannot_decrypt(settings):
+    old = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old]
+    token = encrypt("hello")
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(DecryptionError):
+        decrypt(token)
+
+
+def test_rotation_reencrypts_under_the_newest_key(settings, gpt, user):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old]
+    action = api_key_action(gpt, user)
+    before = raw_column(action)
+
+    settings.FIELD_ENCRYPTION_KEYS = [new, old]
+    call_command("rotate_encryption_keys", stdout=io.StringIO())
+    after = raw_column(action)
+    assert after != before
+
+    settings.FIELD_ENCRYPTION_KEYS = [new]  # The old key is gone: the secret must still read.
+    assert Action.objects.get(pk=action.pk).api_key.reveal() == SECRET
+    assert Fernet(new.encode()).decrypt(after.encode()).decode() == SECRET
+
+
+def test_rotation_refuses_ciphertext_it_cannot_read(settings, gpt, user):
+    from django.core.management.base import CommandError
+
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    api_key_action(gpt, user)
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(CommandError, match="api_key"):
+        call_command("rotate_encryption_keys")
+
+
+def test_an_invalid_key_is_a_configuration_error(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.FIELD_ENCRYPTION_KEYS = ["not-a-fernet-key"]
+    with pytest.raises(ImproperlyConfigured):
+        encrypt("x")
+
+
+def test_production_settings_refuse_to_start_without_keys(monkeypatch):
+    import importlib
+    import sys
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-key")
+    monkeypatch.setenv("FIELD_ENCRYPTION_KEYS", "")
+    sys.modules.pop("gptstudio.settings.production", None)
+    sys.modules.pop("gptstudio.settings.base", None)
+    with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_KEYS"):
+        importlib.import_module("gptstudio.settings.production")
+    monkeypatch.setenv("FIELD_ENCRYPTION_KEYS", Fernet.generate_key().decode())
+    sys.modules.pop("gptstudio.settings.production", None)
+    sys.modules.pop("gptstudio.settings.base", None)
+    module = importlib.import_module("gptstudio.settings.production")
+    assert module.FIELD_ENCRYPTION_KEYS
