@@ -1,8 +1,10 @@
 """OpenAPI schema engine: parsing, structural validation, GPT action rules, operation summary.
 
-`parse_schema(text)` is the entry point for turning schema text into data plus findings.
+Entry points: `parse_schema(text)` (text → data + findings) and `validate_schema_text(text)`
+(the full report the UI, API, export and commands show).
 """
 
 from .parsing import ParsedSchema, parse_schema
+from .report import Operation, SchemaReport, validate_schema_text
 
-__all__ = ["ParsedSchema", "parse_schema"]
+__all__ = ["Operation", "ParsedSchema", "SchemaReport", "parse_schema", "validate_schema_text"]
