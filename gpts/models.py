@@ -79,6 +79,11 @@ class GPT(TimeStampedModel):
         LINK = "link", "Anyone with the link"
         GPT_STORE = "gpt_store", "GPT Store"
 
+    class Readiness(models.TextChoices):
+        ERRORS = "errors", "Has errors"
+        WARNINGS = "warnings", "Has warnings"
+        READY = "ready", "Ready"
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="gpts")
     name = models.CharField(max_length=limits.GPT_NAME_MAX_LENGTH.value, validators=[MinLengthValidator(1)])
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH)
@@ -108,6 +113,11 @@ class GPT(TimeStampedModel):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Validation outcome, stored by the service on every change so lists can show and filter it
+    # without re-validating each row (`manage.py revalidate_gpts` refreshes it after rule changes).
+    readiness = models.CharField(max_length=10, choices=Readiness.choices, default=Readiness.READY, db_index=True)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
 
     CAPABILITY_FIELDS = ("web_search", "canvas", "image_generation", "code_interpreter")
 

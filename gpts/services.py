@@ -145,7 +145,8 @@ def record_change(*, gpt: GPT, actor, summary: str = "", force: bool = False) ->
     """Bump the version and record a Revision if the document changed (or `force`).
 
     Must run inside the transaction that holds the lock from `lock_gpt`."""
-    document = gpt_document(GPT.objects.get(pk=gpt.pk))
+    fresh = GPT.objects.get(pk=gpt.pk)
+    document = gpt_document(fresh)
     previous = gpt.revisions.order_by("-number").only("document").first()
     changes = document_changes(previous.document if previous else None, document)
     if previous is not None and not changes and not force:
@@ -153,7 +154,8 @@ def record_change(*, gpt: GPT, actor, summary: str = "", force: bool = False) ->
     if previous is not None:
         gpt.version += 1
         gpt.updated_by = actor
-        gpt.save(update_fields=["version", "updated_by", "updated_at"])
+    store_validation(gpt, fresh)
+    gpt.save(update_fields=["version", "updated_by", "updated_at", "readiness", "error_count", "warning_count"])
     return Revision.objects.create(
         gpt=gpt,
         number=gpt.version,
@@ -161,6 +163,19 @@ def record_change(*, gpt: GPT, actor, summary: str = "", force: bool = False) ->
         author=actor,
         summary=(summary or "; ".join(changes) or "Saved")[:500],
     )
+
+
+def store_validation(gpt: GPT, validated: GPT | None = None) -> None:
+    """Set the GPT's stored readiness and counts from a fresh validation (caller saves)."""
+    from gptstudio.findings import Severity
+
+    from .validation import validate_gpt
+
+    report = validate_gpt(validated or gpt)
+    findings = report.all_findings
+    gpt.readiness = report.readiness
+    gpt.error_count = sum(1 for f in findings if f.severity == Severity.ERROR)
+    gpt.warning_count = sum(1 for f in findings if f.severity == Severity.WARNING)
 
 
 def _clean_starters(starters: Iterable[str]) -> list[str]:

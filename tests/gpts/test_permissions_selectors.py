@@ -1,0 +1,56 @@
+import pytest
+from django.http import Http404
+
+from gpts import selectors, services
+from gpts.permissions import Access, AccessDenied, check_access
+from tests.factories import make_gpt, make_workspace
+
+
+def test_roles_map_to_access(workspace, user, other_user):
+    assert check_access(user, workspace, Access.MANAGE) == "owner"
+    services.membership_set(workspace=workspace, user=other_user, role="viewer")
+    assert check_access(other_user, workspace, Access.VIEW) == "viewer"
+    with pytest.raises(AccessDenied):
+        check_access(other_user, workspace, Access.EDIT)
+    services.membership_set(workspace=workspace, user=other_user, role="editor")
+    assert check_access(other_user, workspace, Access.EDIT) == "editor"
+    with pytest.raises(AccessDenied):
+        check_access(other_user, workspace, Access.MANAGE)
+
+
+def test_non_members_get_404(workspace, other_user):
+    with pytest.raises(Http404):
+        check_access(other_user, workspace, Access.VIEW)
+
+
+def test_gpt_list_is_scoped_to_the_users_workspaces(gpt, other_user):
+    foreign = make_gpt(workspace=make_workspace(owner=other_user, name="Theirs"), actor=other_user, name="Secret")
+    assert list(selectors.gpt_list(user=gpt.created_by)) == [gpt]
+    assert list(selectors.gpt_list(user=other_user)) == [foreign]
+    with pytest.raises(Http404):
+        selectors.gpt_get(user=other_user, workspace_slug=gpt.workspace.slug, gpt_slug=gpt.slug)
+
+
+def test_gpt_list_filters_and_search(workspace, user):
+    a = make_gpt(workspace=workspace, actor=user, name="Alpha", instructions="talks about rain", visibility="link")
+    b = make_gpt(workspace=workspace, actor=user, name="Beta", capabilities={"code_interpreter": True})
+    assert list(selectors.gpt_list(user=user, search="rain")) == [a]
+    assert list(selectors.gpt_list(user=user, visibility="link")) == [a]
+    assert list(selectors.gpt_list(user=user, capability="code_interpreter")) == [b]
+    assert list(selectors.gpt_list(user=user, ordering="-name")) == [b, a]
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_gpt_list_query_count_is_constant(workspace, user, rows, django_assert_max_num_queries):
+    for i in range(rows):
+        make_gpt(workspace=workspace, actor=user, name=f"GPT {i}")
+    with django_assert_max_num_queries(1):
+        items = [
+            (g.name, g.workspace.name, g.updated_by.username, g.action_count) for g in selectors.gpt_list(user=user)
+        ]
+    assert len(items) == rows
+
+
+def test_workspaces_for_annotates_role_and_counts(gpt, user):
+    [workspace] = selectors.workspaces_for(user)
+    assert (workspace.user_role, workspace.member_count, workspace.gpt_count) == ("owner", 1, 1)
