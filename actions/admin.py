@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
 from gpts.admin import ServiceErrorsMixin
 
@@ -116,6 +118,11 @@ class ActionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
             f"OAuth client secret: {'set' if obj.has_client_secret else 'not set'}",
         ]
         return "; ".join(parts)
+
+    @method_decorator(sensitive_post_parameters("new_api_key", "new_oauth_client_secret"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Error reports must never carry a typed secret.
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -194,3 +194,21 @@ def test_admin_workspace_add_makes_the_operator_owner(admin_client, operator):
     assert response.status_code == 302
     workspace = Workspace.objects.get(name="Ops Space")
     assert workspace.memberships.get().user == operator
+
+
+def test_admin_error_reports_hide_typed_secrets(admin_client, keyed_action, monkeypatch):
+    from actions.admin import ActionAdmin
+
+    seen = {}
+    original = ActionAdmin.save_model
+
+    def spy(self, request, obj, form, change):
+        seen["sensitive"] = getattr(request, "sensitive_post_parameters", ())
+        return original(self, request, obj, form, change)
+
+    monkeypatch.setattr(ActionAdmin, "save_model", spy)
+    url = reverse("admin:actions_action_change", args=[keyed_action.pk])
+    response = admin_client.post(url, action_form(keyed_action, new_api_key="sk-typed-in-form"))
+    assert response.status_code == 302
+    # Django's error reporter masks these POST fields in any report about this request.
+    assert {"new_api_key", "new_oauth_client_secret"} <= set(seen["sensitive"])
