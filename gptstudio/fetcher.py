@@ -34,7 +34,8 @@ Policy, applied to the first URL and again to every redirect target:
    rebinding). The `Host` header, TLS SNI and certificate verification still use the host name.
    Proxies from the environment are ignored (`trust_env=False`): a proxy would resolve the name.
 7. **Caps.** At most `max_redirects` redirects (default 5), a connect timeout per attempt
-   (5 s), a read timeout per network read (10 s), and a total time for the whole fetch including
+   (5 s; also the limit of each DNS lookup, which `getaddrinfo` itself does not have), a read
+   timeout per network read (10 s), and a total time for the whole fetch including
    redirects (30 s; checked between reads, so one blocked read can overrun it by at most the read
    timeout). The body is streamed and reading stops at `max_bytes` (default 20 MB, GPT Studio's
    schema cap); a larger `Content-Length` is refused before reading. `Accept-Encoding: identity`
