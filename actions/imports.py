@@ -125,7 +125,10 @@ def schema_import_start(*, gpt: GPT, actor, url: str, action: Action | None = No
 
 def schema_import_run(*, job_id: int) -> Job:
     """Run one attempt of a schema-import job; returns the job (finished, or pending a retry when
-    this raises TransientImportFailure). A finished job is returned untouched."""
+    this raises TransientImportFailure). A finished job is returned untouched.
+
+    Deliberately not one transaction: no lock is held while waiting on the network. Each write
+    (claiming the attempt, recording a failure, writing the action) is its own short transaction."""
     job = _claim(job_id)
     if job.status in FINISHED:
         return job

@@ -634,3 +634,50 @@ def test_undecodable_text_is_a_clear_permanent_error(loopback_server, content_ty
     with pytest.raises(UndecodableResponse, match=message) as excinfo:
         fetch(url, policy=RELAXED).text()
     assert not excinfo.value.transient
+
+
+# --- The system resolver (getaddrinfo, patched: no real DNS) --------------------------------------------
+
+
+def test_the_default_resolver_looks_up_once_and_the_fetch_uses_its_answer(loopback_server, monkeypatch):
+    loopback_server.route("/spec", Reply(body=b"spec"))
+    lookups = []
+
+    def fake_getaddrinfo(host, port, *args, **kwargs):
+        lookups.append(host)
+        if host == "schemas.example.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    real_getaddrinfo = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    result = fetch(f"http://schemas.example.test:{loopback_server.port}/spec", policy=RELAXED)
+    assert result.content == b"spec"
+    assert lookups.count("schemas.example.test") == 1
+
+
+@pytest.mark.parametrize(
+    ("errno", "transient"),
+    [(socket.EAI_NONAME, False), (socket.EAI_AGAIN, True)],
+)
+def test_the_default_resolver_tells_missing_names_from_temporary_failures(monkeypatch, errno, transient):
+    def failing_getaddrinfo(*args, **kwargs):
+        raise socket.gaierror(errno, "lookup failed")
+
+    monkeypatch.setattr(socket, "getaddrinfo", failing_getaddrinfo)
+    with pytest.raises(NameNotResolved, match="could not be resolved: lookup failed") as excinfo:
+        check_url("https://schemas.example.test/")
+    assert excinfo.value.transient is transient
+
+
+def test_a_hanging_lookup_is_cut_off(monkeypatch):
+    def hanging_getaddrinfo(*args, **kwargs):
+        time.sleep(1)
+        return []
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging_getaddrinfo)
+    started = time.monotonic()
+    with pytest.raises(NameNotResolved, match=r"took longer than 0\.2 s") as excinfo:
+        check_url("https://schemas.example.test/", policy=FetchPolicy(connect_timeout=0.2))
+    assert excinfo.value.transient
+    assert time.monotonic() - started < 0.9
