@@ -8,11 +8,20 @@ did not run here and why. With CI=true, browser tests that cannot run fail the r
 
 import os
 import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from tests.factories import UserFactory, make_action, make_gpt, make_workspace
+from tests.loopback_server import LoopbackServer
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _not_run: dict[str, tuple[int, str]] = {}
@@ -97,3 +106,66 @@ def redis_url():
     url = settings.REDIS_URL
     assert url, "redis tests are deselected without REDIS_URL"
     return url
+
+
+def _database_url_for_worker() -> str:
+    s = connection.settings_dict
+    host = s.get("HOST") or "127.0.0.1"
+    port = s.get("PORT") or "5432"
+    auth = s.get("USER") or "postgres"
+    if s.get("PASSWORD"):
+        auth += f":{s['PASSWORD']}"
+    return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_env():
+    """Extra environment for the worker process; a test overrides it with
+    `@pytest.mark.parametrize("celery_worker_env", [{...}])`."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(redis_url, tmp_path, celery_worker_env):
+    """A real `celery worker` process on this test's Redis and (when PostgreSQL) test database,
+    consuming its own queue (the fixture's value: send tasks there with `queue=`)."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gptstudio.settings.test",
+        "REDIS_URL": redis_url,
+        **celery_worker_env,
+    }
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = _database_url_for_worker()
+    log = tmp_path / "worker.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "gptstudio", "worker", "--pool=solo", "-Q", queue, "-l", "INFO"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while "ready." not in log.read_text() and time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"celery worker exited early:\n{log.read_text()}")
+        time.sleep(0.2)
+    if "ready." not in log.read_text():
+        process.kill()
+        pytest.fail(f"celery worker did not become ready in 60 s:\n{log.read_text()}")
+    yield queue
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def loopback_server():
+    """A real HTTP server on 127.0.0.1 (see tests/loopback_server.py). The fetcher refuses it
+    unless a test relaxes the guard explicitly."""
+    server = LoopbackServer().start()
+    yield server
+    server.stop()

@@ -17,3 +17,6 @@ STORAGES = {
 }
 STATIC_ROOT = tempfile.mkdtemp(prefix="gptstudio-test-static-")
 WHITENOISE_AUTOREFRESH = True
+# Only for a test's own Celery worker process (tests/conftest.py): lets the fetcher reach the test's
+# HTTP server on 127.0.0.1. Loopback only; defined nowhere else. See gptstudio/fetcher.py.
+FETCHER_ALLOW_LOOPBACK_FOR_TESTS = env.bool("GPTSTUDIO_TEST_FETCHER_ALLOW_LOOPBACK", default=False)

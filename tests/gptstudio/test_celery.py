@@ -1,20 +1,12 @@
 """Celery wiring: eager without a broker; a real worker consuming real tasks with Redis."""
 
 import os
-import subprocess
-import sys
-import time
-import uuid
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from actions.models import Action
 from actions.tasks import action_refresh_domain_task
 from gptstudio.tasks import ping
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.mark.eager
@@ -33,51 +25,6 @@ def test_refresh_domain_task_recomputes_a_stale_domain(action):
     assert action.domain == "api.weather.example.com"
     # The last revision already recorded this domain, so the document did not change: no new revision.
     assert action.gpt.revisions.count() == 2
-
-
-def _database_url_for_worker() -> str:
-    s = connection.settings_dict
-    host = s.get("HOST") or "127.0.0.1"
-    port = s.get("PORT") or "5432"
-    auth = s.get("USER") or "postgres"
-    if s.get("PASSWORD"):
-        auth += f":{s['PASSWORD']}"
-    return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
-
-
-@pytest.fixture
-def celery_worker_process(redis_url, tmp_path):
-    """A real `celery worker` process on this test's Redis and (when PostgreSQL) test database."""
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "gptstudio.settings.test",
-        "REDIS_URL": redis_url,
-    }
-    if connection.vendor == "postgresql":
-        env["DATABASE_URL"] = _database_url_for_worker()
-    log = tmp_path / "worker.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "gptstudio", "worker", "--pool=solo", "-Q", queue, "-l", "INFO"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while "ready." not in log.read_text() and time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"celery worker exited early:\n{log.read_text()}")
-        time.sleep(0.2)
-    if "ready." not in log.read_text():
-        process.kill()
-        pytest.fail(f"celery worker did not become ready in 60 s:\n{log.read_text()}")
-    yield queue
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @pytest.mark.redis
