@@ -260,9 +260,27 @@ def _schema_max_bytes() -> int:
         return limits.STUDIO_SCHEMA_HARD_MAX_BYTES
 
 
+def schema_max_bytes(max_bytes: int | None = None) -> int:
+    """The input cap: `max_bytes` if given, else settings.SCHEMA_MAX_BYTES, else 20 MB."""
+    return _schema_max_bytes() if max_bytes is None else max_bytes
+
+
+def too_large_finding(size: int, cap: int) -> Finding:
+    return make_finding(
+        "schema.too_large",
+        f"The schema is {size:,} bytes; GPT Studio inspects schemas up to {cap:,} bytes. "
+        "Split the API into several actions or remove unused parts.",
+    )
+
+
 def parse_schema(text, *, max_bytes: int | None = None) -> ParsedSchema:
     """Parse schema text (str, or UTF-8 bytes) into data + findings. Never raises."""
+    cap = schema_max_bytes(max_bytes)
     if isinstance(text, bytes | bytearray):
+        if len(text) > cap:
+            return ParsedSchema(
+                data=None, format="json", findings=[too_large_finding(len(text), cap)], size_bytes=len(text)
+            )
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -270,18 +288,11 @@ def parse_schema(text, *, max_bytes: int | None = None) -> ParsedSchema:
             return ParsedSchema(data=None, format="json", findings=[finding], size_bytes=len(text))
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    cap = _schema_max_bytes() if max_bytes is None else max_bytes
     # Characters never outnumber UTF-8 bytes, so a huge text is refused before it is even encoded.
     size = len(text) if len(text) > cap else len(text.encode("utf-8", "surrogatepass"))
     fmt = detect_schema_format(text)
     if size > cap:
-        message = (
-            f"The schema is {size:,} bytes; GPT Studio inspects schemas up to {cap:,} bytes. "
-            "Split the API into several actions or remove unused parts."
-        )
-        return ParsedSchema(
-            data=None, format=fmt, findings=[make_finding("schema.too_large", message)], size_bytes=size
-        )
+        return ParsedSchema(data=None, format=fmt, findings=[too_large_finding(size, cap)], size_bytes=size)
     if not text.strip():
         finding = make_finding("schema.empty", "The schema is empty. Paste an OpenAPI 3 document in JSON or YAML.")
         return ParsedSchema(data=None, format=fmt, findings=[finding], size_bytes=size, text=text)
