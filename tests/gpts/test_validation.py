@@ -290,18 +290,18 @@ def test_auth_mismatch_variants():
 
 
 def test_schema_reports_are_cached_by_text(gpt, action, user, monkeypatch):
+    cache.clear()  # the services validated (and cached) while the fixtures were built
     calls = []
     real = validation.validate_schema_text
     monkeypatch.setattr(validation, "validate_schema_text", lambda text: calls.append(text) or real(text))
     validate_gpt(gpt)
     validate_gpt(gpt)
     assert len(calls) == 1
-    action_update(
-        action=action, actor=user, expected_version=action.version, schema_text=schema_on("api.changed.example.com")
-    )
+    new_text = schema_on("api.changed.example.com")
+    action_update(action=action, actor=user, expected_version=action.version, schema_text=new_text)
     gpt.refresh_from_db()
     assert validate_gpt(gpt).actions[action.pk].domain == "api.changed.example.com"
-    assert len(calls) == 2
+    assert calls == [WEATHER_SCHEMA, new_text]  # the save validated the new text once; then the cache served it
 
 
 def test_cache_key_changes_with_the_rules(monkeypatch):
