@@ -251,18 +251,17 @@ class ParsedSchema:
         return located
 
 
-def _schema_max_bytes() -> int:
-    try:
-        from django.conf import settings
-
-        return int(getattr(settings, "SCHEMA_MAX_BYTES", limits.STUDIO_SCHEMA_HARD_MAX_BYTES))
-    except ImportError:  # pragma: no cover (Django is always installed; this keeps the module standalone)
-        return limits.STUDIO_SCHEMA_HARD_MAX_BYTES
-
-
 def schema_max_bytes(max_bytes: int | None = None) -> int:
     """The input cap: `max_bytes` if given, else settings.SCHEMA_MAX_BYTES, else 20 MB."""
-    return _schema_max_bytes() if max_bytes is None else max_bytes
+    if max_bytes is not None:
+        return max_bytes
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        return int(getattr(settings, "SCHEMA_MAX_BYTES", limits.STUDIO_SCHEMA_HARD_MAX_BYTES))
+    except ImproperlyConfigured:  # used outside a configured Django project
+        return limits.STUDIO_SCHEMA_HARD_MAX_BYTES
 
 
 def too_large_finding(size: int, cap: int) -> Finding:
