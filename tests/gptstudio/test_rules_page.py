@@ -38,7 +38,8 @@ def test_rules_page_shows_every_rule_without_login(client, django_assert_max_num
     assert response.status_code == 200
     page = response.content.decode()
     assert all(f'id="{code}"' in page for code in RULES)
-    assert "Could not find a valid URL in `servers`" in page
+    assert "Could not find a valid URL in <code>servers</code>" in page
+    assert "<strong>error</strong>" in page
     assert "<title>Rules · GPT Studio</title>" in page
     assert "ACTION_OPERATIONS_MAX" in page
 
@@ -46,3 +47,11 @@ def test_rules_page_shows_every_rule_without_login(client, django_assert_max_num
 @pytest.mark.django_db
 def test_rules_page_refuses_writes(client):
     assert client.post(reverse("rules")).status_code == 405
+
+
+def test_inline_code_escapes_before_adding_tags():
+    from gptstudio.templatetags.rules_text import inline_code
+
+    assert (
+        inline_code("use `<b>` and **bold** *em*") == "use <code>&lt;b&gt;</code> and <strong>bold</strong> <em>em</em>"
+    )
