@@ -811,7 +811,7 @@ def check_parameters(data: dict, ops: list[_Op], result: ActionCheck) -> None:
                         )
                     continue
                 name = param.get("name")
-                where = param.get("in")
+                where = param.get("in") if isinstance(param.get("in"), str) else ""
                 if not isinstance(name, str) or not name:
                     if pointer not in reported:
                         reported.add(pointer)

@@ -1,15 +1,20 @@
 """One case per registered schema rule: a text on which the rule fires (at the expected pointer),
 and a close variant on which it does not."""
 
+import copy
 import json
+import random
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from actions.schema import validate_schema_text
+from actions.schema import parse_schema, validate_schema_text
 from actions.schema.rules import oauth_url_problem, registrable_domain
 from gptstudio.findings import RULES, Severity
+from tests.corpus import corpus_text
 
-from .helpers import codes, get_op, post_op, schema_text
+from .helpers import codes, get_op, post_op, schema_data, schema_text
 
 
 def _set(path, value):
@@ -456,3 +461,75 @@ def test_summary_fields_of_the_report():
     as_dict = report.as_dict()
     assert as_dict["limits"]["operations"] == {"value": 2, "max": 30, "over": False, "confidence": "likely"}
     assert json.loads(json.dumps(as_dict)) == as_dict
+
+
+OPENAPI_WORDS = [
+    "openapi", "swagger", "servers", "url", "variables", "paths", "/a", "/b/{id}", "get", "post", "head",
+    "parameters", "name", "in", "header", "query", "description", "summary", "operationId", "$ref",
+    "#/components/schemas/A", "#/components/schemas/B", "https://x.example/s.json", "components", "schemas",
+    "A", "B", "securitySchemes", "type", "object", "array", "string", "oauth2", "apiKey", "http", "scheme",
+    "flows", "authorizationCode", "authorizationUrl", "tokenUrl", "requestBody", "content",
+    "application/json", "image/png", "schema", "properties", "items", "allOf", "responses", "200",
+    "openaiFileIdRefs", "openaiFileResponse", "x-openai-isConsequential", "3.1.0", "3.0.3", "https://api.example.com",
+]  # fmt: skip
+_words = st.sampled_from(OPENAPI_WORDS)
+_openapi_like = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | _words | st.text(max_size=5),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_words, children, max_size=4),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_words, _openapi_like, max_size=6))
+def test_rules_never_raise_on_arbitrary_openapi_shaped_data(data):
+    report = validate_schema_text(json.dumps(data))
+    assert all(f.code in RULES for f in report.findings)
+    json.dumps(report.as_dict())
+
+
+def _all_paths(node, path=()):
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _all_paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _all_paths(value, (*path, index))
+
+
+MUTATION_BASES = [
+    schema_data(),
+    *(
+        json.loads(corpus_text("gpt_actions", name))
+        for name in ("cookbook_box.json", "cookbook_googleads_adzviser.json", "ruvnet_callme-maybe.json")
+    ),
+    parse_schema(corpus_text("gpt_actions", "cookbook_gmail.yaml")).data,
+    parse_schema(corpus_text("gpt_actions", "cookbook_sql_database.yaml")).data,
+]
+
+
+def _random_value(rng: random.Random, depth: int = 0):
+    roll = rng.random()
+    if depth > 3 or roll < 0.4:
+        return rng.choice([None, True, 1, -1, "x", "", rng.choice(OPENAPI_WORDS), [], {}])
+    if roll < 0.7:
+        return {rng.choice(OPENAPI_WORDS): _random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+    return [_random_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_rules_never_raise_when_any_part_of_a_real_schema_is_replaced(seed):
+    """Seeded fuzzing: put arbitrary values at arbitrary places of valid schemas (it found a crash
+    on a parameter whose `in` was an object; hypothesis's shrinking search rarely reached it)."""
+    rng = random.Random(seed)
+    for _ in range(500):
+        document = copy.deepcopy(rng.choice(MUTATION_BASES))
+        for _ in range(rng.randint(1, 4)):
+            path = rng.choice([p for p in _all_paths(document) if p])
+            node = document
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = _random_value(rng)
+        report = validate_schema_text(json.dumps(document))
+        assert all(f.code in RULES for f in report.findings)
