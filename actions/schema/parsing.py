@@ -232,7 +232,8 @@ class ParsedSchema:
         try:
             if self.yaml_marks is not None:
                 return _yaml_positions(self.data, self.yaml_marks, wanted)
-            return _json_positions(self.text, wanted)
+            exact = any(f.code == "schema.duplicate_key" for f in self.findings)
+            return _json_positions(self.text, wanted, exact=exact)
         except (RecursionError, ValueError, StopIteration, IndexError, KeyError, TypeError):
             return {}  # A position is a convenience; never let it break a report.
 
@@ -433,59 +434,63 @@ def _wanted_trie(pointers) -> _Wanted:
     return root
 
 
-def _json_positions(text: str, pointers: set[str]) -> dict[str, tuple[int, int]]:
+def _json_positions(text: str, pointers: set[str], *, exact: bool = False) -> dict[str, tuple[int, int]]:
+    """Offsets of the wanted pointers. Stops reading as soon as nothing after the current place is
+    wanted; `exact` (the text has duplicate keys) reads every member, so the last duplicate wins."""
     root = _wanted_trie(pointers)
     offsets: dict[str, int] = {}
+    start = _WHITESPACE.match(text, 0).end()
     if root.pointer is not None:
-        offsets[root.pointer] = _WHITESPACE.match(text, 0).end()
-    _json_visit(text, _WHITESPACE.match(text, 0).end(), root, offsets)
+        offsets[root.pointer] = start
+    _json_visit(text, start, root, offsets, not exact)
     return _offsets_to_positions(text, offsets)
 
 
-def _json_visit(text: str, idx: int, node: _Wanted, offsets: dict[str, int]) -> int:
-    """Walk the value at `idx`, recording offsets of wanted children; return the index after it."""
+_STOPPED = -1  # _json_visit stopped early: nothing after this point is wanted
+
+
+def _json_visit(text: str, idx: int, node: _Wanted, offsets: dict[str, int], may_stop: bool) -> int:
+    """Walk the value at `idx`, recording offsets of wanted children; return the index after it, or
+    _STOPPED when `may_stop` (nothing after this value is wanted) and the last wanted child is found."""
     if not node.children:
         return _scan_value(text, idx)[1]
     ws = _WHITESPACE.match
     char = text[idx]
-    if char == "{":
-        idx = ws(text, idx + 1).end()
-        if text[idx] == "}":
-            return idx + 1
-        while True:
-            key_start = idx
+    remaining = len(node.children)
+    if char not in "{[":
+        return _scan_value(text, idx)[1]
+    is_object = char == "{"
+    close = "}" if is_object else "]"
+    idx = ws(text, idx + 1).end()
+    if text[idx] == close:
+        return idx + 1
+    index = 0
+    while True:
+        if is_object:
+            member_start = idx
             key, idx = _scan_string(text, idx + 1)
             idx = ws(text, ws(text, idx).end() + 1).end()  # whitespace, ':', whitespace
-            child = node.children.get(key)
-            if child is None:
-                idx = _scan_value(text, idx)[1]
-            else:
-                if child.pointer is not None:
-                    offsets[child.pointer] = key_start  # the last duplicate wins, as in the data
-                idx = _json_visit(text, idx, child, offsets)
-            idx = ws(text, idx).end()
-            if text[idx] == "}":
-                return idx + 1
-            idx = ws(text, idx + 1).end()  # ','
-    if char == "[":
-        idx = ws(text, idx + 1).end()
-        if text[idx] == "]":
-            return idx + 1
-        index = 0
-        while True:
-            child = node.children.get(str(index))
-            if child is None:
-                idx = _scan_value(text, idx)[1]
-            else:
-                if child.pointer is not None:
-                    offsets[child.pointer] = idx
-                idx = _json_visit(text, idx, child, offsets)
-            idx = ws(text, idx).end()
-            if text[idx] == "]":
-                return idx + 1
-            idx = ws(text, idx + 1).end()
+        else:
+            member_start = idx
+            key = str(index)
             index += 1
-    return _scan_value(text, idx)[1]
+        child = node.children.get(key)
+        if child is None:
+            idx = _scan_value(text, idx)[1]
+        else:
+            remaining -= 1
+            if child.pointer is not None:
+                offsets[child.pointer] = member_start  # the key of a member, the value of an item
+            stop_inside = may_stop and remaining <= 0
+            if stop_inside and not child.children:
+                return _STOPPED
+            idx = _json_visit(text, idx, child, offsets, stop_inside)
+            if idx == _STOPPED or stop_inside:
+                return _STOPPED
+        idx = ws(text, idx).end()
+        if text[idx] == close:
+            return idx + 1
+        idx = ws(text, idx + 1).end()  # ','
 
 
 def _offsets_to_positions(text: str, offsets: dict[str, int]) -> dict[str, tuple[int, int]]:
