@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,6 +29,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
+from validate import median_ms  # noqa: E402 (benchmarks/validate.py, next to this script)
 
 from gpts.validation import validate_gpts  # noqa: E402
 
@@ -78,15 +78,6 @@ def make_gpts(count: int, per_gpt: int) -> list:
     return gpts
 
 
-def timed(function, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return round(statistics.median(times) * 1000, 2)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gpts", type=int, default=200)
@@ -95,12 +86,12 @@ def main() -> None:
     args = parser.parse_args()
     gpts = make_gpts(args.gpts, args.actions_per_gpt)
     backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
-    uncached = timed(lambda: validate_gpts(gpts, use_cache=False), args.runs)
+    uncached = median_ms(lambda: validate_gpts(gpts, use_cache=False), args.runs)
     cache.clear()
     started = time.perf_counter()
     validate_gpts(gpts)
     cold = round((time.perf_counter() - started) * 1000, 2)
-    warm = timed(lambda: validate_gpts(gpts), args.runs)
+    warm = median_ms(lambda: validate_gpts(gpts), args.runs)
     print(
         json.dumps(
             {
