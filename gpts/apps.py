@@ -6,3 +6,7 @@ class GptsConfig(AppConfig):
 
     name = "gpts"
     verbose_name = "GPTs"
+
+    def ready(self):
+        # Registers the GPT-level rules, so the rule registry is complete once Django is set up.
+        from gpts import validation  # noqa: F401

@@ -1,16 +1,186 @@
 """Validation of a whole GPT: its fields against ChatGPT's limits, every action's schema report,
 and the rules that involve several actions or the GPT's visibility (publish readiness).
 
-`validate_gpt(gpt)` is the one entry point. (Foundation version: runs each action's schema report;
-the schema-engine issue adds the GPT-level rules, keeping this interface.)
+`validate_gpt(gpt)` is the one entry point for one GPT; `validate_gpts(gpts)` reports on many at
+once (the dashboard), reading every action's schema report from the cache in one round trip.
+Schema reports are cached by a hash of the schema text (see `validate_schema_text_cached`), so a
+GPT whose schemas did not change costs a cache read per action instead of a parse.
+
+GPT-level findings carry JSON pointers into the GPT document (`/name`, `/actions/1/privacy_policy_url`);
+findings inside a schema are in `actions[action_id]`, with their line in the schema text.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
-from actions.schema import SchemaReport, validate_schema_text
-from gptstudio.findings import Finding, Severity, has_errors, sort_findings
+from actions.schema import SchemaReport
+from actions.schema.report import SCHEMA_REPORT_CACHE_SECONDS, schema_cache_key, validate_schema_text
+from actions.schema.rules import oauth_url_problem
+from gptstudio import limits
+from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
+
+PUBLIC_VISIBILITIES = ("link", "gpt_store")
+PROFILE_PICTURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+SPREADSHEET_MEDIA_TYPES = (
+    "text/csv",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+
+# --- GPT fields (GPT_EDITOR.md §1.1, §1.2) ------------------------------------------------------------
+register(
+    "gpt.name.missing",
+    Severity.ERROR,
+    "GPT name is empty",
+    chatgpt_behaviour="The editor refuses to save a GPT without a name.",
+    source="GPT_EDITOR.md §1.1, §1.2 [BUNDLE]",
+    confidence="confirmed",
+    chatgpt_message="GPT name cannot be empty",
+)
+register(
+    "gpt.name.too_long",
+    Severity.ERROR,
+    "GPT name over 50 characters",
+    chatgpt_behaviour="The editor refuses to save a name over the limit.",
+    source=limits.GPT_NAME_MAX_LENGTH.source,
+    confidence=limits.GPT_NAME_MAX_LENGTH.confidence,
+    chatgpt_message="GPT names cannot be longer than 50 characters.",
+)
+register(
+    "gpt.description.too_long",
+    Severity.ERROR,
+    "GPT description over 300 characters",
+    chatgpt_behaviour="The editor refuses to save a description over the limit.",
+    source=limits.GPT_DESCRIPTION_MAX_LENGTH.source,
+    confidence=limits.GPT_DESCRIPTION_MAX_LENGTH.confidence,
+    chatgpt_message="GPT descriptions cannot be longer than 300 characters.",
+)
+register(
+    "gpt.instructions.too_long",
+    Severity.ERROR,
+    "Instructions over 8,000 characters",
+    chatgpt_behaviour="Autosave fails with HTTP 422 (“Error saving draft”) and the Update button stays "
+    "disabled. GPT Studio keeps the longer draft so no work is lost.",
+    source=limits.GPT_INSTRUCTIONS_MAX_LENGTH.source,
+    confidence=limits.GPT_INSTRUCTIONS_MAX_LENGTH.confidence,
+    chatgpt_message="GPT instructions cannot be longer than 8000 characters.",
+)
+register(
+    "gpt.starters.too_many",
+    Severity.ERROR,
+    "More than 12 conversation starters",
+    chatgpt_behaviour="The editor holds at most 12 starters; the rest cannot be entered.",
+    source=limits.GPT_CONVERSATION_STARTERS_MAX.source,
+    confidence=limits.GPT_CONVERSATION_STARTERS_MAX.confidence,
+)
+register(
+    "gpt.starters.hidden",
+    Severity.INFO,
+    "Only the first 4 conversation starters are shown",
+    chatgpt_behaviour="The GPT's About page shows the first 4 starters; the others exist but are not shown there.",
+    source=limits.GPT_CONVERSATION_STARTERS_SHOWN.source,
+    confidence=limits.GPT_CONVERSATION_STARTERS_SHOWN.confidence,
+)
+register(
+    "gpt.category.missing",
+    Severity.ERROR,
+    "GPT Store visibility without a category",
+    chatgpt_behaviour="Publishing to the GPT Store requires a category.",
+    source="GPT_EDITOR.md §1.2, §2 [BUNDLE]",
+    confidence="confirmed",
+    chatgpt_message="Public GPTs must have a category",
+)
+register(
+    "gpt.knowledge.too_many",
+    Severity.ERROR,
+    "More than 20 knowledge files",
+    chatgpt_behaviour="A GPT holds up to 20 knowledge files.",
+    source=limits.GPT_KNOWLEDGE_FILES_MAX.source,
+    confidence=limits.GPT_KNOWLEDGE_FILES_MAX.confidence,
+)
+register(
+    "gpt.knowledge.file_too_large",
+    Severity.ERROR,
+    "Knowledge file over ChatGPT's size limit",
+    chatgpt_behaviour="ChatGPT refuses files over 512 MB, and images over 20 MB.",
+    source=limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.source,
+    confidence="confirmed",
+)
+register(
+    "gpt.knowledge.spreadsheet_too_large",
+    Severity.WARNING,
+    "Spreadsheet over about 50 MB",
+    chatgpt_behaviour="Spreadsheets are limited to about 50 MB (an approximate figure).",
+    source=limits.GPT_KNOWLEDGE_SPREADSHEET_MAX_BYTES.source,
+    confidence=limits.GPT_KNOWLEDGE_SPREADSHEET_MAX_BYTES.confidence,
+)
+register(
+    "gpt.profile_picture.type",
+    Severity.ERROR,
+    "Profile picture is not PNG, JPEG, GIF or WebP",
+    chatgpt_behaviour="The editor's upload accepts PNG, JPEG, GIF and WebP images only.",
+    source="GPT_EDITOR.md §1.1 [BUNDLE]",
+    confidence="confirmed",
+)
+# --- Actions of a GPT (GPT_EDITOR.md §1.1, §2, §3.1, §3.2, §4, §5) -------------------------------------
+register(
+    "gpt.actions.too_many",
+    Severity.ERROR,
+    "More than 10 actions",
+    chatgpt_behaviour="A GPT can have at most 10 actions.",
+    source=limits.GPT_ACTIONS_MAX.source,
+    confidence=limits.GPT_ACTIONS_MAX.confidence,
+    chatgpt_message="GPTs can have a maximum of 10 actions",
+)
+register(
+    "gpt.action.duplicate_domain",
+    Severity.ERROR,
+    "Two actions on the same domain",
+    chatgpt_behaviour="Each action is keyed by its domain; the editor refuses a second action on a domain.",
+    source="GPT_EDITOR.md §3.1, §5 [BUNDLE]",
+    confidence="confirmed",
+    chatgpt_message="Action sets cannot have duplicate domains - {domain} already exists on another action",
+)
+register(
+    "gpt.action.privacy_policy_required",
+    Severity.ERROR,
+    "Public GPT with an action lacking a valid privacy policy URL",
+    chatgpt_behaviour="Sharing by link or in the GPT Store is refused until every action has a valid privacy "
+    "policy URL.",
+    source="GPT_EDITOR.md §1.2, §2, §4 [BUNDLE], [H-ACT]",
+    confidence="confirmed",
+    chatgpt_message="Public actions require valid privacy policy URLs",
+)
+register(
+    "gpt.action.duplicate_operation_id",
+    Severity.WARNING,
+    "The same operationId in two actions",
+    chatgpt_behaviour="Each action is its own namespace, so ChatGPT accepts it, but the model sees two functions "
+    "with the same name and may call the wrong one.",
+    source="GPT_EDITOR.md §3.1 [BUNDLE] (one namespace per action)",
+    confidence="unconfirmed",
+)
+register(
+    "gpt.action.auth_mismatch",
+    Severity.WARNING,
+    "Action authentication does not match the schema's security scheme",
+    chatgpt_behaviour="ChatGPT sends what the action's authentication panel says; the schema's security scheme "
+    "is only a description. When they disagree, calls usually fail with 401.",
+    source="GPT_EDITOR.md §4 [AUTH], [H-ACT]",
+    confidence="confirmed",
+)
+register(
+    "gpt.action.oauth_url_off_domain",
+    Severity.ERROR,
+    "OAuth URL of an action on another domain than its API",
+    chatgpt_behaviour="All domains in the OAuth flow must match the API's domain, except Google, Microsoft and "
+    "Adobe sign-in domains; otherwise sign-in fails.",
+    source="GPT_EDITOR.md §3.2 [PROD]",
+    confidence="confirmed",
+)
 
 
 @dataclass
@@ -46,5 +216,310 @@ class GPTReport:
         }
 
 
-def validate_gpt(gpt) -> GPTReport:
-    return GPTReport(actions={action.pk: validate_schema_text(action.schema_text) for action in gpt.actions.all()})
+# --- Entry points --------------------------------------------------------------------------------------
+VALIDATION_PREFETCH = ("actions", "conversation_starters", "knowledge_files")
+
+
+def validate_gpt(gpt, *, use_cache: bool = True) -> GPTReport:
+    """Every finding for one GPT. Reads `actions`, `conversation_starters` and `knowledge_files`
+    through their related managers: prefetch them (VALIDATION_PREFETCH) when validating many."""
+    actions = list(gpt.actions.all())
+    reports = _schema_reports([a.schema_text for a in actions], use_cache=use_cache)
+    return _gpt_report(gpt, actions, reports)
+
+
+def validate_gpts(gpts, *, use_cache: bool = True) -> dict[int, GPTReport]:
+    """Reports for many GPTs (a queryset or a list), with one cache round trip for all schemas."""
+    if hasattr(gpts, "prefetch_related"):
+        gpts = gpts.prefetch_related(*VALIDATION_PREFETCH)
+    gpts = list(gpts)
+    actions_by_gpt = {gpt.pk: list(gpt.actions.all()) for gpt in gpts}
+    texts = [a.schema_text for actions in actions_by_gpt.values() for a in actions]
+    reports = iter(_schema_reports(texts, use_cache=use_cache))
+    return {
+        gpt.pk: _gpt_report(gpt, actions_by_gpt[gpt.pk], [next(reports) for _ in actions_by_gpt[gpt.pk]])
+        for gpt in gpts
+    }
+
+
+def _schema_reports(texts: list[str], *, use_cache: bool) -> list[SchemaReport]:
+    if not use_cache:
+        return [validate_schema_text(text) for text in texts]
+    from django.core.cache import cache
+
+    keys = [schema_cache_key(text) for text in texts]
+    cached = cache.get_many(set(keys)) if keys else {}
+    fresh: dict[str, SchemaReport] = {}
+    reports = []
+    for key, text in zip(keys, texts, strict=True):
+        report = cached.get(key) or fresh.get(key)
+        if report is None:
+            report = fresh[key] = validate_schema_text(text)
+        reports.append(report)
+    if fresh:
+        cache.set_many(fresh, timeout=SCHEMA_REPORT_CACHE_SECONDS)
+    return reports
+
+
+def _gpt_report(gpt, actions: list, reports: list[SchemaReport]) -> GPTReport:
+    findings: list[Finding] = []
+    findings += _field_findings(gpt)
+    findings += _action_findings(gpt, actions, reports)
+    return GPTReport(findings=sort_findings(findings), actions={a.pk: r for a, r in zip(actions, reports, strict=True)})
+
+
+# --- GPT fields ----------------------------------------------------------------------------------------
+def _field_findings(gpt) -> list[Finding]:
+    found: list[Finding] = []
+    name = (gpt.name or "").strip()
+    if not name:
+        found.append(
+            make_finding(
+                "gpt.name.missing", "Give the GPT a name: ChatGPT will not save it without one.", pointer="/name"
+            )
+        )
+    elif len(name) > limits.GPT_NAME_MAX_LENGTH.value:
+        found.append(
+            make_finding(
+                "gpt.name.too_long",
+                f"The name has {len(name)} characters; ChatGPT allows {limits.GPT_NAME_MAX_LENGTH.value}. Shorten it.",
+                pointer="/name",
+            )
+        )
+    description = (gpt.description or "").strip()
+    if len(description) > limits.GPT_DESCRIPTION_MAX_LENGTH.value:
+        found.append(
+            make_finding(
+                "gpt.description.too_long",
+                f"The description has {len(description)} characters; ChatGPT allows "
+                f"{limits.GPT_DESCRIPTION_MAX_LENGTH.value}. Shorten it.",
+                pointer="/description",
+            )
+        )
+    instructions = gpt.instructions or ""
+    maximum = limits.GPT_INSTRUCTIONS_MAX_LENGTH.value
+    if len(instructions) > maximum:
+        found.append(
+            make_finding(
+                "gpt.instructions.too_long",
+                f"The instructions have {len(instructions):,} characters; ChatGPT saves at most {maximum:,} "
+                f"({len(instructions) - maximum:,} too many). Condense them, or move reference material into "
+                "a knowledge file.",
+                pointer="/instructions",
+            )
+        )
+    found += _starter_findings(gpt)
+    if gpt.visibility == "gpt_store" and not (gpt.category or "").strip():
+        found.append(
+            make_finding(
+                "gpt.category.missing",
+                "Choose a category: the GPT Store requires one (for example Productivity or Education).",
+                pointer="/category",
+            )
+        )
+    found += _knowledge_findings(gpt)
+    picture = getattr(gpt.profile_picture, "name", "") or ""
+    if picture and PurePosixPath(picture).suffix.lower() not in PROFILE_PICTURE_EXTENSIONS:
+        found.append(
+            make_finding(
+                "gpt.profile_picture.type",
+                f"The profile picture {PurePosixPath(picture).name} is not PNG, JPEG, GIF or WebP; ChatGPT's "
+                "upload only accepts those. Convert it (a square image, at least 512×512 pixels).",
+                pointer="/profile_picture",
+            )
+        )
+    return found
+
+
+def _starter_findings(gpt) -> list[Finding]:
+    starters = [s.text for s in gpt.conversation_starters.all()]
+    maximum = limits.GPT_CONVERSATION_STARTERS_MAX.value
+    shown = limits.GPT_CONVERSATION_STARTERS_SHOWN.value
+    if len(starters) > maximum:
+        return [
+            make_finding(
+                "gpt.starters.too_many",
+                f"The GPT has {len(starters)} conversation starters; ChatGPT's editor holds {maximum}. Remove "
+                f"{len(starters) - maximum}.",
+                pointer=f"/conversation_starters/{maximum}",
+            )
+        ]
+    if len(starters) > shown:
+        return [
+            make_finding(
+                "gpt.starters.hidden",
+                f"The GPT has {len(starters)} conversation starters; its About page shows only the first {shown}. "
+                "Put the most useful ones first.",
+                pointer=f"/conversation_starters/{shown}",
+            )
+        ]
+    return []
+
+
+def _knowledge_findings(gpt) -> list[Finding]:
+    found: list[Finding] = []
+    files = list(gpt.knowledge_files.all())
+    if len(files) > limits.GPT_KNOWLEDGE_FILES_MAX.value:
+        found.append(
+            make_finding(
+                "gpt.knowledge.too_many",
+                f"The GPT has {len(files)} knowledge files; ChatGPT allows {limits.GPT_KNOWLEDGE_FILES_MAX.value}. "
+                "Merge related files or remove some.",
+                pointer="/knowledge",
+            )
+        )
+    for index, file in enumerate(files):
+        media = (file.media_type or "").lower()
+        if media.startswith("image/") and file.size > limits.GPT_KNOWLEDGE_IMAGE_MAX_BYTES.value:
+            cap = limits.GPT_KNOWLEDGE_IMAGE_MAX_BYTES.value
+            found.append(_file_too_large(index, file, cap, "images", "gpt.knowledge.file_too_large"))
+        elif file.size > limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value:
+            cap = limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value
+            found.append(_file_too_large(index, file, cap, "files", "gpt.knowledge.file_too_large"))
+        elif media in SPREADSHEET_MEDIA_TYPES and file.size > limits.GPT_KNOWLEDGE_SPREADSHEET_MAX_BYTES.value:
+            cap = limits.GPT_KNOWLEDGE_SPREADSHEET_MAX_BYTES.value
+            found.append(
+                _file_too_large(index, file, cap, "spreadsheets (about)", "gpt.knowledge.spreadsheet_too_large")
+            )
+    return found
+
+
+def _file_too_large(index: int, file, cap: int, kind: str, code: str) -> Finding:
+    return make_finding(
+        code,
+        f"{file.name} is {file.size / 2**20:,.1f} MB; ChatGPT accepts {kind} up to {cap / 2**20:,.0f} MB. "
+        "Split or compress it.",
+        pointer=f"/knowledge/{index}",
+    )
+
+
+# --- Actions -------------------------------------------------------------------------------------------
+def _action_findings(gpt, actions: list, reports: list[SchemaReport]) -> list[Finding]:
+    found: list[Finding] = []
+    maximum = limits.GPT_ACTIONS_MAX.value
+    if len(actions) > maximum:
+        found.append(
+            make_finding(
+                "gpt.actions.too_many",
+                f"The GPT has {len(actions)} actions; ChatGPT allows {maximum}. Remove or merge "
+                f"{len(actions) - maximum} (one action per API domain).",
+                pointer=f"/actions/{maximum}",
+            )
+        )
+    domains: dict[str, str] = {}
+    operation_ids: dict[str, str] = {}
+    public = gpt.visibility in PUBLIC_VISIBILITIES
+    for index, (action, report) in enumerate(zip(actions, reports, strict=True)):
+        base = f"/actions/{index}"
+        domain = report.domain or action.domain
+        if domain and domain in domains:
+            found.append(
+                make_finding(
+                    "gpt.action.duplicate_domain",
+                    f"Actions “{domains[domain]}” and “{action.name}” are both on {domain}; ChatGPT allows one "
+                    "action per domain. Merge their operations into one schema.",
+                    pointer=f"{base}/domain",
+                    hint=f"ChatGPT says: “Action sets cannot have duplicate domains - {domain} already exists on "
+                    "another action”",
+                )
+            )
+        elif domain:
+            domains[domain] = action.name
+        if public and not _is_http_url(action.privacy_policy_url):
+            state = (
+                "has no privacy policy URL" if not action.privacy_policy_url else "has an invalid privacy policy URL"
+            )
+            found.append(
+                make_finding(
+                    "gpt.action.privacy_policy_required",
+                    f"The action “{action.name}” {state}; a GPT shared by link or in the GPT Store needs one for "
+                    "every action. Add the https address of your API's privacy policy.",
+                    pointer=f"{base}/privacy_policy_url",
+                )
+            )
+        for operation in report.operations:
+            if not operation.operation_id:
+                continue
+            owner = operation_ids.setdefault(operation.operation_id, action.name)
+            if owner != action.name:
+                found.append(
+                    make_finding(
+                        "gpt.action.duplicate_operation_id",
+                        f"The operationId “{operation.operation_id}” is used by actions “{owner}” and "
+                        f"“{action.name}”; the model may call the wrong one. Rename one of them.",
+                        pointer=f"{base}/schema",
+                    )
+                )
+        found += _auth_findings(action, report, base, domain)
+    return found
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit((url or "").strip())
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _auth_findings(action, report: SchemaReport, base: str, domain: str) -> list[Finding]:
+    found: list[Finding] = []
+    if action.auth_type == "oauth":
+        for field_name, label in (("oauth_authorization_url", "authorization URL"), ("oauth_token_url", "token URL")):
+            problem = oauth_url_problem(getattr(action, field_name), domain)
+            if problem:
+                found.append(
+                    make_finding(
+                        "gpt.action.oauth_url_off_domain",
+                        f"The OAuth {label} of “{action.name}” {problem}",
+                        pointer=f"{base}/authentication/oauth/{label.split()[0]}_url",
+                    )
+                )
+    mismatch = _auth_mismatch(action, report)
+    if mismatch:
+        found.append(
+            make_finding(
+                "gpt.action.auth_mismatch",
+                f"“{action.name}”: {mismatch}",
+                pointer=f"{base}/authentication",
+            )
+        )
+    return found
+
+
+def _auth_mismatch(action, report: SchemaReport) -> str:
+    """Why the action's authentication disagrees with its schema's security scheme ("" if it does not)."""
+    scheme = report.security_scheme or {}
+    kind = report.auth_scheme
+    configured = action.auth_type
+    if not scheme or kind in ("", "none"):
+        return ""  # the schema does not say; anything configured may be right
+    if configured == "none":
+        return (
+            f"the schema declares {kind} authentication but the action has none, so calls go out without "
+            "credentials. Configure the action's authentication."
+        )
+    if kind == "oauth2":
+        if configured != "oauth":
+            return f"the schema declares OAuth but the action uses {configured}. Configure OAuth in the action."
+        flow = (scheme.get("flows") or {}).get("authorizationCode") if isinstance(scheme.get("flows"), dict) else None
+        if isinstance(flow, dict):
+            for key, value, label in (
+                ("authorizationUrl", action.oauth_authorization_url, "authorization URL"),
+                ("tokenUrl", action.oauth_token_url, "token URL"),
+            ):
+                declared = flow.get(key)
+                if isinstance(declared, str) and value and declared.strip() != value.strip():
+                    return f"the OAuth {label} is {value}, but the schema declares {declared}."
+        return ""
+    if configured != "api_key":
+        return f"the schema declares {kind} authentication but the action uses OAuth."
+    expected = {"http_bearer": "bearer", "http_basic": "basic"}.get(kind)
+    if expected and action.api_key_auth_type != expected:
+        return f"the schema declares HTTP {expected} but the API key is sent as {action.api_key_auth_type}."
+    if kind == "api_key" and scheme.get("in") == "header":
+        header = str(scheme.get("name", ""))
+        sent = action.api_key_custom_header if action.api_key_auth_type == "custom" else "Authorization"
+        if header and header.lower() != sent.lower():
+            return f"the schema expects the key in the {header} header, but the action sends it in {sent}."
+    return ""

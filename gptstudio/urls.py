@@ -6,9 +6,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .health import healthz
+from .views import rules_page
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("rules/", rules_page, name="rules"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
 ]

@@ -1,27 +1,861 @@
-"""Schema text → data. (Foundation version: safe JSON/YAML loading; the schema engine issue adds
-line maps, bomb and duplicate-key protection and findings.)"""
+"""Schema text → data, safely, with findings instead of exceptions.
+
+`parse_schema(text)` detects JSON or YAML, loads it with safe loaders only, and reports every
+problem as a `Finding`: oversized input (checked before any parsing), syntax errors with their line,
+duplicate keys, excessive nesting, YAML alias bombs and alias cycles, unsupported YAML tags. It
+never raises on any text and never expands YAML aliases beyond a small budget.
+
+Line numbers are the usual bottleneck of schema linters, so none are computed up front. A
+`ParsedSchema` keeps what it needs to answer `positions(pointers)` later, only for the pointers
+that have findings: for YAML the parser's own marks, recorded per mapping key and sequence item
+while loading (cheap: the marks exist anyway); for JSON a navigation of the text that descends
+only into the members on the way to a wanted pointer and skips every other value with the C JSON
+scanner.
+
+Data model: what JSON can say. YAML timestamps stay strings (OpenAPI is defined over JSON), and
+scalar mapping keys keep their text (`200:` is the key "200", as OpenAPI means it).
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import json.scanner
+import re
+from dataclasses import dataclass, field, replace
 
+import orjson
 import yaml
+from yaml.resolver import Resolver
 
 from actions.domain import detect_schema_format
+from gptstudio import limits
+from gptstudio.findings import Finding, Severity, make_finding, register
+
+# --- Rules reported by the parser ----------------------------------------------------------------
+_STUDIO = "GPT Studio (protects the server; not a ChatGPT rule)"
+register(
+    "schema.empty",
+    Severity.ERROR,
+    "Schema is empty",
+    chatgpt_behaviour="ChatGPT cannot read an empty schema and shows a parse error.",
+    source="GPT_EDITOR.md §6 [DEV]",
+    confidence="likely",
+    chatgpt_message="Could not parse valid OpenAPI spec",
+)
+register(
+    "schema.syntax",
+    Severity.ERROR,
+    "Schema is not valid JSON or YAML",
+    chatgpt_behaviour="ChatGPT refuses a schema it cannot parse.",
+    source="GPT_EDITOR.md §3.1, §6 [DEV]",
+    confidence="likely",
+    chatgpt_message="Could not parse valid OpenAPI spec",
+)
+register(
+    "schema.too_large",
+    Severity.ERROR,
+    "Schema text is larger than GPT Studio inspects",
+    chatgpt_behaviour="Not a ChatGPT rule: GPT Studio does not parse text over its input cap (20 MB by default).",
+    source=_STUDIO,
+    confidence="confirmed",
+)
+register(
+    "schema.too_deep",
+    Severity.ERROR,
+    "Schema nests too deeply",
+    chatgpt_behaviour="Not a ChatGPT rule: GPT Studio refuses documents nested deeper than its cap.",
+    source=_STUDIO,
+    confidence="confirmed",
+)
+register(
+    "schema.yaml.alias_bomb",
+    Severity.ERROR,
+    "YAML aliases expand to a huge document",
+    chatgpt_behaviour="Not a ChatGPT rule: a few YAML anchors can expand to billions of nodes "
+    "(“billion laughs”); GPT Studio refuses such documents.",
+    source=_STUDIO,
+    confidence="confirmed",
+)
+register(
+    "schema.yaml.alias_cycle",
+    Severity.ERROR,
+    "YAML alias refers to a node that contains it",
+    chatgpt_behaviour="A recursive YAML structure cannot become JSON; ChatGPT cannot read it as an OpenAPI spec.",
+    source="YAML 1.1; GPT_EDITOR.md §6 [DEV]",
+    confidence="likely",
+    chatgpt_message="Could not parse valid OpenAPI spec",
+)
+register(
+    "schema.yaml.unsupported_tag",
+    Severity.ERROR,
+    "YAML tag that a safe loader does not accept",
+    chatgpt_behaviour="Safe YAML loaders refuse application tags (!Ref, !!python/...); ChatGPT cannot read the schema.",
+    source="YAML safe-loading practice; GPT_EDITOR.md §6 [DEV]",
+    confidence="likely",
+    chatgpt_message="Could not parse valid OpenAPI spec",
+)
+register(
+    "schema.yaml.complex_key",
+    Severity.ERROR,
+    "YAML mapping key that is not a scalar",
+    chatgpt_behaviour="OpenAPI documents are JSON: every key must be a string. A mapping or list used "
+    "as a key cannot be represented.",
+    source="OpenAPI 3 (JSON data model)",
+    confidence="likely",
+    chatgpt_message="Could not parse valid OpenAPI spec",
+)
+register(
+    "schema.duplicate_key",
+    Severity.WARNING,
+    "The same key appears twice in one mapping",
+    chatgpt_behaviour="Lenient parsers keep only the last value and silently drop the first one (and "
+    "whatever operations it held); strict parsers refuse the document. Which one ChatGPT uses is not documented.",
+    source="JSON/YAML parsers; corpus cookbook_jira.yaml",
+    confidence="unconfirmed",
+)
+register(
+    "schema.not_object",
+    Severity.ERROR,
+    "Schema is not a JSON/YAML object",
+    chatgpt_behaviour="An OpenAPI document is an object with `openapi`, `info`, `paths`; anything else is refused.",
+    source="OpenAPI 3; GPT_EDITOR.md §6 [DEV]",
+    confidence="likely",
+    chatgpt_message="Could not parse valid OpenAPI spec",
+)
+register(
+    "schema.json_read_as_yaml",
+    Severity.WARNING,
+    "Looks like JSON but is not valid JSON (read as YAML)",
+    chatgpt_behaviour="The editor takes JSON or YAML; text that starts like JSON but breaks JSON's rules "
+    "(trailing commas, single quotes, comments) may still be read as YAML, or refused.",
+    source="GPT_EDITOR.md §3.1",
+    confidence="unconfirmed",
+)
+
+_PARSE_FAILED = "Fix the syntax at this position; a JSON or YAML linter in your editor shows the same place."
 
 
+# --- JSON pointers ----------------------------------------------------------------------------------
+def escape_token(token) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def json_pointer(*tokens) -> str:
+    """RFC 6901 pointer from raw tokens: json_pointer("paths", "/pets", "get") == "/paths/~1pets/get"."""
+    return "".join("/" + escape_token(t) for t in tokens)
+
+
+def pointer_tokens(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+
+
+# --- One walk over the data ------------------------------------------------------------------------------
+@dataclass
+class DocumentScan:
+    """What one pass over the whole document collects, shared by the parser (duplicate-key count)
+    and the rules ($refs, and the $refs inside each component for the cycle check)."""
+
+    key_count: int = 0
+    refs: set = field(default_factory=set)  # every distinct $ref string
+    component_refs: dict = field(default_factory=dict)  # (section, name) → set of $ref strings inside it
+
+
+def _walk(node, refs: set) -> int:
+    count = 0
+    stack = [node]
+    pop, push, add = stack.pop, stack.extend, refs.add
+    while stack:
+        current = pop()
+        if type(current) is dict:
+            count += len(current)
+            if "$ref" in current:
+                ref = current["$ref"]
+                if type(ref) is str:
+                    add(ref)
+            push(current.values())
+        elif type(current) is list:
+            push(current)
+    return count
+
+
+def scan_document(data) -> DocumentScan:
+    scan = DocumentScan()
+    if type(data) is not dict:
+        scan.key_count = _walk(data, scan.refs)
+        return scan
+    scan.key_count = len(data)
+    for key, value in data.items():
+        if key == "components" and type(value) is dict:
+            scan.key_count += len(value)
+            for section, entries in value.items():
+                if type(entries) is not dict:
+                    scan.key_count += _walk(entries, scan.refs)
+                    continue
+                scan.key_count += len(entries)
+                for name, node in entries.items():
+                    refs: set = set()
+                    scan.key_count += _walk(node, refs)
+                    scan.component_refs[(section, str(name))] = refs
+                    scan.refs |= refs
+        else:
+            scan.key_count += _walk(value, scan.refs)
+    return scan
+
+
+# --- The parsed schema --------------------------------------------------------------------------------
 @dataclass
 class ParsedSchema:
     data: object
-    format: str
+    format: str  # "json" | "yaml"
     findings: list = field(default_factory=list)
+    size_bytes: int = 0
+    text: str = field(default="", repr=False)
+    # YAML only: id(container) → {key: mark} (mappings) or [mark, ...] (sequences); marks are 0-based.
+    yaml_marks: dict | None = field(default=None, repr=False)
+    _scan: DocumentScan | None = field(default=None, repr=False)
+
+    @property
+    def scan(self) -> DocumentScan:
+        """One walk over the data, done at most once per parse."""
+        if self._scan is None:
+            self._scan = scan_document(self.data)
+        return self._scan
+
+    def positions(self, pointers) -> dict[str, tuple[int, int]]:
+        """1-based (line, column) of each pointer that exists in the document: the position of its
+        key for an object member, of the item for an array element, (1, 1) for the root."""
+        wanted = {p for p in pointers if isinstance(p, str)}
+        if not wanted or self.data is None:
+            return {}
+        try:
+            if self.yaml_marks is not None:
+                return _yaml_positions(self.data, self.yaml_marks, wanted)
+            exact = any(f.code == "schema.duplicate_key" for f in self.findings)
+            return _json_positions(self.text, wanted, exact=exact)
+        except (RecursionError, ValueError, StopIteration, IndexError, KeyError, TypeError):
+            return {}  # A position is a convenience; never let it break a report.
+
+    def locate(self, findings) -> list[Finding]:
+        """The findings with line and column filled in from their pointers (where still missing).
+        Findings about the whole document (empty pointer) point at line 1, column 1."""
+        missing = {f.pointer for f in findings if f.line is None and f.pointer}
+        found = self.positions(missing) if missing else {}
+        found[""] = (1, 1)
+        located = []
+        for f in findings:
+            if f.line is None and f.pointer in found:
+                line, column = found[f.pointer]
+                f = replace(f, line=line, column=column)
+            located.append(f)
+        return located
 
 
-def parse_schema(text: str) -> ParsedSchema:
-    fmt = detect_schema_format(text)
+def schema_max_bytes(max_bytes: int | None = None) -> int:
+    """The input cap: `max_bytes` if given, else settings.SCHEMA_MAX_BYTES, else 20 MB."""
+    if max_bytes is not None:
+        return max_bytes
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
     try:
-        data = json.loads(text) if fmt == "json" else yaml.load(text, Loader=yaml.CSafeLoader)
-    except (ValueError, yaml.YAMLError, RecursionError):
-        data = None
-    return ParsedSchema(data=data, format=fmt)
+        return int(getattr(settings, "SCHEMA_MAX_BYTES", limits.STUDIO_SCHEMA_HARD_MAX_BYTES))
+    except ImproperlyConfigured:  # used outside a configured Django project
+        return limits.STUDIO_SCHEMA_HARD_MAX_BYTES
+
+
+def too_large_finding(size: int, cap: int) -> Finding:
+    return make_finding(
+        "schema.too_large",
+        f"The schema is {size:,} bytes; GPT Studio inspects schemas up to {cap:,} bytes. "
+        "Split the API into several actions or remove unused parts.",
+    )
+
+
+def parse_schema(text, *, max_bytes: int | None = None) -> ParsedSchema:
+    """Parse schema text (str, or UTF-8 bytes) into data + findings. Never raises."""
+    cap = schema_max_bytes(max_bytes)
+    if isinstance(text, bytes | bytearray):
+        if len(text) > cap:
+            return ParsedSchema(
+                data=None, format="json", findings=[too_large_finding(len(text), cap)], size_bytes=len(text)
+            )
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            finding = make_finding("schema.syntax", f"The schema is not UTF-8 text (byte {exc.start}).")
+            return ParsedSchema(data=None, format="json", findings=[finding], size_bytes=len(text))
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    # Characters never outnumber UTF-8 bytes, so a huge text is refused before it is even encoded.
+    size = len(text) if len(text) > cap else len(text.encode("utf-8", "surrogatepass"))
+    fmt = detect_schema_format(text)
+    if size > cap:
+        return ParsedSchema(data=None, format=fmt, findings=[too_large_finding(size, cap)], size_bytes=size)
+    if not text.strip():
+        finding = make_finding("schema.empty", "The schema is empty. Paste an OpenAPI 3 document in JSON or YAML.")
+        return ParsedSchema(data=None, format=fmt, findings=[finding], size_bytes=size, text=text)
+    parsed = _parse_json(text, size) if fmt == "json" else _parse_yaml(text, size)
+    if parsed.data is not None and not isinstance(parsed.data, dict):
+        kind = type(parsed.data).__name__.replace("NoneType", "null").replace("dict", "object")
+        parsed.findings.append(
+            make_finding(
+                "schema.not_object",
+                f"The schema is a {kind}, not an object. An OpenAPI document is an object with "
+                "`openapi`, `info`, `servers` and `paths`.",
+                pointer="",
+                line=1,
+                column=1,
+            )
+        )
+    return parsed
+
+
+# --- JSON ----------------------------------------------------------------------------------------------
+# Any JSON string, optionally followed by a colon (then it was a key). Possessive quantifiers: the
+# text is already known to be valid JSON, so no backtracking is ever useful.
+_JSON_STRING_OR_KEY = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"(\s*+:)?')
+
+
+def _parse_json(text: str, size: int) -> ParsedSchema:
+    source = text.replace("\ufeff", " ", 1) if text.startswith("\ufeff") else text  # same offsets
+    try:
+        data = orjson.loads(source)
+    except orjson.JSONDecodeError as exc:
+        return _json_failed(text, size, exc)
+    parsed = ParsedSchema(data=data, format="json", size_bytes=size, text=source)
+    if isinstance(data, dict | list):
+        _check_json_duplicates(parsed)
+    return parsed
+
+
+def _json_failed(text: str, size: int, exc: orjson.JSONDecodeError) -> ParsedSchema:
+    if "depth" in exc.msg or "recursion" in exc.msg:
+        message = (
+            f"The schema nests deeper than {limits.STUDIO_SCHEMA_MAX_DEPTH} levels "
+            "(an OpenAPI document needs a few dozen at most)."
+        )
+        finding = make_finding("schema.too_deep", message, line=exc.lineno, column=exc.colno)
+        return ParsedSchema(data=None, format="json", findings=[finding], size_bytes=size)
+    # JSON is a subset of YAML: text that only looks like JSON (a flow mapping, trailing commas)
+    # may still be YAML, which the editor also takes.
+    as_yaml = _parse_yaml(text, size)
+    if as_yaml.data is not None and not any(f.severity == Severity.ERROR for f in as_yaml.findings):
+        as_yaml.findings.insert(
+            0,
+            make_finding(
+                "schema.json_read_as_yaml",
+                f"This is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
+                "GPT Studio read it as YAML. Fix the JSON, or write the schema as YAML.",
+                line=exc.lineno,
+                column=exc.colno,
+            ),
+        )
+        return as_yaml
+    message = f"Invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}). {_PARSE_FAILED}"
+    finding = make_finding("schema.syntax", message, line=exc.lineno, column=exc.colno)
+    return ParsedSchema(data=None, format="json", findings=[finding], size_bytes=size)
+
+
+def _check_json_duplicates(parsed: ParsedSchema) -> None:
+    """orjson keeps the last of duplicate keys silently. Every key of the text is a string followed
+    by a colon, so the text has duplicates exactly when it has more keys than the data."""
+    text = parsed.text
+    matches = _JSON_STRING_OR_KEY.findall(text)
+    text_keys = len(matches) - matches.count("")
+    if text_keys == parsed.scan.key_count:
+        return
+    for pointer, key in _json_duplicate_pointers(text):
+        parsed.findings.append(
+            make_finding(
+                "schema.duplicate_key",
+                f"The key “{key}” appears more than once in the same object; parsers keep only the "
+                "last one, so everything under the earlier one is lost. Merge them into one key.",
+                pointer=pointer,
+            )
+        )
+
+
+def _json_duplicate_pointers(text: str) -> list[tuple[str, str]]:
+    """(pointer of the later duplicate, key) for each duplicate key; the slow path, run only when
+    the cheap count says there are some."""
+    found: list[tuple[str, str]] = []
+
+    def hook(pairs):
+        seen = {}
+        for key, _ in pairs:
+            seen[key] = seen.get(key, 0) + 1
+        obj = _DupDict(pairs)
+        if len(obj) != len(pairs):
+            obj.duplicates = [k for k, n in seen.items() if n > 1]
+        return obj
+
+    data = json.loads(text, object_pairs_hook=hook)
+    stack = [("", data)]
+    while stack:
+        pointer, node = stack.pop()
+        if isinstance(node, dict):
+            for key in getattr(node, "duplicates", ()):
+                found.append((pointer + "/" + escape_token(key), key))
+            stack.extend((pointer + "/" + escape_token(k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((f"{pointer}/{i}", v) for i, v in enumerate(node))
+    return sorted(found)
+
+
+class _DupDict(dict):
+    duplicates: list = []
+
+
+_decoder = json.JSONDecoder()
+_scan_value = json.scanner.make_scanner(_decoder)
+_scan_string = json.decoder.scanstring
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+class _Wanted:
+    """A trie of wanted pointers: `pointer` is set where a wanted pointer ends."""
+
+    __slots__ = ("children", "pointer")
+
+    def __init__(self):
+        self.pointer: str | None = None
+        self.children: dict[str, _Wanted] = {}
+
+
+def _wanted_trie(pointers) -> _Wanted:
+    root = _Wanted()
+    for pointer in pointers:
+        node = root
+        for token in pointer_tokens(pointer):
+            node = node.children.setdefault(token, _Wanted())
+        node.pointer = pointer
+    return root
+
+
+def _json_positions(text: str, pointers: set[str], *, exact: bool = False) -> dict[str, tuple[int, int]]:
+    """Offsets of the wanted pointers. Stops reading as soon as nothing after the current place is
+    wanted; `exact` (the text has duplicate keys) reads every member, so the last duplicate wins."""
+    root = _wanted_trie(pointers)
+    offsets: dict[str, int] = {}
+    start = _WHITESPACE.match(text, 0).end()
+    if root.pointer is not None:
+        offsets[root.pointer] = start
+    _json_visit(text, start, root, offsets, not exact)
+    return _offsets_to_positions(text, offsets)
+
+
+_STOPPED = -1  # _json_visit stopped early: nothing after this point is wanted
+
+
+def _json_visit(text: str, idx: int, node: _Wanted, offsets: dict[str, int], may_stop: bool) -> int:
+    """Walk the value at `idx`, recording offsets of wanted children; return the index after it, or
+    _STOPPED when `may_stop` (nothing after this value is wanted) and the last wanted child is found."""
+    if not node.children:
+        return _scan_value(text, idx)[1]
+    ws = _WHITESPACE.match
+    char = text[idx]
+    remaining = len(node.children)
+    if char not in "{[":
+        return _scan_value(text, idx)[1]
+    is_object = char == "{"
+    close = "}" if is_object else "]"
+    idx = ws(text, idx + 1).end()
+    if text[idx] == close:
+        return idx + 1
+    index = 0
+    while True:
+        if is_object:
+            member_start = idx
+            key, idx = _scan_string(text, idx + 1)
+            idx = ws(text, ws(text, idx).end() + 1).end()  # whitespace, ':', whitespace
+        else:
+            member_start = idx
+            key = str(index)
+            index += 1
+        child = node.children.get(key)
+        if child is None:
+            idx = _scan_value(text, idx)[1]
+        else:
+            remaining -= 1
+            if child.pointer is not None:
+                offsets[child.pointer] = member_start  # the key of a member, the value of an item
+            stop_inside = may_stop and remaining <= 0
+            if stop_inside and not child.children:
+                return _STOPPED
+            idx = _json_visit(text, idx, child, offsets, stop_inside)
+            if idx == _STOPPED or stop_inside:
+                return _STOPPED
+        idx = ws(text, idx).end()
+        if text[idx] == close:
+            return idx + 1
+        idx = ws(text, idx + 1).end()  # ','
+
+
+def _offsets_to_positions(text: str, offsets: dict[str, int]) -> dict[str, tuple[int, int]]:
+    positions = {}
+    line, last = 1, 0
+    for pointer, offset in sorted(offsets.items(), key=lambda item: item[1]):
+        line += text.count("\n", last, offset)
+        last = offset
+        positions[pointer] = (line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+    return positions
+
+
+# --- YAML ----------------------------------------------------------------------------------------------
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+_MAP_TAGS = {None, "!", "tag:yaml.org,2002:map"}
+_SEQ_TAGS = {None, "!", "tag:yaml.org,2002:seq"}
+_SCALAR_TAGS = {_STR, _NULL, _BOOL, _INT, _FLOAT, _TIMESTAMP, "!"}
+_IMPLICIT = Resolver.yaml_implicit_resolvers
+_BOOL_VALUES = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+
+
+def _resolve_plain(value: str) -> str:
+    """The tag YAML 1.1 (PyYAML's SafeLoader) gives a plain scalar."""
+    for tag, regexp in _IMPLICIT.get(value[:1], []) + _IMPLICIT.get(None, []):
+        if regexp.match(value):
+            return tag
+    return _STR
+
+
+def _sexagesimal(value: str, kind):
+    total = kind(0)
+    for part in value.split(":"):
+        total = total * 60 + kind(part)
+    return total
+
+
+def _construct_scalar(value: str, tag: str):
+    """PyYAML SafeConstructor's result for a scalar of this tag (timestamps stay text)."""
+    if tag in (_STR, _TIMESTAMP, "!"):
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return _BOOL_VALUES.get(value.lower(), bool(value))
+    digits = value.replace("_", "")
+    sign = -1 if digits[:1] == "-" else 1
+    digits = digits.lstrip("+-") if digits[:1] in "+-" else digits
+    if tag == _INT:
+        if digits == "0":
+            return 0
+        if digits.startswith("0b"):
+            return sign * int(digits[2:], 2)
+        if digits.startswith("0x"):
+            return sign * int(digits[2:], 16)
+        if digits.startswith("0"):
+            return sign * int(digits, 8)
+        return sign * (_sexagesimal(digits, int) if ":" in digits else int(digits))
+    # float
+    digits = digits.lower()
+    if digits == ".inf":
+        return sign * float("inf")
+    if digits == ".nan":
+        return float("nan")
+    return sign * (_sexagesimal(digits, float) if ":" in digits else float(digits))
+
+
+def _construct_plain(value: str):
+    tag = _resolve_plain(value)
+    if tag == _MERGE:
+        return _MERGE_KEY
+    if tag not in _SCALAR_TAGS:  # YAML 1.1 "value" (=) and the like: plain text for JSON
+        return value
+    try:
+        return _construct_scalar(value, tag)
+    except (ValueError, OverflowError):
+        return value
+
+
+class _YamlRefused(Exception):
+    def __init__(self, finding: Finding):
+        self.finding = finding
+
+
+class _Frame:
+    """A mapping or sequence being built."""
+
+    __slots__ = ("anchor", "container", "key", "key_mark", "marks", "merges", "nodes", "pointer", "start_mark")
+
+    def __init__(self, container, marks, anchor, pointer, start_mark):
+        self.container = container
+        self.start_mark = start_mark
+        self.marks = marks
+        self.anchor = anchor
+        self.pointer = pointer
+        self.key = _NO_KEY
+        self.key_mark = None
+        self.merges: list = []
+        self.nodes = 1  # expanded node count of this subtree so far
+
+
+_NO_KEY = object()
+_MERGE_KEY = object()  # a `<<` key: its value is merged into the mapping
+
+
+def _yaml_finding(code: str, message: str, mark, pointer: str = "") -> Finding:
+    if mark is None:
+        return make_finding(code, message, pointer=pointer)
+    return make_finding(code, message, pointer=pointer, line=mark.line + 1, column=mark.column + 1)
+
+
+def _parse_yaml(text: str, size: int) -> ParsedSchema:
+    marks: dict[int, object] = {}
+    findings: list[Finding] = []
+    try:
+        data = _load_yaml(text, marks, findings)
+    except _YamlRefused as refused:
+        return ParsedSchema(data=None, format="yaml", findings=[*findings, refused.finding], size_bytes=size)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "cannot parse"
+        if "nesting" in problem:
+            message = f"The schema nests too deeply ({problem}); an OpenAPI document needs a few dozen levels at most."
+            code = "schema.too_deep"
+        else:
+            message = f"Invalid YAML: {problem}. {_PARSE_FAILED}"
+            code = "schema.syntax"
+        return ParsedSchema(data=None, format="yaml", findings=[_yaml_finding(code, message, mark)], size_bytes=size)
+    except (yaml.YAMLError, ValueError, UnicodeError, OverflowError) as exc:
+        finding = make_finding("schema.syntax", f"Invalid YAML: {exc}. {_PARSE_FAILED}")
+        return ParsedSchema(data=None, format="yaml", findings=[finding], size_bytes=size)
+    return ParsedSchema(data=data, format="yaml", findings=findings, size_bytes=size, text=text, yaml_marks=marks)
+
+
+def _load_yaml(text: str, marks: dict, findings: list):
+    """Build the data from the parser's events (much faster than composing nodes), keeping the
+    mark of every key and item, counting how far aliases expand, and refusing what JSON cannot be."""
+    max_depth = limits.STUDIO_SCHEMA_MAX_DEPTH
+    expansion_budget = limits.STUDIO_YAML_ALIAS_EXPANSION_MAX
+    anchors: dict[str, tuple[object, int, str | None]] = {}  # anchor → (value, expanded nodes, scalar text)
+    open_anchors: set[str] = set()
+    stack: list[_Frame] = []
+    scalar_cache: dict[str, object] = {}
+    root = _NO_KEY
+    documents = 0
+    events_seen = 0
+    alias_nodes = 0
+
+    def add(value, mark, nodes: int, raw_key: str | None):
+        """Attach a finished value to the open container (or make it the document)."""
+        nonlocal root
+        if not stack:
+            root = value
+            return
+        frame = stack[-1]
+        frame.nodes += nodes
+        container = frame.container
+        if type(container) is list:
+            container.append(value)
+            frame.marks.append(mark)
+            return
+        if frame.key is _NO_KEY:  # this value is a key
+            if raw_key is None:
+                raise _YamlRefused(
+                    _yaml_finding(
+                        "schema.yaml.complex_key",
+                        "A mapping or list is used as a key here. Keys must be plain text in an OpenAPI document.",
+                        mark,
+                    )
+                )
+            frame.key = raw_key
+            frame.key_mark = mark
+            return
+        key, frame.key = frame.key, _NO_KEY
+        if key is _MERGE_KEY:
+            frame.merges.append((value, mark))
+            return
+        if key in container:
+            pointer = frame.pointer + "/" + escape_token(key)
+            findings.append(
+                _yaml_finding(
+                    "schema.duplicate_key",
+                    f"The key “{key}” appears more than once in the same mapping; YAML loaders keep only "
+                    "the last one, so everything under the earlier one is lost. Merge them into one key.",
+                    frame.key_mark,
+                    pointer,
+                )
+            )
+        container[key] = value
+        frame.marks[key] = frame.key_mark
+
+    def child_pointer() -> str:
+        if not stack:
+            return ""
+        frame = stack[-1]
+        if type(frame.container) is list:
+            return f"{frame.pointer}/{len(frame.container)}"
+        return frame.pointer + "/" + escape_token(frame.key) if isinstance(frame.key, str) else frame.pointer
+
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        events_seen += 1
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            value = event.value
+            tag = event.tag
+            if tag is None:
+                if event.implicit[0]:
+                    if value in scalar_cache:
+                        constructed = scalar_cache[value]
+                    else:
+                        constructed = scalar_cache[value] = _construct_plain(value)
+                else:
+                    constructed = value
+            elif tag in _SCALAR_TAGS:
+                try:
+                    constructed = _construct_scalar(value, tag)
+                except ValueError:
+                    raise _YamlRefused(
+                        _yaml_finding(
+                            "schema.syntax",
+                            f"“{value}” is not a valid {tag.rsplit(':', 1)[-1]}.",
+                            event.start_mark,
+                        )
+                    ) from None
+            else:
+                raise _YamlRefused(
+                    _yaml_finding(
+                        "schema.yaml.unsupported_tag",
+                        f"The YAML tag {tag} is not plain data; safe loaders refuse it. Remove the tag.",
+                        event.start_mark,
+                    )
+                )
+            in_key_position = bool(stack) and type(stack[-1].container) is dict and stack[-1].key is _NO_KEY
+            if in_key_position and constructed is _MERGE_KEY and event.implicit[0]:
+                stack[-1].key = _MERGE_KEY
+                stack[-1].key_mark = event.start_mark
+                continue
+            if constructed is _MERGE_KEY:
+                constructed = value
+            if event.anchor is not None:
+                anchors[event.anchor] = (constructed, 1, value)
+            add(constructed, event.start_mark, 1, value)
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            is_map = kind is yaml.MappingStartEvent
+            if event.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
+                raise _YamlRefused(
+                    _yaml_finding(
+                        "schema.yaml.unsupported_tag",
+                        f"The YAML tag {event.tag} is not plain data; safe loaders refuse it. Remove the tag.",
+                        event.start_mark,
+                    )
+                )
+            if len(stack) >= max_depth:
+                raise _YamlRefused(
+                    _yaml_finding(
+                        "schema.too_deep",
+                        f"The schema nests deeper than {max_depth} levels "
+                        "(an OpenAPI document needs a few dozen at most).",
+                        event.start_mark,
+                    )
+                )
+            pointer = child_pointer()
+            if is_map:
+                container, container_marks = {}, {}
+            else:
+                container, container_marks = [], []
+            marks[id(container)] = container_marks
+            if event.anchor is not None:
+                open_anchors.add(event.anchor)
+            stack.append(_Frame(container, container_marks, event.anchor, pointer, event.start_mark))
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            frame = stack.pop()
+            if frame.merges:
+                _apply_merges(frame)
+            if frame.anchor is not None:
+                open_anchors.discard(frame.anchor)
+                anchors[frame.anchor] = (frame.container, frame.nodes, None)
+            add(frame.container, frame.start_mark, frame.nodes, None)
+        elif kind is yaml.AliasEvent:
+            anchor = event.anchor
+            if anchor in open_anchors:
+                raise _YamlRefused(
+                    _yaml_finding(
+                        "schema.yaml.alias_cycle",
+                        f"The alias *{anchor} refers to a node that contains it, which makes an endless "
+                        "structure. Copy the part you need instead.",
+                        event.start_mark,
+                    )
+                )
+            if anchor not in anchors:
+                raise _YamlRefused(
+                    _yaml_finding(
+                        "schema.syntax",
+                        f"Invalid YAML: the alias *{anchor} has no anchor &{anchor} before it.",
+                        event.start_mark,
+                    )
+                )
+            value, nodes, raw = anchors[anchor]
+            alias_nodes += nodes
+            if alias_nodes > expansion_budget + events_seen:
+                raise _YamlRefused(
+                    _yaml_finding(
+                        "schema.yaml.alias_bomb",
+                        f"YAML aliases here expand the document to more than {expansion_budget:,} extra nodes "
+                        "(a “billion laughs” pattern). Write the repeated parts out, or use $ref.",
+                        event.start_mark,
+                    )
+                )
+            in_key_position = bool(stack) and type(stack[-1].container) is dict and stack[-1].key is _NO_KEY
+            add(value, event.start_mark, nodes, raw if in_key_position else None)
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _YamlRefused(
+                    _yaml_finding(
+                        "schema.syntax",
+                        "The text holds more than one YAML document (a second “---”). Keep only the OpenAPI document.",
+                        event.start_mark,
+                    )
+                )
+    return None if root is _NO_KEY else root
+
+
+def _apply_merges(frame: _Frame) -> None:
+    """YAML merge keys (`<<: *base`): explicit keys win, earlier merge sources win over later ones."""
+    container = frame.container
+    for value, mark in frame.merges:
+        sources = value if isinstance(value, list) else [value]
+        for source in sources:
+            if not isinstance(source, dict):
+                raise _YamlRefused(
+                    _yaml_finding(
+                        "schema.syntax", "Invalid YAML: a merge key (<<) needs a mapping or a list of mappings.", mark
+                    )
+                )
+            for key, item in source.items():
+                if key not in container:
+                    container[key] = item
+                    frame.marks[key] = mark
+
+
+def _yaml_positions(data, marks: dict, pointers: set[str]) -> dict[str, tuple[int, int]]:
+    positions = {}
+    for pointer in pointers:
+        if pointer == "":
+            positions[pointer] = (1, 1)
+            continue
+        node = data
+        mark = None
+        for token in pointer_tokens(pointer):
+            container_marks = marks.get(id(node))
+            if isinstance(node, dict) and token in node:
+                mark = container_marks.get(token) if container_marks is not None else None
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                mark = container_marks[int(token)] if container_marks is not None else None
+                node = node[int(token)]
+            else:
+                mark = None
+                break
+        if mark is not None:
+            positions[pointer] = (mark.line + 1, mark.column + 1)
+    return positions

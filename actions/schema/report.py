@@ -1,28 +1,30 @@
 """The schema report: what the UI, the API, the export and `validate_schema` show for a schema.
 
-`validate_schema_text(text)` is the one entry point. (Foundation version: parsing and the derived
-domain only; the schema-engine issue adds structural validation, the GPT action rules, line
-numbers and the operation summary, keeping this interface.)
+`validate_schema_text(text)` is the one entry point: parse (with safety findings), run the GPT
+action rules, validate the structure against the official OpenAPI meta-schema, then look up line
+and column only for the pointers that have findings. `validate_schema_text_cached` is the same
+report through Django's cache, keyed by a hash of the text and of the rules.
 """
 
 from __future__ import annotations
 
+import gc
+import hashlib
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
-from actions.domain import domain_from_data
-from gptstudio.findings import Finding, has_errors, sort_findings
+from gptstudio import limits
+from gptstudio.findings import RULES, Finding, Severity, has_errors, sort_findings
 
 from .parsing import parse_schema
+from .rules import Operation, check_action_schema
+from .structure import structure_findings
 
+__all__ = ["Operation", "SchemaReport", "validate_schema_text", "validate_schema_text_cached"]
 
-@dataclass(frozen=True)
-class Operation:
-    method: str  # lower case, as in the schema: "get", "post", ...
-    path: str
-    operation_id: str
-    summary: str
-    consequential: bool  # effective x-openai-isConsequential (GET defaults to false, others true)
-    consequential_explicit: bool  # whether the schema set it
+# Bump when the report changes for the same text (new rule logic, new fields): cached reports of the
+# old engine are then ignored. Registry changes (codes, severities) change the key by themselves.
+ENGINE_VERSION = 1
 
 
 @dataclass
@@ -35,10 +37,27 @@ class SchemaReport:
     size_bytes: int = 0
     operations: list[Operation] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    security_scheme: dict = field(default_factory=dict)  # the declared scheme, for GPT-level auth checks
 
     @property
     def valid(self) -> bool:
         return not has_errors(self.findings)
+
+    @property
+    def counts(self) -> dict:
+        """Findings per severity."""
+        counts = {str(s): 0 for s in Severity}
+        for finding in self.findings:
+            counts[str(finding.severity)] += 1
+        return counts
+
+    @property
+    def limits(self) -> dict:
+        """The schema's numbers against ChatGPT's limits, for the UI and the export's paste guide."""
+        return {
+            "operations": _against(len(self.operations), limits.ACTION_OPERATIONS_MAX),
+            "size_bytes": _against(self.size_bytes, limits.ACTION_SCHEMA_MAX_BYTES),
+        }
 
     def as_dict(self) -> dict:
         return {
@@ -50,17 +69,84 @@ class SchemaReport:
             "auth_scheme": self.auth_scheme,
             "size_bytes": self.size_bytes,
             "operations": [asdict(op) for op in self.operations],
+            "limits": self.limits,
+            "counts": self.counts,
             "findings": [f.as_dict() for f in sort_findings(self.findings)],
         }
 
 
-def validate_schema_text(text: str) -> SchemaReport:
-    parsed = parse_schema(text)
-    data = parsed.data if isinstance(parsed.data, dict) else {}
-    return SchemaReport(
-        format=parsed.format,
-        openapi_version=str(data.get("openapi", "")),
-        domain=domain_from_data(data),
-        size_bytes=len(text.encode()),
-        findings=list(parsed.findings),
-    )
+def _against(value: int, limit: limits.Limit) -> dict:
+    return {"value": value, "max": limit.value, "over": value > limit.value, "confidence": limit.confidence}
+
+
+@contextmanager
+def _collector_paused(size: int):
+    """Pause Python's cyclic garbage collector while a large document is validated. Parsing a big
+    spec creates a million objects, which sets off full collections that walk them all again and
+    again (about a quarter of the time on GitHub's 13 MB spec); JSON data has no reference cycles,
+    so nothing is lost by collecting once afterwards."""
+    if size < GC_PAUSE_MIN_BYTES or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+GC_PAUSE_MIN_BYTES = 256 * 1024
+
+
+def validate_schema_text(text, *, max_bytes: int | None = None) -> SchemaReport:
+    """The full report for one schema text (str or UTF-8 bytes). Never raises for bad input."""
+    with _collector_paused(len(text) if isinstance(text, str | bytes | bytearray) else 0):
+        return _validate(text, max_bytes)
+
+
+def _validate(text, max_bytes: int | None) -> SchemaReport:
+    parsed = parse_schema(text, max_bytes=max_bytes)
+    report = SchemaReport(format=parsed.format, size_bytes=parsed.size_bytes)
+    findings = list(parsed.findings)
+    data = parsed.data
+    if isinstance(data, dict):
+        checked, family = check_action_schema(data, parsed.size_bytes, parsed.scan)
+        findings += checked.findings
+        if family is not None:
+            findings += structure_findings(data, family)
+        version = data.get("openapi", data.get("swagger", ""))
+        report.openapi_version = "" if version is None else str(version)
+        report.domain = checked.domain
+        report.server_url = checked.server_url
+        report.auth_scheme = checked.auth_scheme
+        report.security_scheme = checked.security_scheme
+        report.operations = checked.operations
+    report.findings = sort_findings(parsed.locate(findings))
+    return report
+
+
+def rules_fingerprint() -> str:
+    """Changes whenever a rule is added, removed or changes severity."""
+    signature = "|".join(f"{code}:{rule.severity}" for code, rule in sorted(RULES.items()))
+    return hashlib.sha256(f"{ENGINE_VERSION}|{signature}".encode()).hexdigest()[:12]
+
+
+def schema_cache_key(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"schema-report:{rules_fingerprint()}:{digest}"
+
+
+def validate_schema_text_cached(text: str) -> SchemaReport:
+    """`validate_schema_text` through Django's cache (local memory, or Redis when REDIS_URL is set).
+    Keyed by the text's hash, so an edited schema is never served a stale report."""
+    from django.core.cache import cache
+
+    key = schema_cache_key(text)
+    report = cache.get(key)
+    if report is None:
+        report = validate_schema_text(text)
+        cache.set(key, report, timeout=SCHEMA_REPORT_CACHE_SECONDS)
+    return report
+
+
+SCHEMA_REPORT_CACHE_SECONDS = 24 * 60 * 60

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import environ
 
+from gptstudio.limits import STUDIO_SCHEMA_HARD_MAX_BYTES
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -126,6 +128,11 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # Knowledge files can be large (ChatGPT allows 512 MB); uploads stream to disk above this size.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=25 * 1024 * 1024)
+
+# --- Schema engine ---------------------------------------------------------------------------------
+# Largest schema text GPT Studio parses (bytes); larger input gets a `schema.too_large` finding.
+# Big enough for real specs (GitHub's is 13 MB); ChatGPT's own (reported) cap is separate.
+SCHEMA_MAX_BYTES = env.int("SCHEMA_MAX_BYTES", default=STUDIO_SCHEMA_HARD_MAX_BYTES)
 
 # --- Secrets at rest -----------------------------------------------------------------------
 # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation). See gptstudio/encryption.py.

@@ -1,0 +1,276 @@
+"""parse_schema: safe loading, findings instead of exceptions, and lazy line numbers."""
+
+import json
+import math
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from actions.domain import domain_from_schema
+from actions.schema import parse_schema, parsing, validate_schema_text
+from actions.schema.parsing import json_pointer, pointer_tokens
+from gptstudio import limits
+from gptstudio.findings import Severity
+
+from .helpers import schema_text
+
+YAML_SCHEMA = """\
+openapi: 3.1.0
+info:
+  title: Pets
+  version: "1.0"
+servers:
+  - url: https://pets.example.com
+paths:
+  /pets/{id}:
+    get:
+      operationId: getPet
+      responses:
+        200:
+          description: OK
+"""
+
+
+def test_json_and_yaml_are_detected():
+    assert parse_schema(schema_text()).format == "json"
+    assert parse_schema(YAML_SCHEMA).format == "yaml"
+
+
+def test_yaml_data_matches_pyyaml_safe_load_except_key_text():
+    parsed = parse_schema(YAML_SCHEMA)
+    reference = yaml.safe_load(YAML_SCHEMA)
+    reference["paths"]["/pets/{id}"]["get"]["responses"] = {"200": {"description": "OK"}}
+    assert parsed.data == reference  # the unquoted 200 key keeps its text, as OpenAPI means it
+
+
+def test_yaml_scalars_resolve_like_yaml_1_1():
+    text = "a: yes\nb: 0x1F\nc: 1_000\nd: .inf\ne: ~\nf: 2024-01-02\ng: '12'\nh: 1:30\ni: -.5\nj: 0o7\nk: 017\n"
+    data = parse_schema(text).data
+    assert data["a"] is True and data["b"] == 31 and data["c"] == 1000 and math.isinf(data["d"])
+    assert data["e"] is None
+    assert data["f"] == "2024-01-02"  # timestamps stay text: OpenAPI is JSON
+    assert data["g"] == "12" and data["h"] == 90
+    reference = yaml.safe_load(text)
+    reference["f"] = "2024-01-02"
+    assert data == reference
+
+
+def test_yaml_merge_keys_merge_with_explicit_keys_winning():
+    parsed = parse_schema("base: &base {a: 1, b: 2}\nuse:\n  <<: *base\n  b: 3\n")
+    assert parsed.data["use"] == {"a": 1, "b": 3}
+    assert parsed.findings == []
+
+
+def test_positions_of_json_pointers_point_at_keys():
+    text = schema_text()
+    parsed = parse_schema(text)
+    found = parsed.positions(["/paths/~1current/get/operationId", "/servers/0", "", "/nope"])
+    line, column = found["/paths/~1current/get/operationId"]
+    assert text.splitlines()[line - 1][column - 1 :].startswith('"operationId"')
+    assert text.splitlines()[found["/servers/0"][0] - 1].strip() == "{"
+    assert found[""] == (1, 1)
+    assert "/nope" not in found
+
+
+def test_positions_of_yaml_pointers_point_at_keys():
+    parsed = parse_schema(YAML_SCHEMA)
+    found = parsed.positions(
+        ["/paths/~1pets~1{id}/get/operationId", "/servers/0", "/paths/~1pets~1{id}/get/responses/200"]
+    )
+    assert found["/paths/~1pets~1{id}/get/operationId"] == (10, 7)
+    assert found["/servers/0"] == (6, 5)
+    assert found["/paths/~1pets~1{id}/get/responses/200"] == (12, 9)
+
+
+def test_json_positions_survive_escapes_and_unicode_keys():
+    text = '{\n  "a\\"b": {"x": 1},\n  "é/~": [10, {"deep": true}]\n}'
+    parsed = parse_schema(text)
+    found = parsed.positions([json_pointer('a"b', "x"), json_pointer("é/~", 1, "deep")])
+    assert found[json_pointer('a"b', "x")] == (2, 12)
+    assert found[json_pointer("é/~", 1, "deep")] == (3, 16)
+
+
+def test_pointer_helpers_round_trip():
+    assert json_pointer("paths", "/a~b", 0) == "/paths/~1a~0b/0"
+    assert pointer_tokens("/paths/~1a~0b/0") == ["paths", "/a~b", "0"]
+
+
+def test_syntax_errors_carry_line_and_column():
+    json_error = parse_schema('{\n  "openapi": "3.1.0",\n  "info": ]\n}').findings[0]
+    assert (json_error.code, json_error.line) == ("schema.syntax", 3)
+    yaml_error = parse_schema("openapi: 3.1.0\npaths:\n  /a: [unclosed\n").findings[0]
+    assert yaml_error.code == "schema.syntax" and yaml_error.line is not None
+    assert yaml_error.severity == Severity.ERROR
+
+
+def test_json_with_trailing_comma_is_read_as_yaml_with_a_warning():
+    parsed = parse_schema('{"openapi": "3.1.0",\n "info": {"title": "t"},}')
+    assert parsed.format == "yaml" and parsed.data["info"] == {"title": "t"}
+    assert [(f.code, f.severity, f.line) for f in parsed.findings] == [
+        ("schema.json_read_as_yaml", Severity.WARNING, 2)
+    ]
+
+
+def test_duplicate_json_keys_are_found_at_the_later_key():
+    text = '{\n  "paths": {\n    "/a": {"get": {}},\n    "/a": {"post": {}}\n  }\n}'
+    parsed = parse_schema(text)
+    [finding] = parsed.findings
+    assert finding.code == "schema.duplicate_key" and finding.pointer == "/paths/~1a"
+    assert parsed.locate(parsed.findings)[0].line == 4
+    assert parsed.data["paths"]["/a"] == {"post": {}}  # the last one wins, as in every lenient parser
+
+
+def test_duplicate_yaml_keys_are_found_with_their_line():
+    parsed = parse_schema("paths:\n  /a:\n    get: {}\n  /a:\n    post: {}\n")
+    [finding] = parsed.findings
+    assert (finding.code, finding.pointer, finding.line) == ("schema.duplicate_key", "/paths/~1a", 4)
+
+
+def test_strings_containing_colons_and_quotes_are_not_duplicates():
+    parsed = parse_schema(json.dumps({"a": 'x": "y', "b": ":", "c": {'"k"': "v:"}}))
+    assert parsed.findings == []
+
+
+def test_oversized_input_is_refused_before_parsing(monkeypatch):
+    monkeypatch.setattr(parsing, "_parse_json", lambda *a: pytest.fail("parsed oversized input"))
+    monkeypatch.setattr(parsing, "_parse_yaml", lambda *a: pytest.fail("parsed oversized input"))
+    parsed = parse_schema("a" * 2_000, max_bytes=1_000)
+    assert [f.code for f in parsed.findings] == ["schema.too_large"]
+    assert parsed.data is None and parsed.size_bytes == 2_000
+    assert [f.code for f in parse_schema(b"{}" * 600, max_bytes=1_000).findings] == ["schema.too_large"]
+
+
+def test_default_cap_comes_from_settings(settings):
+    settings.SCHEMA_MAX_BYTES = 100
+    assert [f.code for f in parse_schema(schema_text()).findings] == ["schema.too_large"]
+    assert limits.STUDIO_SCHEMA_HARD_MAX_BYTES == 20 * 1024 * 1024
+
+
+def test_billion_laughs_is_refused_without_expanding_it():
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 10):
+        previous, current = chr(96 + i), chr(97 + i)
+        lines.append(f"{current}: &{current} [{', '.join([f'*{previous}'] * 9)}]")
+    # Expanded, this is 9**10 (3.5 billion) strings: without the guard the test would never end.
+    parsed = parse_schema("\n".join(lines))
+    assert [f.code for f in parsed.findings] == ["schema.yaml.alias_bomb"]
+    assert parsed.data is None
+
+
+def test_recursive_alias_is_refused():
+    parsed = parse_schema("root: &r\n  - *r\n")
+    assert [f.code for f in parsed.findings] == ["schema.yaml.alias_cycle"]
+
+
+def test_deep_nesting_is_refused_in_both_formats():
+    assert [f.code for f in parse_schema("[" * 5000 + "]" * 5000).findings] == ["schema.too_deep"]
+    deep_yaml = "".join("  " * i + "k:\n" for i in range(1100)) + "  " * 1100 + "v\n"
+    assert [f.code for f in parse_schema(deep_yaml).findings] == ["schema.too_deep"]
+
+
+def test_python_tags_are_never_constructed():
+    parsed = parse_schema("!!python/object/apply:os.system ['echo hacked']\n")
+    assert [f.code for f in parsed.findings] == ["schema.yaml.unsupported_tag"]
+
+
+def test_multiple_yaml_documents_are_a_syntax_error():
+    parsed = parse_schema("openapi: 3.1.0\n---\nopenapi: 3.0.0\n")
+    assert [f.code for f in parsed.findings] == ["schema.syntax"]
+
+
+def test_bytes_bom_and_bad_utf8():
+    assert parse_schema(schema_text().encode()).data["openapi"] == "3.1.0"
+    assert parse_schema("\ufeff" + schema_text()).data["openapi"] == "3.1.0"
+    assert parse_schema("\ufeff" + YAML_SCHEMA).data["openapi"] == "3.1.0"
+    assert [f.code for f in parse_schema(b"\xff\xfe{}").findings] == ["schema.syntax"]
+
+
+def test_domain_from_schema_keeps_working():
+    assert domain_from_schema(schema_text()) == "api.weather.example.com"
+    assert domain_from_schema(YAML_SCHEMA) == "pets.example.com"
+    assert domain_from_schema("not: [valid") == ""
+
+
+MALFORMED = [
+    "\x00",
+    "{",
+    "[",
+    "}",
+    '{"a": 1',
+    '{"a": tru}',
+    "---\n...\n---\n",
+    "key: value: other",
+    "\t- tab indented",
+    "'unterminated",
+    'a: !!binary "aGk="',
+    "a: !!set {x, y}",
+    "a: !Ref Other",
+    "*undefined",
+    "a: &x 1\nb: *y",
+    "<<: 1",
+    "a:\n  <<: [1, 2]",
+    "{'single': 'quotes'}",
+    "@reserved",
+    "%YAML 9.9\n---\na: 1",
+    "a: 0x",
+    "a: !!int nope",
+    "x" * 100_000,
+    "a:\n" + "  - b\n" * 10_000 + " c",
+    '{"openapi": "3.1.0", "paths": {"/": {"get": "not an object"}}}',
+    '{"openapi": 3.1, "servers": "nope", "paths": []}',
+    '{"openapi": "3.1.0", "servers": [{"url": "https://[::1"}], "paths": {}}',
+    '{"openapi": "3.1.0", "components": {"schemas": {"A": {"$ref": "#/components/schemas/A"}}}, "paths": {}}',
+    "openapi: 3.1.0\npaths:\n  /a:\n    get:\n      parameters: {not: a list}\n",
+    '{"swagger": "2.0"}',
+    "\ud800",
+]
+
+
+@pytest.mark.parametrize("text", MALFORMED, ids=range(len(MALFORMED)))
+def test_malformed_input_gives_findings_never_a_traceback(text):
+    report = validate_schema_text(text)
+    assert report.findings
+    assert all(f.line is not None for f in report.findings)
+    json.dumps(report.as_dict())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_parser_never_raises_on_arbitrary_text(text):
+    parsed = parse_schema(text)
+    assert parsed.format in ("json", "yaml")
+    assert all(f.code for f in parsed.findings)
+    parsed.locate(parsed.findings)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="{}[]\",:\\ \n\tab0-&*!<>|'#?", max_size=200))
+def test_parser_never_raises_on_structural_characters(text):
+    parsed = parse_schema(text)
+    parsed.positions(["/a", "/0", "/a/0/b", ""])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+        lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+        max_leaves=20,
+    )
+)
+def test_json_data_round_trips_and_every_pointer_is_located(value):
+    text = json.dumps({"root": value}, indent=1)
+    parsed = parse_schema(text)
+    assert parsed.data == {"root": value}
+    pointers = []
+    stack = [("/root", value)]
+    while stack:
+        pointer, node = stack.pop()
+        pointers.append(pointer)
+        if isinstance(node, dict):
+            stack += [(f"{pointer}/{json_pointer(k)[1:]}", v) for k, v in node.items()]
+        elif isinstance(node, list):
+            stack += [(f"{pointer}/{i}", v) for i, v in enumerate(node)]
+    assert set(parsed.positions(pointers)) == set(pointers)

@@ -1,0 +1,535 @@
+"""One case per registered schema rule: a text on which the rule fires (at the expected pointer),
+and a close variant on which it does not."""
+
+import copy
+import json
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from actions.schema import parse_schema, validate_schema_text
+from actions.schema.rules import oauth_url_problem, registrable_domain
+from gptstudio.findings import RULES, Severity
+from tests.corpus import corpus_text
+
+from .helpers import codes, get_op, post_op, schema_data, schema_text
+
+
+def _set(path, value):
+    """A change that sets data[path...] = value."""
+
+    def change(data):
+        node = data
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+
+    return change
+
+
+def _delete(path):
+    def change(data):
+        node = data
+        for key in path[:-1]:
+            node = node[key]
+        del node[path[-1]]
+
+    return change
+
+
+def _both(*changes):
+    def change(data):
+        for c in changes:
+            c(data)
+
+    return change
+
+
+def _add_get_param(param):
+    return lambda data: get_op(data)["parameters"].append(param)
+
+
+def _body_schema(schema):
+    return lambda data: post_op(data)["requestBody"]["content"]["application/json"].__setitem__("schema", schema)
+
+
+def _response_schema(schema, media="application/json"):
+    return lambda data: get_op(data)["responses"]["200"].__setitem__("content", {media: {"schema": schema}})
+
+
+def _security(schemes):
+    return lambda data: data.setdefault("components", {}).__setitem__("securitySchemes", schemes)
+
+
+def _components_schemas(schemas):
+    return lambda data: data.setdefault("components", {}).__setitem__("schemas", schemas)
+
+
+def _many_ops(count):
+    def change(data):
+        for i in range(count - 2):
+            data["paths"][f"/extra{i}"] = {
+                "get": {"operationId": f"extra{i}", "responses": {"200": {"description": "OK"}}}
+            }
+
+    return change
+
+
+OAUTH = {
+    "type": "oauth2",
+    "flows": {
+        "authorizationCode": {
+            "authorizationUrl": "https://auth.weather.example.com/authorize",
+            "tokenUrl": "https://auth.weather.example.com/token",
+            "scopes": {},
+        }
+    },
+}
+
+# Parsing rules: (code, firing text, quiet text, expected pointer or None)
+PARSE_CASES = [
+    ("schema.empty", "  \n", schema_text(), None),
+    ("schema.syntax", "openapi: 3.1.0\ninfo: [unclosed\n", schema_text(), None),
+    ("schema.too_deep", "[" * 1100 + "]" * 1100, schema_text(), None),
+    (
+        "schema.yaml.alias_bomb",
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(8)),
+        "base: &b {type: string}\nother: *b\n",
+        None,
+    ),
+    ("schema.yaml.alias_cycle", "a: &a\n  b: *a\n", "a: &a {b: 1}\nc: *a\n", None),
+    ("schema.yaml.unsupported_tag", "openapi: !!python/object:os.system 3.1.0\n", "openapi: !!str 3.1.0\n", None),
+    ("schema.yaml.complex_key", "? [a, b]\n: value\n", "'[a, b]': value\n", None),
+    ("schema.duplicate_key", '{"openapi": "3.1.0", "openapi": "3.0.0"}', '{"openapi": "3.1.0"}', "/openapi"),
+    ("schema.not_object", "[1, 2]", schema_text(), ""),
+    ("schema.json_read_as_yaml", '{"openapi": "3.1.0",}', '{"openapi": "3.1.0"}', None),
+]
+
+# Action rules: (code, change making it fire, change keeping it quiet, expected pointer)
+SCHEMA_CASES = [
+    ("openapi.swagger2", _both(_delete(["openapi"]), _set(["swagger"], "2.0")), None, "/swagger"),
+    ("openapi.version.missing", _delete(["openapi"]), None, ""),
+    ("openapi.version.unsupported", _set(["openapi"], "2.0"), _set(["openapi"], "3.0.3"), "/openapi"),
+    ("openapi.version.untested", _set(["openapi"], "3.1.1"), _set(["openapi"], "3.1.0"), "/openapi"),
+    ("openapi.structure", _delete(["info"]), None, ""),
+    ("action.server.missing", _delete(["servers"]), None, ""),
+    ("action.server.not_absolute", _set(["servers"], [{"url": "/api"}]), None, "/servers/0/url"),
+    ("action.server.not_https", _set(["servers"], [{"url": "http://api.example.com"}]), None, "/servers/0/url"),
+    ("action.server.localhost", _set(["servers"], [{"url": "https://localhost:8443"}]), None, "/servers/0/url"),
+    ("action.server.ip_address", _set(["servers"], [{"url": "https://203.0.113.7"}]), None, "/servers/0/url"),
+    (
+        "action.server.port",
+        _set(["servers"], [{"url": "https://api.example.com:8443"}]),
+        _set(["servers"], [{"url": "https://api.example.com:443/v1"}]),
+        "/servers/0/url",
+    ),
+    (
+        "action.server.placeholder",
+        _set(["servers"], [{"url": "https://{tenant}.example.com"}]),
+        _set(["servers"], [{"url": "https://tenant.example.com/{version}"}]),
+        "/servers/0/url",
+    ),
+    (
+        "action.server.multiple_hosts",
+        _set(["servers"], [{"url": "https://api.example.com"}, {"url": "https://uploads.example.com"}]),
+        _set(["servers"], [{"url": "https://api.example.com"}]),
+        "/servers/1",
+    ),
+    (
+        "action.server.multiple",
+        _set(["servers"], [{"url": "https://api.example.com"}, {"url": "https://api.example.com/v2"}]),
+        None,
+        "/servers/1",
+    ),
+    ("action.operations.too_many", _many_ops(31), _many_ops(30), "/paths"),
+    ("action.operations.none", _set(["paths"], {}), None, "/paths"),
+    ("action.operation.missing_id", lambda d: get_op(d).pop("operationId"), None, "/paths/~1current/get"),
+    (
+        "action.operation.invalid_id",
+        lambda d: get_op(d).__setitem__("operationId", "weather/current"),
+        lambda d: get_op(d).__setitem__("operationId", "weather_current-v2"),
+        "/paths/~1current/get/operationId",
+    ),
+    (
+        "action.operation.duplicate_id",
+        lambda d: post_op(d).__setitem__("operationId", "getCurrent"),
+        None,
+        "/paths/~1alerts/post/operationId",
+    ),
+    (
+        "action.operation.description_too_long",
+        lambda d: get_op(d).__setitem__("description", "x" * 301),
+        lambda d: get_op(d).__setitem__("description", "x" * 300),
+        "/paths/~1current/get/description",
+    ),
+    (
+        "action.parameter.description_too_long",
+        lambda d: get_op(d)["parameters"][0].__setitem__("description", "x" * 701),
+        lambda d: get_op(d)["parameters"][0].__setitem__("description", "x" * 700),
+        "/paths/~1current/get/parameters/0/description",
+    ),
+    (
+        "action.parameter.header",
+        _add_get_param({"name": "X-Trace", "in": "header", "schema": {"type": "string"}}),
+        _add_get_param({"name": "units", "in": "query", "schema": {"type": "string"}}),
+        "/paths/~1current/get/parameters/1",
+    ),
+    (
+        "action.parameter.ref",
+        _both(
+            _add_get_param({"$ref": "#/components/parameters/Units"}),
+            lambda d: d.setdefault("components", {}).__setitem__(
+                "parameters", {"Units": {"name": "units", "in": "query", "schema": {"type": "string"}}}
+            ),
+        ),
+        None,
+        "/paths/~1current/get/parameters/1",
+    ),
+    (
+        "action.parameter.missing_name",
+        _add_get_param({"in": "query", "schema": {"type": "string"}}),
+        None,
+        "/paths/~1current/get/parameters/1",
+    ),
+    (
+        "action.parameter.duplicate",
+        _add_get_param({"name": "city", "in": "query", "schema": {"type": "string"}}),
+        _add_get_param({"name": "city", "in": "path", "required": True, "schema": {"type": "string"}}),
+        "/paths/~1current/get/parameters/1",
+    ),
+    (
+        "action.method.unsupported",
+        lambda d: d["paths"]["/current"].__setitem__("head", {"responses": {"200": {"description": "OK"}}}),
+        None,
+        "/paths/~1current/head",
+    ),
+    (
+        "action.security.multiple_schemes",
+        _security({"a": {"type": "http", "scheme": "bearer"}, "b": {"type": "http", "scheme": "basic"}}),
+        _security({"a": {"type": "http", "scheme": "bearer"}}),
+        "/components/securitySchemes",
+    ),
+    (
+        "action.security.unsupported",
+        _security({"key": {"type": "apiKey", "in": "query", "name": "api_key"}}),
+        _security({"key": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}}),
+        "/components/securitySchemes/key/in",
+    ),
+    (
+        "action.oauth.url_off_domain",
+        _security(
+            {
+                "o": {
+                    **OAUTH,
+                    "flows": {
+                        "authorizationCode": {
+                            **OAUTH["flows"]["authorizationCode"],
+                            "tokenUrl": "https://tokens.other-company.com/token",
+                        }
+                    },
+                }
+            }
+        ),
+        _security({"o": OAUTH}),
+        "/components/securitySchemes/o/flows/authorizationCode/tokenUrl",
+    ),
+    (
+        "action.schema.object_without_properties",
+        _body_schema({"type": "object", "properties": {"filter": {"type": "object"}}}),
+        _body_schema({"type": "object", "properties": {"filter": {"type": "object", "properties": {}}}}),
+        "/paths/~1alerts/post/requestBody/content/application~1json/schema/properties/filter",
+    ),
+    (
+        "action.ref.unknown",
+        _body_schema({"$ref": "#/components/schemas/Missing"}),
+        _both(
+            _body_schema({"$ref": "#/components/schemas/Alert"}),
+            _components_schemas({"Alert": {"type": "object", "properties": {}}}),
+        ),
+        "/paths/~1alerts/post/requestBody/content/application~1json/schema/$ref",
+    ),
+    (
+        "action.ref.circular",
+        _components_schemas(
+            {
+                "Node": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Other"}}},
+                "Other": {"type": "object", "properties": {"back": {"$ref": "#/components/schemas/Node"}}},
+            }
+        ),
+        _components_schemas(
+            {
+                "Node": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Other"}}},
+                "Other": {"type": "object", "properties": {"name": {"type": "string"}}},
+            }
+        ),
+        "/components/schemas/Node",
+    ),
+    ("action.components.schemas_not_object", _components_schemas([]), _components_schemas({}), "/components/schemas"),
+    (
+        "action.request_body.not_object",
+        _body_schema({"type": "array", "items": {"type": "string"}}),
+        None,
+        "/paths/~1alerts/post/requestBody/content/application~1json/schema",
+    ),
+    (
+        "action.media.binary",
+        _response_schema({"type": "string", "format": "binary"}, media="image/png"),
+        _response_schema({"type": "object", "properties": {}}),
+        "/paths/~1current/get/responses/200/content/image~1png/schema",
+    ),
+    (
+        "action.consequential.not_boolean",
+        lambda d: post_op(d).__setitem__("x-openai-isConsequential", "false"),
+        lambda d: post_op(d).__setitem__("x-openai-isConsequential", False),
+        "/paths/~1alerts/post/x-openai-isConsequential",
+    ),
+    (
+        "action.files.id_refs_not_array",
+        _body_schema({"type": "object", "properties": {"openaiFileIdRefs": {"type": "string"}}}),
+        _body_schema(
+            {"type": "object", "properties": {"openaiFileIdRefs": {"type": "array", "items": {"type": "string"}}}}
+        ),
+        "/paths/~1alerts/post/requestBody/content/application~1json/schema/properties/openaiFileIdRefs",
+    ),
+    (
+        "action.files.id_refs_location",
+        _add_get_param({"name": "openaiFileIdRefs", "in": "query", "schema": {"type": "array"}}),
+        None,
+        "/paths/~1current/get/parameters/1",
+    ),
+    (
+        "action.files.response_not_array",
+        _response_schema({"type": "object", "properties": {"openaiFileResponse": {"type": "string"}}}),
+        _response_schema(
+            {"type": "object", "properties": {"openaiFileResponse": {"type": "array", "items": {"type": "string"}}}}
+        ),
+        "/paths/~1current/get/responses/200/content/application~1json/schema/properties/openaiFileResponse",
+    ),
+    (
+        "action.files.response_items",
+        _response_schema(
+            {"type": "object", "properties": {"openaiFileResponse": {"type": "array", "items": {"type": "integer"}}}}
+        ),
+        _response_schema(
+            {
+                "type": "object",
+                "properties": {
+                    "openaiFileResponse": {
+                        "type": "array",
+                        "items": {"type": "object", "properties": {"name": {}, "mime_type": {}, "content": {}}},
+                    }
+                },
+            }
+        ),
+        "/paths/~1current/get/responses/200/content/application~1json/schema/properties/openaiFileResponse/items",
+    ),
+]
+
+# Rules tested elsewhere (they need special input): code → test that covers them.
+COVERED_ELSEWHERE = {
+    "schema.too_large": "test_parsing.py::test_oversized_input_is_refused_before_parsing",
+    "action.schema.too_large": "test_action_schema_size_over_chatgpt_cap_is_a_warning (below)",
+    "openapi.structure.truncated": "test_structure.py::test_structural_findings_are_capped",
+}
+
+
+def test_every_schema_rule_has_a_case():
+    tested = {c[0] for c in PARSE_CASES} | {c[0] for c in SCHEMA_CASES} | set(COVERED_ELSEWHERE)
+    schema_rules = {code for code in RULES if code.startswith(("schema.", "openapi.", "action."))}
+    assert schema_rules - tested == set()
+
+
+@pytest.mark.parametrize(("code", "firing", "quiet", "pointer"), PARSE_CASES, ids=[c[0] for c in PARSE_CASES])
+def test_parse_rule_fires_and_stays_quiet(code, firing, quiet, pointer):
+    fired = validate_schema_text(firing)
+    matching = [f for f in fired.findings if f.code == code]
+    assert matching, f"{code} did not fire; got {codes(fired)}"
+    if pointer is not None:
+        assert matching[0].pointer == pointer
+    assert matching[0].line is not None
+    assert code not in codes(validate_schema_text(quiet))
+
+
+@pytest.mark.parametrize(("code", "firing", "quiet", "pointer"), SCHEMA_CASES, ids=[c[0] for c in SCHEMA_CASES])
+def test_schema_rule_fires_and_stays_quiet(code, firing, quiet, pointer):
+    fired = validate_schema_text(schema_text(firing))
+    matching = [f for f in fired.findings if f.code == code]
+    assert matching, f"{code} did not fire; got {codes(fired)}"
+    finding = matching[0]
+    assert finding.pointer == pointer
+    assert finding.severity == RULES[code].severity
+    assert finding.line is not None and finding.column is not None
+    assert len(finding.message) > 30  # says what is wrong and how to fix it
+    assert code not in codes(validate_schema_text(schema_text(quiet)))
+
+
+def test_base_schema_is_clean():
+    report = validate_schema_text(schema_text())
+    assert report.findings == []
+    assert report.valid
+
+
+def test_action_schema_size_over_chatgpt_cap_is_a_warning():
+    padding = "x" * 1_000_001
+    fired = validate_schema_text(schema_text(lambda d: d["info"].__setitem__("description", padding)))
+    quiet = validate_schema_text(schema_text(lambda d: d["info"].__setitem__("description", "x" * 1000)))
+    finding = next(f for f in fired.findings if f.code == "action.schema.too_large")
+    assert finding.severity == Severity.WARNING  # rests on an unconfirmed report
+    assert fired.valid
+    assert "action.schema.too_large" not in codes(quiet)
+
+
+def test_chatgpt_message_is_the_hint_where_known():
+    report = validate_schema_text(schema_text(_many_ops(31)))
+    finding = next(f for f in report.findings if f.code == "action.operations.too_many")
+    assert "OpenAPI spec can have a maximum of 30 operations" in finding.hint
+    assert "reported by builders" in finding.message  # a "likely" limit says so
+
+
+def test_consequential_flag_defaults_and_explicit_values():
+    def change(data):
+        get_op(data)["x-openai-isConsequential"] = True
+        data["paths"]["/alerts"]["delete"] = {"operationId": "deleteAlert", "responses": {"204": {"description": "x"}}}
+        data["paths"]["/alerts"]["put"] = {
+            "operationId": "putAlert",
+            "x-openai-isConsequential": False,
+            "responses": {"204": {"description": "x"}},
+        }
+
+    ops = {op.operation_id: op for op in validate_schema_text(schema_text(change)).operations}
+    assert (ops["getCurrent"].consequential, ops["getCurrent"].consequential_explicit) == (True, True)
+    assert (ops["createAlert"].consequential, ops["createAlert"].consequential_explicit) == (True, False)
+    assert (ops["deleteAlert"].consequential, ops["deleteAlert"].consequential_explicit) == (True, False)
+    assert (ops["putAlert"].consequential, ops["putAlert"].consequential_explicit) == (False, True)
+    plain = {op.operation_id: op for op in validate_schema_text(schema_text()).operations}
+    assert plain["getCurrent"].consequential is False
+
+
+def test_header_parameter_on_path_level_is_reported_once():
+    def change(data):
+        data["paths"]["/current"]["parameters"] = [{"name": "X-Trace", "in": "header", "schema": {"type": "string"}}]
+        data["paths"]["/current"]["post"] = {"operationId": "postCurrent", "responses": {"200": {"description": "x"}}}
+
+    report = validate_schema_text(schema_text(change))
+    headers = [f for f in report.findings if f.code == "action.parameter.header"]
+    assert [f.pointer for f in headers] == ["/paths/~1current/parameters/0"]
+
+
+def test_oauth_exempt_providers_and_same_root_domain():
+    assert oauth_url_problem("https://accounts.google.com/o/oauth2/auth", "api.example.com") == ""
+    assert oauth_url_problem("https://login.microsoftonline.com/common/oauth2", "graph.example.com") == ""
+    assert oauth_url_problem("https://ims-na1.adobelogin.com/ims/authorize", "api.example.com") == ""
+    assert oauth_url_problem("https://github.com/login/oauth/authorize", "api.github.com") == ""
+    assert "other.com" in oauth_url_problem("https://other.com/authorize", "api.example.com")
+    assert registrable_domain("api.example.co.uk") == "example.co.uk"
+    assert registrable_domain("a.b.example.com") == "example.com"
+
+
+def test_remote_ref_is_unknown_and_never_fetched():
+    report = validate_schema_text(schema_text(_body_schema({"$ref": "https://schemas.example.com/alert.json"})))
+    finding = next(f for f in report.findings if f.code == "action.ref.unknown")
+    assert "never fetch" in finding.message
+
+
+def test_self_referencing_component_is_circular():
+    change = _components_schemas(
+        {
+            "Tree": {
+                "type": "object",
+                "properties": {"kids": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}},
+            }
+        }
+    )
+    report = validate_schema_text(schema_text(change))
+    finding = next(f for f in report.findings if f.code == "action.ref.circular")
+    assert "refers to itself" in finding.message
+
+
+def test_summary_fields_of_the_report():
+    report = validate_schema_text(schema_text(_security({"bearer": {"type": "http", "scheme": "bearer"}})))
+    assert report.openapi_version == "3.1.0"
+    assert report.domain == "api.weather.example.com"
+    assert report.server_url == "https://api.weather.example.com/v1"
+    assert report.auth_scheme == "http_bearer"
+    assert [(op.method, op.path, op.operation_id, op.summary) for op in report.operations] == [
+        ("get", "/current", "getCurrent", "Current weather"),
+        ("post", "/alerts", "createAlert", "Create an alert"),
+    ]
+    as_dict = report.as_dict()
+    assert as_dict["limits"]["operations"] == {"value": 2, "max": 30, "over": False, "confidence": "likely"}
+    assert json.loads(json.dumps(as_dict)) == as_dict
+
+
+OPENAPI_WORDS = [
+    "openapi", "swagger", "servers", "url", "variables", "paths", "/a", "/b/{id}", "get", "post", "head",
+    "parameters", "name", "in", "header", "query", "description", "summary", "operationId", "$ref",
+    "#/components/schemas/A", "#/components/schemas/B", "https://x.example/s.json", "components", "schemas",
+    "A", "B", "securitySchemes", "type", "object", "array", "string", "oauth2", "apiKey", "http", "scheme",
+    "flows", "authorizationCode", "authorizationUrl", "tokenUrl", "requestBody", "content",
+    "application/json", "image/png", "schema", "properties", "items", "allOf", "responses", "200",
+    "openaiFileIdRefs", "openaiFileResponse", "x-openai-isConsequential", "3.1.0", "3.0.3", "https://api.example.com",
+]  # fmt: skip
+_words = st.sampled_from(OPENAPI_WORDS)
+_openapi_like = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | _words | st.text(max_size=5),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_words, children, max_size=4),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_words, _openapi_like, max_size=6))
+def test_rules_never_raise_on_arbitrary_openapi_shaped_data(data):
+    report = validate_schema_text(json.dumps(data))
+    assert all(f.code in RULES for f in report.findings)
+    json.dumps(report.as_dict())
+
+
+def _all_paths(node, path=()):
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _all_paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _all_paths(value, (*path, index))
+
+
+MUTATION_BASES = [
+    schema_data(),
+    *(
+        json.loads(corpus_text("gpt_actions", name))
+        for name in ("cookbook_box.json", "cookbook_googleads_adzviser.json", "ruvnet_callme-maybe.json")
+    ),
+    parse_schema(corpus_text("gpt_actions", "cookbook_gmail.yaml")).data,
+    parse_schema(corpus_text("gpt_actions", "cookbook_sql_database.yaml")).data,
+]
+
+
+def _random_value(rng: random.Random, depth: int = 0):
+    roll = rng.random()
+    if depth > 3 or roll < 0.4:
+        return rng.choice([None, True, 1, -1, "x", "", rng.choice(OPENAPI_WORDS), [], {}])
+    if roll < 0.7:
+        return {rng.choice(OPENAPI_WORDS): _random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+    return [_random_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_rules_never_raise_when_any_part_of_a_real_schema_is_replaced(seed):
+    """Seeded fuzzing: put arbitrary values at arbitrary places of valid schemas (it found a crash
+    on a parameter whose `in` was an object; hypothesis's shrinking search rarely reached it)."""
+    rng = random.Random(seed)
+    for _ in range(500):
+        document = copy.deepcopy(rng.choice(MUTATION_BASES))
+        for _ in range(rng.randint(1, 4)):
+            path = rng.choice([p for p in _all_paths(document) if p])
+            node = document
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = _random_value(rng)
+        report = validate_schema_text(json.dumps(document))
+        assert all(f.code in RULES for f in report.findings)
