@@ -59,3 +59,9 @@ STUDIO_SCHEMA_HARD_MAX_BYTES = 20 * 1024 * 1024
 STUDIO_SCHEMA_MAX_DEPTH = 1000
 # Extra nodes YAML aliases may add beyond the text's own (a "billion laughs" adds billions).
 STUDIO_YAML_ALIAS_EXPANSION_MAX = 100_000
+
+
+def chatgpt_length(text: str) -> int:
+    """A text's length as ChatGPT's editor counts it against these limits: JavaScript's
+    `string.length`, i.e. UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
