@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -23,7 +24,7 @@ from actions.models import Action
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
 
 from . import services
-from .document import document_findings
+from .document import DOCUMENT_MAX_BYTES, document_findings, parse_document
 from .models import GPT, KnowledgeFile, Revision, Workspace, knowledge_upload_to
 
 _STUDIO = {
@@ -349,3 +350,57 @@ def _validation_findings(gpt: GPT) -> list[Finding]:
     from .validation import validate_gpt
 
     return validate_gpt(gpt).all_findings
+
+
+# --- Uploads: a bundle zip or a document -------------------------------------------------------------
+
+
+def gpt_import(
+    *,
+    workspace: Workspace,
+    actor,
+    upload: BinaryIO,
+    filename: str = "",
+    gpt: GPT | None = None,
+    expected_version: int | None = None,
+) -> ImportOutcome:
+    """Import what a user hands in: a bundle zip (from the `chatgpt` export) or a GPT document in
+    YAML or JSON, as a new GPT (`gpt=None`) or a new revision of `gpt`. `upload` must be seekable.
+
+    Raises DocumentRejected (with findings) for an unsafe or unexpected zip, a document that does
+    not match the schema, or values the services refuse; EditConflict for a stale
+    `expected_version`. Nothing is written in either case."""
+    from .bundle import BundleRefused, is_zip, read_bundle
+
+    head = upload.read(4)
+    upload.seek(0)
+    summary = f"Imported from {filename}" if filename else ""
+    if is_zip(head):
+        try:
+            bundle = read_bundle(upload)
+        except BundleRefused as exc:
+            raise DocumentRejected(exc.findings) from exc
+        with bundle:
+            outcome = gpt_apply_document(
+                gpt_or_none=gpt,
+                workspace=workspace,
+                document=bundle.document,
+                actor=actor,
+                expected_version=expected_version,
+                knowledge_files=bundle.knowledge_files,
+                summary=summary,
+            )
+        outcome.findings = sort_findings(bundle.findings + outcome.findings)
+        return outcome
+    parsed = parse_document(upload.read(DOCUMENT_MAX_BYTES + 1))
+    if not parsed.valid:
+        raise DocumentRejected(parsed.findings)
+    # gpt_apply_document re-checks the document and reports its warnings itself.
+    return gpt_apply_document(
+        gpt_or_none=gpt,
+        workspace=workspace,
+        document=parsed.document,
+        actor=actor,
+        expected_version=expected_version,
+        summary=summary,
+    )
