@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
+from django.db import transaction
 
 from actions import services as action_services
 from actions.models import Action
@@ -404,3 +405,41 @@ def gpt_import(
         expected_version=expected_version,
         summary=summary,
     )
+
+
+# --- Validation without saving -------------------------------------------------------------------
+
+
+class _DryRun(Exception):
+    def __init__(self, findings: list[Finding], stored: list[str]):
+        self.findings, self.stored = findings, stored
+
+
+def document_validation_findings(
+    *, document: dict, workspace: Workspace | None = None, knowledge_files: Mapping[str, File] | None = None
+) -> list[Finding]:
+    """What importing `document` would report (document findings and the GPT's validation),
+    without keeping anything: the import runs in a transaction that is always rolled back.
+    Knowledge files without bytes are left out and not reported (there is nothing to upload to)."""
+    findings = document_findings(document)
+    if has_errors(findings):
+        return findings
+    try:
+        with transaction.atomic():
+            scratch = workspace or Workspace.objects.create(name="Validation", slug="gptstudio-validation-scratch")
+            try:
+                outcome = gpt_apply_document(
+                    gpt_or_none=None,
+                    workspace=scratch,
+                    document=document,
+                    actor=None,
+                    knowledge_files=knowledge_files,
+                )
+            except DocumentRejected as exc:
+                raise _DryRun(exc.findings, []) from exc
+            stored = list(outcome.gpt.knowledge_files.values_list("file", flat=True))
+            kept = [f for f in outcome.findings if f.code not in ("import.knowledge_missing", "import.secret_to_enter")]
+            raise _DryRun(kept, stored)
+    except _DryRun as result:
+        services._delete_unreferenced_files(result.stored)
+        return sort_findings(result.findings)
