@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import BinaryIO, ClassVar
 
 from gpts.document import gpt_document
@@ -47,7 +48,7 @@ class ExportSource:
     knowledge: list[KnowledgeItem]
     report: GPTReport
 
-    @property
+    @cached_property
     def findings(self) -> list[Finding]:
         """Validation findings, pointing into the document (actions' schema findings included)."""
         from .paste_plan import located_findings
