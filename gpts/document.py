@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -155,8 +156,8 @@ def canonical_order(document: dict) -> dict:
 class _DocumentDumper(yaml.CSafeDumper):
     """libyaml's emitter: it picks a literal block (`|`, `|-`, `|+`, with an indentation indicator
     where needed) for multi-line text and falls back to a double-quoted scalar where a block would
-    not read back identically (e.g. a line ending in spaces). Property tests check that every
-    string survives the round trip; the pure-Python emitter does not (it mangles U+0085)."""
+    not read back identically (e.g. a line ending in spaces, a tab). Property tests check that
+    every string survives the round trip; the pure-Python emitter does not (it mangles U+0085)."""
 
     def ignore_aliases(self, data):
         return True  # never anchors/aliases: a document reads top to bottom
@@ -171,9 +172,9 @@ _DocumentDumper.add_representer(str, _represent_str)
 YAML_WIDTH = 2**30  # never fold long lines: diffs stay line-for-line
 
 
-def render_document_yaml(document: dict) -> str:
+def _libyaml_dump(document: dict) -> str:
     return yaml.dump(
-        canonical_order(document),
+        document,
         Dumper=_DocumentDumper,
         allow_unicode=True,
         sort_keys=False,
@@ -181,6 +182,75 @@ def render_document_yaml(document: dict) -> str:
         width=YAML_WIDTH,
         indent=2,
     )
+
+
+# Text a literal block holds exactly: printable characters, tab and LF only (no CR, no NEL or
+# Unicode line/paragraph separators, which YAML reads as line breaks, no BOM or C0/C1 controls).
+_LITERAL_UNSAFE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
+def _literal_block(text: str, key_column: int) -> list[str]:
+    """`text` as a literal block scalar for a mapping key at `key_column`: the header and lines."""
+    if not text.endswith("\n"):
+        chomp, body = "-", text
+    else:
+        body = text[:-1]
+        chomp = "+" if text.endswith("\n\n") or text == "\n" else ""
+    # Explicit indentation where libyaml could not detect it (leading blank, tab or empty line).
+    indicator = "2" if text[:1] in (" ", "\t", "\n") else ""
+    indent = " " * (key_column + 2)
+    return [f"|{indicator}{chomp}", *[indent + line if line else "" for line in body.split("\n")]]
+
+
+def _swap_multiline_values(value, blocks: dict[str, str], nonce: str):
+    """A copy of the document with each multi-line mapping value replaced by a plain token."""
+    if isinstance(value, dict):
+        swapped = {}
+        for key, item in value.items():
+            if isinstance(item, str) and "\n" in item and not _LITERAL_UNSAFE.search(item):
+                token = f"gptstudio{nonce}x{len(blocks)}"
+                blocks[token] = item
+                swapped[key] = token
+            else:
+                swapped[key] = _swap_multiline_values(item, blocks, nonce)
+        return swapped
+    if isinstance(value, list):
+        return [_swap_multiline_values(item, blocks, nonce) for item in value]
+    return value
+
+
+def render_document_yaml(document: dict) -> str:
+    """YAML for people and git: every multi-line text is a literal block (`|`), lines unchanged,
+    even where libyaml alone would fall back to one double-quoted line (lines ending in spaces,
+    tabs). The output is read back and compared before it is returned; should a text ever not
+    survive, libyaml's own (always exact) rendering is used instead."""
+    ordered = canonical_order(document)
+    blocks: dict[str, str] = {}
+    nonce = secrets.token_hex(8)  # never in the output: every token is replaced below
+    text = _libyaml_dump(_swap_multiline_values(ordered, blocks, nonce))
+    if blocks:
+        token_line = re.compile(
+            rf"^(?P<lead>[ ]*(?:- )?)(?P<key>[A-Za-z_][A-Za-z0-9_]*): (?P<token>gptstudio{nonce}x\d+)$"
+        )
+        lines = []
+        for line in text.split("\n"):
+            match = token_line.match(line)
+            if match and match["token"] in blocks:
+                header, *body = _literal_block(blocks.pop(match["token"]), len(match["lead"]))
+                lines += [f"{match['lead']}{match['key']}: {header}", *body]
+            else:
+                lines.append(line)
+        text = "\n".join(lines)
+        if blocks or not _reads_back_as(text, ordered):
+            text = _libyaml_dump(ordered)
+    return text
+
+
+def _reads_back_as(text: str, document: dict) -> bool:
+    try:
+        return yaml.load(text, Loader=yaml.CSafeLoader) == document
+    except yaml.YAMLError:
+        return False
 
 
 def render_document_json(document: dict) -> str:

@@ -1,6 +1,7 @@
 """The GPT document: deterministic rendering, exact YAML/JSON round trips, findings for bad input."""
 
 import json
+import re
 
 import jsonschema_rs
 import pytest
@@ -53,7 +54,7 @@ def test_yaml_uses_block_scalars_for_multiline_text_and_fixed_key_order(document
     assert '  schema: |\n    {\n      "openapi": "3.1.0",\n' in text
 
 
-def test_text_that_a_block_cannot_hold_exactly_falls_back_to_quotes(document):
+def test_text_with_trailing_spaces_tabs_and_blank_lines_reads_back_exactly(document):
     # CALENDAR_SCHEMA has trailing spaces on a line and two trailing newlines.
     text = render_document(document, "yaml")
     assert parse_document(text).document["actions"][1]["schema"] == CALENDAR_SCHEMA
@@ -212,3 +213,30 @@ def test_schema_caps_match_the_models():
     assert max_length(Action, "api_key_custom_header") == ds.CUSTOM_HEADER_MAX_LENGTH
     assert max_length(Action, "oauth_client_id") == ds.OAUTH_CLIENT_ID_MAX_LENGTH
     assert max_length(Action, "oauth_scope") == ds.OAUTH_SCOPE_MAX_LENGTH
+
+
+_BLOCK_TEXT = st.lists(st.sampled_from(list(" \t\n#:-'\"|>&*!%@`{}[],?~aZé😀")), min_size=1, max_size=40).map("".join)
+
+
+@settings(max_examples=500, suppress_health_check=list(HealthCheck), deadline=None)
+@given(text=_BLOCK_TEXT.filter(lambda t: "\n" in t), in_list=st.booleans())
+def test_multiline_text_is_always_a_literal_block_even_with_trailing_spaces_and_tabs(text, in_list):
+    from gpts.document import render_document_yaml
+
+    document = {"actions": [{"name": "a", "schema": text}]} if in_list else {"instructions": text}
+    rendered = render_document_yaml(document)
+    assert re.search(r"(instructions|schema): \|", rendered), rendered
+    assert yaml.load(rendered, Loader=yaml.CSafeLoader) == document
+
+
+def test_corpus_schemas_with_trailing_spaces_read_as_blocks_in_git():
+    from pathlib import Path
+
+    from gpts.document import render_document_yaml
+
+    path = Path(__file__).resolve().parent.parent / "data" / "gpt_actions" / "aaddrick_todoist_rest_v2.yaml"
+    schema = path.read_text(encoding="utf-8")
+    rendered = render_document_yaml({"actions": [{"name": "todoist", "schema": schema}]})
+    assert rendered.startswith("actions:\n- name: todoist\n  schema: |")
+    assert len(rendered.splitlines()) > len(schema.splitlines())
+    assert yaml.load(rendered, Loader=yaml.CSafeLoader)["actions"][0]["schema"] == schema
