@@ -373,6 +373,9 @@ def knowledge_file_add(
     from django.core.files.storage import default_storage
 
     name = (name or getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if name in (".", ".."):
+        # Such a name would be a path step, not a file, in every export and bundle.
+        raise ValidationError({"name": f"“{name}” cannot be a file name; rename the file."})
     max_bytes = limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value
     if upload.size is not None and upload.size > max_bytes:
         raise ValidationError({"file": f"“{name}” is larger than ChatGPT's 512 MB per-file limit."})

@@ -272,3 +272,11 @@ def test_parallel_updates_from_the_same_version_let_exactly_one_win(user):
     assert stored.name == f"Writer {winners[0]}"
     assert stored.version == 2
     assert list(stored.revisions.values_list("number", flat=True)) == [2, 1]
+
+
+@pytest.mark.parametrize("name", [".", ".."])
+def test_knowledge_names_that_are_path_steps_are_refused(gpt, user, name):
+    with pytest.raises(ValidationError) as excinfo:
+        services.knowledge_file_add(gpt=gpt, actor=user, upload=upload(), name=name)
+    assert "name" in excinfo.value.message_dict
+    assert not KnowledgeFile.objects.exists()
