@@ -196,3 +196,40 @@ def test_a_failed_import_removes_the_knowledge_bytes_it_wrote(workspace, user, g
     assert excinfo.value.findings[0].pointer == "/knowledge/1"
     assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
     assert GPT.objects.count() == 1 and not KnowledgeFile.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_imports_from_the_same_version_let_exactly_one_win(user):
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import make_gpt
+
+    workspace = make_workspace(owner=user)
+    gpt = make_gpt(workspace=workspace, actor=user)
+    base = gpt_document(gpt)
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def importer(n):
+        try:
+            barrier.wait()
+            apply(base | {"name": f"Writer {n}"}, workspace, user, gpt=GPT.objects.get(pk=gpt.pk), expected_version=1)
+            outcomes.append(("ok", n))
+        except EditConflict:
+            outcomes.append(("conflict", n))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=importer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [n for status, n in outcomes if status == "ok"]
+    assert len(winners) == 1, outcomes
+    stored = GPT.objects.get(pk=gpt.pk)
+    assert (stored.name, stored.version) == (f"Writer {winners[0]}", 2)
+    assert list(stored.revisions.values_list("number", flat=True)) == [2, 1]
