@@ -12,6 +12,7 @@ left without one is reported as "to be entered".
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -426,7 +427,9 @@ def document_validation_findings(
         return findings
     try:
         with transaction.atomic():
-            scratch = workspace or Workspace.objects.create(name="Validation", slug="gptstudio-validation-scratch")
+            scratch = workspace or Workspace.objects.create(
+                name="Validation", slug=f"validation-{secrets.token_hex(8)}"
+            )
             try:
                 outcome = gpt_apply_document(
                     gpt_or_none=None,
