@@ -189,8 +189,9 @@ def _libyaml_dump(document: dict) -> str:
 _LITERAL_UNSAFE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 
 
-def _literal_block(text: str, key_column: int) -> list[str]:
-    """`text` as a literal block scalar for a mapping key at `key_column`: the header and lines."""
+def _literal_block(text: str, key_column: int) -> str:
+    """`text` as a literal block scalar for a mapping key at `key_column`: header and lines
+    (empty lines stay empty, so the output has no whitespace-only lines of its own)."""
     if not text.endswith("\n"):
         chomp, body = "-", text
     else:
@@ -199,7 +200,8 @@ def _literal_block(text: str, key_column: int) -> list[str]:
     # Explicit indentation where libyaml could not detect it (leading blank, tab or empty line).
     indicator = "2" if text[:1] in (" ", "\t", "\n") else ""
     indent = " " * (key_column + 2)
-    return [f"|{indicator}{chomp}", *[indent + line if line else "" for line in body.split("\n")]]
+    indented = "\n".join([indent + line if line else "" for line in body.split("\n")])
+    return f"|{indicator}{chomp}\n{indented}"
 
 
 def _swap_multiline_values(value, blocks: dict[str, str], nonce: str):
@@ -236,8 +238,8 @@ def render_document_yaml(document: dict) -> str:
         for line in text.split("\n"):
             match = token_line.match(line)
             if match and match["token"] in blocks:
-                header, *body = _literal_block(blocks.pop(match["token"]), len(match["lead"]))
-                lines += [f"{match['lead']}{match['key']}: {header}", *body]
+                block = _literal_block(blocks.pop(match["token"]), len(match["lead"]))
+                lines.append(f"{match['lead']}{match['key']}: {block}")
             else:
                 lines.append(line)
         text = "\n".join(lines)
