@@ -164,3 +164,14 @@ def test_unknown_targets_and_formats_are_refused_clearly(rich):
     with pytest.raises(ValueError, match="writes zip"):
         gpt_export(gpt=rich, target="chatgpt", fmt="json")
     assert set(EXPORTERS) == {"chatgpt", "document"}
+
+
+def test_a_bare_gpt_exports_a_complete_guide_and_round_trips(gpt, workspace, user):
+    from gpts.importers import gpt_import
+
+    bundle = export_bytes(gpt)
+    guide = zipfile.ZipFile(io.BytesIO(bundle)).read("PASTE_GUIDE.md").decode()
+    assert "No actions." in guide and "No knowledge files." in guide
+    assert "## Publish checklist (Invite-only)" in guide
+    copy = gpt_import(workspace=workspace, actor=user, upload=io.BytesIO(bundle)).gpt
+    assert export_bytes(copy) == bundle
