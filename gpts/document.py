@@ -165,10 +165,12 @@ class _DocumentDumper(yaml.CSafeDumper):
 
 def _represent_str(dumper, data: str):
     style = "|" if "\n" in data else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str.__str__(data), style=style)
 
 
 _DocumentDumper.add_representer(str, _represent_str)
+# Model choices (e.g. GPT.Visibility.INVITE_ONLY on an unsaved default) are str subclasses.
+_DocumentDumper.add_multi_representer(str, _represent_str)
 YAML_WIDTH = 2**30  # never fold long lines: diffs stay line-for-line
 
 
