@@ -104,7 +104,13 @@ def make_rich_gpt(workspace, actor, *, api_key="", client_secret=""):
         category="Productivity",
         use_conversation_data=False,
     )
-    action_create(gpt=gpt, actor=actor, name="Weather", schema_text=WEATHER_SCHEMA)
+    action_create(
+        gpt=gpt,
+        actor=actor,
+        name="Weather",
+        schema_text=WEATHER_SCHEMA,
+        privacy_policy_url="https://api.weather.example.com/privacy",
+    )
     action_create(
         gpt=gpt,
         actor=actor,

@@ -94,10 +94,7 @@ def test_the_guide_follows_the_configure_tab_and_says_where_secrets_go(rich):
     assert "### Action 2: Calendar" in guide
     assert "Type the API key here yourself" in guide and "Type the client secret here yourself" in guide
     assert "https://chatgpt.com/aip/<your GPT's id>/oauth/callback" in guide
-    assert (
-        "- [ ] Every action has a privacy policy URL (required for link and GPT Store sharing); missing: Weather"
-        in (guide)
-    )
+    assert "- [x] Every action has a privacy policy URL (required for link and GPT Store sharing)" in guide
     assert "- [x] A category is chosen (required for the GPT Store)" in guide
     auth = zipfile.ZipFile(io.BytesIO(export_bytes(rich))).read("actions/calendar/authentication.md").decode()
     assert "**Auth Type**: Custom" in auth and "X-Api-Key" in auth
@@ -175,3 +172,20 @@ def test_a_bare_gpt_exports_a_complete_guide_and_round_trips(gpt, workspace, use
     assert "## Publish checklist (Invite-only)" in guide
     copy = gpt_import(workspace=workspace, actor=user, upload=io.BytesIO(bundle)).gpt
     assert export_bytes(copy) == bundle
+
+
+def test_real_validation_errors_block_the_export_and_show_at_their_action(rich, user):
+    from actions.services import action_update
+
+    weather = rich.actions.get(name="Weather")
+    action_update(action=weather, actor=user, expected_version=weather.version, privacy_policy_url="")
+    rich = GPT.objects.get(pk=rich.pk)
+    with pytest.raises(ExportRefused) as excinfo:
+        gpt_export(gpt=rich, target="chatgpt")
+    assert [(f.code, f.pointer) for f in excinfo.value.findings] == [
+        ("gpt.action.privacy_policy_required", "/actions/0/privacy_policy_url")
+    ]
+    guide = zipfile.ZipFile(io.BytesIO(export_bytes(rich, force=True))).read("PASTE_GUIDE.md").decode()
+    weather_step = guide[guide.index("### Action 1: Weather") : guide.index("### Action 2: Calendar")]
+    assert "Blocks publishing:" in weather_step and "gpt.action.privacy_policy_required" in weather_step
+    assert "missing: Weather" in guide

@@ -46,9 +46,9 @@ def test_the_paste_page_shows_each_field_in_editor_order_with_counts(client, ric
     expected = ["name", "description", "instructions", "starters", "knowledge", "capabilities", "model", "actions"]
     assert steps == [*expected, "settings", "sharing"]
     assert "7 / 50 characters" in html and "45 / 300 characters" in html
-    # name, description, instructions; 3 starters; Weather: schema; Calendar: header, schema, privacy;
-    # Notes: client id, two URLs, scope, schema, privacy. Choices and secrets have no copy button.
-    assert html.count('class="copy-button"') == 3 + 3 + 1 + 3 + 6
+    # name, description, instructions; 3 starters; Weather: schema, privacy; Calendar: header, schema,
+    # privacy; Notes: client id, two URLs, scope, schema, privacy. Choices and secrets have no copy button.
+    assert html.count('class="copy-button"') == 3 + 3 + 2 + 3 + 6
     assert "sk-view-secret" not in html and "cs-view-secret" not in html
     assert '<script src="/static/js/paste.js" defer></script>' in html
     assert "<script>" not in html
