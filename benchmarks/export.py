@@ -40,7 +40,7 @@ from gpts.exporters import export_source, get_exporter, gpt_export  # noqa: E402
 from gpts.models import GPT  # noqa: E402
 from gpts.validation import validate_gpt  # noqa: E402
 
-CORPUS = ROOT / "tests" / "data" / "gpt_actions"
+CORPUS = ROOT / "tests" / "data" / "corpus" / "gpt_actions"
 ROUNDS = 40  # the best of 40: on a shared 2-core machine the minimum is the stable statistic
 KNOWLEDGE_FILES = 4
 KNOWLEDGE_FILE_BYTES = 50 * 1024 * 1024  # 4 x 50 MB = 200 MB

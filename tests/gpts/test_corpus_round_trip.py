@@ -1,4 +1,4 @@
-"""Prove it on real schemas: every GPT-action schema of the corpus (tests/data/gpt_actions), alone
+"""Prove it on real schemas: every GPT-action schema of the corpus (tests/data/corpus), alone
 and composed into multi-action GPTs (one domain per action, at most 10), survives
 export → import → export byte for byte, and the imported GPT's document equals the original's."""
 
@@ -14,8 +14,9 @@ from gpts.document import gpt_document
 from gpts.exporters import gpt_export
 from gpts.importers import gpt_import
 from gptstudio import limits
+from tests.corpus import CORPUS_DIR
 
-CORPUS = sorted((Path(__file__).resolve().parent.parent / "data" / "gpt_actions").iterdir())
+CORPUS = sorted((CORPUS_DIR / "gpt_actions").iterdir())
 AUTH_VARIANTS = [
     {},
     {"auth_type": "api_key", "api_key_auth_type": "bearer", "api_key": "sk-corpus"},

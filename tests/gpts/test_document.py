@@ -19,6 +19,7 @@ from gpts.document import (
     render_document,
 )
 from gpts.document_schema import SCHEMA_PATH, build_document_schema, render_document_schema
+from tests.corpus import corpus_text
 from tests.factories import CALENDAR_SCHEMA, RICH_INSTRUCTIONS, make_rich_gpt
 
 
@@ -230,12 +231,9 @@ def test_multiline_text_is_always_a_literal_block_even_with_trailing_spaces_and_
 
 
 def test_corpus_schemas_with_trailing_spaces_read_as_blocks_in_git():
-    from pathlib import Path
-
     from gpts.document import render_document_yaml
 
-    path = Path(__file__).resolve().parent.parent / "data" / "gpt_actions" / "aaddrick_todoist_rest_v2.yaml"
-    schema = path.read_text(encoding="utf-8")
+    schema = corpus_text("gpt_actions", "aaddrick_todoist_rest_v2.yaml")
     rendered = render_document_yaml({"actions": [{"name": "todoist", "schema": schema}]})
     assert rendered.startswith("actions:\n- name: todoist\n  schema: |")
     assert len(rendered.splitlines()) > len(schema.splitlines())
