@@ -8,5 +8,12 @@ class GptsConfig(AppConfig):
     verbose_name = "GPTs"
 
     def ready(self):
-        # Registers the GPT-level rules, so the rule registry is complete once Django is set up.
-        from gpts import validation  # noqa: F401
+        # Importing these registers their rules, so the rule registry is complete once Django is
+        # set up: GPT-level validation, the document, bundle import, import and export.
+        from gpts import (  # noqa: F401
+            bundle,
+            document,
+            exporters,
+            importers,
+            validation,
+        )

@@ -1,27 +1,36 @@
 """The GPT document (`gptstudio/gpt@1`): one portable form of a GPT with its actions.
 
 Revisions store it, exports render it, imports read it, diffs compare it. Key order is fixed
-(dicts are built in document order), so the same GPT always gives the same document. Secrets are
-never in it: the authentication block carries `SECRET_PLACEHOLDER` where ChatGPT wants a secret.
+(dicts are built in document order), so the same GPT always gives the same document and the same
+bytes (`render_document`). Secrets are never in it: the authentication block carries
+`SECRET_PLACEHOLDER` where ChatGPT wants a secret.
+
+Reading goes through `parse_document(text)`, which never raises for bad input: it returns the
+document (or None) with findings for whatever does not match the published JSON Schema
+(gpts/schemas/gpt-document-1.schema.json). Turning a document into a GPT is
+`gpts.importers.gpt_apply_document`.
 """
 
 from __future__ import annotations
 
-DOCUMENT_FORMAT = "gptstudio/gpt@1"
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from functools import cache
+
+import jsonschema_rs
+import yaml
+
+from actions.domain import detect_schema_format, domain_from_schema
+from gptstudio import limits
+from gptstudio.findings import Finding, Severity, has_errors, make_finding, register
+
+from .document_schema import DOCUMENT_FORMAT, DOCUMENT_KEYS, build_document_schema
+
 SECRET_PLACEHOLDER = "<secret: type it into ChatGPT; GPT Studio never exports it>"  # noqa: S105 (a placeholder, not a secret)
 
-GPT_FIELD_KEYS = (
-    "name",
-    "description",
-    "instructions",
-    "conversation_starters",
-    "capabilities",
-    "recommended_model",
-    "visibility",
-    "category",
-    "use_conversation_data",
-    "knowledge",
-)
+GPT_FIELD_KEYS = DOCUMENT_KEYS[1:-1]  # the GPT's own fields, between `format` and `actions`
 
 
 def action_authentication(action) -> dict:
@@ -98,3 +107,425 @@ def document_changes(old: dict | None, new: dict) -> list[str]:
     if not changes and [a["name"] for a in old.get("actions", [])] != [a["name"] for a in new.get("actions", [])]:
         changes.append("Reordered actions")
     return changes
+
+
+# --- Rendering -----------------------------------------------------------------------------------
+
+TOP_KEYS = DOCUMENT_KEYS
+CAPABILITY_KEYS = ("web_search", "canvas", "image_generation", "code_interpreter")
+KNOWLEDGE_KEYS = ("name", "size", "sha256", "media_type")
+ACTION_KEYS = ("name", "domain", "privacy_policy_url", "authentication", "schema")
+AUTHENTICATION_KEYS = ("type", "api_key", "oauth")
+API_KEY_KEYS = ("auth_type", "custom_header", "key")
+OAUTH_KEYS = ("client_id", "client_secret", "authorization_url", "token_url", "scope", "token_exchange_method")
+
+
+def _ordered(mapping: dict, keys: tuple[str, ...]) -> dict:
+    """`mapping` with `keys` first in that order, then any other keys sorted (stable output even
+    for hand-written documents)."""
+    result = {key: mapping[key] for key in keys if key in mapping}
+    result.update({key: mapping[key] for key in sorted(set(mapping) - set(keys))})
+    return result
+
+
+def canonical_order(document: dict) -> dict:
+    """The document with every mapping in the fixed key order."""
+    doc = _ordered(document, TOP_KEYS)
+    if isinstance(doc.get("capabilities"), dict):
+        doc["capabilities"] = _ordered(doc["capabilities"], CAPABILITY_KEYS)
+    if isinstance(doc.get("knowledge"), list):
+        doc["knowledge"] = [_ordered(k, KNOWLEDGE_KEYS) if isinstance(k, dict) else k for k in doc["knowledge"]]
+    if isinstance(doc.get("actions"), list):
+        actions = []
+        for action in doc["actions"]:
+            if isinstance(action, dict):
+                action = _ordered(action, ACTION_KEYS)
+                auth = action.get("authentication")
+                if isinstance(auth, dict):
+                    auth = _ordered(auth, AUTHENTICATION_KEYS)
+                    if isinstance(auth.get("api_key"), dict):
+                        auth["api_key"] = _ordered(auth["api_key"], API_KEY_KEYS)
+                    if isinstance(auth.get("oauth"), dict):
+                        auth["oauth"] = _ordered(auth["oauth"], OAUTH_KEYS)
+                    action["authentication"] = auth
+            actions.append(action)
+        doc["actions"] = actions
+    return doc
+
+
+class _DocumentDumper(yaml.CSafeDumper):
+    """libyaml's emitter: it picks a literal block (`|`, `|-`, `|+`, with an indentation indicator
+    where needed) for multi-line text and falls back to a double-quoted scalar where a block would
+    not read back identically (e.g. a line ending in spaces, a tab). Property tests check that
+    every string survives the round trip; the pure-Python emitter does not (it mangles U+0085)."""
+
+    def ignore_aliases(self, data):
+        return True  # never anchors/aliases: a document reads top to bottom
+
+
+def _represent_str(dumper, data: str):
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str.__str__(data), style=style)
+
+
+_DocumentDumper.add_representer(str, _represent_str)
+# Model choices (e.g. GPT.Visibility.INVITE_ONLY on an unsaved default) are str subclasses.
+_DocumentDumper.add_multi_representer(str, _represent_str)
+YAML_WIDTH = 2**30  # never fold long lines: diffs stay line-for-line
+
+
+def _libyaml_dump(document: dict) -> str:
+    return yaml.dump(
+        document,
+        Dumper=_DocumentDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=YAML_WIDTH,
+        indent=2,
+    )
+
+
+# Text a literal block holds exactly: printable characters, tab and LF only (no CR, no NEL or
+# Unicode line/paragraph separators, which YAML reads as line breaks, no BOM or C0/C1 controls).
+_LITERAL_UNSAFE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
+def _literal_block(text: str, key_column: int) -> str:
+    """`text` as a literal block scalar for a mapping key at `key_column`: header and lines
+    (empty lines stay empty, so the output has no whitespace-only lines of its own)."""
+    if not text.endswith("\n"):
+        chomp, body = "-", text
+    else:
+        body = text[:-1]
+        chomp = "+" if text.endswith("\n\n") or text == "\n" else ""
+    # Explicit indentation where libyaml could not detect it (leading blank, tab or empty line).
+    indicator = "2" if text[:1] in (" ", "\t", "\n") else ""
+    indent = " " * (key_column + 2)
+    indented = "\n".join([indent + line if line else "" for line in body.split("\n")])
+    return f"|{indicator}{chomp}\n{indented}"
+
+
+def _swap_multiline_values(value, blocks: dict[str, str], nonce: str):
+    """A copy of the document with each multi-line mapping value replaced by a plain token."""
+    if isinstance(value, dict):
+        swapped = {}
+        for key, item in value.items():
+            if isinstance(item, str) and "\n" in item and not _LITERAL_UNSAFE.search(item):
+                token = f"gptstudio{nonce}x{len(blocks)}"
+                blocks[token] = item
+                swapped[key] = token
+            else:
+                swapped[key] = _swap_multiline_values(item, blocks, nonce)
+        return swapped
+    if isinstance(value, list):
+        return [_swap_multiline_values(item, blocks, nonce) for item in value]
+    return value
+
+
+def render_document_yaml(document: dict) -> str:
+    """YAML for people and git: every multi-line text is a literal block (`|`), lines unchanged,
+    even where libyaml alone would fall back to one double-quoted line (lines ending in spaces,
+    tabs). The output is read back and compared before it is returned; should a text ever not
+    survive, libyaml's own (always exact) rendering is used instead."""
+    ordered = canonical_order(document)
+    blocks: dict[str, str] = {}
+    nonce = secrets.token_hex(8)  # never in the output: every token is replaced below
+    text = _libyaml_dump(_swap_multiline_values(ordered, blocks, nonce))
+    if blocks:
+        token_line = re.compile(
+            rf"^(?P<lead>[ ]*(?:- )?)(?P<key>[A-Za-z_][A-Za-z0-9_]*): (?P<token>gptstudio{nonce}x\d+)$"
+        )
+        lines = []
+        for line in text.split("\n"):
+            match = token_line.match(line)
+            if match and match["token"] in blocks:
+                block = _literal_block(blocks.pop(match["token"]), len(match["lead"]))
+                lines.append(f"{match['lead']}{match['key']}: {block}")
+            else:
+                lines.append(line)
+        text = "\n".join(lines)
+        if blocks or not _reads_back_as(text, ordered):
+            text = _libyaml_dump(ordered)
+    return text
+
+
+def _reads_back_as(text: str, document: dict) -> bool:
+    try:
+        return yaml.load(text, Loader=yaml.CSafeLoader) == document
+    except yaml.YAMLError:
+        return False
+
+
+def render_document_json(document: dict) -> str:
+    return json.dumps(canonical_order(document), ensure_ascii=False, indent=2) + "\n"
+
+
+DOCUMENT_FORMATS = ("yaml", "json")
+
+
+def render_document(document: dict, fmt: str = "yaml") -> str:
+    """The document as text: same document → same bytes (UTF-8, LF line ends, final newline)."""
+    if fmt == "yaml":
+        return render_document_yaml(document)
+    if fmt == "json":
+        return render_document_json(document)
+    raise ValueError(f"Unknown document format {fmt!r}; use one of {', '.join(DOCUMENT_FORMATS)}.")
+
+
+# --- Findings for documents --------------------------------------------------------------------
+
+_STUDIO = {
+    "chatgpt_behaviour": "Not a ChatGPT rule: GPT Studio's document format (DESIGN.md, the GPT document).",
+    "source": "GPT Studio",
+    "confidence": "confirmed",
+}
+register("document.unreadable", Severity.ERROR, "The document is not valid JSON or YAML text", **_STUDIO)
+register("document.too_large", Severity.ERROR, "The document is larger than GPT Studio reads", **_STUDIO)
+register("document.not_a_mapping", Severity.ERROR, "The document is not a mapping of keys to values", **_STUDIO)
+register("document.wrong_format", Severity.ERROR, "The document is not a gptstudio/gpt@1 document", **_STUDIO)
+register("document.schema", Severity.ERROR, "The document does not match the published JSON Schema", **_STUDIO)
+register("document.duplicate_key", Severity.ERROR, "A key appears twice in one mapping", **_STUDIO)
+register("document.alias", Severity.ERROR, "YAML anchors and aliases are not allowed in a document", **_STUDIO)
+register("document.invalid_character", Severity.ERROR, "Text contains a character that cannot be stored", **_STUDIO)
+register("document.duplicate_action_name", Severity.ERROR, "Two actions share a name", **_STUDIO)
+register("document.duplicate_knowledge_name", Severity.ERROR, "Two knowledge files share a name", **_STUDIO)
+register("document.secret_ignored", Severity.WARNING, "A secret value in the document was ignored", **_STUDIO)
+register("document.domain_mismatch", Severity.INFO, "The action's domain differs from its schema's", **_STUDIO)
+
+# A whole GPT: ten schemas at GPT Studio's schema cap plus instructions and metadata.
+DOCUMENT_MAX_BYTES = limits.GPT_ACTIONS_MAX.value * limits.STUDIO_SCHEMA_HARD_MAX_BYTES + 2 * 1024 * 1024
+_SHORT = 200
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _SHORT else text[:_SHORT] + "…"
+
+
+def json_pointer(path) -> str:
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+@cache
+def _validator():
+    return jsonschema_rs.validator_for(build_document_schema())
+
+
+def _schema_message(error) -> str:
+    kind = type(error.kind).__name__
+    where = json_pointer(error.instance_path) or "The document"
+    if kind in ("MaxLength", "MinLength", "MaxItems", "MinItems", "Pattern", "Enum", "Const", "Type", "Maximum"):
+        # jsonschema's own message quotes the whole value (a schema can be megabytes): say it briefly.
+        instance = error.instance
+        shown = _short(json.dumps(instance, ensure_ascii=False)) if not isinstance(instance, (dict, list)) else kind
+        return f"{where}: {_short(error.message.replace(json.dumps(instance, ensure_ascii=False), shown))}"
+    return f"{where}: {_short(error.message)}"
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # PostgreSQL text takes neither NUL nor lone surrogates
+
+
+def _walk_checks(value, path, seen: set[int], findings: list[Finding]) -> None:
+    """Aliases (shared containers, which a YAML bomb needs) and characters a database cannot store."""
+    if isinstance(value, (dict, list)):
+        if id(value) in seen:
+            findings.append(
+                make_finding(
+                    "document.alias",
+                    f"{json_pointer(path) or 'The document'} repeats another part of the document through a YAML "
+                    "alias (*name). Write the value out in full.",
+                    pointer=json_pointer(path),
+                )
+            )
+            return
+        seen.add(id(value))
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            _walk_checks(item, [*path, key], seen, findings)
+    elif isinstance(value, str):
+        if len(value) > 64:  # short strings may be shared by the interpreter; long ones only by an alias
+            if id(value) in seen:
+                findings.append(
+                    make_finding(
+                        "document.alias",
+                        f"{json_pointer(path)} repeats another value through a YAML alias (*name). Write it out.",
+                        pointer=json_pointer(path),
+                    )
+                )
+                return
+            seen.add(id(value))
+        if _UNSTORABLE.search(value):
+            findings.append(
+                make_finding(
+                    "document.invalid_character",
+                    f"{json_pointer(path)} contains a NUL character or an unpaired surrogate, which cannot be stored.",
+                    pointer=json_pointer(path),
+                )
+            )
+
+
+def document_findings(document) -> list[Finding]:
+    """Every problem of a parsed document: shape (the JSON Schema) and the rules a schema cannot
+    say (unique action and knowledge names, no aliases, storable text). Empty means importable."""
+    if not isinstance(document, dict):
+        return [make_finding("document.not_a_mapping", "A GPT document is a mapping (name: …, actions: …).")]
+    if document.get("format") != DOCUMENT_FORMAT:
+        got = document.get("format")
+        return [
+            make_finding(
+                "document.wrong_format",
+                f"This is not a GPT Studio document: `format` is {_short(json.dumps(got, ensure_ascii=False))}, "
+                f"expected {DOCUMENT_FORMAT!r}.",
+                pointer="/format",
+            )
+        ]
+    findings: list[Finding] = []
+    _walk_checks(document, [], set(), findings)
+    if has_errors(findings):
+        return findings  # don't let the schema validator expand an alias bomb
+    for error in _validator().iter_errors(document):
+        findings.append(
+            make_finding("document.schema", _schema_message(error), pointer=json_pointer(error.instance_path))
+        )
+    if has_errors(findings):
+        return findings
+    for key, code, what in (
+        ("actions", "document.duplicate_action_name", "action"),
+        ("knowledge", "document.duplicate_knowledge_name", "knowledge file"),
+    ):
+        seen_names: set[str] = set()
+        for index, item in enumerate(document[key]):
+            if item["name"] in seen_names:
+                findings.append(
+                    make_finding(
+                        code,
+                        f"Two {what}s are named {item['name']!r}; names must be unique (they match {what}s on import).",
+                        pointer=f"/{key}/{index}/name",
+                    )
+                )
+            seen_names.add(item["name"])
+    for index, action in enumerate(document["actions"]):
+        auth = action["authentication"]
+        for block, key, label in (("api_key", "key", "API key"), ("oauth", "client_secret", "client secret")):
+            value = auth.get(block, {}).get(key) if auth["type"] == block else None
+            if value not in (None, "", SECRET_PLACEHOLDER):
+                findings.append(
+                    make_finding(
+                        "document.secret_ignored",
+                        f"Action {action['name']!r} carries a value for its {label}. Documents never carry "
+                        "secrets, so it was not read: enter the secret in the action's settings instead, and "
+                        "remove it from this file (and from its history).",
+                        pointer=f"/actions/{index}/authentication/{block}/{key}",
+                    )
+                )
+        derived = domain_from_schema(action["schema"])
+        if "domain" in action and action["domain"] != derived:
+            findings.append(
+                make_finding(
+                    "document.domain_mismatch",
+                    f"Action {action['name']!r} says its domain is {action['domain']!r}, but its schema's first "
+                    f"server gives {derived!r}. The domain is derived from the schema; the stated one is ignored.",
+                    pointer=f"/actions/{index}/domain",
+                )
+            )
+    return findings
+
+
+# --- Parsing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedDocument:
+    document: dict | None  # None when the text could not be read as a mapping at all
+    format: str  # "json" | "yaml"
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return self.document is not None and not has_errors(self.findings)
+
+
+class _DuplicateKeyLoader(yaml.CSafeLoader):
+    """Safe loading (plain data only) that records duplicate mapping keys instead of silently
+    keeping the last one."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int]] = []
+
+    def construct_mapping(self, node, deep=False):
+        keys = set()
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key in keys:
+                self.duplicates.append((key, key_node.start_mark.line + 1))
+            keys.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_DuplicateKeyLoader.add_constructor("tag:yaml.org,2002:map", _DuplicateKeyLoader.construct_yaml_map)
+
+
+def _json_pairs(duplicates: list):
+    def hook(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                duplicates.append((key, None))
+            seen.add(key)
+        return dict(pairs)
+
+    return hook
+
+
+def parse_document(text: str | bytes) -> ParsedDocument:
+    """Read a document (JSON or YAML, safe loading only) and check it. Never raises for bad input."""
+    if isinstance(text, bytes):
+        if len(text) > DOCUMENT_MAX_BYTES:
+            return ParsedDocument(None, "yaml", [_too_large(len(text))])
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            finding = make_finding("document.unreadable", f"The document is not UTF-8 text (byte {exc.start}).")
+            return ParsedDocument(None, "yaml", [finding])
+    fmt = detect_schema_format(text)
+    if len(text) > DOCUMENT_MAX_BYTES:
+        return ParsedDocument(None, fmt, [_too_large(len(text))])
+    duplicates: list[tuple[str, int | None]] = []
+    try:
+        if fmt == "json":
+            data = json.loads(text, object_pairs_hook=_json_pairs(duplicates))
+        else:
+            loader = _DuplicateKeyLoader(text)
+            try:
+                data = loader.get_single_data()
+                duplicates = loader.duplicates
+            finally:
+                loader.dispose()
+    except json.JSONDecodeError as exc:
+        finding = make_finding("document.unreadable", f"Not valid JSON: {exc.msg}.", line=exc.lineno, column=exc.colno)
+        return ParsedDocument(None, fmt, [finding])
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        finding = make_finding(
+            "document.unreadable",
+            f"Not valid YAML: {exc.problem or exc}.",
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        )
+        return ParsedDocument(None, fmt, [finding])
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        return ParsedDocument(None, fmt, [make_finding("document.unreadable", f"Not valid {fmt.upper()}: {exc}.")])
+    findings = [
+        make_finding("document.duplicate_key", f"The key {key!r} appears twice in one mapping.", line=line)
+        for key, line in duplicates
+    ]
+    findings += document_findings(data)
+    return ParsedDocument(data if isinstance(data, dict) else None, fmt, findings)
+
+
+def _too_large(size: int) -> Finding:
+    return make_finding(
+        "document.too_large",
+        f"The document has {size:,} bytes; GPT Studio reads documents up to {DOCUMENT_MAX_BYTES:,} bytes.",
+    )

@@ -107,3 +107,17 @@ def gpt_get(*, user, workspace_slug: str, gpt_slug: str) -> GPT:
 def revisions_of(gpt: GPT) -> QuerySet[Revision]:
     """A GPT's revisions, newest first, without their (possibly large) documents."""
     return gpt.revisions.select_related("author").defer("document").order_by("-number")
+
+
+def gpt_with_document(*, workspace_slug: str, gpt_slug: str) -> GPT | None:
+    """For operator commands (no user): a GPT with what the document and exporters read."""
+    return (
+        GPT.objects.select_related("workspace")
+        .prefetch_related(
+            Prefetch("conversation_starters", queryset=ConversationStarter.objects.order_by("position")),
+            Prefetch("knowledge_files", queryset=KnowledgeFile.objects.order_by("name", "id")),
+            Prefetch("actions", queryset=Action.objects.order_by("position", "id")),
+        )
+        .filter(workspace__slug=workspace_slug, slug=gpt_slug)
+        .first()
+    )

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -141,10 +144,54 @@ def lock_gpt(gpt: GPT, *, expected_version: int | None) -> GPT:
     return locked
 
 
+@dataclass
+class RevisionBatch:
+    """GPTs changed inside `one_revision()`, and (after the block) the revision each got."""
+
+    actor: object
+    summary: str
+    pending: dict[int, bool] = field(default_factory=dict)  # GPT id → forced
+    revisions: dict[int, Revision | None] = field(default_factory=dict)
+
+
+_revision_batch: ContextVar[RevisionBatch | None] = ContextVar("revision_batch", default=None)
+
+
+@contextmanager
+def one_revision(*, actor, summary: str) -> Iterator[RevisionBatch]:
+    """Run several service calls as one change: one transaction, and one revision per GPT they
+    touched (recorded at the end, with `summary`), instead of one revision per call.
+
+    Used by imports and restores, which create or change a GPT, its actions and its knowledge
+    files in one go. Nested use joins the outer batch."""
+    outer = _revision_batch.get()
+    if outer is not None:
+        yield outer
+        return
+    batch = RevisionBatch(actor=actor, summary=summary)
+    token = _revision_batch.set(batch)
+    try:
+        with transaction.atomic():
+            yield batch
+            _revision_batch.reset(token)
+            token = None
+            for gpt_id, forced in batch.pending.items():
+                locked = GPT.objects.select_for_update().get(pk=gpt_id)
+                batch.revisions[gpt_id] = record_change(gpt=locked, actor=actor, summary=summary, force=forced)
+    finally:
+        if token is not None:
+            _revision_batch.reset(token)
+
+
 def record_change(*, gpt: GPT, actor, summary: str = "", force: bool = False) -> Revision | None:
     """Bump the version and record a Revision if the document changed (or `force`).
 
-    Must run inside the transaction that holds the lock from `lock_gpt`."""
+    Must run inside the transaction that holds the lock from `lock_gpt`. Inside `one_revision()`
+    it only notes the GPT; the batch records one revision at its end."""
+    batch = _revision_batch.get()
+    if batch is not None:
+        batch.pending[gpt.pk] = batch.pending.get(gpt.pk, False) or force
+        return None
     fresh = GPT.objects.get(pk=gpt.pk)
     document = gpt_document(fresh)
     previous = gpt.revisions.order_by("-number").only("document").first()
@@ -270,30 +317,27 @@ def gpt_delete(*, gpt: GPT, expected_version: int | None = None) -> None:
     transaction.on_commit(lambda: _delete_unreferenced_files(stored_files))
 
 
-@transaction.atomic
 def gpt_restore_revision(*, gpt: GPT, revision: Revision, actor, expected_version: int) -> GPT:
-    """Bring back an old revision's fields and starters as a new revision.
+    """Bring the whole GPT back to an old revision (fields, starters, actions, knowledge files) as
+    one new revision, through `gpt_apply_document`.
 
-    Actions and knowledge files are restored by their own services (the document has no secrets or
-    file bytes), so this restores what the document can restore on its own."""
+    Secrets are not in revisions: an action that is re-created gets none (ChatGPT's own restore
+    drops action auth too), one that still exists keeps its stored secret. A knowledge file comes
+    back when its bytes are still stored in the workspace; otherwise the restore leaves it out.
+    Raises ValidationError (with findings) if the old document no longer imports."""
+    from .importers import gpt_apply_document
+
     if revision.gpt_id != gpt.pk:
         raise ValidationError({"revision": "This revision belongs to another GPT."})
-    doc = revision.document
-    return gpt_update(
-        gpt=gpt,
+    outcome = gpt_apply_document(
+        gpt_or_none=gpt,
+        workspace=gpt.workspace,
+        document=revision.document,
         actor=actor,
         expected_version=expected_version,
-        name=doc["name"],
-        description=doc["description"],
-        instructions=doc["instructions"],
-        capabilities=doc["capabilities"],
-        recommended_model=doc["recommended_model"],
-        visibility=doc["visibility"],
-        category=doc["category"],
-        use_conversation_data=doc["use_conversation_data"],
-        conversation_starters=doc["conversation_starters"],
         summary=f"Restored revision {revision.number}",
     )
+    return outcome.gpt
 
 
 # --- Knowledge files --------------------------------------------------------------------------
@@ -329,6 +373,9 @@ def knowledge_file_add(
     from django.core.files.storage import default_storage
 
     name = (name or getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if name in (".", ".."):
+        # Such a name would be a path step, not a file, in every export and bundle.
+        raise ValidationError({"name": f"“{name}” cannot be a file name; rename the file."})
     max_bytes = limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value
     if upload.size is not None and upload.size > max_bytes:
         raise ValidationError({"file": f"“{name}” is larger than ChatGPT's 512 MB per-file limit."})

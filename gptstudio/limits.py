@@ -59,3 +59,20 @@ STUDIO_SCHEMA_HARD_MAX_BYTES = 20 * 1024 * 1024
 STUDIO_SCHEMA_MAX_DEPTH = 1000
 # Extra nodes YAML aliases may add beyond the text's own (a "billion laughs" adds billions).
 STUDIO_YAML_ALIAS_EXPANSION_MAX = 100_000
+
+
+def chatgpt_length(text: str) -> int:
+    """A text's length as ChatGPT's editor counts it against these limits: JavaScript's
+    `string.length`, i.e. UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+# --- GPT Studio's caps on imported bundles (zip safety; not ChatGPT's numbers) -----------------
+# A bundle holds 4 files, 2 per action and the knowledge files: far below this.
+STUDIO_BUNDLE_MAX_ENTRIES = 100
+# Uncompressed total of a bundle; ChatGPT's own caps (20 files x 512 MB) would allow 10 GB.
+STUDIO_BUNDLE_MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+# Expansion ratio above which an entry is treated as a zip bomb (only for entries over 1 MiB:
+# tiny files have meaningless ratios). Real text compresses 3-10x, logs maybe 20-50x.
+STUDIO_BUNDLE_MAX_RATIO = 200
+STUDIO_BUNDLE_RATIO_MIN_BYTES = 1024 * 1024

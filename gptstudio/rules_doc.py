@@ -14,6 +14,9 @@ AREAS = (
     ("openapi", "OpenAPI version and structure"),
     ("action", "GPT action rules (one schema)"),
     ("gpt", "GPT rules (fields, actions together, publishing)"),
+    ("document", "The GPT document (gptstudio/gpt@1): GPT Studio's own format"),
+    ("import", "Importing bundles and documents (GPT Studio's own checks)"),
+    ("export", "Exports"),
 )
 INTRO = (
     "Every finding GPT Studio reports has one of these codes. Severity mirrors what ChatGPT does: "

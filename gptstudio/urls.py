@@ -13,6 +13,7 @@ urlpatterns = [
     path("rules/", rules_page, name="rules"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("gpts.urls_export")),
 ]
 
 if settings.DEBUG:

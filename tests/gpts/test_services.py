@@ -12,7 +12,7 @@ from gpts import services
 from gpts.document import DOCUMENT_FORMAT
 from gpts.models import GPT, KnowledgeFile, Membership, Revision, Workspace
 from gptstudio.errors import EditConflict
-from tests.factories import make_gpt, make_workspace
+from tests.factories import make_action, make_gpt, make_workspace
 
 
 def test_create_records_revision_one_with_the_document(gpt, user):
@@ -120,14 +120,17 @@ def test_stale_delete_is_refused(gpt, user):
     assert GPT.objects.filter(pk=gpt.pk).exists()
 
 
-def test_restore_brings_back_old_fields_as_a_new_revision(gpt, user):
+def test_restore_brings_back_the_whole_revision_as_one_new_revision(gpt, user):
     services.gpt_update(gpt=gpt, actor=user, expected_version=1, name="Renamed", conversation_starters=["Only"])
+    make_action(gpt, actor=user)
     first = gpt.revisions.get(number=1)
-    restored = services.gpt_restore_revision(gpt=gpt, revision=first, actor=user, expected_version=2)
-    assert restored.version == 3
+    restored = services.gpt_restore_revision(gpt=gpt, revision=first, actor=user, expected_version=3)
+    assert restored.version == 4
     assert restored.name == "Weather Buddy"
     assert [s.text for s in restored.conversation_starters.all()] == ["Hi", "Rain?"]
+    assert not restored.actions.exists()
     assert restored.revisions.first().summary == "Restored revision 1"
+    assert restored.revisions.first().document == first.document
 
 
 # --- Knowledge files ------------------------------------------------------------------------------
@@ -269,3 +272,11 @@ def test_parallel_updates_from_the_same_version_let_exactly_one_win(user):
     assert stored.name == f"Writer {winners[0]}"
     assert stored.version == 2
     assert list(stored.revisions.values_list("number", flat=True)) == [2, 1]
+
+
+@pytest.mark.parametrize("name", [".", ".."])
+def test_knowledge_names_that_are_path_steps_are_refused(gpt, user, name):
+    with pytest.raises(ValidationError) as excinfo:
+        services.knowledge_file_add(gpt=gpt, actor=user, upload=upload(), name=name)
+    assert "name" in excinfo.value.message_dict
+    assert not KnowledgeFile.objects.exists()

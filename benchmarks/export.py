@@ -1,0 +1,216 @@
+"""Export benchmarks (prints JSON lines; run `python benchmarks/export.py`).
+
+1. A 10-action GPT (ten corpus schemas on ten domains) exported as the `chatgpt` bundle, against
+   writing the very same entries into a zip directly with zipfile (target: at most 2x).
+2. Peak memory while exporting a GPT with 200 MB of knowledge files (generated in a temporary
+   folder, never committed): Python's traced peak and the RSS high-water mark of a forked child,
+   against a child that only sits there. Bounded means: a small constant, not the files' size.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKDIR = tempfile.TemporaryDirectory(prefix="gptstudio-bench-export-")
+os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR.name}/bench.sqlite3"
+os.environ["MEDIA_ROOT"] = f"{WORKDIR.name}/media"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gptstudio.settings.test")
+sys.path.insert(0, str(ROOT))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.files.base import File  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from actions.domain import domain_from_schema  # noqa: E402
+from actions.schema import validate_schema_text  # noqa: E402
+from actions.services import action_create  # noqa: E402
+from gpts import services  # noqa: E402
+from gpts.exporters import export_source, get_exporter, gpt_export  # noqa: E402
+from gpts.exporters.zipstream import DeterministicZip  # noqa: E402
+from gpts.models import GPT  # noqa: E402
+from gpts.selectors import gpt_with_document  # noqa: E402
+from gpts.validation import validate_gpt  # noqa: E402
+
+CORPUS = ROOT / "tests" / "data" / "corpus" / "gpt_actions"
+ROUNDS = 40  # the best of 40: on a shared 2-core machine the minimum is the stable statistic
+KNOWLEDGE_FILES = 4
+KNOWLEDGE_FILE_BYTES = 50 * 1024 * 1024  # 4 x 50 MB = 200 MB
+
+
+def emit(**record) -> None:
+    print(json.dumps(record), flush=True)
+
+
+def setup():
+    call_command("migrate", verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("bench", password="x")
+    workspace = services.workspace_create(name="Bench", owner=user)
+    return user, workspace
+
+
+def ten_action_gpt(user, workspace) -> GPT:
+    gpt = services.gpt_create(workspace=workspace, actor=user, name="Ten actions", instructions="Bench.\n" * 200)
+    domains = set()
+    # Schemas without validation errors first (an export of a GPT with errors must be forced).
+    paths = sorted(CORPUS.iterdir(), key=lambda p: (not validate_schema_text(p.read_text("utf-8")).valid, p.name))
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        domain = domain_from_schema(text)
+        if domain and domain not in domains and len(domains) < 10:
+            domains.add(domain)
+            action_create(gpt=gpt, actor=user, name=path.stem, schema_text=text)
+    return GPT.objects.get(pk=gpt.pk)
+
+
+def best_seconds(function) -> float:
+    timings = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def bench_ten_actions(user, workspace) -> None:
+    gpt = ten_action_gpt(user, workspace)
+    errors = export_source(gpt).errors
+    reference = io.BytesIO()
+    gpt_export(gpt=gpt, target="chatgpt", force=True).write_to(reference)
+    bundle = zipfile.ZipFile(io.BytesIO(reference.getvalue()))
+    entries = [(info.filename, bundle.read(info), info.compress_type) for info in bundle.infolist()]
+
+    def direct():
+        with zipfile.ZipFile(io.BytesIO(), "w") as out:
+            for name, data, compress_type in entries:
+                out.writestr(name, data, compress_type=compress_type)
+
+    def zip_stage():
+        stream = DeterministicZip()
+        for name, data, compress_type in entries:
+            for _ in stream.add_bytes(name, data, compress=compress_type == zipfile.ZIP_DEFLATED):
+                pass
+        for _ in stream.close():
+            pass
+
+    def full_export():
+        # Reading the GPT (as the commands do, through the selector) is part of an export.
+        fresh = gpt_with_document(workspace_slug=workspace.slug, gpt_slug=gpt.slug)
+        gpt_export(gpt=fresh, target="chatgpt", force=True).write_to(io.BytesIO())
+
+    source = export_source(gpt)
+    exporter = get_exporter("chatgpt")
+
+    def bundle_only():
+        for _ in exporter.iter_bytes(source, fmt="zip", forced=False):
+            pass
+
+    def validation_only():
+        validate_gpt(GPT.objects.get(pk=gpt.pk))
+
+    direct_s, export_s, bundle_s = best_seconds(direct), best_seconds(full_export), best_seconds(bundle_only)
+    validation_s = best_seconds(validation_only)
+    zip_stage_s = best_seconds(zip_stage)
+    emit(
+        benchmark="export_chatgpt_10_actions",
+        actions=gpt.actions.count(),
+        validation_errors=len(errors),
+        bundle_bytes=len(reference.getvalue()),
+        direct_zip_ms=round(direct_s * 1000, 2),
+        export_ms=round(export_s * 1000, 2),
+        zip_stage_ms=round(zip_stage_s * 1000, 2),
+        bundle_writing_ms=round(bundle_s * 1000, 2),
+        validation_ms=round(validation_s * 1000, 2),
+        ratio_export_vs_direct=round(export_s / direct_s, 2),
+        ratio_zip_stage_vs_direct=round(zip_stage_s / direct_s, 2),
+        ratio_bundle_writing_vs_direct=round(bundle_s / direct_s, 2),
+        ratio_export_without_validation_vs_direct=round((export_s - validation_s) / direct_s, 2),
+        target_ratio=2.0,
+        note="export_ms = read the GPT + validate it + render document and guide + zip; bundle_writing_ms = "
+        "render and zip from a prepared source; zip_stage_ms = the deterministic streaming zip of the same entries",
+    )
+
+
+def knowledge_gpt(user, workspace) -> GPT:
+    gpt = services.gpt_create(workspace=workspace, actor=user, name="Big knowledge")
+    folder = Path(WORKDIR.name) / "generated"
+    folder.mkdir()
+    for index in range(KNOWLEDGE_FILES):
+        path = folder / f"data-{index}.bin"
+        with path.open("wb") as out:
+            for _ in range(KNOWLEDGE_FILE_BYTES // (1024 * 1024)):
+                out.write(os.urandom(1024 * 1024))
+        with path.open("rb") as stream:
+            services.knowledge_file_add(gpt=gpt, actor=user, upload=File(stream, name=path.name))
+        path.unlink()
+    return GPT.objects.get(pk=gpt.pk)
+
+
+def child_max_rss_kib(work) -> int:
+    """RSS high-water mark (KiB on Linux, from wait4's rusage) of a forked child running `work`."""
+    from django.db import connections
+
+    connections.close_all()  # the child opens its own connection
+    pid = os.fork()
+    if pid == 0:
+        try:
+            work()
+        finally:
+            os._exit(0)
+    _, status, usage = os.wait4(pid, 0)
+    if status != 0:
+        raise RuntimeError(f"child failed with status {status}")
+    return usage.ru_maxrss
+
+
+def bench_knowledge_memory(user, workspace) -> None:
+    gpt = knowledge_gpt(user, workspace)
+    total = sum(k.size for k in gpt.knowledge_files.all())
+    target = Path(WORKDIR.name) / "big.zip"
+
+    def export():
+        gpt_export(gpt=GPT.objects.get(pk=gpt.pk), target="chatgpt", force=True).write_to(target.open("wb"))
+
+    def idle():
+        GPT.objects.get(pk=gpt.pk)
+
+    idle_kib = child_max_rss_kib(idle)
+    started = time.perf_counter()
+    export_kib = child_max_rss_kib(export)
+    seconds = time.perf_counter() - started
+    tracemalloc.start()
+    export()
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    emit(
+        benchmark="export_chatgpt_200mb_knowledge_memory",
+        knowledge_bytes=total,
+        zip_bytes=target.stat().st_size,
+        seconds=round(seconds, 2),
+        python_traced_peak_mib=round(traced_peak / 2**20, 2),
+        rss_high_water_mib=round(export_kib / 1024, 1),
+        rss_idle_child_mib=round(idle_kib / 1024, 1),
+        rss_added_by_export_mib=round((export_kib - idle_kib) / 1024, 1),
+        bound_mib=64,
+        bounded=(export_kib - idle_kib) / 1024 < 64 and traced_peak / 2**20 < 64,
+    )
+
+
+if __name__ == "__main__":
+    bench_user, bench_workspace = setup()
+    bench_ten_actions(bench_user, bench_workspace)
+    bench_knowledge_memory(bench_user, bench_workspace)
+    WORKDIR.cleanup()

@@ -1,0 +1,190 @@
+"""The published JSON Schema of the GPT document (`gptstudio/gpt@1`).
+
+Built from `gptstudio.limits` so every number lives once; the committed copy in
+`gpts/schemas/gpt-document-1.schema.json` (served at /schemas/gpt-document-1.json) is checked
+against this builder by a test. Regenerate it with `python -m gpts.document_schema`.
+
+The schema holds what GPT Studio can *store* (the model's hard caps). ChatGPT's softer limits
+(instructions over 8,000 characters, publish readiness) are validation findings, not schema errors,
+so a draft document still imports.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gptstudio import limits
+
+DOCUMENT_FORMAT = "gptstudio/gpt@1"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "gpt-document-1.schema.json"
+SCHEMA_URL_PATH = "/schemas/gpt-document-1.json"
+
+# Field caps of the models (gpts.models.GPT, actions.models.Action); kept equal by a test.
+RECOMMENDED_MODEL_MAX_LENGTH = 100
+CATEGORY_MAX_LENGTH = 100
+STARTER_MAX_LENGTH = 1000
+KNOWLEDGE_NAME_MAX_LENGTH = 255
+ACTION_NAME_MAX_LENGTH = 100
+URL_MAX_LENGTH = 2000
+CUSTOM_HEADER_MAX_LENGTH = 200
+OAUTH_CLIENT_ID_MAX_LENGTH = 500
+OAUTH_SCOPE_MAX_LENGTH = 1000
+
+# Top-level keys in document order (the renderers' fixed order and the schema's required list).
+DOCUMENT_KEYS = (
+    "format",
+    "name",
+    "description",
+    "instructions",
+    "conversation_starters",
+    "capabilities",
+    "recommended_model",
+    "visibility",
+    "category",
+    "use_conversation_data",
+    "knowledge",
+    "actions",
+)
+VISIBILITIES = ["invite_only", "workspace_link", "workspace", "link", "gpt_store"]
+CAPABILITIES = ["web_search", "canvas", "image_generation", "code_interpreter"]
+
+
+def _string(max_length: int | None = None, *, min_length: int = 0, description: str = "") -> dict:
+    schema: dict = {"type": "string"}
+    if min_length:
+        schema["minLength"] = min_length
+    if max_length is not None:
+        schema["maxLength"] = max_length
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _url(*, optional: bool, description: str) -> dict:
+    pattern = r"^(https?://\S+)?$" if optional else r"^https?://\S+$"
+    return {"type": "string", "maxLength": URL_MAX_LENGTH, "pattern": pattern, "description": description}
+
+
+def _object(properties: dict, required: list[str], **extra) -> dict:
+    return {"type": "object", "properties": properties, "required": required, "additionalProperties": False, **extra}
+
+
+PLACEHOLDER_FIELD_NOTE = (
+    "Never a real secret: GPT Studio writes a placeholder here and ignores any other value on import. "
+    "Type the secret into ChatGPT (and into GPT Studio's action settings) by hand."
+)
+
+
+def build_document_schema() -> dict:
+    api_key = _object(
+        {
+            "auth_type": {"enum": ["basic", "bearer", "custom"], "description": "ChatGPT's “Auth Type”."},
+            "custom_header": _string(CUSTOM_HEADER_MAX_LENGTH, description="“Custom Header Name” (custom only)."),
+            "key": _string(description=PLACEHOLDER_FIELD_NOTE),
+        },
+        ["auth_type"],
+        **{
+            "if": {"properties": {"auth_type": {"const": "custom"}}, "required": ["auth_type"]},
+            "then": {"required": ["custom_header"], "properties": {"custom_header": {"pattern": r"\S"}}},
+        },
+    )
+    oauth = _object(
+        {
+            "client_id": _string(OAUTH_CLIENT_ID_MAX_LENGTH, min_length=1),
+            "client_secret": _string(description=PLACEHOLDER_FIELD_NOTE),
+            "authorization_url": _url(optional=False, description="ChatGPT's “Authorization URL”."),
+            "token_url": _url(optional=False, description="ChatGPT's “Token URL”."),
+            "scope": _string(OAUTH_SCOPE_MAX_LENGTH),
+            "token_exchange_method": {"enum": ["default_post", "basic_auth_header"]},
+        },
+        ["client_id", "authorization_url", "token_url"],
+    )
+    authentication = _object(
+        {"type": {"enum": ["none", "api_key", "oauth"]}, "api_key": api_key, "oauth": oauth},
+        ["type"],
+        allOf=[
+            {
+                "if": {"properties": {"type": {"const": "api_key"}}, "required": ["type"]},
+                "then": {"required": ["api_key"], "properties": {"oauth": False}},
+            },
+            {
+                "if": {"properties": {"type": {"const": "oauth"}}, "required": ["type"]},
+                "then": {"required": ["oauth"], "properties": {"api_key": False}},
+            },
+            {
+                "if": {"properties": {"type": {"const": "none"}}, "required": ["type"]},
+                "then": {"properties": {"api_key": False, "oauth": False}},
+            },
+        ],
+    )
+    action = _object(
+        {
+            "name": _string(ACTION_NAME_MAX_LENGTH, min_length=1, description="Matches actions on import."),
+            "domain": _string(253, description="Derived from the schema's first server URL; informative only."),
+            "privacy_policy_url": _url(optional=True, description="Required by ChatGPT for link/Store GPTs."),
+            "authentication": authentication,
+            "schema": _string(
+                limits.STUDIO_SCHEMA_HARD_MAX_BYTES, description="The OpenAPI text exactly as stored (JSON or YAML)."
+            ),
+        },
+        ["name", "privacy_policy_url", "authentication", "schema"],
+    )
+    knowledge = _object(
+        {
+            "name": _string(KNOWLEDGE_NAME_MAX_LENGTH, min_length=1),
+            "size": {"type": "integer", "minimum": 0, "maximum": limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value},
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "media_type": _string(255, min_length=1),
+        },
+        ["name", "size", "sha256", "media_type"],
+    )
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:gptstudio:schema:gpt-document-1",
+        "title": "GPT Studio GPT document (gptstudio/gpt@1)",
+        "description": (
+            "One custom GPT with its actions, as GPT Studio exports and imports it. Secrets are never "
+            "included. Key order in GPT Studio's output is fixed; any order is accepted on input. "
+            f"Served by every GPT Studio at {SCHEMA_URL_PATH}."
+        ),
+        **_object(
+            {
+                "format": {"const": DOCUMENT_FORMAT},
+                "name": _string(limits.GPT_NAME_MAX_LENGTH.value, min_length=1),
+                "description": _string(limits.GPT_DESCRIPTION_MAX_LENGTH.value),
+                "instructions": _string(
+                    limits.STUDIO_INSTRUCTIONS_HARD_MAX_LENGTH,
+                    description=f"ChatGPT takes {limits.GPT_INSTRUCTIONS_MAX_LENGTH.value} characters; "
+                    "longer drafts are kept and reported as a finding.",
+                ),
+                "conversation_starters": {
+                    "type": "array",
+                    "maxItems": limits.GPT_CONVERSATION_STARTERS_MAX.value,
+                    "items": _string(STARTER_MAX_LENGTH, min_length=1),
+                },
+                "capabilities": _object({name: {"type": "boolean"} for name in CAPABILITIES}, list(CAPABILITIES)),
+                "recommended_model": _string(RECOMMENDED_MODEL_MAX_LENGTH),
+                "visibility": {"enum": VISIBILITIES, "description": "How the GPT is shared in ChatGPT."},
+                "category": _string(CATEGORY_MAX_LENGTH),
+                "use_conversation_data": {"type": "boolean"},
+                "knowledge": {
+                    "type": "array",
+                    "maxItems": limits.GPT_KNOWLEDGE_FILES_MAX.value,
+                    "items": knowledge,
+                },
+                "actions": {"type": "array", "maxItems": limits.GPT_ACTIONS_MAX.value, "items": action},
+            },
+            list(DOCUMENT_KEYS),
+        ),
+    }
+
+
+def render_document_schema() -> str:
+    return json.dumps(build_document_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintenance helper
+    SCHEMA_PATH.parent.mkdir(exist_ok=True)
+    SCHEMA_PATH.write_text(render_document_schema(), encoding="utf-8")
+    print(f"Wrote {SCHEMA_PATH}")

@@ -1,0 +1,30 @@
+"""Export targets (see base.py for the registry and the interface every target implements)."""
+
+from . import chatgpt, document  # noqa: F401  (importing a target module registers it)
+from .base import (
+    EXPORTERS,
+    Export,
+    Exporter,
+    ExportRefused,
+    ExportSource,
+    KnowledgeItem,
+    UnknownTarget,
+    export_source,
+    get_exporter,
+    gpt_export,
+    register,
+)
+
+__all__ = [
+    "EXPORTERS",
+    "Export",
+    "ExportRefused",
+    "ExportSource",
+    "Exporter",
+    "KnowledgeItem",
+    "UnknownTarget",
+    "export_source",
+    "get_exporter",
+    "gpt_export",
+    "register",
+]

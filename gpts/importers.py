@@ -1,0 +1,448 @@
+"""Documents and bundles into GPTs: the import side of the GPT document.
+
+`gpt_apply_document` is the service: it turns a `gptstudio/gpt@1` document into a new GPT, or into
+a new revision of an existing one, with its actions (matched by name) and knowledge files, in one
+transaction and one revision. `gpt_restore_revision` and every import (command, page, API) use it.
+
+`gpt_import` reads what a user uploads (a bundle zip from the `chatgpt` export, or a document in
+YAML or JSON), refuses unsafe zips with findings (see `gpts.bundle`), and calls the service.
+Secrets never travel: imported actions keep the secret already stored for them, and every action
+left without one is reported as "to be entered".
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import transaction
+
+from actions import services as action_services
+from actions.models import Action
+from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
+
+from . import services
+from .document import DOCUMENT_MAX_BYTES, document_findings, parse_document
+from .models import GPT, KnowledgeFile, Revision, Workspace, knowledge_upload_to
+
+_STUDIO = {
+    "chatgpt_behaviour": "Not a ChatGPT rule: what GPT Studio did while importing.",
+    "source": "GPT Studio",
+    "confidence": "confirmed",
+}
+register("import.secret_to_enter", Severity.INFO, "A secret is to be entered by hand", **_STUDIO)
+register("import.knowledge_missing", Severity.WARNING, "A knowledge file listed in the document is missing", **_STUDIO)
+register("import.invalid_value", Severity.ERROR, "A value in the document cannot be saved", **_STUDIO)
+register("import.wrong_workspace", Severity.ERROR, "The GPT belongs to another workspace", **_STUDIO)
+
+
+class DocumentRejected(ValidationError):
+    """The document cannot be imported; nothing was written. `findings` says why and where."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = sort_findings(findings)
+        errors = [f for f in self.findings if f.severity == Severity.ERROR] or self.findings
+        super().__init__([f"{f.pointer}: {f.message}" if f.pointer else f.message for f in errors])
+
+
+@dataclass(frozen=True)
+class SecretToEnter:
+    action: str  # the action's name
+    field: str  # ChatGPT's label: "API Key" or "Client Secret"
+
+
+@dataclass
+class ImportOutcome:
+    gpt: GPT
+    created: bool
+    revision: Revision | None  # None when the document changed nothing
+    findings: list[Finding] = field(default_factory=list)  # import notices + the GPT's validation
+    secrets_to_enter: list[SecretToEnter] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not has_errors(self.findings)
+
+    def as_dict(self) -> dict:
+        return {
+            "gpt": {"slug": self.gpt.slug, "name": self.gpt.name, "version": self.gpt.version},
+            "created": self.created,
+            "revision": self.revision.number if self.revision else None,
+            "valid": self.valid,
+            "secrets_to_enter": [{"action": s.action, "field": s.field} for s in self.secrets_to_enter],
+            "findings": [f.as_dict() for f in sort_findings(self.findings)],
+        }
+
+
+# Where a service's field error lands in the document, for findings that point at the right line.
+GPT_FIELD_POINTERS = {name: f"/{name}" for name in GPT.CAPABILITY_FIELDS} | {
+    "name": "/name",
+    "slug": "/name",
+    "description": "/description",
+    "instructions": "/instructions",
+    "recommended_model": "/recommended_model",
+    "visibility": "/visibility",
+    "category": "/category",
+    "use_conversation_data": "/use_conversation_data",
+    "conversation_starters": "/conversation_starters",
+    "capabilities": "/capabilities",
+    "file": "/knowledge",
+}
+ACTION_FIELD_POINTERS = {
+    "name": "name",
+    "slug": "name",
+    "schema_text": "schema",
+    "privacy_policy_url": "privacy_policy_url",
+    "auth_type": "authentication/type",
+    "api_key_auth_type": "authentication/api_key/auth_type",
+    "api_key_custom_header": "authentication/api_key/custom_header",
+    "oauth_client_id": "authentication/oauth/client_id",
+    "oauth_authorization_url": "authentication/oauth/authorization_url",
+    "oauth_token_url": "authentication/oauth/token_url",
+    "oauth_scope": "authentication/oauth/scope",
+    "oauth_token_exchange_method": "authentication/oauth/token_exchange_method",
+}
+
+
+def _findings_from_validation_error(exc: ValidationError, *, pointer_prefix: str, pointers: dict) -> list[Finding]:
+    if not hasattr(exc, "error_dict"):
+        return [make_finding("import.invalid_value", message, pointer=pointer_prefix) for message in exc.messages]
+    findings = []
+    for name, messages in exc.message_dict.items():
+        pointer = pointers.get(name, "")
+        pointer = f"{pointer_prefix}/{pointer}" if pointer_prefix and pointer else (pointer or pointer_prefix)
+        findings += [make_finding("import.invalid_value", message, pointer=pointer) for message in messages]
+    return findings
+
+
+def _gpt_fields(document: dict) -> dict:
+    return {
+        "name": document["name"],
+        "description": document["description"],
+        "instructions": document["instructions"],
+        "capabilities": dict(document["capabilities"]),
+        "recommended_model": document["recommended_model"],
+        "visibility": document["visibility"],
+        "category": document["category"],
+        "use_conversation_data": document["use_conversation_data"],
+    }
+
+
+def _action_fields(entry: dict, position: int) -> dict:
+    auth = entry["authentication"]
+    fields = {
+        "position": position,
+        "schema_text": entry["schema"],
+        "privacy_policy_url": entry["privacy_policy_url"],
+        "auth_type": auth["type"],
+    }
+    if auth["type"] == Action.AuthType.API_KEY:
+        api_key = auth["api_key"]
+        fields["api_key_auth_type"] = api_key["auth_type"]
+        fields["api_key_custom_header"] = api_key.get("custom_header", "")
+    elif auth["type"] == Action.AuthType.OAUTH:
+        oauth = auth["oauth"]
+        fields["oauth_client_id"] = oauth["client_id"]
+        fields["oauth_authorization_url"] = oauth["authorization_url"]
+        fields["oauth_token_url"] = oauth["token_url"]
+        fields["oauth_scope"] = oauth.get("scope", "")
+        fields["oauth_token_exchange_method"] = oauth.get("token_exchange_method", "default_post")
+    return fields
+
+
+def _apply_actions(gpt: GPT, entries: list[dict], actor) -> None:
+    """Make the GPT's actions those of the document, matched by name, in document order.
+
+    Removals come first so a full GPT can swap actions without passing ChatGPT's cap of 10."""
+    existing: dict[str, Action] = {}
+    extra: list[Action] = []  # a second action of the same name (the model allows it; documents do not)
+    for action in Action.objects.select_for_update().filter(gpt=gpt).order_by("position", "id"):
+        if action.name in existing:
+            extra.append(action)
+        else:
+            existing[action.name] = action
+    wanted = {entry["name"] for entry in entries}
+    for action in [a for name, a in existing.items() if name not in wanted] + extra:
+        action_services.action_delete(action=action, actor=actor)
+    for position, entry in enumerate(entries):
+        pointer = f"/actions/{position}"
+        fields = _action_fields(entry, position)
+        try:
+            match = existing.get(entry["name"])
+            if match is None:
+                action_services.action_create(gpt=gpt, actor=actor, name=entry["name"], **fields)
+            else:
+                action_services.action_update(action=match, actor=actor, expected_version=match.version, **fields)
+        except ValidationError as exc:
+            raise DocumentRejected(
+                _findings_from_validation_error(exc, pointer_prefix=pointer, pointers=ACTION_FIELD_POINTERS)
+            ) from exc
+
+
+def _stored_bytes(workspace: Workspace, sha256: str, known_in_workspace: set[str]) -> File | None:
+    """The stored bytes of a knowledge file this workspace already had (knowledge files are stored
+    content-addressed), so restoring or re-importing a document needs no re-upload. Only bytes the
+    workspace itself referenced are used: a hash alone never reaches another workspace's files."""
+    from django.core.files.storage import default_storage
+
+    if sha256 not in known_in_workspace:
+        return None
+    stored_name = knowledge_upload_to(KnowledgeFile(sha256=sha256), "")
+    if not default_storage.exists(stored_name):
+        return None
+    return File(default_storage.open(stored_name, "rb"))
+
+
+def _apply_knowledge(
+    gpt: GPT,
+    entries: list[dict],
+    actor,
+    provided: Mapping[str, File],
+    known_in_workspace: set[str],
+    written: list[str],
+) -> list[Finding]:
+    findings = []
+    wanted = {entry["name"]: entry for entry in entries}
+    kept = set()
+    for knowledge in list(gpt.knowledge_files.all()):
+        entry = wanted.get(knowledge.name)
+        same = entry is not None and (entry["sha256"], entry["size"], entry["media_type"]) == (
+            knowledge.sha256,
+            knowledge.size,
+            knowledge.media_type,
+        )
+        if same and knowledge.name not in provided:
+            kept.add(knowledge.name)
+        else:
+            services.knowledge_file_delete(knowledge=knowledge, actor=actor)
+    for index, entry in enumerate(entries):
+        name = entry["name"]
+        if name in kept:
+            continue
+        upload = provided.get(name) or _stored_bytes(gpt.workspace, entry["sha256"], known_in_workspace)
+        if upload is None:
+            findings.append(
+                make_finding(
+                    "import.knowledge_missing",
+                    f"Knowledge file {name!r} is listed in the document, but its bytes are not part of the "
+                    "import and not stored in this workspace: upload it to the GPT again.",
+                    pointer=f"/knowledge/{index}",
+                )
+            )
+            continue
+        upload.content_type = entry["media_type"]
+        try:
+            added = services.knowledge_file_add(gpt=gpt, actor=actor, upload=upload, name=name)
+            written.append(added.file.name)
+        except ValidationError as exc:
+            raise DocumentRejected(
+                _findings_from_validation_error(exc, pointer_prefix=f"/knowledge/{index}", pointers={})
+            ) from exc
+        finally:
+            if name not in provided:
+                upload.close()
+    return findings
+
+
+def secrets_to_enter(gpt: GPT) -> list[SecretToEnter]:
+    """Actions whose authentication needs a secret that GPT Studio does not hold."""
+    missing = []
+    for action in gpt.actions.all():
+        if action.auth_type == Action.AuthType.API_KEY and not action.has_api_key:
+            missing.append(SecretToEnter(action.name, "API Key"))
+        elif action.auth_type == Action.AuthType.OAUTH and not action.has_client_secret:
+            missing.append(SecretToEnter(action.name, "Client Secret"))
+    return missing
+
+
+def gpt_apply_document(
+    *,
+    gpt_or_none: GPT | None,
+    workspace: Workspace,
+    document: dict,
+    actor,
+    expected_version: int | None = None,
+    knowledge_files: Mapping[str, File] | None = None,
+    summary: str = "",
+) -> ImportOutcome:
+    """Create a GPT from `document` (gpt_or_none=None) or make it the new state of an existing GPT.
+
+    One transaction and one revision: a failure leaves nothing behind (knowledge bytes written
+    during a failed import are removed again). Actions are matched by name: matching ones are
+    updated and keep their stored secrets, new ones are created without secrets, missing ones are
+    removed. Knowledge files come from `knowledge_files` (name → File, e.g. from a bundle), or
+    from bytes this workspace already stores; the rest are reported. `expected_version` is the
+    conflict check for an existing GPT (None: apply to whatever is current).
+
+    Raises DocumentRejected (a ValidationError with `.findings`) for a document that does not
+    match the schema or holds a value the services refuse, and EditConflict for a stale version.
+    """
+    findings = document_findings(document)
+    if has_errors(findings):
+        raise DocumentRejected(findings)
+    if gpt_or_none is not None and gpt_or_none.workspace_id != workspace.pk:
+        raise DocumentRejected([make_finding("import.wrong_workspace", "This GPT belongs to another workspace.")])
+    provided = dict(knowledge_files or {})
+    summary = summary or ("Imported" if gpt_or_none is None else "Imported a new version")
+    known_in_workspace = set(KnowledgeFile.objects.filter(gpt__workspace=workspace).values_list("sha256", flat=True))
+    written: list[str] = []
+    try:
+        with services.one_revision(actor=actor, summary=summary) as batch:
+            try:
+                if gpt_or_none is None:
+                    gpt = services.gpt_create(
+                        workspace=workspace,
+                        actor=actor,
+                        conversation_starters=document["conversation_starters"],
+                        **_gpt_fields(document),
+                    )
+                else:
+                    locked = services.lock_gpt(gpt_or_none, expected_version=expected_version)
+                    gpt = services.gpt_update(
+                        gpt=locked,
+                        actor=actor,
+                        expected_version=locked.version,
+                        conversation_starters=document["conversation_starters"],
+                        **_gpt_fields(document),
+                    )
+            except DocumentRejected:
+                raise
+            except ValidationError as exc:
+                raise DocumentRejected(
+                    _findings_from_validation_error(exc, pointer_prefix="", pointers=GPT_FIELD_POINTERS)
+                ) from exc
+            _apply_actions(gpt, document["actions"], actor)
+            findings += _apply_knowledge(gpt, document["knowledge"], actor, provided, known_in_workspace, written)
+    except BaseException:
+        # knowledge_file_add removes bytes when *its* step fails; when a later step fails, the
+        # rows are rolled back here, so bytes nothing references any more go too (the same
+        # reference check knowledge_file_add uses).
+        services._delete_unreferenced_files(written)
+        raise
+    gpt = GPT.objects.get(pk=gpt.pk)
+    missing = secrets_to_enter(gpt)
+    findings += [
+        make_finding(
+            "import.secret_to_enter",
+            f"Action {s.action!r}: enter its {s.field} in GPT Studio's action settings (secrets are never imported).",
+            pointer=f"/actions/{index}/authentication",
+        )
+        for index, s in _indexed(missing, document["actions"])
+    ]
+    findings += _validation_findings(gpt)
+    return ImportOutcome(
+        gpt=gpt,
+        created=gpt_or_none is None,
+        revision=batch.revisions.get(gpt.pk),
+        findings=sort_findings(findings),
+        secrets_to_enter=missing,
+    )
+
+
+def _indexed(missing: Iterable[SecretToEnter], entries: list[dict]):
+    positions = {entry["name"]: index for index, entry in enumerate(entries)}
+    return [(positions.get(s.action, 0), s) for s in missing]
+
+
+def _validation_findings(gpt: GPT) -> list[Finding]:
+    from .validation import validate_gpt
+
+    return validate_gpt(gpt).all_findings
+
+
+# --- Uploads: a bundle zip or a document -------------------------------------------------------------
+
+
+def gpt_import(
+    *,
+    workspace: Workspace,
+    actor,
+    upload: BinaryIO,
+    filename: str = "",
+    gpt: GPT | None = None,
+    expected_version: int | None = None,
+) -> ImportOutcome:
+    """Import what a user hands in: a bundle zip (from the `chatgpt` export) or a GPT document in
+    YAML or JSON, as a new GPT (`gpt=None`) or a new revision of `gpt`. `upload` must be seekable.
+
+    Raises DocumentRejected (with findings) for an unsafe or unexpected zip, a document that does
+    not match the schema, or values the services refuse; EditConflict for a stale
+    `expected_version`. Nothing is written in either case."""
+    from .bundle import BundleRefused, is_zip, read_bundle
+
+    head = upload.read(4)
+    upload.seek(0)
+    summary = f"Imported from {filename}" if filename else ""
+    if is_zip(head):
+        try:
+            bundle = read_bundle(upload)
+        except BundleRefused as exc:
+            raise DocumentRejected(exc.findings) from exc
+        with bundle:
+            outcome = gpt_apply_document(
+                gpt_or_none=gpt,
+                workspace=workspace,
+                document=bundle.document,
+                actor=actor,
+                expected_version=expected_version,
+                knowledge_files=bundle.knowledge_files,
+                summary=summary,
+            )
+        outcome.findings = sort_findings(bundle.findings + outcome.findings)
+        return outcome
+    parsed = parse_document(upload.read(DOCUMENT_MAX_BYTES + 1))
+    if not parsed.valid:
+        raise DocumentRejected(parsed.findings)
+    # gpt_apply_document re-checks the document and reports its warnings itself.
+    return gpt_apply_document(
+        gpt_or_none=gpt,
+        workspace=workspace,
+        document=parsed.document,
+        actor=actor,
+        expected_version=expected_version,
+        summary=summary,
+    )
+
+
+# --- Validation without saving -------------------------------------------------------------------
+
+
+class _DryRun(Exception):
+    def __init__(self, findings: list[Finding], stored: list[str]):
+        self.findings, self.stored = findings, stored
+
+
+def document_validation_findings(
+    *, document: dict, workspace: Workspace | None = None, knowledge_files: Mapping[str, File] | None = None
+) -> list[Finding]:
+    """What importing `document` would report (document findings and the GPT's validation),
+    without keeping anything: the import runs in a transaction that is always rolled back.
+    Knowledge files without bytes are left out and not reported (there is nothing to upload to)."""
+    findings = document_findings(document)
+    if has_errors(findings):
+        return findings
+    try:
+        with transaction.atomic():
+            scratch = workspace or Workspace.objects.create(
+                name="Validation", slug=f"validation-{secrets.token_hex(8)}"
+            )
+            try:
+                outcome = gpt_apply_document(
+                    gpt_or_none=None,
+                    workspace=scratch,
+                    document=document,
+                    actor=None,
+                    knowledge_files=knowledge_files,
+                )
+            except DocumentRejected as exc:
+                raise _DryRun(exc.findings, []) from exc
+            stored = list(outcome.gpt.knowledge_files.values_list("file", flat=True))
+            kept = [f for f in outcome.findings if f.code not in ("import.knowledge_missing", "import.secret_to_enter")]
+            raise _DryRun(kept, stored)
+    except _DryRun as result:
+        services._delete_unreferenced_files(result.stored)
+        return sort_findings(result.findings)

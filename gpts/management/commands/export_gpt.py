@@ -1,0 +1,69 @@
+"""`manage.py export_gpt SLUG --workspace WS --target chatgpt|document --out PATH [--force]`.
+
+Exit status: 0 exported; 1 refused (validation errors; the findings are printed); 2 bad usage."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gpts.exporters import EXPORTERS, ExportRefused, gpt_export
+from gpts.management.findings_output import write_findings
+from gpts.selectors import gpt_with_document
+
+
+class Command(BaseCommand):
+    help = "Export a GPT: `chatgpt` (zip with paste guide) or `document` (YAML/JSON for git)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="The GPT's slug.")
+        parser.add_argument("--workspace", required=True, help="The workspace's slug.")
+        parser.add_argument("--target", required=True, choices=sorted(EXPORTERS))
+        parser.add_argument("--out", required=True, help="Output file, or - for standard output.")
+        parser.add_argument("--format", dest="fmt", help="yaml or json for --target document (default: from --out).")
+        parser.add_argument("--force", action="store_true", help="Export even with validation errors.")
+
+    def handle(self, *args, slug, workspace, target, out, fmt, force, **options):
+        gpt = gpt_with_document(workspace_slug=workspace, gpt_slug=slug)
+        if gpt is None:
+            raise CommandError(f"No GPT {slug!r} in workspace {workspace!r}.", returncode=2)
+        exporter = EXPORTERS[target]
+        if fmt is None and len(exporter.formats) > 1:
+            suffix = Path(out).suffix.lstrip(".").lower()
+            fmt = "yaml" if suffix == "yml" else suffix if suffix in exporter.formats else exporter.formats[0]
+        try:
+            export = gpt_export(gpt=gpt, target=target, fmt=fmt, force=force)
+        except ValueError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        except ExportRefused as exc:
+            write_findings(self.stderr, exc.findings)
+            raise CommandError(str(exc), returncode=1) from exc
+        if out == "-":
+            size = export.write_to(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            size = self._write_atomically(export, Path(out))
+        if export.findings:
+            self.stderr.write(f"Exported with {len(export.findings)} validation error(s) (forced):")
+            write_findings(self.stderr, export.findings)
+        if out != "-":
+            self.stdout.write(f"Wrote {out} ({size:,} bytes, {export.media_type}).")
+
+    def _write_atomically(self, export, path: Path) -> int:
+        # A half-written bundle must never replace a good one: write beside it, then rename.
+        directory = path.parent if str(path.parent) else Path(".")
+        if not directory.is_dir():
+            raise CommandError(f"Folder {directory} does not exist.", returncode=2)
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                size = export.write_to(stream)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return size

@@ -1,0 +1,18 @@
+"""URLs of the export/import pages (gpts/views_export.py), included from gptstudio/urls.py."""
+
+from django.urls import path
+
+from . import views_export
+
+app_name = "gpts_export"
+
+urlpatterns = [
+    path("schemas/gpt-document-1.json", views_export.document_schema, name="document_schema"),
+    path("w/<slug:workspace_slug>/g/<slug:gpt_slug>/paste/", views_export.gpt_paste, name="paste"),
+    path(
+        "w/<slug:workspace_slug>/g/<slug:gpt_slug>/export/<slug:target>/",
+        views_export.gpt_export_download,
+        name="export",
+    ),
+    path("w/<slug:workspace_slug>/import/", views_export.workspace_import, name="import"),
+]

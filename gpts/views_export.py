@@ -1,0 +1,141 @@
+"""Pages for getting a GPT out of GPT Studio and back in: the published document schema, the
+paste page, export downloads and the import upload. (The rest of the UI lives in gpts/views.py.)
+
+Access (gpts.permissions): any member may view the paste page and export; importing needs edit
+rights; outside one's workspaces everything is 404.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods
+
+from gptstudio.errors import EditConflict
+
+from . import selectors
+from .document_schema import SCHEMA_PATH
+from .exporters import EXPORTERS, ExportRefused, export_source, gpt_export
+from .exporters.paste_plan import build_paste_plan
+from .importers import DocumentRejected, gpt_import
+from .permissions import Access, AccessDenied, check_access
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def document_schema(request):
+    """The JSON Schema of the GPT document, at a stable URL that editors and CI can point to."""
+    return HttpResponse(SCHEMA_PATH.read_bytes(), content_type="application/schema+json; charset=utf-8")
+
+
+def _export_links(gpt) -> list[dict]:
+    links = []
+    for name, exporter in EXPORTERS.items():
+        for fmt in exporter.formats:
+            url = reverse("gpts_export:export", args=[gpt.workspace.slug, gpt.slug, name])
+            if len(exporter.formats) > 1:
+                url += f"?format={fmt}"
+            label = f"Download {exporter.label}" + (f" · {fmt.upper()}" if len(exporter.formats) > 1 else "")
+            links.append({"url": url, "label": label})
+    return links
+
+
+@login_required
+@require_GET
+def gpt_paste(request, workspace_slug: str, gpt_slug: str):
+    """Every ChatGPT field of the GPT in the editor's order, each with a copy button and its
+    character count, and the findings that block publishing where they apply."""
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace_slug, gpt_slug=gpt_slug)
+    source = export_source(gpt)
+    plan = build_paste_plan(source.document, source.findings)
+    return render(request, "gpts/paste.html", {"gpt": gpt, "plan": plan, "export_links": _export_links(gpt)})
+
+
+@login_required
+@require_GET
+def gpt_export_download(request, workspace_slug: str, gpt_slug: str, target: str):
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace_slug, gpt_slug=gpt_slug)
+    if target not in EXPORTERS:
+        raise Http404("No such export target.")
+    fmt = request.GET.get("format") or None
+    force = request.GET.get("force") == "1"
+    try:
+        export = gpt_export(gpt=gpt, target=target, fmt=fmt, force=force)
+    except ValueError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    except ExportRefused as exc:
+        query = request.GET.copy()
+        query["force"] = "1"
+        context = {
+            "gpt": gpt,
+            "findings": exc.findings,
+            "force_url": f"{request.path}?{query.urlencode()}",
+            "paste_url": reverse("gpts_export:paste", args=[workspace_slug, gpt_slug]),
+        }
+        return render(request, "gpts/export_refused.html", context, status=409)
+    response = StreamingHttpResponse(export.chunks, content_type=export.media_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=export.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class ImportForm(forms.Form):
+    upload = forms.FileField(label="Bundle or document")
+    gpt = forms.ChoiceField(label="Import as", required=False)
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, gpts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gpt"].choices = [("", "A new GPT")] + [
+            (gpt.slug, f"A new version of “{gpt.name}”") for gpt in gpts
+        ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_import(request, workspace_slug: str):
+    workspace = selectors.workspace_get(user=request.user, slug=workspace_slug)
+    try:
+        check_access(request.user, workspace, Access.EDIT)
+    except AccessDenied as exc:
+        return HttpResponseForbidden(str(exc))
+    gpts = list(workspace.gpts.only("slug", "name", "version").order_by("name", "id"))
+    context = {"workspace": workspace}
+    if request.method == "GET":
+        chosen = next((g for g in gpts if g.slug == request.GET.get("gpt")), None)
+        initial = {"gpt": chosen.slug, "expected_version": chosen.version} if chosen else {}
+        context["form"] = ImportForm(gpts=gpts, initial=initial)
+        return render(request, "gpts/import.html", context)
+
+    form = ImportForm(request.POST, request.FILES, gpts=gpts)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "gpts/import.html", context, status=400)
+    target = next((g for g in gpts if g.slug == form.cleaned_data["gpt"]), None)
+    upload = form.cleaned_data["upload"]
+    try:
+        outcome = gpt_import(
+            workspace=workspace,
+            actor=request.user,
+            upload=upload,
+            filename=upload.name,
+            gpt=target,
+            expected_version=form.cleaned_data["expected_version"],
+        )
+    except DocumentRejected as exc:
+        context.update(message="The import was refused; nothing was written.", refused_findings=exc.findings)
+        return render(request, "gpts/import.html", context, status=400)
+    except EditConflict as exc:
+        context["message"] = str(exc)
+        return render(request, "gpts/import.html", context, status=409)
+    context.update(
+        outcome=outcome,
+        paste_url=reverse("gpts_export:paste", args=[workspace.slug, outcome.gpt.slug]),
+        form=ImportForm(gpts=list(workspace.gpts.only("slug", "name", "version").order_by("name", "id"))),
+    )
+    return render(request, "gpts/import.html", context, status=201 if outcome.created else 200)

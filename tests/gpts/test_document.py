@@ -1,0 +1,240 @@
+"""The GPT document: deterministic rendering, exact YAML/JSON round trips, findings for bad input."""
+
+import json
+import re
+
+import jsonschema_rs
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gpts.document import (
+    DOCUMENT_FORMAT,
+    SECRET_PLACEHOLDER,
+    canonical_order,
+    document_findings,
+    gpt_document,
+    parse_document,
+    render_document,
+)
+from gpts.document_schema import SCHEMA_PATH, build_document_schema, render_document_schema
+from tests.corpus import corpus_text
+from tests.factories import CALENDAR_SCHEMA, RICH_INSTRUCTIONS, make_rich_gpt
+
+
+@pytest.fixture
+def rich(workspace, user):
+    return make_rich_gpt(workspace, user, api_key="sk-known", client_secret="cs-known")
+
+
+@pytest.fixture
+def document(rich):
+    return gpt_document(rich)
+
+
+def codes(findings):
+    return [f.code for f in findings]
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_rendering_round_trips_exactly_and_is_byte_stable(document, fmt):
+    text = render_document(document, fmt)
+    assert render_document(document, fmt) == text
+    parsed = parse_document(text.encode())
+    assert parsed.findings == []
+    assert parsed.document == document
+    assert render_document(parsed.document, fmt) == text
+
+
+def test_yaml_uses_block_scalars_for_multiline_text_and_fixed_key_order(document):
+    text = render_document(document, "yaml")
+    assert "\nactions:\n- name: Weather\n" in text
+    assert text.index("format:") < text.index("name:") < text.index("instructions:") < text.index("actions:")
+    # The Weather schema (JSON text) reads as a literal block, lines unchanged.
+    assert '  schema: |\n    {\n      "openapi": "3.1.0",\n' in text
+
+
+def test_text_with_trailing_spaces_tabs_and_blank_lines_reads_back_exactly(document):
+    # CALENDAR_SCHEMA has trailing spaces on a line and two trailing newlines.
+    text = render_document(document, "yaml")
+    assert parse_document(text).document["actions"][1]["schema"] == CALENDAR_SCHEMA
+    assert parse_document(text).document["instructions"] == RICH_INSTRUCTIONS
+
+
+def test_key_order_is_canonical_whatever_the_input_order(document):
+    shuffled = dict(reversed(list(document.items())))
+    shuffled["actions"] = [dict(reversed(list(a.items()))) for a in document["actions"]]
+    assert render_document(shuffled) == render_document(document)
+    assert list(canonical_order(shuffled)) == list(document)
+
+
+def test_documents_carry_placeholders_never_secrets(document):
+    text = render_document(document, "yaml") + render_document(document, "json")
+    assert "sk-known" not in text and "cs-known" not in text
+    assert document["actions"][1]["authentication"]["api_key"]["key"] == SECRET_PLACEHOLDER
+    assert document["actions"][2]["authentication"]["oauth"]["client_secret"] == SECRET_PLACEHOLDER
+
+
+_TRICKY = st.sampled_from(list(" \t\n\r\x85\u2028\u2029\ufeff#:-'\"|>&*!%@`{}[],?~aZé😀\x07\x1b\x7f\ue000"))
+
+
+@settings(max_examples=400, suppress_health_check=list(HealthCheck), deadline=None)
+@given(
+    instructions=st.one_of(st.text(), st.lists(_TRICKY, max_size=40).map("".join)),
+    schema=st.one_of(st.text(), st.lists(_TRICKY, max_size=40).map("".join)),
+)
+def test_any_text_survives_the_yaml_round_trip(instructions, schema):
+    document = {"instructions": instructions, "actions": [{"name": "a", "schema": schema}], "starters": [schema]}
+    text = render_document(document, "yaml")
+    assert yaml.load(text, Loader=yaml.CSafeLoader) == document
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line"),
+    [
+        ("name: [unclosed\n", "document.unreadable", 2),
+        ('{"name": }', "document.unreadable", 1),
+        ("- just\n- a list\n", "document.not_a_mapping", None),
+        ("format: gptstudio/gpt@2\nname: x\n", "document.wrong_format", None),
+        (b"\xff\xfe bad bytes", "document.unreadable", None),
+    ],
+)
+def test_unreadable_documents_give_a_finding_not_a_traceback(text, code, line):
+    parsed = parse_document(text)
+    assert parsed.document is None or code != "document.unreadable"
+    assert codes(parsed.findings)[0] == code
+    if line:
+        assert parsed.findings[0].line == line
+
+
+def test_schema_mismatches_point_at_the_value(document):
+    document["visibility"] = "everyone"
+    document["actions"][1]["authentication"]["api_key"] = {"auth_type": "custom", "custom_header": " "}
+    document["capabilities"]["memory"] = True
+    findings = document_findings(document)
+    pointers = {f.pointer for f in findings}
+    assert {"/visibility", "/actions/1/authentication/api_key/custom_header", "/capabilities"} <= pointers
+    assert set(codes(findings)) == {"document.schema"}
+
+
+def test_huge_values_are_not_quoted_in_full_in_messages(document):
+    document["name"] = "n" * 100_000
+    (finding,) = document_findings(document)
+    assert finding.pointer == "/name" and len(finding.message) < 400
+
+
+def test_duplicate_keys_are_findings_with_their_line(document):
+    text = render_document(document, "yaml").replace("category: Productivity\n", "category: A\ncategory: B\n")
+    parsed = parse_document(text)
+    (finding,) = parsed.findings
+    assert finding.code == "document.duplicate_key" and "category" in finding.message
+    assert text.splitlines()[finding.line - 1] == "category: B"
+    assert codes(parse_document('{"format": "gptstudio/gpt@1", "name": "a", "name": "b"}').findings)[0] == (
+        "document.duplicate_key"
+    )
+
+
+def test_yaml_alias_bombs_are_refused_before_anything_expands_them():
+    bomb = "format: gptstudio/gpt@1\na: &a [x, x, x, x, x, x, x, x, x]\n"
+    for level in "bcdefghij":
+        previous = chr(ord(level) - 1)
+        bomb += f"{level}: &{level} [*{previous}, *{previous}, *{previous}, *{previous}, *{previous}]\n"
+    parsed = parse_document(bomb)
+    assert set(codes(parsed.findings)) == {"document.alias"}
+
+
+def test_unstorable_characters_are_findings(document):
+    document["description"] = "nul\x00byte"
+    assert codes(document_findings(document)) == ["document.invalid_character"]
+
+
+def test_duplicate_action_names_are_refused(document):
+    document["actions"][2]["name"] = "Weather"
+    (finding,) = document_findings(document)
+    assert (finding.code, finding.pointer) == ("document.duplicate_action_name", "/actions/2/name")
+
+
+def test_secret_values_in_a_document_are_flagged_and_domain_mismatch_is_informative(document):
+    document["actions"][1]["authentication"]["api_key"]["key"] = "sk-pasted-by-mistake"
+    document["actions"][0]["domain"] = "other.example.com"
+    findings = {f.code: f for f in document_findings(document)}
+    assert findings["document.secret_ignored"].severity == "warning"
+    assert findings["document.secret_ignored"].pointer == "/actions/1/authentication/api_key/key"
+    assert "sk-pasted-by-mistake" not in findings["document.secret_ignored"].message
+    assert findings["document.domain_mismatch"].severity == "info"
+
+
+def test_a_hand_written_minimal_document_is_accepted():
+    text = f"""format: {DOCUMENT_FORMAT}
+name: Tiny
+description: ''
+instructions: ''
+conversation_starters: []
+capabilities: {{web_search: true, canvas: true, image_generation: true, code_interpreter: false}}
+recommended_model: ''
+visibility: invite_only
+category: ''
+use_conversation_data: true
+knowledge: []
+actions:
+- name: Weather
+  privacy_policy_url: ''
+  authentication: {{type: api_key, api_key: {{auth_type: bearer}}}}
+  schema: '{{}}'
+"""
+    assert parse_document(text).findings == []
+
+
+def test_the_published_schema_file_is_current_and_a_valid_2020_12_schema():
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == render_document_schema()
+    assert jsonschema_rs.meta.is_valid(build_document_schema())
+
+
+def test_the_schema_is_served_at_its_stable_url(client):
+    response = client.get("/schemas/gpt-document-1.json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/schema+json")
+    assert json.loads(response.content) == build_document_schema()
+
+
+def test_schema_caps_match_the_models():
+    from actions.models import Action
+    from gpts import document_schema as ds
+    from gpts.models import GPT, KnowledgeFile
+
+    def max_length(model, name):
+        return model._meta.get_field(name).max_length
+
+    assert max_length(GPT, "recommended_model") == ds.RECOMMENDED_MODEL_MAX_LENGTH
+    assert max_length(GPT, "category") == ds.CATEGORY_MAX_LENGTH
+    assert max_length(KnowledgeFile, "name") == ds.KNOWLEDGE_NAME_MAX_LENGTH
+    assert max_length(Action, "name") == ds.ACTION_NAME_MAX_LENGTH
+    assert max_length(Action, "privacy_policy_url") == ds.URL_MAX_LENGTH
+    assert max_length(Action, "api_key_custom_header") == ds.CUSTOM_HEADER_MAX_LENGTH
+    assert max_length(Action, "oauth_client_id") == ds.OAUTH_CLIENT_ID_MAX_LENGTH
+    assert max_length(Action, "oauth_scope") == ds.OAUTH_SCOPE_MAX_LENGTH
+
+
+_BLOCK_TEXT = st.lists(st.sampled_from(list(" \t\n#:-'\"|>&*!%@`{}[],?~aZé😀")), min_size=1, max_size=40).map("".join)
+
+
+@settings(max_examples=500, suppress_health_check=list(HealthCheck), deadline=None)
+@given(text=_BLOCK_TEXT.filter(lambda t: "\n" in t), in_list=st.booleans())
+def test_multiline_text_is_always_a_literal_block_even_with_trailing_spaces_and_tabs(text, in_list):
+    from gpts.document import render_document_yaml
+
+    document = {"actions": [{"name": "a", "schema": text}]} if in_list else {"instructions": text}
+    rendered = render_document_yaml(document)
+    assert re.search(r"(instructions|schema): \|", rendered), rendered
+    assert yaml.load(rendered, Loader=yaml.CSafeLoader) == document
+
+
+def test_corpus_schemas_with_trailing_spaces_read_as_blocks_in_git():
+    from gpts.document import render_document_yaml
+
+    schema = corpus_text("gpt_actions", "aaddrick_todoist_rest_v2.yaml")
+    rendered = render_document_yaml({"actions": [{"name": "todoist", "schema": schema}]})
+    assert rendered.startswith("actions:\n- name: todoist\n  schema: |")
+    assert len(rendered.splitlines()) > len(schema.splitlines())
+    assert yaml.load(rendered, Loader=yaml.CSafeLoader)["actions"][0]["schema"] == schema

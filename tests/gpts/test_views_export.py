@@ -1,0 +1,160 @@
+"""The paste page, export downloads and the import upload: access, content, query counts."""
+
+import io
+import re
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from actions.services import action_create
+from gpts import services
+from gpts.document import gpt_document
+from gpts.exporters import gpt_export
+from gpts.models import GPT
+from gpts.validation import GPTReport
+from gptstudio.findings import Finding, Severity
+from tests.factories import WEATHER_SCHEMA, UserFactory, make_rich_gpt
+
+
+@pytest.fixture
+def rich(workspace, user):
+    return make_rich_gpt(workspace, user, api_key="sk-view-secret", client_secret="cs-view-secret")
+
+
+def paste_url(gpt):
+    return reverse("gpts_export:paste", args=[gpt.workspace.slug, gpt.slug])
+
+
+def export_url(gpt, target, query=""):
+    return reverse("gpts_export:export", args=[gpt.workspace.slug, gpt.slug, target]) + query
+
+
+def member(workspace, role):
+    someone = UserFactory()
+    services.membership_set(workspace=workspace, user=someone, role=role)
+    return someone
+
+
+def test_the_paste_page_shows_each_field_in_editor_order_with_counts(client, rich, workspace):
+    client.force_login(member(workspace, "viewer"))
+    response = client.get(paste_url(rich))
+    assert response.status_code == 200
+    html = response.content.decode()
+    steps = re.findall(r'<section class="paste-step" id="step-([a-z-]+)"', html)
+    expected = ["name", "description", "instructions", "starters", "knowledge", "capabilities", "model", "actions"]
+    assert steps == [*expected, "settings", "sharing"]
+    assert "7 / 50 characters" in html and "45 / 300 characters" in html
+    # name, description, instructions; 3 starters; Weather: schema, privacy; Calendar: header, schema,
+    # privacy; Notes: client id, two URLs, scope, schema, privacy. Choices and secrets have no copy button.
+    assert html.count('class="copy-button"') == 3 + 3 + 2 + 3 + 6
+    assert "sk-view-secret" not in html and "cs-view-secret" not in html
+    assert '<script src="/static/js/paste.js" defer></script>' in html
+    assert "<script>" not in html
+
+
+def test_blocking_findings_are_shown_at_their_step(client, rich, user, monkeypatch):
+    error = Finding(Severity.ERROR, "gpt.instructions.too_long", "Instructions are too long.", pointer="/instructions")
+    monkeypatch.setattr("gpts.exporters.base.validate_gpt", lambda gpt: GPTReport(findings=[error]))
+    client.force_login(user)
+    html = client.get(paste_url(rich)).content.decode()
+    instructions_step = html[html.index('id="step-instructions"') : html.index('id="step-starters"')]
+    assert "Blocks publishing:" in instructions_step and "gpt.instructions.too_long" in instructions_step
+    assert html.index('id="errors"') < html.index('id="step-name"')
+
+
+def test_the_paste_page_is_404_outside_ones_workspaces_and_needs_login(client, rich, other_user):
+    assert client.get(paste_url(rich)).status_code == 302
+    client.force_login(other_user)
+    assert client.get(paste_url(rich)).status_code == 404
+    assert client.get(export_url(rich, "chatgpt")).status_code == 404
+
+
+def test_the_paste_page_query_count_does_not_grow_with_actions(client, workspace, user, django_assert_max_num_queries):
+    client.force_login(user)
+    small = services.gpt_create(workspace=workspace, actor=user, name="Small")
+    large = services.gpt_create(workspace=workspace, actor=user, name="Large")
+    action_create(gpt=small, actor=user, name="A0", schema_text=WEATHER_SCHEMA)
+    for n in range(10):
+        schema = WEATHER_SCHEMA.replace("api.weather.example.com", f"api{n}.example.com")
+        action_create(gpt=large, actor=user, name=f"A{n}", schema_text=schema)
+    with django_assert_max_num_queries(12) as small_run:
+        client.get(paste_url(GPT.objects.get(pk=small.pk)))
+    with django_assert_max_num_queries(len(small_run.captured_queries)):
+        assert client.get(paste_url(GPT.objects.get(pk=large.pk))).status_code == 200
+
+
+def test_downloads_stream_the_exported_bytes(client, rich, workspace):
+    client.force_login(member(workspace, "viewer"))
+    response = client.get(export_url(rich, "chatgpt"))
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Disposition"] == 'attachment; filename="planner.chatgpt.zip"'
+    expected = io.BytesIO()
+    gpt_export(gpt=rich, target="chatgpt").write_to(expected)
+    assert b"".join(response.streaming_content) == expected.getvalue()
+    document = client.get(export_url(rich, "document", "?format=json"))
+    assert document["Content-Type"] == "application/json"
+    assert client.get(export_url(rich, "plugin")).status_code == 404
+    assert client.get(export_url(rich, "chatgpt", "?format=json")).status_code == 400
+
+
+def test_a_download_with_errors_is_refused_with_a_force_link(client, rich, user, monkeypatch):
+    error = Finding(Severity.ERROR, "gpt.name.too_long", "Name too long.", pointer="/name")
+    monkeypatch.setattr("gpts.exporters.base.validate_gpt", lambda gpt: GPTReport(findings=[error]))
+    client.force_login(user)
+    response = client.get(export_url(rich, "chatgpt"))
+    assert response.status_code == 409
+    assert "gpt.name.too_long" in response.content.decode()
+    assert "?force=1" in response.content.decode()
+    forced = client.get(export_url(rich, "chatgpt", "?force=1"))
+    guide = zipfile.ZipFile(io.BytesIO(b"".join(forced.streaming_content))).read("PASTE_GUIDE.md").decode()
+    assert guide.index("Exported with validation errors") < guide.index("## 1. Name")
+
+
+def bundle_upload(gpt, name="planner.chatgpt.zip"):
+    data = io.BytesIO()
+    gpt_export(gpt=gpt, target="chatgpt").write_to(data)
+    return SimpleUploadedFile(name, data.getvalue(), content_type="application/zip")
+
+
+def import_url(workspace):
+    return reverse("gpts_export:import", args=[workspace.slug])
+
+
+def test_an_editor_imports_a_bundle_as_a_new_gpt(client, rich, workspace):
+    client.force_login(member(workspace, "editor"))
+    assert client.get(import_url(workspace)).status_code == 200
+    response = client.post(import_url(workspace), {"upload": bundle_upload(rich)})
+    assert response.status_code == 201
+    html = response.content.decode()
+    assert "Created “Planner”" in html and "Secrets to be entered" in html
+    assert gpt_document(GPT.objects.get(slug="planner-2")) == gpt_document(rich)
+
+
+def test_viewers_cannot_import_and_strangers_get_404(client, rich, workspace, other_user):
+    client.force_login(member(workspace, "viewer"))
+    assert client.post(import_url(workspace), {"upload": bundle_upload(rich)}).status_code == 403
+    client.force_login(other_user)
+    assert client.get(import_url(workspace)).status_code == 404
+
+
+def test_a_refused_upload_shows_findings_and_writes_nothing(client, rich, user, workspace):
+    client.force_login(user)
+    count = GPT.objects.count()
+    bad = SimpleUploadedFile("bad.yaml", b"format: gptstudio/gpt@1\nname: x\n")
+    response = client.post(import_url(workspace), {"upload": bad})
+    assert response.status_code == 400
+    assert "document.schema" in response.content.decode()
+    assert GPT.objects.count() == count
+
+
+def test_a_stale_new_version_is_a_conflict(client, rich, user, workspace):
+    client.force_login(user)
+    page = client.get(import_url(workspace) + "?gpt=planner").content.decode()
+    assert f'name="expected_version" value="{rich.version}"' in page
+    data = {"upload": bundle_upload(rich), "gpt": "planner", "expected_version": rich.version - 1}
+    response = client.post(import_url(workspace), data)
+    assert response.status_code == 409
+    data = {"upload": bundle_upload(rich), "gpt": "planner", "expected_version": rich.version}
+    assert client.post(import_url(workspace), data).status_code == 200
