@@ -1,0 +1,194 @@
+"""The action editor: permissions, create by paste, live validation fragment, format, secrets."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from actions import views
+from actions.models import Action
+from actions.schema import SchemaReport
+from gptstudio.findings import Finding, Severity
+from tests.factories import WEATHER_SCHEMA, make_action
+
+
+def edit_url(action):
+    gpt = action.gpt
+    return reverse("actions:action_edit", args=[gpt.workspace.slug, gpt.slug, action.slug])
+
+
+def new_url(gpt):
+    return reverse("actions:action_new", args=[gpt.workspace.slug, gpt.slug])
+
+
+@pytest.mark.parametrize(("role", "status"), [("owner", 200), ("editor", 200), ("viewer", 200), ("outsider", 404)])
+def test_action_editor_status_per_role(login_as, client, action, role, status):
+    login_as(role)
+    response = client.get(edit_url(action))
+    assert response.status_code == status
+    if status == 200:
+        html = response.content.decode()
+        assert ("Save action" in html) == (role != "viewer")
+        assert ("Delete action" in html) == (role != "viewer")
+
+
+def test_viewer_cannot_create_change_or_delete_actions(login_as, client, action):
+    login_as("viewer")
+    gpt = action.gpt
+    assert client.get(new_url(gpt)).status_code == 403
+    assert client.post(edit_url(action), {"auth_type": "none", "schema_text": "{}", "version": 1}).status_code == 403
+    assert (
+        client.post(reverse("actions:action_delete", args=[gpt.workspace.slug, gpt.slug, action.slug])).status_code
+        == 403
+    )
+    assert Action.objects.get(pk=action.pk).schema_text == WEATHER_SCHEMA
+
+
+def test_create_an_action_by_pasting_a_schema(client, user, gpt):
+    client.force_login(user)
+    response = client.post(new_url(gpt), {"schema_text": WEATHER_SCHEMA, "auth_type": "none"})
+    action = gpt.actions.get()
+    assert response["Location"] == edit_url(action)
+    assert (action.name, action.domain, action.schema_text) == ("Weather", "api.weather.example.com", WEATHER_SCHEMA)
+
+
+def test_create_with_an_uploaded_schema_file(client, user, gpt):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(user)
+    upload = SimpleUploadedFile("weather.json", WEATHER_SCHEMA.encode())
+    client.post(new_url(gpt), {"schema_text": "", "schema_file": upload, "auth_type": "none", "name": "Uploaded"})
+    assert gpt.actions.get().schema_text == WEATHER_SCHEMA
+
+
+def test_schema_file_must_be_json_or_yaml_text(client, user, gpt):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(user)
+    response = client.post(new_url(gpt), {"schema_file": SimpleUploadedFile("x.exe", b"MZ"), "auth_type": "none"})
+    assert response.status_code == 400
+    assert "Upload a .json, .yaml or .yml file." in response.content.decode()
+    assert not gpt.actions.exists()
+
+
+def test_api_key_is_write_only_and_kept_when_left_empty(client, user, action):
+    client.force_login(user)
+    data = {
+        "version": 1,
+        "schema_text": WEATHER_SCHEMA,
+        "auth_type": "api_key",
+        "api_key_auth_type": "bearer",
+        "api_key": "sk-very-secret",
+    }
+    client.post(edit_url(action), data)
+    stored = Action.objects.get(pk=action.pk)
+    assert stored.api_key.reveal() == "sk-very-secret"
+    html = client.get(edit_url(action)).content.decode()
+    assert "sk-very-secret" not in html
+    assert "A key is saved (hidden)" in html
+    client.post(edit_url(action), {**data, "version": stored.version, "api_key": "", "api_key_auth_type": "basic"})
+    kept = Action.objects.get(pk=action.pk)
+    assert kept.api_key_auth_type == "basic"
+    assert bool(kept.api_key)
+
+
+def test_auth_panel_offers_chatgpts_choices(client, user, action):
+    client.force_login(user)
+    html = client.get(edit_url(action)).content.decode()
+    for label in (
+        "None",
+        "API Key",
+        "OAuth",
+        "Basic",
+        "Bearer",
+        "Custom",
+        "Custom Header Name",
+        "Client ID",
+        "Client Secret",
+        "Authorization URL",
+        "Token URL",
+        "Scope",
+        "Default (POST request)",
+        "Basic authorization header",
+    ):
+        assert label in html, label
+
+
+def test_incomplete_oauth_is_refused_with_field_messages(client, user, action):
+    client.force_login(user)
+    response = client.post(edit_url(action), {"version": 1, "schema_text": WEATHER_SCHEMA, "auth_type": "oauth"})
+    assert response.status_code == 400
+    assert "OAuth authentication needs a client ID." in response.content.decode()
+    assert Action.objects.get(pk=action.pk).auth_type == "none"
+
+
+def test_stale_action_save_keeps_my_text_and_shows_theirs(client, user, action):
+    from actions.services import action_update
+
+    action_update(action=action, actor=user, expected_version=1, privacy_policy_url="https://theirs.example.com/p")
+    client.force_login(user)
+    mine = WEATHER_SCHEMA.replace("Current weather", "Weather now")
+    response = client.post(edit_url(action), {"version": 1, "schema_text": mine, "auth_type": "none"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone saved this action since you opened it" in html
+    assert "Weather now" in html
+    assert 'name="version" value="2"' in html
+    assert Action.objects.get(pk=action.pk).schema_text == WEATHER_SCHEMA
+
+
+def fake_report(text):
+    return SchemaReport(
+        format="json",
+        findings=[
+            Finding(Severity.ERROR, "action.server.not_https", "Server URL must use https.", "/servers/0/url", 4, 16)
+        ],
+    )
+
+
+def test_live_validation_returns_the_findings_fragment_with_lines(client, user, gpt, monkeypatch):
+    monkeypatch.setattr(views, "validate_schema_text", fake_report)
+    client.force_login(user)
+    url = reverse("actions:schema_validate", args=[gpt.workspace.slug, gpt.slug])
+    response = client.post(url, {"schema_text": "{}"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="schema-report" data-error-lines="4"')
+    assert 'data-goto-line="4"' in html and "Line 4, column 16" in html
+    assert "Server URL must use https." in html
+
+
+def test_live_validation_is_read_only_for_members_and_hidden_from_outsiders(login_as, client, gpt):
+    url = reverse("actions:schema_validate", args=[gpt.workspace.slug, gpt.slug])
+    login_as("viewer")
+    assert client.post(url, {"schema_text": WEATHER_SCHEMA}).status_code == 200
+    login_as("outsider")
+    assert client.post(url, {"schema_text": WEATHER_SCHEMA}).status_code == 404
+
+
+def test_format_pretty_prints_json_and_yaml_and_refuses_garbage(client, user, gpt):
+    client.force_login(user)
+    url = reverse("actions:schema_format", args=[gpt.workspace.slug, gpt.slug])
+    data = json.loads(client.post(url, {"schema_text": '{"openapi":"3.1.0","info":{"title":"T"}}'}).content)
+    assert data == {"text": '{\n  "openapi": "3.1.0",\n  "info": {\n    "title": "T"\n  }\n}\n', "format": "json"}
+    data = json.loads(client.post(url, {"schema_text": "openapi: 3.1.0\ninfo: {title: T, version: '1'}"}).content)
+    assert data["text"] == "openapi: 3.1.0\ninfo:\n  title: T\n  version: '1'\n"
+    response = client.post(url, {"schema_text": "{not json"})
+    assert response.status_code == 400
+    assert "does not parse" in json.loads(response.content)["error"]
+
+
+def test_delete_action_by_editor(login_as, client, action):
+    login_as("editor")
+    gpt = action.gpt
+    response = client.post(reverse("actions:action_delete", args=[gpt.workspace.slug, gpt.slug, action.slug]))
+    assert response.status_code == 302
+    assert not Action.objects.filter(pk=action.pk).exists()
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_action_editor_query_count_is_constant(client, user, gpt, count, django_assert_max_num_queries):
+    actions = [make_action(gpt, actor=user, name=f"A{i}") for i in range(count)]
+    client.force_login(user)
+    url = edit_url(actions[-1])
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
