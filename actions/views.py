@@ -197,7 +197,7 @@ def schema_format(request, workspace, gpt):
 def _import_service():
     """The schema-import job service, when the schema engine's import is installed."""
     try:
-        from .services import schema_import_start
+        from .imports import schema_import_start
     except ImportError:
         return None
     return schema_import_start

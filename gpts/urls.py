@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("workspaces/new/", views.workspace_new, name="workspace_new"),
     path("settings/tokens/", views_tokens.tokens, name="tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", views_tokens.token_revoke, name="token_revoke"),
     path("invitations/<str:token>/", views_members.invitation_accept, name="invitation_accept"),
     path("w/<slug:ws>/", views.dashboard, name="dashboard"),
     path("w/<slug:ws>/members/", views_members.members, name="members"),

@@ -319,7 +319,10 @@ def gpt_merge(request, workspace, gpt):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("gpts:gpt_edit", workspace.slug, gpt.slug)
-    messages.success(request, f"Merged and saved as version {saved.version}.")
+    if saved.version == choice_form.cleaned_data["version"]:
+        messages.info(request, "You kept their version of every field, so there was nothing new to save.")
+    else:
+        messages.success(request, f"Merged and saved as version {saved.version}.")
     return redirect("gpts:gpt_edit", workspace.slug, saved.slug)
 
 
