@@ -192,3 +192,60 @@ def test_action_editor_query_count_is_constant(client, user, gpt, count, django_
     url = edit_url(actions[-1])
     with django_assert_max_num_queries(8):
         assert client.get(url).status_code == 200
+
+
+# --- Import from URL (the schema import job) ----------------------------------------------------
+
+
+def import_url(gpt):
+    return reverse("actions:schema_import", args=[gpt.workspace.slug, gpt.slug])
+
+
+def test_import_refuses_a_bad_url_with_its_reason(client, user, gpt):
+    client.force_login(user)
+    html = client.post(import_url(gpt), {"url": "http://127.0.0.1/openapi.json"}).content.decode()
+    assert 'class="alert error"' in html
+    assert "loopback" in html.lower()
+    assert not gpt.jobs.exists()
+    assert "Enter the URL" in client.post(import_url(gpt), {"url": ""}).content.decode()
+
+
+def test_viewer_cannot_import(login_as, client, gpt):
+    login_as("viewer")
+    assert client.post(import_url(gpt), {"url": "https://example.com/x.json"}).status_code == 403
+
+
+@pytest.mark.eager
+def test_import_runs_as_a_job_whose_status_the_page_polls(
+    client, user, gpt, settings, loopback_server, django_capture_on_commit_callbacks
+):
+    from tests.loopback_server import Reply
+
+    settings.FETCHER_ALLOW_LOOPBACK_FOR_TESTS = True  # the test's own server on 127.0.0.1
+    url = loopback_server.route(
+        "/openapi.json", Reply(body=WEATHER_SCHEMA.encode(), headers={"Content-Type": "application/json"})
+    )
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        html = client.post(import_url(gpt), {"url": url}, headers={"HX-Request": "true"}).content.decode()
+    job = gpt.jobs.get()
+    assert "Import from URL:" in html and url in html
+    if job.status in ("pending", "running"):
+        assert 'hx-trigger="every 1s"' in html
+    status_url = reverse("actions:schema_import_job", args=[gpt.workspace.slug, gpt.slug, job.pk])
+    html = client.get(status_url).content.decode()
+    job.refresh_from_db()
+    assert job.status == "succeeded"
+    assert "every 1s" not in html  # finished: no more polling
+    assert f'href="{edit_url(job.action)}"' in html
+    assert gpt.actions.get().schema_text == WEATHER_SCHEMA
+
+
+def test_import_job_of_another_gpt_is_404(client, user, gpt, workspace):
+    from gpts.models import Job
+    from tests.factories import make_gpt
+
+    other = make_gpt(workspace=workspace, actor=user, name="Other")
+    job = Job.objects.create(workspace=workspace, gpt=other, kind=Job.Kind.SCHEMA_IMPORT)
+    client.force_login(user)
+    assert client.get(reverse("actions:schema_import_job", args=[workspace.slug, gpt.slug, job.pk])).status_code == 404
