@@ -300,3 +300,22 @@ def test_dashboard_and_editor_screenshots_at_laptop_and_tablet_width(session):
     width = tablet.page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= TABLET["width"], "the editor must not scroll sideways on a tablet"
     tablet.screenshot("gpt-editor-tablet")
+
+
+def test_knowledge_upload_shows_the_file_and_keeps_the_page_saveable(session, tmp_path):
+    owner = UserFactory()
+    gpt = make_gpt(workspace=make_workspace(owner=owner), actor=owner, name="Reader")
+    notes = tmp_path / "handbook.txt"
+    notes.write_text("Opening hours: 9-17.\n")
+    s = session().login(owner)
+    page = s.page
+    page.goto(f"/w/{gpt.workspace.slug}/g/{gpt.slug}/")
+    page.get_by_label("Upload a file").set_input_files(str(notes))
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.get_by_role("list", name="Knowledge files")).to_contain_text("handbook.txt")
+    expect(page.locator("#knowledge-count")).to_contain_text("1 / 20 files")
+    # The upload moved the page to the new version, so saving the form is not a false conflict.
+    page.get_by_label("Description").fill("Answers from the handbook.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved as version 3.")).to_be_visible()
+    assert GPT.objects.get(pk=gpt.pk).knowledge_files.get().name == "handbook.txt"

@@ -146,3 +146,15 @@ def test_pages_use_no_inline_script_or_style(client, user, gpt):
         assert " style=" not in html
         for chunk in html.split("<script")[1:]:
             assert chunk.lstrip().startswith("src="), chunk[:80]
+
+
+def test_account_pages_render_in_the_site_layout(client, user):
+    from django.core import mail
+
+    assert "GPT Studio" in client.get(reverse("account_signup")).content.decode()
+    response = client.post(reverse("account_reset_password"), {"email": user.email})
+    assert response.status_code == 302
+    assert mail.outbox[-1].to == [user.email] and "/accounts/password/reset/key/" in mail.outbox[-1].body
+    client.force_login(user)
+    html = client.get(reverse("mfa_index")).content.decode()
+    assert "Authenticator App" in html and 'class="site-header"' in html
