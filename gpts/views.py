@@ -104,13 +104,22 @@ def dashboard(request, workspace):
 
 def _editor_context(request, workspace, gpt: GPT | None, form: GPTForm) -> dict:
     report = validate_gpt(gpt) if gpt is not None else None
+    action_findings = []
+    if report is not None:
+        # Schema findings carry lines of their action's schema: list them under their action.
+        action_findings = [
+            (action, report.actions[action.pk].findings)
+            for action in gpt.actions.all()
+            if action.pk in report.actions and report.actions[action.pk].findings
+        ]
     return {
         "workspace": workspace,
         "gpt": gpt,
         "form": form,
         "starters": form.starters(),
         "report": report,
-        "findings": report.all_findings if report else [],
+        "findings": report.findings if report else [],
+        "action_findings": action_findings,
         "knowledge_form": KnowledgeUploadForm(),
         "limits": limits,
         "category_suggestions": CATEGORY_SUGGESTIONS,

@@ -293,3 +293,22 @@ def test_editor_query_count_is_constant(client, user, workspace, size, django_as
     with django_assert_max_num_queries(12):
         response = client.get(edit_url(gpt))
     assert response.status_code == 200
+
+
+def test_checks_panel_lists_schema_findings_under_their_action(client, user, gpt, monkeypatch):
+    from actions.schema import SchemaReport
+    from gpts import validation
+    from gptstudio.findings import Finding, Severity
+
+    action = make_action(gpt, actor=user, name="Forecast")
+    report = validation.GPTReport(
+        actions={
+            action.pk: SchemaReport(format="json", findings=[Finding(Severity.ERROR, "x.y", "Broken server.", line=3)])
+        }
+    )
+    monkeypatch.setattr("gpts.views.validate_gpt", lambda g: report)
+    client.force_login(user)
+    html = client.get(edit_url(gpt)).content.decode()
+    panel = html[html.index('id="findings-heading"') :]
+    assert panel.index("Action: Forecast") < panel.index("Broken server.")
+    assert "line 3" in panel
