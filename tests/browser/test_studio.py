@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
 from playwright.sync_api import expect
 
 from actions import views as action_views
@@ -69,6 +71,14 @@ def test_sign_up_create_a_gpt_add_an_action_see_a_finding_and_fix_it(session, se
     page.fill("input[name=password2]", "a-long-Passphrase-9")
     page.get_by_role("button", name="Sign Up").click()
     expect(page.get_by_role("heading", name="ada's workspace")).to_be_visible()
+
+    # Email verification: the link from the (locmem) email confirms the address.
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", mail.outbox[-1].body).group(1)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("You have confirmed ada@example.com.")).to_be_visible()
+    assert EmailAddress.objects.get(email="ada@example.com").verified
+    page.goto("/")
 
     page.get_by_role("link", name="Create your first GPT").click()
     page.get_by_label("Name", exact=True).fill("Forecaster")
