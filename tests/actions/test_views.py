@@ -5,10 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from actions import views
 from actions.models import Action
-from actions.schema import SchemaReport
-from gptstudio.findings import Finding, Severity
 from tests.factories import WEATHER_SCHEMA, make_action
 
 
@@ -137,24 +134,24 @@ def test_stale_action_save_keeps_my_text_and_shows_theirs(client, user, action):
     assert Action.objects.get(pk=action.pk).schema_text == WEATHER_SCHEMA
 
 
-def fake_report(text):
-    return SchemaReport(
-        format="json",
-        findings=[
-            Finding(Severity.ERROR, "action.server.not_https", "Server URL must use https.", "/servers/0/url", 4, 16)
-        ],
-    )
-
-
-def test_live_validation_returns_the_findings_fragment_with_lines(client, user, gpt, monkeypatch):
-    monkeypatch.setattr(views, "validate_schema_text", fake_report)
+def test_live_validation_returns_the_findings_fragment_with_lines(client, user, gpt):
     client.force_login(user)
     url = reverse("actions:schema_validate", args=[gpt.workspace.slug, gpt.slug])
-    response = client.post(url, {"schema_text": "{}"}, headers={"HX-Request": "true"})
+    schema = WEATHER_SCHEMA.replace("https://api.weather", "http://api.weather")
+    line = schema.splitlines().index('  "servers": [{"url": "http://api.weather.example.com"}],') + 1
+    response = client.post(url, {"schema_text": schema}, headers={"HX-Request": "true"})
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="schema-report" data-error-lines="4"')
-    assert 'data-goto-line="4"' in html and "Line 4, column 16" in html
-    assert "Server URL must use https." in html
+    assert html.lstrip().startswith(f'<div id="schema-report" data-error-lines="{line}"')
+    assert f'data-goto-line="{line}"' in html and f"Line {line}, column" in html
+    assert "action.server.not_https" in html
+    assert "<code>getCurrent</code>" in html  # the operations table
+
+
+def test_live_validation_of_a_fixed_schema_has_no_error_lines(client, user, gpt):
+    client.force_login(user)
+    url = reverse("actions:schema_validate", args=[gpt.workspace.slug, gpt.slug])
+    html = client.post(url, {"schema_text": WEATHER_SCHEMA}, headers={"HX-Request": "true"}).content.decode()
+    assert '<div id="schema-report" data-error-lines=""' in html
 
 
 def test_live_validation_is_read_only_for_members_and_hidden_from_outsiders(login_as, client, gpt):

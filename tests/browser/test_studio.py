@@ -7,10 +7,8 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from playwright.sync_api import expect
 
-from actions import views as action_views
 from gpts import services
 from gpts.models import GPT
-from gptstudio.findings import Finding, Severity
 from tests.browser.conftest import TABLET
 from tests.factories import UserFactory, make_action, make_gpt, make_workspace
 
@@ -35,33 +33,7 @@ paths:
 SERVER_LINE = 4
 
 
-@pytest.fixture
-def server_rule(monkeypatch):
-    """The live findings come from the schema engine. Where the engine in this tree has no rule
-    for a plain-http server yet, report one the way the engine's interface will (code, line,
-    column), so the page's behaviour (markers, list, go-to-line) is what is tested here."""
-    real = action_views.validate_schema_text
-
-    def validate(text):
-        report = real(text)
-        if "http://" in text and not any(f.line == SERVER_LINE for f in report.findings):
-            line = text.splitlines().index("  - url: http://api.forecast.example.com") + 1
-            report.findings.append(
-                Finding(
-                    Severity.ERROR,
-                    "action.server.not_https",
-                    "The server URL must use https.",
-                    "/servers/0/url",
-                    line,
-                    10,
-                )
-            )
-        return report
-
-    monkeypatch.setattr(action_views, "validate_schema_text", validate)
-
-
-def test_sign_up_create_a_gpt_add_an_action_see_a_finding_and_fix_it(session, server_rule):
+def test_sign_up_create_a_gpt_add_an_action_see_a_finding_and_fix_it(session):
     s = session()
     page = s.page
     page.goto("/accounts/signup/")
@@ -97,6 +69,13 @@ def test_sign_up_create_a_gpt_add_an_action_see_a_finding_and_fix_it(session, se
     expect(marker).to_have_class("has-error")
     finding = page.locator("#schema-report").get_by_role("button", name=re.compile(f"^Line {SERVER_LINE}\\b"))
     expect(finding).to_be_visible()
+    expect(page.locator("#schema-report")).to_contain_text("action.server.not_https")
+    operation = page.locator("table.operations tbody tr")
+    expect(operation).to_have_count(1)
+    expect(operation).to_contain_text("get")
+    expect(operation).to_contain_text("/forecast")
+    expect(operation).to_contain_text("getForecast")
+    expect(operation).to_contain_text("No (default)")
     s.screenshot("action-editor-findings")
     finding.click()
     caret_line = page.evaluate(
