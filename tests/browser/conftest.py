@@ -90,3 +90,12 @@ def session(browser, live_server):
     for s in opened:
         s.close()
     assert not problems, "Browser console errors (CSP violations or script errors):\n" + "\n".join(problems)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth's rate limits (e.g. one confirmation email per address every few minutes) live in
+    the cache; an earlier test in this process must not throttle this one's sign-up email."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,6 +1,7 @@
 """End-to-end journeys through the studio in real headless Chromium."""
 
 import re
+import zipfile
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -33,7 +34,7 @@ paths:
 SERVER_LINE = 4
 
 
-def test_sign_up_create_a_gpt_add_an_action_see_a_finding_and_fix_it(session):
+def test_sign_up_create_a_gpt_add_an_action_see_a_finding_fix_it_and_export(session, tmp_path):
     s = session()
     page = s.page
     page.goto("/accounts/signup/")
@@ -63,6 +64,7 @@ def test_sign_up_create_a_gpt_add_an_action_see_a_finding_and_fix_it(session):
     expect(page.get_by_text("“Forecaster” created.")).to_be_visible()
 
     page.get_by_role("link", name="+ Create new action").click()
+    page.wait_for_load_state()  # htmx binds the live validation once the page has loaded
     schema = page.locator("#id_schema_text")
     schema.fill(HTTP_SCHEMA)
     marker = page.locator("#schema-gutter span").nth(SERVER_LINE - 1)
@@ -94,6 +96,23 @@ def test_sign_up_create_a_gpt_add_an_action_see_a_finding_and_fix_it(session):
     action = gpt.actions.get()
     assert action.schema_text.startswith("openapi: 3.1.0") and "https://api.forecast.example.com" in action.schema_text
     assert gpt.version == 2 and gpt.revisions.count() == 2
+
+    # Export: the ChatGPT bundle from the editor's Export menu, then the paste page.
+    page.get_by_role("link", name="Back to Forecaster").click()
+    page.get_by_text("Export", exact=True).click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download ChatGPT bundle (.zip)").click()
+    bundle = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(bundle)
+    assert bundle.suffix == ".zip"
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+        assert any(name.endswith("PASTE_GUIDE.md") for name in names)
+        schema_files = [n for n in names if n.endswith((".yaml", ".yml", ".json")) and "forecast" in n.lower()]
+        assert any(archive.read(n).decode() == action.schema_text for n in schema_files)
+    page.get_by_role("link", name="Paste into ChatGPT (step by step)").click()  # the menu is still open
+    expect(page.get_by_text("Forecaster").first).to_be_visible()
+    s.screenshot("paste-page")
 
 
 def test_format_button_pretty_prints_the_schema(session, live_server):
