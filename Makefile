@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # The interpreter to build the venv with: $(PYTHON) if given, else pyenv's 3.12, else python3.12.
 PYTHON ?= $(shell (command -v pyenv >/dev/null && pyenv prefix $(PYTHON_VERSION) 2>/dev/null | head -1 | sed 's|$$|/bin/python|') || command -v python$(PYTHON_VERSION))
 
-.PHONY: run test worker lint format bench migrate seed check schema clean
+.PHONY: run test worker lint format bench migrate seed check schema clean vendor
 
 $(PY):
 	@test -n "$(PYTHON)" || (echo "Python $(PYTHON_VERSION) not found: install it (pyenv install $(PYTHON_VERSION)) or pass PYTHON=/path/to/python$(PYTHON_VERSION)" && exit 1)
@@ -53,6 +53,10 @@ format: $(DEV_STAMP)
 ## bench: every benchmark script under benchmarks/ (prints JSON lines)
 bench: $(DEV_STAMP)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+## vendor: re-create static/vendor/ from the pinned npm packages listed in scripts/vendor.sh
+vendor:
+	bash scripts/vendor.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

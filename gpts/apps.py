@@ -17,3 +17,5 @@ class GptsConfig(AppConfig):
             importers,
             validation,
         )
+
+        from . import signals  # noqa: F401 (connects the sign-up receiver)

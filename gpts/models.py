@@ -279,3 +279,51 @@ class Job(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+
+class Invitation(TimeStampedModel):
+    """An invitation to join a workspace with a role, sent by email.
+
+    Only a SHA-256 of the link's token is stored (like a password-reset token, the link is the
+    credential). It is accepted by a signed-in user whose email address matches, at most once,
+    before `expires_at`.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Membership.Role.choices, default=Membership.Role.VIEWER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["workspace_id", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "workspace",
+                condition=models.Q(accepted_at__isnull=True),
+                name="invitation_one_open_per_email",
+                violation_error_message="This address already has an open invitation to the workspace.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "editor", "viewer"]),
+                name="invitation_role_valid",
+                violation_error_message="Role must be owner, editor or viewer.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.workspace} ({self.role})"
+
+    @property
+    def is_open(self) -> bool:
+        from django.utils import timezone
+
+        return self.accepted_at is None and self.expires_at > timezone.now()

@@ -9,6 +9,7 @@ version and records a Revision with the new document. Invalid input raises Djang
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import mimetypes
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,7 @@ from .models import (
     GPT,
     SLUG_MAX_LENGTH,
     ConversationStarter,
+    Invitation,
     KnowledgeFile,
     Membership,
     Revision,
@@ -57,10 +59,14 @@ TRIMMED_FIELDS = ("name", "description", "recommended_model", "category")
 # --- Slugs ---------------------------------------------------------------------------------------
 
 
+# Path segments the pages use next to a slug (`/g/new/`, `/actions/validate/` ...): never slugs.
+RESERVED_SLUGS = frozenset({"new", "validate", "format", "import"})
+
+
 def unique_slug(base_text: str, taken: Iterable[str], *, fallback: str) -> str:
-    """A slug from `base_text` not in `taken`, suffixed -2, -3 ... when needed."""
+    """A slug from `base_text` not in `taken` (nor reserved), suffixed -2, -3 ... when needed."""
     base = slugify(base_text)[:SLUG_MAX_LENGTH].strip("-") or fallback
-    taken = set(taken)
+    taken = set(taken) | RESERVED_SLUGS
     candidate, n = base, 1
     while candidate in taken:
         n += 1
@@ -362,6 +368,18 @@ def _delete_unreferenced_files(stored_names: Iterable[str]) -> None:
             default_storage.delete(stored)
 
 
+SPREADSHEET_EXTENSIONS = (".csv", ".tsv", ".xls", ".xlsx", ".ods")
+
+
+def knowledge_kind_limit(name: str, media_type: str) -> tuple[str, limits.Limit] | None:
+    """The tighter per-kind size limit ChatGPT applies to images and spreadsheets (GPT_EDITOR.md §1.1)."""
+    if media_type.startswith("image/"):
+        return "images", limits.GPT_KNOWLEDGE_IMAGE_MAX_BYTES
+    if name.lower().endswith(SPREADSHEET_EXTENSIONS) or "spreadsheet" in media_type or media_type == "text/csv":
+        return "spreadsheets", limits.GPT_KNOWLEDGE_SPREADSHEET_MAX_BYTES
+    return None
+
+
 def knowledge_file_add(
     *, gpt: GPT, actor, upload: File, name: str | None = None, expected_version: int | None = None
 ) -> KnowledgeFile:
@@ -383,6 +401,12 @@ def knowledge_file_add(
     if size > max_bytes:
         raise ValidationError({"file": f"“{name}” is larger than ChatGPT's 512 MB per-file limit."})
     media_type = getattr(upload, "content_type", None) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    kind_limit = knowledge_kind_limit(name, media_type)
+    if kind_limit is not None and size > kind_limit[1].value:
+        label, limit = kind_limit
+        raise ValidationError(
+            {"file": f"“{name}” is larger than ChatGPT's {limit.value // (1024 * 1024)} MB limit for {label}."}
+        )
     knowledge = KnowledgeFile(name=name, size=size, sha256=sha256, media_type=media_type[:255], uploaded_by=actor)
     stored_name = knowledge_upload_to(knowledge, name)
     wrote_bytes = False
@@ -414,3 +438,104 @@ def knowledge_file_delete(*, knowledge: KnowledgeFile, actor, expected_version: 
     knowledge.delete()
     record_change(gpt=locked, actor=actor, summary=f"Removed knowledge file {name}")
     transaction.on_commit(lambda: _delete_unreferenced_files([stored]))
+
+
+# --- Invitations ---------------------------------------------------------------------------
+
+
+INVITATION_LIFETIME_DAYS = 14
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(*, workspace: Workspace, email: str, role: str, invited_by) -> tuple[Invitation, str]:
+    """Invite `email` to `workspace` with `role`. Returns the invitation and the link's token (only
+    its hash is stored, so this is the one chance to put it in an email). An earlier open
+    invitation to the same address is replaced, so the newest link is the valid one."""
+    import secrets
+
+    from django.utils import timezone
+
+    email = (email or "").strip()
+    if workspace.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError({"email": f"{email} is already a member of this workspace."})
+    workspace.invitations.filter(email__iexact=email, accepted_at__isnull=True).delete()
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        workspace=workspace,
+        email=email,
+        role=role,
+        token_hash=invitation_token_hash(token),
+        invited_by=invited_by,
+        expires_at=timezone.now() + datetime.timedelta(days=INVITATION_LIFETIME_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    return invitation, token
+
+
+def invitation_send(*, invitation: Invitation, accept_url: str) -> None:
+    """Email the invitation link once the transaction that created it commits."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    context = {"invitation": invitation, "accept_url": accept_url}
+    subject = render_to_string("gpts/email/invitation_subject.txt", context).strip()
+    body = render_to_string("gpts/email/invitation_message.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [invitation.email]))
+
+
+def invitation_find(*, token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("workspace", "invited_by")
+        .filter(token_hash=invitation_token_hash(token or ""))
+        .first()
+    )
+
+
+def _user_emails(user) -> set[str]:
+    from allauth.account.models import EmailAddress
+
+    emails = {e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    if user.email:
+        emails.add(user.email.lower())
+    return emails
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user) -> Membership:
+    """Join the workspace with the invited role. The invitation must be open and addressed to one
+    of the user's email addresses; a user who already belongs keeps their current role."""
+    from django.utils import timezone
+
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None:
+        raise ValidationError({"invitation": "This invitation has already been used."})
+    if locked.expires_at <= timezone.now():
+        raise ValidationError({"invitation": "This invitation has expired; ask for a new one."})
+    if locked.email.lower() not in _user_emails(user):
+        raise ValidationError(
+            {"invitation": f"This invitation was sent to {locked.email}. Sign in with that address to accept it."}
+        )
+    membership = Membership.objects.filter(workspace=locked.workspace, user=user).first()
+    if membership is None:
+        membership = membership_set(workspace=locked.workspace, user=user, role=locked.role)
+    locked.accepted_at = timezone.now()
+    locked.accepted_by = user
+    locked.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> None:
+    invitation.delete()
+
+
+@transaction.atomic
+def personal_workspace_create(*, user) -> Workspace:
+    """The workspace every new account starts with, named after the user."""
+    label = user.get_username() or (user.email or "").split("@")[0] or "My"
+    return workspace_create(name=f"{label}'s workspace"[:100], owner=user)

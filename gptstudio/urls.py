@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("gpts.urls_export")),
+    path("", include("actions.urls")),
+    path("", include("gpts.urls")),
 ]
 
 if settings.DEBUG:

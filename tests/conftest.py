@@ -169,3 +169,24 @@ def loopback_server():
     server = LoopbackServer().start()
     yield server
     server.stop()
+
+
+ROLES = ("owner", "editor", "viewer", "outsider")
+
+
+@pytest.fixture
+def login_as(client, workspace, user):
+    """Log the test client in with a role in `workspace` ("outsider": a user of another team)."""
+    from gpts.services import membership_set
+
+    def login(role: str):
+        if role == "owner":
+            member = user
+        else:
+            member = UserFactory()
+            if role != "outsider":
+                membership_set(workspace=workspace, user=member, role=role)
+        client.force_login(member)
+        return member
+
+    return login

@@ -4,6 +4,7 @@ environment; see the configuration table in README.md and `.env.example`."""
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 
 from gptstudio.limits import STUDIO_SCHEMA_HARD_MAX_BYTES
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "gptstudio",
     "gpts",
     "actions",
@@ -47,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -65,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "gpts.context_processors.workspaces",
             ],
         },
     },
@@ -91,6 +95,15 @@ LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "/accounts/login/"
+# Sign-up creates the user's personal workspace (gpts/signals.py) and then follows ?next= (an
+# invitation link) or lands on the dashboard.
+ACCOUNT_SIGNUP_REDIRECT_URL = "/"
+# Optional two-factor authentication with allauth's own MFA: authenticator apps (TOTP) and
+# recovery codes. WebAuthn is left out: its templates need inline script data and a JS bundle.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="GPT Studio")
 
 # --- Email (Django 6.1 MAILERS) ----------------------------------------------------------------
 # Console by default; set EMAIL_URL (e.g. smtp+tls://user:pass@smtp.example.com:587) for real mail.
@@ -112,6 +125,22 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="GPT Studio <noreply@localhost>")
+
+# --- Content-Security-Policy (https://docs.djangoproject.com/en/6.1/ref/csp/) -------------------
+# Only our own files: no inline scripts, no inline styles, no third-party hosts. Every asset is
+# vendored (scripts/vendor.sh). `data:` images are the TOTP QR code of allauth's MFA setup page.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

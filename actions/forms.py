@@ -1,0 +1,159 @@
+"""The action editor's form: translates a request into `action_create` / `action_update` arguments.
+
+Secrets are write-only: the inputs never render a stored value, and an empty input means "keep the
+saved one" (pass None to the service)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from gptstudio import limits
+
+from .models import Action
+
+SCHEMA_FILE_EXTENSIONS = (".json", ".yaml", ".yml")
+
+
+class ActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    name = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="Shown in GPT Studio only; left empty, the schema's title (or its domain) is used.",
+    )
+    schema_text = forms.CharField(
+        label="Schema",
+        required=False,
+        strip=False,
+        max_length=limits.STUDIO_SCHEMA_HARD_MAX_BYTES,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 24,
+                "wrap": "off",
+                "spellcheck": "false",
+                "autocapitalize": "off",
+                "autocomplete": "off",
+                "class": "code",
+                "placeholder": "Enter your OpenAPI schema here (JSON or YAML)",
+            }
+        ),
+    )
+    schema_file = forms.FileField(
+        label="Upload a schema file",
+        required=False,
+        help_text="A .json, .yaml or .yml file; it replaces the text above.",
+    )
+    privacy_policy_url = forms.URLField(
+        label="Privacy policy",
+        max_length=2000,
+        required=False,
+        assume_scheme="https",
+        help_text="Required by ChatGPT when the GPT is shared by link or in the GPT Store.",
+        widget=forms.URLInput(attrs={"placeholder": "https://app.example.com/privacy"}),
+    )
+    auth_type = forms.ChoiceField(
+        label="Authentication type",
+        choices=Action.AuthType.choices,
+        initial=Action.AuthType.NONE,
+        widget=forms.RadioSelect,
+    )
+    api_key = forms.CharField(
+        label="API Key", required=False, strip=True, widget=forms.PasswordInput(render_value=False)
+    )
+    api_key_auth_type = forms.ChoiceField(
+        label="Auth Type",
+        choices=Action.ApiKeyAuthType.choices,
+        initial=Action.ApiKeyAuthType.BASIC,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    api_key_custom_header = forms.CharField(
+        label="Custom Header Name",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "X-Api-Key"}),
+    )
+    oauth_client_id = forms.CharField(label="Client ID", max_length=500, required=False)
+    oauth_client_secret = forms.CharField(
+        label="Client Secret", required=False, strip=True, widget=forms.PasswordInput(render_value=False)
+    )
+    oauth_authorization_url = forms.URLField(
+        label="Authorization URL", max_length=2000, required=False, assume_scheme="https"
+    )
+    oauth_token_url = forms.URLField(label="Token URL", max_length=2000, required=False, assume_scheme="https")
+    oauth_scope = forms.CharField(label="Scope", max_length=1000, required=False)
+    oauth_token_exchange_method = forms.ChoiceField(
+        label="Token Exchange Method",
+        choices=Action.TokenExchangeMethod.choices,
+        initial=Action.TokenExchangeMethod.DEFAULT_POST,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    SERVICE_FIELDS = (
+        "schema_text",
+        "privacy_policy_url",
+        "auth_type",
+        "api_key_auth_type",
+        "api_key_custom_header",
+        "oauth_client_id",
+        "oauth_authorization_url",
+        "oauth_token_url",
+        "oauth_scope",
+        "oauth_token_exchange_method",
+    )
+
+    def __init__(self, *args, action: Action | None = None, **kwargs):
+        self.action = action
+        super().__init__(*args, **kwargs)
+        self.fields["schema_file"].widget.attrs["accept"] = ",".join(SCHEMA_FILE_EXTENSIONS)
+        for secret, saved in (
+            ("api_key", action and action.has_api_key),
+            ("oauth_client_secret", action and action.has_client_secret),
+        ):
+            self.fields[secret].widget.attrs["autocomplete"] = "new-password"
+            if saved:
+                self.fields[secret].widget.attrs["placeholder"] = "•••••••• saved — type to replace"
+
+    @staticmethod
+    def initial_for(action: Action) -> dict:
+        return {
+            "version": action.version,
+            "name": action.name,
+            **{field: getattr(action, field) for field in ActionForm.SERVICE_FIELDS},
+            "api_key_auth_type": action.api_key_auth_type or Action.ApiKeyAuthType.BASIC,
+        }
+
+    def clean_schema_file(self):
+        upload = self.cleaned_data.get("schema_file")
+        if not upload:
+            return None
+        if not upload.name.lower().endswith(SCHEMA_FILE_EXTENSIONS):
+            raise forms.ValidationError("Upload a .json, .yaml or .yml file.")
+        if upload.size > limits.STUDIO_SCHEMA_HARD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {limits.STUDIO_SCHEMA_HARD_MAX_BYTES // (1024 * 1024)} MB."
+            )
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file is not UTF-8 text.") from None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("schema_file") is not None:
+            data["schema_text"] = data["schema_file"]
+        if data.get("auth_type") == Action.AuthType.API_KEY and not data.get("api_key_auth_type"):
+            data["api_key_auth_type"] = Action.ApiKeyAuthType.BASIC
+        if not data.get("oauth_token_exchange_method"):
+            data["oauth_token_exchange_method"] = Action.TokenExchangeMethod.DEFAULT_POST
+        return data
+
+    def service_fields(self) -> dict:
+        """Keyword arguments for the services; secrets only when typed (None keeps the stored one)."""
+        data = {field: self.cleaned_data[field] for field in self.SERVICE_FIELDS}
+        if self.cleaned_data.get("name"):
+            data["name"] = self.cleaned_data["name"]
+        data["api_key"] = self.cleaned_data.get("api_key") or None
+        data["oauth_client_secret"] = self.cleaned_data.get("oauth_client_secret") or None
+        return data

@@ -1,0 +1,17 @@
+"""The action editor's pages, under their GPT."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "actions"
+
+urlpatterns = [
+    path("w/<slug:ws>/g/<slug:gpt>/actions/new/", views.action_new, name="action_new"),
+    path("w/<slug:ws>/g/<slug:gpt>/actions/validate/", views.schema_validate, name="schema_validate"),
+    path("w/<slug:ws>/g/<slug:gpt>/actions/format/", views.schema_format, name="schema_format"),
+    path("w/<slug:ws>/g/<slug:gpt>/actions/import/", views.schema_import, name="schema_import"),
+    path("w/<slug:ws>/g/<slug:gpt>/actions/import/<int:job_id>/", views.schema_import_job, name="schema_import_job"),
+    path("w/<slug:ws>/g/<slug:gpt>/actions/<slug:action>/", views.action_edit, name="action_edit"),
+    path("w/<slug:ws>/g/<slug:gpt>/actions/<slug:action>/delete/", views.action_delete, name="action_delete"),
+]

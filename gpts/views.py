@@ -1,0 +1,489 @@
+"""Pages of the browser studio for workspaces and GPTs: dashboard, GPT editor (with the conflict
+and merge page), knowledge files, history. Views translate; the services decide and the selectors
+read. htmx requests get template partials (`{% partialdef %}`) instead of whole pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gptstudio import limits
+from gptstudio.errors import EditConflict
+
+from . import selectors, services
+from .access import role_context, workspace_view
+from .diff import document_diff
+from .document import gpt_document
+from .forms import CATEGORY_SUGGESTIONS, GPTForm, KnowledgeUploadForm, MergeChoiceForm, WorkspaceForm
+from .models import GPT, Revision
+from .permissions import Access
+from .validation import validate_gpt
+
+DASHBOARD_SORTS = (
+    ("name", "Name (A–Z)"),
+    ("-name", "Name (Z–A)"),
+    ("-updated", "Last edited (newest)"),
+    ("updated", "Last edited (oldest)"),
+    ("-created", "Created (newest)"),
+)
+REVISIONS_PER_PAGE = 50
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, on its field when the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- Home, workspaces, dashboard ------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request):
+    """The signed-in user's first workspace, or the page to create one."""
+    workspace = selectors.workspaces_for(request.user).first()
+    if workspace is None:
+        return redirect("gpts:workspace_new")
+    return redirect("gpts:dashboard", workspace.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_new(request):
+    form = WorkspaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace = services.workspace_create(name=form.cleaned_data["name"], owner=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Workspace “{workspace.name}” created.")
+            return redirect("gpts:dashboard", workspace.slug)
+    return render(request, "gpts/workspace_new.html", {"form": form})
+
+
+@workspace_view(Access.VIEW)
+@require_GET
+def dashboard(request, workspace):
+    params = request.GET
+    filters = {
+        "search": params.get("q", "").strip()[:200],
+        "visibility": params.get("visibility", "") if params.get("visibility") in GPT.Visibility.values else "",
+        "readiness": params.get("readiness", "") if params.get("readiness") in GPT.Readiness.values else "",
+        "capability": params.get("capability", "") if params.get("capability") in GPT.CAPABILITY_FIELDS else "",
+        "ordering": params.get("sort", "name") if params.get("sort") in dict(DASHBOARD_SORTS) else "name",
+    }
+    gpts = selectors.gpt_list(user=request.user, workspace=workspace, **filters)
+    context = {
+        "workspace": workspace,
+        "gpts": gpts,
+        "filters": filters,
+        "filtered": any(filters[k] for k in ("search", "visibility", "readiness", "capability")),
+        "visibility_choices": GPT.Visibility.choices,
+        "readiness_choices": GPT.Readiness.choices,
+        "capability_choices": [(name, GPT._meta.get_field(name).verbose_name) for name in GPT.CAPABILITY_FIELDS],
+        "sort_choices": DASHBOARD_SORTS,
+        **role_context(request.role),
+    }
+    template = "gpts/dashboard.html#gpt-list" if request.htmx else "gpts/dashboard.html"
+    return render(request, template, context)
+
+
+# --- GPT editor -------------------------------------------------------------------------------
+
+
+def _editor_context(request, workspace, gpt: GPT | None, form: GPTForm) -> dict:
+    report = validate_gpt(gpt) if gpt is not None else None
+    action_findings = []
+    if report is not None:
+        # Schema findings carry lines of their action's schema: list them under their action.
+        action_findings = [
+            (action, report.actions[action.pk].findings)
+            for action in gpt.actions.all()
+            if action.pk in report.actions and report.actions[action.pk].findings
+        ]
+    return {
+        "workspace": workspace,
+        "gpt": gpt,
+        "form": form,
+        "starters": form.starters(),
+        "report": report,
+        "findings": report.findings if report else [],
+        "action_findings": action_findings,
+        "knowledge_form": KnowledgeUploadForm(),
+        "limits": limits,
+        "category_suggestions": CATEGORY_SUGGESTIONS,
+        **role_context(request.role),
+    }
+
+
+@workspace_view(Access.EDIT)
+@require_http_methods(["GET", "POST"])
+def gpt_new(request, workspace):
+    form = GPTForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"web_search": True, "canvas": True, "image_generation": True, "use_conversation_data": True},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            gpt = services.gpt_create(workspace=workspace, actor=request.user, **form.service_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"“{gpt.name}” created.")
+            return redirect("gpts:gpt_edit", workspace.slug, gpt.slug)
+    return render(
+        request, "gpts/gpt_editor.html", _editor_context(request, workspace, None, form), status=_status(form)
+    )
+
+
+def _status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+@workspace_view(Access.VIEW, write_needs=Access.EDIT)
+@require_http_methods(["GET", "POST"])
+def gpt_edit(request, workspace, gpt):
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
+    if request.method == "GET":
+        form = GPTForm(initial=GPTForm.initial_for(gpt))
+        return render(request, "gpts/gpt_editor.html", _editor_context(request, workspace, gpt, form))
+    form = GPTForm(request.POST, request.FILES)
+    if form.is_valid():
+        version = form.cleaned_data["version"] or gpt.version
+        try:
+            saved = services.gpt_update(gpt=gpt, actor=request.user, expected_version=version, **form.service_fields())
+        except EditConflict:
+            return conflict_response(request, workspace, gpt, form, base_version=version)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if saved.version == version:
+                messages.info(request, "Nothing changed, so no new revision was recorded.")
+            else:
+                messages.success(request, f"Saved as version {saved.version}.")
+            return redirect("gpts:gpt_edit", workspace.slug, saved.slug)
+    return render(request, "gpts/gpt_editor.html", _editor_context(request, workspace, gpt, form), status=400)
+
+
+@workspace_view(Access.MANAGE)
+@require_POST
+def gpt_delete(request, workspace, gpt):
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
+    name = gpt.name
+    services.gpt_delete(gpt=gpt)
+    messages.success(request, f"“{name}” deleted.")
+    return redirect("gpts:dashboard", workspace.slug)
+
+
+# --- Conflicts and merging --------------------------------------------------------------------
+
+MERGE_FIELD_LABELS = {
+    "name": "Name",
+    "description": "Description",
+    "instructions": "Instructions",
+    "conversation_starters": "Conversation starters",
+    "web_search": "Web Search",
+    "canvas": "Canvas",
+    "image_generation": "Image Generation",
+    "code_interpreter": "Code Interpreter & Data Analysis",
+    "recommended_model": "Recommended model",
+    "visibility": "Visibility",
+    "category": "Category",
+    "use_conversation_data": "Use conversation data",
+}
+
+
+def _document_values(document: dict) -> dict:
+    """A GPT document's values keyed like the editor form's fields."""
+    return {
+        **{key: document.get(key) for key in MERGE_FIELD_LABELS if key in document},
+        **document.get("capabilities", {}),
+    }
+
+
+def _display(field: str, value) -> str:
+    if isinstance(value, bool):
+        return "On" if value else "Off"
+    if isinstance(value, list):
+        return "\n".join(f"{i}. {text}" for i, text in enumerate(value, 1)) or "(none)"
+    if field == "visibility":
+        return dict(GPT.Visibility.choices).get(value, value)
+    return value if value not in ("", None) else "(empty)"
+
+
+def _hidden_mine(form: GPTForm) -> list[tuple[str, object]]:
+    """Your submitted values as hidden inputs named like a GPTForm with prefix "mine"."""
+    pairs = []
+    for field in GPTForm.EDIT_FIELDS:
+        value = form.cleaned_data[field]
+        if isinstance(value, list):
+            pairs += [(f"mine-{field}", text) for text in value]
+        elif isinstance(value, bool):
+            if value:
+                pairs.append((f"mine-{field}", "on"))
+        else:
+            pairs.append((f"mine-{field}", value))
+    return pairs
+
+
+def conflict_response(request, workspace, gpt: GPT, form: GPTForm, *, base_version: int) -> HttpResponse:
+    """409: someone saved since this form was opened. Show yours and theirs field by field, each
+    pre-set to the side that changed (yours when both did), to merge and save against the new
+    version. Nothing was written."""
+    current = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt.slug)
+    theirs = _document_values(gpt_document(current))
+    base_revision = current.revisions.filter(number=base_version).only("document").first()
+    base = _document_values(base_revision.document) if base_revision else {}
+    mine = {field: form.cleaned_data[field] for field in GPTForm.EDIT_FIELDS}
+    rows = []
+    for field in GPTForm.EDIT_FIELDS:
+        if mine[field] == theirs.get(field):
+            continue
+        you_changed = field not in base or mine[field] != base[field]
+        they_changed = field not in base or theirs.get(field) != base[field]
+        rows.append(
+            {
+                "field": field,
+                "label": MERGE_FIELD_LABELS[field],
+                "mine": _display(field, mine[field]),
+                "theirs": _display(field, theirs.get(field)),
+                "both_changed": you_changed and they_changed,
+                "pick": "mine" if you_changed else "theirs",
+                "diff": _text_diff(field, theirs.get(field), mine[field]),
+            }
+        )
+    merge_form = MergeChoiceForm(
+        initial={"version": current.version, **{f"pick_{row['field']}": row["pick"] for row in rows}},
+        fields=[row["field"] for row in rows],
+    )
+    revisions = list(
+        selectors.revisions_of(current).filter(number__gt=base_version).order_by("number")[:REVISIONS_PER_PAGE]
+    )
+    context = {
+        "workspace": workspace,
+        "gpt": current,
+        "rows": rows,
+        "merge_form": merge_form,
+        "hidden_mine": _hidden_mine(form),
+        "base_version": base_version,
+        "their_revisions": revisions,
+        "dropped_picture": bool(form.cleaned_data.get("profile_picture")),
+        **role_context(request.role),
+    }
+    return render(request, "gpts/conflict.html", context, status=409)
+
+
+def _text_diff(field: str, theirs, mine) -> list[str]:
+    from .diff import unified
+
+    if field == "instructions":
+        return unified(theirs or "", mine or "", label="instructions")
+    return []
+
+
+@workspace_view(Access.EDIT)
+@require_POST
+def gpt_merge(request, workspace, gpt):
+    """Save the merge chosen on the conflict page, against the version shown there."""
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
+    mine_form = GPTForm(request.POST, prefix="mine")
+    picked = [key.removeprefix("pick_") for key in request.POST if key.startswith("pick_")]
+    picked = [field for field in picked if field in GPTForm.EDIT_FIELDS]
+    choice_form = MergeChoiceForm(request.POST, fields=picked)
+    if not (mine_form.is_valid() and choice_form.is_valid()):
+        messages.error(request, "The merge could not be read; your values are below, please save them again.")
+        return redirect("gpts:gpt_edit", workspace.slug, gpt.slug)
+    theirs = {**GPTForm.initial_for(gpt)}
+    fields = {
+        field: mine_form.cleaned_data[field] if choice_form.cleaned_data[f"pick_{field}"] == "mine" else theirs[field]
+        for field in picked
+    }
+    starters = fields.pop("conversation_starters", None)
+    extra = {} if starters is None else {"conversation_starters": starters}
+    try:
+        saved = services.gpt_update(
+            gpt=gpt,
+            actor=request.user,
+            expected_version=choice_form.cleaned_data["version"],
+            summary="Merged after an edit conflict",
+            **fields,
+            **extra,
+        )
+    except EditConflict:
+        # Someone saved again while this page was open: compare once more.
+        mine_form.cleaned_data["profile_picture"] = None
+        return conflict_response(request, workspace, gpt, mine_form, base_version=choice_form.cleaned_data["version"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("gpts:gpt_edit", workspace.slug, gpt.slug)
+    if saved.version == choice_form.cleaned_data["version"]:
+        messages.info(request, "You kept their version of every field, so there was nothing new to save.")
+    else:
+        messages.success(request, f"Merged and saved as version {saved.version}.")
+    return redirect("gpts:gpt_edit", workspace.slug, saved.slug)
+
+
+# --- Knowledge files --------------------------------------------------------------------------
+
+
+def _knowledge_response(request, workspace, gpt_slug: str, *, version_bumped_to: int | None, error: str = ""):
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt_slug)
+    context = {
+        "workspace": workspace,
+        "gpt": gpt,
+        "knowledge_error": error,
+        "version_bumped_to": version_bumped_to,
+        "knowledge_form": KnowledgeUploadForm(),
+        "limits": limits,
+        **role_context(request.role),
+    }
+    return render(request, "gpts/gpt_editor.html#knowledge", context)
+
+
+def _form_version(request) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def _safe_to_bump(gpt: GPT, form_version: int | None, change) -> int | None:
+    """Run an additive change (file added or removed). When the page was current, the change
+    itself is checked against the page's version and the page may move to the new version;
+    when someone else saved meanwhile, the change still happens but the page keeps its version,
+    so its next save shows the conflict instead of overwriting their edit."""
+    if form_version is not None:
+        try:
+            change(form_version)
+        except EditConflict:
+            pass
+        else:
+            return GPT.objects.values_list("version", flat=True).get(pk=gpt.pk)
+    change(None)
+    return None
+
+
+@workspace_view(Access.EDIT)
+@require_POST
+def knowledge_upload(request, workspace, gpt):
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
+    form = KnowledgeUploadForm(request.POST, request.FILES)
+    error, bumped = "", None
+    if not form.is_valid():
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    else:
+        upload = form.cleaned_data["file"]
+        try:
+            bumped = _safe_to_bump(
+                gpt,
+                _form_version(request),
+                lambda version: services.knowledge_file_add(
+                    gpt=gpt, actor=request.user, upload=upload, expected_version=version
+                ),
+            )
+        except ValidationError as failure:
+            error = " ".join(failure.messages)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, "File added to Knowledge.")
+        return redirect("gpts:gpt_edit", workspace.slug, gpt.slug)
+    return _knowledge_response(request, workspace, gpt.slug, version_bumped_to=bumped, error=error)
+
+
+@workspace_view(Access.EDIT)
+@require_POST
+def knowledge_delete(request, workspace, gpt, file_id):
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
+    knowledge = get_object_or_404(gpt.knowledge_files.all(), pk=file_id)
+    bumped = _safe_to_bump(
+        gpt,
+        _form_version(request),
+        lambda version: services.knowledge_file_delete(
+            knowledge=knowledge, actor=request.user, expected_version=version
+        ),
+    )
+    if not request.htmx:
+        messages.success(request, f"Removed “{knowledge.name}”.")
+        return redirect("gpts:gpt_edit", workspace.slug, gpt.slug)
+    return _knowledge_response(request, workspace, gpt.slug, version_bumped_to=bumped)
+
+
+# --- History --------------------------------------------------------------------------------
+
+
+@workspace_view(Access.VIEW)
+@require_GET
+def history(request, workspace, gpt):
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
+    page = Paginator(selectors.revisions_of(gpt), REVISIONS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"workspace": workspace, "gpt": gpt, "page": page, **role_context(request.role)}
+    return render(request, "gpts/history.html", context)
+
+
+def _revision(gpt: GPT, number) -> Revision:
+    try:
+        return gpt.revisions.select_related("author").get(number=int(number))
+    except (TypeError, ValueError, Revision.DoesNotExist):
+        raise Http404("No such revision.") from None
+
+
+@workspace_view(Access.VIEW)
+@require_GET
+def history_diff(request, workspace, gpt):
+    """A readable diff between any two revisions (?from=N&to=M; `to` defaults to the latest)."""
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
+    new = _revision(gpt, request.GET.get("to", gpt.version))
+    old_number = request.GET.get("from") or max(new.number - 1, 1)
+    old = _revision(gpt, old_number)
+    if old.number > new.number:
+        old, new = new, old
+    context = {
+        "workspace": workspace,
+        "gpt": gpt,
+        "old": old,
+        "new": new,
+        "diff": document_diff(old.document, new.document),
+        **role_context(request.role),
+    }
+    return render(request, "gpts/diff.html", context)
+
+
+@workspace_view(Access.EDIT)
+@require_POST
+def history_restore(request, workspace, gpt, number):
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
+    revision = _revision(gpt, number)
+    try:
+        version = int(request.POST.get("version", gpt.version))
+        restored = services.gpt_restore_revision(
+            gpt=gpt, revision=revision, actor=request.user, expected_version=version
+        )
+    except EditConflict:
+        messages.error(
+            request, "The GPT changed since you opened the history; check the newest revision, then restore."
+        )
+        return redirect("gpts:history", workspace.slug, gpt.slug)
+    except (ValueError, ValidationError) as error:
+        messages.error(request, f"Could not restore revision {revision.number}: {error}")
+        return redirect("gpts:history", workspace.slug, gpt.slug)
+    if restored.version == gpt.version:
+        messages.info(request, f"Revision {revision.number} matches the current GPT; nothing to restore.")
+    else:
+        messages.success(
+            request, f"Restored revision {revision.number} as version {restored.version} (older versions are kept)."
+        )
+    return redirect(reverse("gpts:history", args=[workspace.slug, restored.slug]))

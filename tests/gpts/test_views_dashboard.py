@@ -1,0 +1,167 @@
+"""Home, workspace creation, the dashboard, sign-up's personal workspace, CSP."""
+
+import pytest
+from django.urls import reverse
+
+from gpts.models import Workspace
+from tests.conftest import ROLES
+from tests.factories import make_gpt
+
+
+def dashboard_url(workspace):
+    return reverse("gpts:dashboard", args=[workspace.slug])
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, workspace):
+    response = client.get(dashboard_url(workspace))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_home_redirects_to_the_first_workspace(client, user, workspace):
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == dashboard_url(workspace)
+
+
+def test_home_without_a_workspace_offers_to_create_one(client, other_user):
+    client.force_login(other_user)
+    response = client.get("/")
+    assert response["Location"] == reverse("gpts:workspace_new")
+    response = client.post(reverse("gpts:workspace_new"), {"name": "Team Rocket"})
+    workspace = Workspace.objects.get(name="Team Rocket")
+    assert response["Location"] == dashboard_url(workspace)
+    assert workspace.memberships.get().role == "owner"
+
+
+def test_workspace_name_is_required(client, other_user):
+    client.force_login(other_user)
+    response = client.post(reverse("gpts:workspace_new"), {"name": ""})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not Workspace.objects.filter(memberships__user=other_user).exists()
+
+
+@pytest.mark.parametrize(("role", "status"), [("owner", 200), ("editor", 200), ("viewer", 200), ("outsider", 404)])
+def test_dashboard_status_per_role(login_as, client, gpt, role, status):
+    login_as(role)
+    response = client.get(dashboard_url(gpt.workspace))
+    assert response.status_code == status
+    if status == 200:
+        assert "Weather Buddy" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES[:3])
+def test_only_editors_and_owners_see_create_controls(login_as, client, workspace, role):
+    login_as(role)
+    html = client.get(dashboard_url(workspace)).content.decode()
+    assert ("+ New GPT" in html) == (role != "viewer")
+    assert ("Import a bundle" in html) == (role != "viewer")
+
+
+def test_dashboard_shows_readiness_last_edit_and_editor(client, user, workspace):
+    make_gpt(workspace=workspace, actor=user, name="Alpha", visibility="link")
+    client.force_login(user)
+    html = client.get(dashboard_url(workspace)).content.decode()
+    assert "Ready" in html and "for Anyone with the link" in html
+    assert f"by {user.username}" in html
+
+
+def test_dashboard_filters_search_and_sorts(client, user, workspace):
+    make_gpt(workspace=workspace, actor=user, name="Alpha", instructions="rain and snow", visibility="link")
+    make_gpt(workspace=workspace, actor=user, name="Beta", capabilities={"code_interpreter": True})
+    client.force_login(user)
+    url = dashboard_url(workspace)
+
+    def names(**params):
+        html = client.get(url, params).content.decode()
+        return [n for n in ("Alpha", "Beta") if f">{n}</a>" in html]
+
+    assert names(q="snow") == ["Alpha"]
+    assert names(visibility="link") == ["Alpha"]
+    assert names(capability="code_interpreter") == ["Beta"]
+    assert names(readiness="errors") == []
+    html = client.get(url, {"sort": "-name"}).content.decode()
+    assert html.index(">Beta</a>") < html.index(">Alpha</a>")
+    assert "No GPT matches these filters." in client.get(url, {"q": "nothing-like-this"}).content.decode()
+
+
+def test_unknown_filter_values_are_ignored(client, user, gpt):
+    client.force_login(user)
+    response = client.get(dashboard_url(gpt.workspace), {"visibility": "bogus", "sort": "password", "capability": "x"})
+    assert response.status_code == 200
+    assert "Weather Buddy" in response.content.decode()
+
+
+def test_htmx_request_gets_only_the_list_fragment(client, user, gpt):
+    client.force_login(user)
+    response = client.get(dashboard_url(gpt.workspace), {"q": "Weather"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="gpt-list"')
+    assert "<html" not in html
+    assert "Weather Buddy" in html
+
+
+@pytest.mark.parametrize("rows", [2, 15])
+def test_dashboard_query_count_is_constant(client, user, workspace, rows, django_assert_max_num_queries):
+    for i in range(rows):
+        make_gpt(workspace=workspace, actor=user, name=f"GPT {i}", conversation_starters=["a", "b"])
+    client.force_login(user)
+    with django_assert_max_num_queries(6):
+        response = client.get(dashboard_url(workspace))
+    assert response.content.decode().count('class="gpt-name"') == rows
+
+
+def test_sign_up_creates_a_personal_workspace(client, db):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "ada@example.com",
+            "username": "ada",
+            "password1": "a-long-Passphrase-9",
+            "password2": "a-long-Passphrase-9",
+        },
+    )
+    assert response.status_code == 302
+    workspace = Workspace.objects.get(memberships__user__username="ada")
+    assert workspace.name == "ada's workspace"
+    assert workspace.memberships.get().role == "owner"
+    assert client.get("/")["Location"] == dashboard_url(workspace)
+
+
+def test_pages_send_a_strict_content_security_policy(client, user, workspace):
+    client.force_login(user)
+    policy = client.get(dashboard_url(workspace))["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert "unsafe-inline" not in policy and "http" not in policy
+
+
+def test_pages_use_no_inline_script_or_style(client, user, gpt):
+    client.force_login(user)
+    pages = (
+        dashboard_url(gpt.workspace),
+        reverse("gpts:gpt_edit", args=[gpt.workspace.slug, gpt.slug]),
+        reverse("gpts:history", args=[gpt.workspace.slug, gpt.slug]),
+        reverse("rules"),
+        reverse("account_login"),
+    )
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert " style=" not in html and "<style" not in html, url
+        for chunk in html.split("<script")[1:]:
+            assert chunk.lstrip().startswith("src="), chunk[:80]
+
+
+def test_account_pages_render_in_the_site_layout(client, user):
+    from django.core import mail
+
+    assert "GPT Studio" in client.get(reverse("account_signup")).content.decode()
+    response = client.post(reverse("account_reset_password"), {"email": user.email})
+    assert response.status_code == 302
+    assert mail.outbox[-1].to == [user.email] and "/accounts/password/reset/key/" in mail.outbox[-1].body
+    client.force_login(user)
+    html = client.get(reverse("mfa_index")).content.decode()
+    assert "Authenticator App" in html and 'class="site-header"' in html
