@@ -9,7 +9,7 @@ from django.http import Http404
 
 from actions.models import Action
 
-from .models import GPT, ConversationStarter, KnowledgeFile, Membership, Revision, Workspace
+from .models import GPT, ConversationStarter, Job, KnowledgeFile, Membership, Revision, Workspace
 
 GPT_ORDERINGS = {
     "name": "name",
@@ -62,19 +62,23 @@ def gpts_for(user) -> QuerySet[GPT]:
     )
 
 
-def gpt_list(
+def gpt_filter(
+    queryset: QuerySet[GPT],
     *,
-    user,
     workspace: Workspace | None = None,
+    workspace_slug: str = "",
     search: str = "",
     visibility: str = "",
     readiness: str = "",
+    has_errors: bool | None = None,
     capability: str = "",
     ordering: str = "name",
 ) -> QuerySet[GPT]:
-    queryset = gpts_for(user)
+    """Narrow and order a GPT queryset (the list filters of the pages and the API)."""
     if workspace is not None:
         queryset = queryset.filter(workspace=workspace)
+    if workspace_slug:
+        queryset = queryset.filter(workspace__slug=workspace_slug)
     if search:
         queryset = queryset.filter(
             Q(name__icontains=search) | Q(description__icontains=search) | Q(instructions__icontains=search)
@@ -83,9 +87,16 @@ def gpt_list(
         queryset = queryset.filter(visibility=visibility)
     if readiness:
         queryset = queryset.filter(readiness=readiness)
+    if has_errors is not None:
+        queryset = queryset.filter(error_count__gt=0) if has_errors else queryset.filter(error_count=0)
     if capability in GPT.CAPABILITY_FIELDS:
         queryset = queryset.filter(**{capability: True})
-    return queryset.order_by(GPT_ORDERINGS.get(ordering, "name"), "id")
+    return queryset.order_by(GPT_ORDERINGS.get(ordering or "name", "name"), "id")
+
+
+def gpt_list(*, user, **filters) -> QuerySet[GPT]:
+    """The user's GPTs, filtered and ordered (see `gpt_filter` for the filters)."""
+    return gpt_filter(gpts_for(user), **filters)
 
 
 def gpt_detail_queryset(user) -> QuerySet[GPT]:
@@ -120,4 +131,27 @@ def gpt_with_document(*, workspace_slug: str, gpt_slug: str) -> GPT | None:
         )
         .filter(workspace__slug=workspace_slug, slug=gpt_slug)
         .first()
+    )
+
+
+def revision_get(*, gpt: GPT, number: int) -> Revision:
+    try:
+        return gpt.revisions.select_related("author").get(number=number)
+    except (Revision.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such revision.") from None
+
+
+def knowledge_files_of(gpt: GPT) -> QuerySet[KnowledgeFile]:
+    return gpt.knowledge_files.select_related("uploaded_by").order_by("name", "id")
+
+
+def jobs_for(user) -> QuerySet[Job]:
+    """Jobs in the user's workspaces, newest first."""
+    if not user.is_authenticated:
+        return Job.objects.none()
+    member_of = Membership.objects.filter(user=user).values("workspace_id")
+    return (
+        Job.objects.filter(workspace_id__in=member_of)
+        .select_related("workspace", "created_by")
+        .order_by("-created_at", "-id")
     )

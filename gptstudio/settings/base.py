@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "allauth",
     "allauth.account",
@@ -189,21 +190,47 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# --- REST framework ----------------------------------------------------------------------------
+# --- REST framework (https://www.django-rest-framework.org/api-guide/settings/) ----------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "gptstudio.api.schema.StudioAutoSchema",
+    # Bearer first: an unauthenticated request then gets 401 + `WWW-Authenticate: Bearer`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "gptstudio.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": ["gptstudio.api.parsers.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "gptstudio.api.pagination.StudioPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["gptstudio.api.throttling.TokenRateThrottle"],
+    "EXCEPTION_HANDLER": "gptstudio.api.errors.api_exception_handler",
     "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Requests per user of token clients (`N/second|minute|hour|day`); empty: no limit.
+API_TOKEN_THROTTLE_RATE = env("API_TOKEN_THROTTLE_RATE", default="600/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "GPT Studio API",
-    "DESCRIPTION": "Keep, review, validate and export ChatGPT custom GPT definitions and their Actions.",
+    "DESCRIPTION": (
+        "Keep, review, validate and export ChatGPT custom GPT definitions and their Actions.\n\n"
+        "**Auth:** a personal API token as `Authorization: Bearer gps_…` (create one at "
+        "`POST /api/v1/tokens/` from a browser session; it is shown once), or the browser session.\n\n"
+        "**Errors** share one shape: `{message, code, errors?, findings?, current_version?}`.\n\n"
+        "**Concurrency:** GPTs and actions carry an `ETag` (their version). Send it back as `If-Match` "
+        "(or a `version` field) on PUT/PATCH/DELETE: 412 when it is stale, 409 when someone saved in "
+        "between."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SeverityEnum": "gptstudio.findings.Severity",
+        "SchemaFormatEnum": "actions.models.Action.SchemaFormat",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging ---------------------------------------------------------------------------------

@@ -1,0 +1,14 @@
+"""GPT, workspace, member, knowledge, revision and job routes (registered on the one router)."""
+
+from . import views
+
+urlpatterns = []
+
+
+def register(router) -> None:
+    router.register("workspaces", views.WorkspaceViewSet, basename="workspace")
+    router.register(r"workspaces/(?P<workspace_slug>[^/.]+)/members", views.WorkspaceMemberViewSet, basename="member")
+    router.register("gpts", views.GPTViewSet, basename="gpt")
+    router.register(r"gpts/(?P<gpt_id>[0-9]+)/knowledge", views.KnowledgeFileViewSet, basename="knowledge-file")
+    router.register(r"gpts/(?P<gpt_id>[0-9]+)/revisions", views.RevisionViewSet, basename="revision")
+    router.register("jobs", views.JobViewSet, basename="job")

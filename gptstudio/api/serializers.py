@@ -1,0 +1,35 @@
+"""Serializers shared by every app's API: the error body and a validation finding."""
+
+from rest_framework import serializers
+
+from gptstudio.findings import Severity
+
+
+class FindingSerializer(serializers.Serializer):
+    """One validation finding (gptstudio.findings.Finding)."""
+
+    severity = serializers.ChoiceField(choices=[(s.value, s.value) for s in Severity])
+    code = serializers.CharField(help_text="Stable rule code, e.g. `action.server.not_https`.")
+    message = serializers.CharField()
+    pointer = serializers.CharField(help_text="JSON pointer into the schema or document; empty if none.")
+    line = serializers.IntegerField(allow_null=True)
+    column = serializers.IntegerField(allow_null=True)
+    hint = serializers.CharField(allow_blank=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error response has this shape."""
+
+    message = serializers.CharField(help_text="What went wrong, for a person.")
+    code = serializers.CharField(help_text="Machine-readable: invalid, not_found, conflict, precondition_failed, …")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Field → messages (400). Nested fields are dotted: `capabilities.canvas`, `conversation_starters.0`.",
+    )
+    findings = FindingSerializer(
+        many=True, required=False, help_text="Validation findings that refused a `?strict=true` save (400)."
+    )
+    current_version = serializers.IntegerField(
+        required=False, help_text="The version stored now (409 and 412): fetch it, re-apply your change."
+    )
