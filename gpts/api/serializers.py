@@ -13,11 +13,10 @@ from rest_framework import serializers
 
 from actions.api.serializers import SchemaReportSerializer
 from actions.models import Action
-from gptstudio import limits
-from gptstudio.api.serializers import FindingSerializer
-
 from gpts.models import GPT, SLUG_MAX_LENGTH, Job, KnowledgeFile, Membership, Revision, Workspace
 from gpts.services import GPT_EDITABLE_FIELDS
+from gptstudio import limits
+from gptstudio.api.serializers import FindingSerializer
 
 # --- Workspaces and members -------------------------------------------------------------------
 

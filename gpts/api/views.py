@@ -16,6 +16,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from gpts import selectors, services
+from gpts.diff import document_diff
+from gpts.filters import GPTFilterSet
+from gpts.models import GPT, Job
+from gpts.permissions import Access
+from gpts.validation import validate_gpt
 from gptstudio.api.concurrency import etag, expected_version, query_version
 from gptstudio.api.errors import PayloadTooLarge
 from gptstudio.api.parsers import SizeLimitedMultiPartParser, upload_max_bytes
@@ -28,12 +34,6 @@ from gptstudio.api.viewsets import (
     save_with_report,
 )
 
-from gpts import selectors, services
-from gpts.diff import document_diff
-from gpts.filters import GPTFilterSet
-from gpts.models import GPT, Job
-from gpts.permissions import Access
-from gpts.validation import validate_gpt
 from . import serializers as s
 
 GPT_EXAMPLE = {
