@@ -5,6 +5,7 @@ workspaces: objects outside them are simply not found."""
 from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from actions.models import Action
@@ -12,8 +13,9 @@ from actions.models import Action
 from .models import GPT, ConversationStarter, Job, KnowledgeFile, Membership, Revision, Workspace
 
 GPT_ORDERINGS = {
-    "name": "name",
-    "-name": "-name",
+    # Names sort as people read them, whatever their case.
+    "name": Lower("name").asc(),
+    "-name": Lower("name").desc(),
     "updated": "updated_at",
     "-updated": "-updated_at",
     "created": "created_at",
@@ -91,7 +93,7 @@ def gpt_filter(
         queryset = queryset.filter(error_count__gt=0) if has_errors else queryset.filter(error_count=0)
     if capability in GPT.CAPABILITY_FIELDS:
         queryset = queryset.filter(**{capability: True})
-    return queryset.order_by(GPT_ORDERINGS.get(ordering or "name", "name"), "id")
+    return queryset.order_by(GPT_ORDERINGS.get(ordering or "name", GPT_ORDERINGS["name"]), "id")
 
 
 def gpt_list(*, user, **filters) -> QuerySet[GPT]:

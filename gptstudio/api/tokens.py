@@ -30,7 +30,9 @@ class APITokenCreateSerializer(serializers.Serializer):
 
 
 class APITokenCreatedSerializer(APITokenSerializer):
-    token = serializers.CharField(help_text="The token itself. Shown once: store it now, it cannot be shown again.")
+    token = serializers.CharField(
+        source="plaintext", help_text="The token itself. Shown once: store it now, it cannot be shown again."
+    )
 
     class Meta(APITokenSerializer.Meta):
         fields = (*APITokenSerializer.Meta.fields, "token")
@@ -72,8 +74,8 @@ class APITokenViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = services.token_create(user=request.user, **serializer.validated_data)
-        data = APITokenCreatedSerializer(created.token).data | {"token": created.plaintext}
-        return Response(data, status=status.HTTP_201_CREATED)
+        created.token.plaintext = created.plaintext  # For this one response only.
+        return Response(APITokenCreatedSerializer(created.token).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
         services.token_revoke(token=instance)

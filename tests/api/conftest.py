@@ -25,6 +25,14 @@ class SecretGuardClient(APIClient):
         return response
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """Throttle counters live in the cache; user ids repeat across tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def api(user):
     """A client signed in (force-authenticated) as the workspace owner `user`."""
@@ -34,7 +42,7 @@ def api(user):
 
 
 @pytest.fixture
-def anon():
+def anon(db):
     return SecretGuardClient()
 
 
