@@ -13,7 +13,7 @@ from rest_framework import serializers
 from actions.models import Action
 from gpts.models import GPT
 from gptstudio import limits
-from gptstudio.api.serializers import FindingSerializer
+from gptstudio.api.serializers import FindingSerializer, ScopedPrimaryKeyRelatedField
 
 
 class SchemaOperationSerializer(serializers.Serializer):
@@ -146,7 +146,7 @@ class _ActionWriteSerializer(serializers.ModelSerializer):
 
 
 class ActionCreateSerializer(_ActionWriteSerializer):
-    gpt = serializers.PrimaryKeyRelatedField(queryset=GPT.objects.none(), help_text="The GPT to add the action to.")
+    gpt = ScopedPrimaryKeyRelatedField(queryset=GPT.objects.none(), help_text="The GPT to add the action to.")
     gpt_version = serializers.IntegerField(
         min_value=1, required=False, help_text="The GPT version you started from (412 when it moved on)."
     )

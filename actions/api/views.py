@@ -19,6 +19,8 @@ from actions.schema import validate_schema_text
 from gpts.permissions import Access
 from gptstudio.api.concurrency import etag, expected_version, query_version
 from gptstudio.api.viewsets import (
+    ID_PATTERN,
+    IdFilter,
     ServiceCreateMixin,
     ServiceUpdateMixin,
     VersionedRetrieveMixin,
@@ -47,7 +49,7 @@ ACTION_EXAMPLE = {
 
 
 class ActionFilterSet(filters.FilterSet):
-    gpt = filters.NumberFilter(field_name="gpt_id", help_text="Only the actions of this GPT.")
+    gpt = IdFilter(field_name="gpt_id", help_text="Only the actions of this GPT.")
     workspace = filters.CharFilter(field_name="gpt__workspace__slug", help_text="Workspace slug.")
 
     class Meta:
@@ -96,7 +98,7 @@ class ActionViewSet(
     mixins.DestroyModelMixin,
     WorkspaceScopedViewSet,
 ):
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = ActionFilterSet
     saved_serializer_class = s.ActionSavedSerializer

@@ -16,7 +16,7 @@ from actions.models import Action
 from gpts.models import GPT, SLUG_MAX_LENGTH, Job, KnowledgeFile, Membership, Revision, Workspace
 from gpts.services import GPT_EDITABLE_FIELDS
 from gptstudio import limits
-from gptstudio.api.serializers import FindingSerializer
+from gptstudio.api.serializers import FindingSerializer, ScopedSlugRelatedField
 
 # --- Workspaces and members -------------------------------------------------------------------
 
@@ -205,7 +205,7 @@ class _GPTWriteSerializer(serializers.ModelSerializer):
 
 
 class GPTCreateSerializer(_GPTWriteSerializer):
-    workspace = serializers.SlugRelatedField(
+    workspace = ScopedSlugRelatedField(
         slug_field="slug", queryset=Workspace.objects.none(), help_text="Slug of the workspace to create it in."
     )
 

@@ -1,5 +1,7 @@
 """GPT, workspace, member, knowledge, revision and job routes (registered on the one router)."""
 
+from gptstudio.api.viewsets import ID_PATTERN
+
 from . import views
 
 urlpatterns = []
@@ -9,6 +11,6 @@ def register(router) -> None:
     router.register("workspaces", views.WorkspaceViewSet, basename="workspace")
     router.register(r"workspaces/(?P<workspace_slug>[^/.]+)/members", views.WorkspaceMemberViewSet, basename="member")
     router.register("gpts", views.GPTViewSet, basename="gpt")
-    router.register(r"gpts/(?P<gpt_id>[0-9]+)/knowledge", views.KnowledgeFileViewSet, basename="knowledge-file")
-    router.register(r"gpts/(?P<gpt_id>[0-9]+)/revisions", views.RevisionViewSet, basename="revision")
+    router.register(rf"gpts/(?P<gpt_id>{ID_PATTERN})/knowledge", views.KnowledgeFileViewSet, basename="knowledge-file")
+    router.register(rf"gpts/(?P<gpt_id>{ID_PATTERN})/revisions", views.RevisionViewSet, basename="revision")
     router.register("jobs", views.JobViewSet, basename="job")

@@ -26,6 +26,8 @@ from gptstudio.api.concurrency import etag, expected_version, query_version
 from gptstudio.api.errors import PayloadTooLarge
 from gptstudio.api.parsers import SizeLimitedMultiPartParser, upload_max_bytes
 from gptstudio.api.viewsets import (
+    ID_PATTERN,
+    IdFilter,
     ServiceCreateMixin,
     ServiceUpdateMixin,
     VersionedRetrieveMixin,
@@ -155,7 +157,7 @@ class WorkspaceMemberViewSet(
     WorkspaceScopedViewSet,
 ):
     lookup_field = "user_id"
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
     required_access = {
         "create": Access.MANAGE,
         "update": Access.MANAGE,
@@ -256,7 +258,7 @@ class GPTViewSet(
     mixins.DestroyModelMixin,
     WorkspaceScopedViewSet,
 ):
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = GPTFilterSet
     saved_serializer_class = s.GPTSavedSerializer
@@ -357,7 +359,7 @@ class KnowledgeFileViewSet(
     mixins.DestroyModelMixin,
     WorkspaceScopedViewSet,
 ):
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
     parser_classes = [SizeLimitedMultiPartParser]
     saved_serializer_class = s.KnowledgeFileSerializer
     required_access = {"destroy": Access.EDIT}
@@ -430,7 +432,7 @@ class KnowledgeFileViewSet(
 @extend_schema(parameters=[GPT_ID_PARAMETER, path_parameter("number", description="The revision number.")])
 class RevisionViewSet(GPTChildMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceScopedViewSet):
     lookup_field = "number"
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
     actions_with_query_errors = ("diff",)
     parent_access = {"restore": Access.EDIT}
 
@@ -481,7 +483,7 @@ class RevisionViewSet(GPTChildMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
 class JobFilterSet(filters.FilterSet):
     workspace = filters.CharFilter(field_name="workspace__slug", help_text="Workspace slug.")
-    gpt = filters.NumberFilter(field_name="gpt_id", help_text="GPT id.")
+    gpt = IdFilter(field_name="gpt_id", help_text="GPT id.")
     status = filters.ChoiceFilter(choices=Job.Status.choices)
     kind = filters.ChoiceFilter(choices=Job.Kind.choices)
 
@@ -495,7 +497,7 @@ class JobFilterSet(filters.FilterSet):
     retrieve=extend_schema(summary="Get a job's status and result", tags=["jobs"]),
 )
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceScopedViewSet):
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
     serializer_class = s.JobSerializer
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = JobFilterSet

@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
 from .serializers import ErrorSerializer
+from .viewsets import ID_PATTERN
 
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: `errors` names each field, `findings` lists what refused a strict save.",
@@ -54,8 +55,8 @@ class StudioAutoSchema(AutoSchema):
             if parameter["in"] == "path":
                 if parameter["name"] not in in_path:
                     continue  # Declared for the viewset's detail routes, not this one.
-                if parameter["schema"] == {"type": "string", "pattern": "^[0-9]+$"}:
-                    parameter["schema"] = {"type": "integer"}
+                if parameter["schema"] in ({"type": "string", "pattern": f"^{ID_PATTERN}$"}, {"type": "integer"}):
+                    parameter["schema"] = {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
             parameters.append(parameter)
         return parameters
 

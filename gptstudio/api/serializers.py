@@ -1,6 +1,7 @@
 """Serializers shared by every app's API: the error body and a validation finding."""
 
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 
 from gptstudio.findings import Severity
 
@@ -33,3 +34,21 @@ class ErrorSerializer(serializers.Serializer):
     current_version = serializers.IntegerField(
         required=False, help_text="The version stored now (409 and 412): fetch it, re-apply your change."
     )
+
+
+class _ScopedReference:
+    """A reference to one of the caller's objects (the queryset is a selector): one that is
+    missing or outside the caller's workspaces is a 404, as the same object in a URL would be."""
+
+    def fail(self, key, **kwargs):
+        if key == "does_not_exist":
+            raise NotFound(f"No such {self.field_name}.")
+        super().fail(key, **kwargs)
+
+
+class ScopedSlugRelatedField(_ScopedReference, serializers.SlugRelatedField):
+    pass
+
+
+class ScopedPrimaryKeyRelatedField(_ScopedReference, serializers.PrimaryKeyRelatedField):
+    pass

@@ -11,6 +11,8 @@ from rest_framework.response import Response
 from gptstudio import selectors, services
 from gptstudio.models import APIToken
 
+from .viewsets import ID_PATTERN
+
 
 class APITokenSerializer(serializers.ModelSerializer):
     active = serializers.SerializerMethodField(help_text="Neither revoked nor expired.")
@@ -59,7 +61,7 @@ class APITokenViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
         return selectors.tokens_of(self.request.user)

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import django_filters
+from django import forms
 from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -22,6 +25,8 @@ from .concurrency import etag
 from .errors import HasErrors
 from .permissions import WorkspaceRolePermission, access_for
 
+# Ids in URLs: digits that fit a 64-bit column (longer ones match no route: a JSON 404).
+ID_PATTERN = "[0-9]{1,18}"
 TRUE_VALUES = {"true", "1"}
 FALSE_VALUES = {"false", "0"}
 
@@ -116,3 +121,15 @@ def save_with_report(save: Callable, *, report_of: Callable, strict: bool):
                 findings=[f.as_dict() for f in sort_findings(findings)],
             )
     return instance, report
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 10**18 - 1})
+class IdFilter(django_filters.NumberFilter):
+    """An id in the query string: a whole number a 64-bit column can hold, else a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 10**18 - 1)
+        super().__init__(*args, **kwargs)

@@ -55,7 +55,6 @@ def test_create_detects_yaml(api, gpt):
         ({"auth_type": "oauth"}, "oauth_client_id"),
         ({"auth_type": "magic"}, "auth_type"),
         ({"privacy_policy_url": "not a url"}, "privacy_policy_url"),
-        ({"gpt": 999999}, "gpt"),
         ({"gpt_version": 7}, None),
     ],
 )
@@ -69,9 +68,11 @@ def test_create_refuses_bad_input(api, gpt, payload, field):
     assert not Action.objects.exists()
 
 
-def test_create_on_a_foreign_gpt_is_refused(api, foreign_gpt):
-    response = api.post("/api/v1/actions/", {"gpt": foreign_gpt.pk, "name": "A"}, format="json")
-    assert response.status_code == 400 and "gpt" in response.json()["errors"]
+def test_create_on_a_foreign_or_missing_gpt_is_404(api, foreign_gpt):
+    for gpt_id in (foreign_gpt.pk, 999999):
+        response = api.post("/api/v1/actions/", {"gpt": gpt_id, "name": "A"}, format="json")
+        assert response.status_code == 404 and response.json()["message"] == "No such gpt."
+    assert not Action.objects.exists()
 
 
 def test_an_eleventh_action_is_refused(api, gpt, user):

@@ -54,7 +54,6 @@ def test_create_with_only_a_name_uses_defaults(api, workspace):
         ({"name": "ok", "capabilities": {"canvas": "maybe"}}, "capabilities.canvas"),
         ({"name": "ok\x00"}, "name"),
         ({"name": "ok", "slug": "not a slug"}, "slug"),
-        ({"name": "ok", "workspace": "nowhere"}, "workspace"),
     ],
 )
 def test_create_refuses_bad_input_with_field_errors(api, workspace, payload, field):
@@ -73,10 +72,11 @@ def test_create_with_a_taken_slug_is_400(api, workspace, gpt):
     assert "already uses this slug" in str(response.json()["errors"])
 
 
-def test_create_in_a_foreign_workspace_is_refused_without_leaking_it(api, foreign_gpt):
-    response = api.post("/api/v1/gpts/", {"workspace": foreign_gpt.workspace.slug, "name": "Sneaky"}, format="json")
-    assert response.status_code == 400
-    assert "workspace" in response.json()["errors"]
+@pytest.mark.parametrize("slug", ["elsewhere", "nowhere"])
+def test_create_in_a_foreign_or_missing_workspace_is_404_alike(api, foreign_gpt, slug):
+    response = api.post("/api/v1/gpts/", {"workspace": slug, "name": "Sneaky"}, format="json")
+    assert response.status_code == 404
+    assert response.json() == {"message": "No such workspace.", "code": "not_found"}
     assert GPT.objects.count() == 1
 
 
