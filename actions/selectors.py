@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 
 from gpts.models import Membership
 
@@ -11,7 +11,8 @@ from .models import Action
 
 def actions_for(user) -> QuerySet[Action]:
     """The user's actions with their GPT and workspace, and `api_key_set` / `client_secret_set`
-    read from the stored ciphertext (an empty column means no secret), so nothing is decrypted."""
+    read from the stored ciphertext (an empty column means no secret), so nothing is decrypted;
+    `user_role` is the user's role in the action's workspace."""
     if not user.is_authenticated:
         return Action.objects.none()
     member_of = Membership.objects.filter(user=user).values("workspace_id")
@@ -22,6 +23,9 @@ def actions_for(user) -> QuerySet[Action]:
         .annotate(
             api_key_set=ExpressionWrapper(~Q(api_key=""), output_field=BooleanField()),
             client_secret_set=ExpressionWrapper(~Q(oauth_client_secret=""), output_field=BooleanField()),
+            user_role=Subquery(
+                Membership.objects.filter(workspace=OuterRef("gpt__workspace"), user=user).values("role")[:1]
+            ),
         )
         .order_by("gpt_id", "position", "id")
     )

@@ -102,11 +102,24 @@ def gpt_list(*, user, **filters) -> QuerySet[GPT]:
 
 
 def gpt_detail_queryset(user) -> QuerySet[GPT]:
-    """GPTs with everything the editor, the document and the exporters read, prefetched."""
-    return gpts_for(user).prefetch_related(
-        Prefetch("conversation_starters", queryset=ConversationStarter.objects.order_by("position")),
-        Prefetch("knowledge_files", queryset=KnowledgeFile.objects.order_by("name", "id")),
-        Prefetch("actions", queryset=Action.objects.order_by("position", "id")),
+    """GPTs with everything the editor, the document and the exporters read, prefetched, and the
+    user's role in the GPT's workspace as `user_role` (see `with_role_on_workspace`)."""
+    return (
+        gpts_for(user)
+        .select_related("created_by")
+        .annotate(
+            user_role=Subquery(Membership.objects.filter(workspace=OuterRef("workspace"), user=user).values("role")[:1])
+        )
+        .prefetch_related(
+            Prefetch("conversation_starters", queryset=ConversationStarter.objects.order_by("position")),
+            Prefetch(
+                "knowledge_files", queryset=KnowledgeFile.objects.select_related("uploaded_by").order_by("name", "id")
+            ),
+            # Secrets are never part of what these readers show: do not decrypt them.
+            Prefetch(
+                "actions", queryset=Action.objects.defer("api_key", "oauth_client_secret").order_by("position", "id")
+            ),
+        )
     )
 
 
@@ -157,3 +170,12 @@ def jobs_for(user) -> QuerySet[Job]:
         .select_related("workspace", "created_by")
         .order_by("-created_at", "-id")
     )
+
+
+def with_role_on_workspace(obj):
+    """Copy a `user_role` annotation onto the object's workspace, where gpts.permissions looks
+    for it, so a role check after a detail query costs no query of its own."""
+    role = getattr(obj, "user_role", None)
+    if role is not None:
+        obj.workspace.user_role = role
+    return obj.workspace

@@ -123,6 +123,9 @@ class ActionViewSet(
         }.get(self.action, s.ActionDetailSerializer)
 
     def workspace_of(self, obj):
+        role = getattr(obj, "user_role", None)
+        if role is not None:
+            obj.gpt.workspace.user_role = role
         return obj.gpt.workspace
 
     def _save(self, save):

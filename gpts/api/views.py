@@ -283,6 +283,9 @@ class GPTViewSet(
             "validate": s.GPTValidationSerializer,
         }.get(self.action, s.GPTDetailSerializer)
 
+    def workspace_of(self, obj):
+        return selectors.with_role_on_workspace(obj)
+
     def _refetch(self, gpt: GPT) -> GPT:
         return selectors.gpt_detail_queryset(self.request.user).get(pk=gpt.pk)
 
