@@ -92,7 +92,19 @@ class ActionListItemSerializer(serializers.ModelSerializer):
         read_only_fields = READ_FIELDS
 
 
+def _url_or_empty(help_text: str = ""):
+    # Stored URLs may be empty ("not set"), which `format: uri` would not allow.
+    return serializers.CharField(read_only=True, help_text=help_text or "A URL, or empty when not set.")
+
+
 class ActionDetailSerializer(ActionListItemSerializer):
+    privacy_policy_url = _url_or_empty()
+    oauth_authorization_url = _url_or_empty()
+    oauth_token_url = _url_or_empty()
+    api_key_auth_type = serializers.CharField(
+        read_only=True, help_text="basic, bearer or custom when auth_type is api_key; empty otherwise."
+    )
+
     class Meta:
         model = Action
         fields = (*READ_FIELDS, "schema_text", *AUTH_FIELDS)

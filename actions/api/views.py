@@ -106,6 +106,7 @@ class ActionViewSet(
     required_access = {"destroy": Access.EDIT}
     versioned = True
     strict_save = True
+    precondition_actions = ("create",)  # `gpt_version`
 
     def get_queryset(self):
         return selectors.actions_for(self.request.user)

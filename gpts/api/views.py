@@ -116,7 +116,10 @@ class WorkspaceViewSet(
         return self._refetch(workspace), {}
 
     def perform_update(self, serializer):
-        workspace = services.workspace_update(workspace=serializer.instance, **serializer.validated_data)
+        workspace = serializer.instance
+        workspace = services.workspace_update(
+            workspace=workspace, name=serializer.validated_data.get("name", workspace.name)
+        )
         return self._refetch(workspace), {}
 
     def perform_destroy(self, instance):
@@ -364,6 +367,7 @@ class KnowledgeFileViewSet(
 ):
     lookup_value_regex = ID_PATTERN
     parser_classes = [SizeLimitedMultiPartParser]
+    precondition_actions = ("create", "destroy")  # Optional `version` / If-Match on the GPT.
     saved_serializer_class = s.KnowledgeFileSerializer
     required_access = {"destroy": Access.EDIT}
     parent_access = {"destroy": Access.EDIT}
@@ -437,6 +441,7 @@ class RevisionViewSet(GPTChildMixin, mixins.ListModelMixin, mixins.RetrieveModel
     lookup_field = "number"
     lookup_value_regex = ID_PATTERN
     actions_with_query_errors = ("diff",)
+    precondition_actions = ("restore",)
     parent_access = {"restore": Access.EDIT}
 
     def get_queryset(self):

@@ -80,7 +80,10 @@ class StudioAutoSchema(AutoSchema):
             codes.append("400")
         if self.method in BODY_METHODS or self.method == "DELETE":
             codes.append("409")
-        if self._versioned() and self.method in VERSIONED_METHODS:
+        action = getattr(self.view, "action", None)
+        if (self._versioned() and self.method in VERSIONED_METHODS) or action in getattr(
+            self.view, "precondition_actions", ()
+        ):
             codes.append("412")
         if self.method in BODY_METHODS and self.get_request_serializer() is not None:
             codes += ["413", "415"]
