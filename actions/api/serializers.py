@@ -25,6 +25,13 @@ class SchemaOperationSerializer(serializers.Serializer):
     consequential_explicit = serializers.BooleanField()
 
 
+class SchemaLimitSerializer(serializers.Serializer):
+    value = serializers.IntegerField()
+    max = serializers.IntegerField()
+    over = serializers.BooleanField()
+    confidence = serializers.CharField(help_text="How sure GPT Studio is of ChatGPT's number.")
+
+
 class SchemaReportSerializer(serializers.Serializer):
     """What the schema engine says about one schema text (actions.schema.SchemaReport.as_dict)."""
 
@@ -36,6 +43,10 @@ class SchemaReportSerializer(serializers.Serializer):
     auth_scheme = serializers.CharField(allow_blank=True)
     size_bytes = serializers.IntegerField()
     operations = SchemaOperationSerializer(many=True)
+    limits = serializers.DictField(
+        child=SchemaLimitSerializer(), help_text="The schema's numbers against ChatGPT's limits (operations, size)."
+    )
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Findings per severity.")
     findings = FindingSerializer(many=True)
 
 
@@ -185,3 +196,27 @@ class ActionUpdateSerializer(_ActionWriteSerializer):
     class Meta(_ActionWriteSerializer.Meta):
         fields = (*_ActionWriteSerializer.Meta.fields, "version")
         extra_kwargs = {name: {"required": True} for name in ("name", "schema_text", "auth_type", *AUTH_FIELDS)}
+
+
+class SchemaImportSerializer(serializers.Serializer):
+    """Import a schema from a URL as a job: a new action, or over an existing one's schema."""
+
+    gpt = ScopedPrimaryKeyRelatedField(queryset=GPT.objects.none(), help_text="The GPT to import into.")
+    url = serializers.CharField(max_length=2000, help_text="An https (or http) URL of the OpenAPI schema.")
+    action = ScopedPrimaryKeyRelatedField(
+        queryset=Action.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="Replace this action's schema (if it is still at its current version when the job runs); "
+        "leave out to create a new action named after the schema's title.",
+    )
+
+    def get_fields(self):
+        from actions.selectors import actions_for
+        from gpts.selectors import gpts_for
+
+        fields = super().get_fields()
+        user = self.context["request"].user
+        fields["gpt"].queryset = gpts_for(user)
+        fields["action"].queryset = actions_for(user)
+        return fields

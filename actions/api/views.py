@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from actions import selectors, services
+from actions.imports import schema_import_start
 from actions.models import Action
 from actions.schema import validate_schema_text
+from gpts.api.serializers import JobSerializer
 from gpts.permissions import Access
+from gpts.selectors import jobs_for
 from gptstudio.api.concurrency import etag, expected_version, query_version
 from gptstudio.api.viewsets import (
     ID_PATTERN,
@@ -121,6 +124,7 @@ class ActionViewSet(
             "update": s.ActionUpdateSerializer,
             "partial_update": s.ActionUpdateSerializer,
             "validate": s.SchemaReportSerializer,
+            "import_schema": s.SchemaImportSerializer,
         }.get(self.action, s.ActionDetailSerializer)
 
     def workspace_of(self, obj):
@@ -169,6 +173,37 @@ class ActionViewSet(
             self.request, current=instance.version, claimed=query_version(self.request), what="action"
         )
         services.action_delete(action=instance, actor=self.request.user, expected_version=expected)
+
+    @extend_schema(
+        summary="Import a schema from a URL (a job)",
+        description="Fetches the schema in the background (safe fetcher: public addresses only, size and time "
+        "capped, redirects re-checked) and creates an action, or replaces `action`'s schema. Answers 202 with "
+        "the job; poll `GET /api/v1/jobs/{id}/` for its status and result.",
+        tags=["actions"],
+        request=s.SchemaImportSerializer,
+        responses={202: JobSerializer},
+        examples=[
+            OpenApiExample(
+                "Import a new action",
+                value={"gpt": 1, "url": "https://api.weather.example.com/openapi.json"},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=False, methods=["post"], url_path="import", serializer_class=s.SchemaImportSerializer)
+    def import_schema(self, request):
+        serializer = s.SchemaImportSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        gpt = serializer.validated_data["gpt"]
+        self.require(gpt.workspace, Access.EDIT)
+        job = schema_import_start(
+            gpt=gpt,
+            actor=request.user,
+            url=serializer.validated_data["url"],
+            action=serializer.validated_data.get("action"),
+        )
+        job = jobs_for(request.user).get(pk=job.pk)
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @action(detail=True, methods=["get"])
     def validate(self, request, pk=None):

@@ -205,3 +205,54 @@ def test_client_secret_is_accepted_and_never_returned(api, gpt):
     response = api.post("/api/v1/actions/", payload, format="json")
     assert response.status_code == 201 and response.json()["has_client_secret"] is True
     assert Action.objects.get().oauth_client_secret.reveal() == CLIENT_SECRET
+
+
+def test_strict_with_the_real_rules_refuses_a_broken_schema(api, gpt):
+    response = api.post(
+        "/api/v1/actions/?strict=true", {"gpt": gpt.pk, "name": "Broken", "schema_text": "{bad"}, format="json"
+    )
+    assert response.status_code == 400
+    finding = response.json()["findings"][0]
+    assert (finding["code"], finding["line"], finding["column"]) == ("schema.syntax", 1, 2)
+    assert not Action.objects.exists()
+    draft = api.post("/api/v1/actions/", {"gpt": gpt.pk, "name": "Broken", "schema_text": "{bad"}, format="json")
+    assert draft.status_code == 201 and draft.json()["validation"]["counts"]["error"] == 1
+    assert api.get(f"/api/v1/gpts/{gpt.pk}/?").json()["readiness"] == "errors"
+    assert [g["id"] for g in api.get("/api/v1/gpts/?has_errors=true").json()["results"]] == [gpt.pk]
+
+
+def test_import_a_schema_from_a_url_starts_a_job(api, gpt, django_capture_on_commit_callbacks, monkeypatch):
+    from actions import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.schema_import_task, "delay", queued.append)
+    url = "https://api.weather.example.com/openapi.json"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/actions/import/", {"gpt": gpt.pk, "url": url}, format="json")
+    assert response.status_code == 202, response.json()
+    job = response.json()
+    assert (job["kind"], job["status"], job["gpt"]) == ("schema_import", "pending", gpt.pk)
+    assert queued == [job["id"]]
+    assert api.get(f"/api/v1/jobs/{job['id']}/").json()["status"] == "pending"
+
+
+def test_import_over_an_existing_action(api, gpt, secret_action, monkeypatch):
+    from actions import tasks
+
+    monkeypatch.setattr(tasks.schema_import_task, "delay", lambda job_id: None)
+    payload = {"gpt": gpt.pk, "url": "https://example.com/s.yaml", "action": secret_action.pk}
+    response = api.post("/api/v1/actions/import/", payload, format="json")
+    assert response.status_code == 202 and response.json()["action"] == secret_action.pk
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1/openapi.json", "file:///etc/passwd", "not a url", "https://169.254.169.254/x"]
+)
+def test_import_refuses_unsafe_urls(api, gpt, url):
+    response = api.post("/api/v1/actions/import/", {"gpt": gpt.pk, "url": url}, format="json")
+    assert response.status_code == 400 and "url" in response.json()["errors"]
+
+
+def test_import_into_a_foreign_gpt_is_404(api, foreign_gpt):
+    payload = {"gpt": foreign_gpt.pk, "url": "https://example.com/s.json"}
+    assert api.post("/api/v1/actions/import/", payload, format="json").status_code == 404
