@@ -5,7 +5,7 @@ workspaces: objects outside them are simply not found."""
 from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 
 from actions.models import Action
@@ -57,11 +57,44 @@ def gpts_for(user) -> QuerySet[GPT]:
     """GPTs in the user's workspaces, ready for a list: workspace, last editor, action count."""
     if not user.is_authenticated:
         return GPT.objects.none()
-    return (
-        GPT.objects.filter(workspace__memberships__user=user)
-        .select_related("workspace", "updated_by")
-        .annotate(action_count=Count("actions", distinct=True))
+    # A membership subquery and a per-row count subquery rather than joins + GROUP BY: PostgreSQL
+    # then sorts and pages the GPTs first and counts actions for the rows of the page only
+    # (benchmarks/api.py: about 4x faster on 1,000 GPTs).
+    action_count = (
+        Action.objects.filter(gpt_id=OuterRef("pk")).order_by().values("gpt_id").annotate(n=Count("*")).values("n")
     )
+    return (
+        GPT.objects.filter(workspace_id__in=Membership.objects.filter(user=user).values("workspace_id"))
+        .select_related("workspace", "updated_by")
+        .annotate(action_count=Coalesce(Subquery(action_count), 0))
+    )
+
+
+GPT_LIST_VALUES = (
+    "id",
+    "workspace__slug",
+    "name",
+    "slug",
+    "description",
+    "visibility",
+    *GPT.CAPABILITY_FIELDS,
+    "readiness",
+    "error_count",
+    "warning_count",
+    "action_count",
+    "version",
+    "created_at",
+    "updated_at",
+    "updated_by__username",
+)
+
+
+def gpt_list_rows(user) -> QuerySet[dict]:
+    """`gpts_for` as plain rows of what a list shows (no model instances, no instructions, which
+    can be 100k characters): the API's list reads these."""
+    if not user.is_authenticated:
+        return GPT.objects.none()
+    return gpts_for(user).values(*GPT_LIST_VALUES)
 
 
 def gpt_filter(

@@ -4,6 +4,7 @@ Apps add endpoints in their `<app>/api/urls.py` (`register(router)` + `urlpatter
 extension (export/import, schema import jobs) plugs in without touching this file's structure.
 """
 
+from django.conf import settings
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
@@ -19,6 +20,10 @@ gpts_urls.register(router)
 actions_urls.register(router)
 
 v1_patterns = [*router.urls, *gpts_urls.urlpatterns, *actions_urls.urlpatterns]
+if settings.BENCHMARK_ENDPOINTS:
+    from .api.bench import TrivialView
+
+    v1_patterns.append(path("bench/trivial/", TrivialView.as_view(), name="bench-trivial"))
 
 urlpatterns = [
     path("v1/", include((v1_patterns, "api"), namespace="v1")),

@@ -270,7 +270,7 @@ class GPTViewSet(
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.gpts_for(self.request.user)
+            return selectors.gpt_list_rows(self.request.user)
         return selectors.gpt_detail_queryset(self.request.user)
 
     def filter_queryset(self, queryset):

@@ -79,6 +79,10 @@ TEMPLATES = [
 # Embedded default: a SQLite file next to manage.py. Set DATABASE_URL for PostgreSQL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Seconds a worker keeps its database connection (0: a new one per request). Opening a PostgreSQL
+# connection costs more than serving a small API request; deployments should set e.g. 60.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ----------------------------------------------------------------------------------
@@ -200,13 +204,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["gptstudio.api.parsers.StrictJSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["gptstudio.api.renderers.FastJSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "gptstudio.api.pagination.StudioPagination",
     "DEFAULT_THROTTLE_CLASSES": ["gptstudio.api.throttling.TokenRateThrottle"],
     "EXCEPTION_HANDLER": "gptstudio.api.errors.api_exception_handler",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# benchmarks/api.py only: adds a trivial JSON endpoint to compare the real ones with.
+BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
 # Requests per user of token clients (`N/second|minute|hour|day`); empty: no limit.
 API_TOKEN_THROTTLE_RATE = env("API_TOKEN_THROTTLE_RATE", default="600/minute")
 SPECTACULAR_SETTINGS = {
