@@ -44,6 +44,7 @@ SERVER_ENV = {
     "API_TOKEN_THROTTLE_RATE": "",
     "LOG_LEVEL": "WARNING",
     "CONN_MAX_AGE": "60",  # As a deployment would: one connection per worker, not per request.
+    "DATABASE_PREPARED_STATEMENTS": os.environ.get("DATABASE_PREPARED_STATEMENTS", "true"),
 }
 os.environ.update(SERVER_ENV)
 os.environ.pop("REDIS_URL", None)  # Embedded mode: the benchmark measures the app and PostgreSQL.
