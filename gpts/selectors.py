@@ -205,10 +205,11 @@ def jobs_for(user) -> QuerySet[Job]:
     )
 
 
-def with_role_on_workspace(obj):
-    """Copy a `user_role` annotation onto the object's workspace, where gpts.permissions looks
-    for it, so a role check after a detail query costs no query of its own."""
+def with_role_on_workspace(obj, workspace: Workspace | None = None) -> Workspace:
+    """Copy a `user_role` annotation of `obj` onto its workspace (`obj.workspace` unless given),
+    where gpts.permissions looks for it, so a role check after a detail query costs no query."""
+    workspace = workspace or obj.workspace
     role = getattr(obj, "user_role", None)
     if role is not None:
-        obj.workspace.user_role = role
-    return obj.workspace
+        workspace.user_role = role
+    return workspace

@@ -136,23 +136,20 @@ class ActionSavedSerializer(ActionDetailSerializer):
         return self.context["validation"].as_dict()
 
 
+def _write_only_secret(what: str) -> serializers.CharField:
+    return serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=4000,
+        help_text=f'Write-only. A value sets the {what}, "" clears it, leaving it out keeps the stored one.',
+    )
+
+
 class _ActionWriteSerializer(serializers.ModelSerializer):
-    api_key = serializers.CharField(
-        write_only=True,
-        required=False,
-        allow_blank=True,
-        trim_whitespace=False,
-        max_length=4000,
-        help_text='Write-only. A value sets the key, "" clears it, leaving it out keeps the stored one.',
-    )
-    oauth_client_secret = serializers.CharField(
-        write_only=True,
-        required=False,
-        allow_blank=True,
-        trim_whitespace=False,
-        max_length=4000,
-        help_text='Write-only. A value sets the secret, "" clears it, leaving it out keeps the stored one.',
-    )
+    api_key = _write_only_secret("key")
+    oauth_client_secret = _write_only_secret("secret")
     slug = serializers.SlugField(max_length=60, required=False, help_text="Derived from the name when left out.")
     position = serializers.IntegerField(min_value=0, max_value=limits.GPT_ACTIONS_MAX.value - 1, required=False)
     schema_text = serializers.CharField(

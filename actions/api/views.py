@@ -19,7 +19,7 @@ from actions.models import Action
 from actions.schema import validate_schema_text
 from gpts.api.serializers import JobSerializer
 from gpts.permissions import Access
-from gpts.selectors import jobs_for
+from gpts.selectors import jobs_for, with_role_on_workspace
 from gptstudio.api.concurrency import etag, expected_version, query_version
 from gptstudio.api.viewsets import (
     ID_PATTERN,
@@ -128,10 +128,7 @@ class ActionViewSet(
         }.get(self.action, s.ActionDetailSerializer)
 
     def workspace_of(self, obj):
-        role = getattr(obj, "user_role", None)
-        if role is not None:
-            obj.gpt.workspace.user_role = role
-        return obj.gpt.workspace
+        return with_role_on_workspace(obj, obj.gpt.workspace)
 
     def _save(self, save):
         def saved():
