@@ -4,6 +4,10 @@ services answered with the read serializer, versions as ETags, and the strict-sa
 An app's viewset combines `WorkspaceScopedViewSet` with only the mixins it needs. Extending one
 (say with an `export` action) needs no change here: a GET `@action` needs VIEW and a POST one
 EDIT by default; name another level in `required_access = {"action_name": Access.X}`.
+Attributes the OpenAPI generation reads (gptstudio/api/schema.py): `versioned = True` documents
+`ETag` and `If-Match` (and 412) on retrieve/update/destroy, `strict_save = True` the `?strict`
+flag on writes, `precondition_actions` more actions that may answer 412, and
+`actions_with_query_errors` GET actions whose query string may be a 400.
 """
 
 from __future__ import annotations
