@@ -77,7 +77,7 @@ def _seed():
     return token_create(user=owner, name="schemathesis").plaintext
 
 
-def test_the_api_conforms_to_its_schema_under_generated_input(live_server, settings, tmp_path, monkeypatch):
+def test_the_api_conforms_to_its_schema_under_generated_input(live_server, settings, tmp_path, monkeypatch, capsys):
     from actions import tasks
 
     # Schema imports are recorded as jobs but never fetched: no network beyond 127.0.0.1.
@@ -122,10 +122,12 @@ def test_the_api_conforms_to_its_schema_under_generated_input(live_server, setti
     leaks = [e["request"]["url"] for e in entries if SECRET_MARKER in json.dumps(e["response"])]
     generated = re.search(r"(\d+) generated", output)
     cases = int(generated.group(1)) if generated else 0
-    print(
+    summary = (
         f"schemathesis: {cases} cases generated, {len(entries)} requests sent, "
         f"{len(server_errors)} server errors, {len(leaks)} responses with a secret, exit status {completed.returncode}"
     )
+    with capsys.disabled():  # Printed in every run, passing or not.
+        print(f"\n{summary}")
     assert completed.returncode == 0, "schemathesis found failures (see the output above)"
     assert cases >= MIN_CASES and len(entries) >= MIN_CASES, f"only {cases} cases were generated"
     assert not server_errors
