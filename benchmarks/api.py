@@ -61,7 +61,12 @@ def ensure_database() -> None:
     parts = urlsplit(DATABASE_URL)
     name = parts.path.lstrip("/")
     admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
+    try:
+        connection = psycopg.connect(admin, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        emit(error=f"PostgreSQL is not reachable at {parts.hostname}:{parts.port}: {exc}".strip())
+        raise SystemExit(1) from None
+    with connection:
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             connection.execute(f'CREATE DATABASE "{name}"')
 
