@@ -148,10 +148,7 @@ def gpt_detail_queryset(user) -> QuerySet[GPT]:
             Prefetch(
                 "knowledge_files", queryset=KnowledgeFile.objects.select_related("uploaded_by").order_by("name", "id")
             ),
-            # Secrets are never part of what these readers show: do not decrypt them.
-            Prefetch(
-                "actions", queryset=Action.objects.defer("api_key", "oauth_client_secret").order_by("position", "id")
-            ),
+            Prefetch("actions", queryset=Action.objects.order_by("position", "id")),
         )
     )
 

@@ -71,3 +71,20 @@ def test_create_refuses_bad_input(user, name, expires_in):
     with pytest.raises(ValidationError):
         token_create(user=user, name=name, expires_at=expires_at)
     assert not APIToken.objects.exists()
+
+
+def test_the_tokens_page_creates_shows_once_and_revokes(client, user):
+    """The browser's tokens page (gpts/views_tokens.py) runs on these services."""
+    from django.urls import reverse
+
+    client.force_login(user)
+    response = client.post(reverse("gpts:tokens"), {"name": "CI", "expires_in": "30"})
+    assert response.status_code == 200
+    token = APIToken.objects.get()
+    page = response.content.decode()
+    plaintext = next(word for word in page.replace("<", " ").replace(">", " ").split() if word.startswith("gps_"))
+    assert hashlib.sha256(plaintext.encode()).hexdigest() == token.digest
+    assert token.expires_at is not None
+    assert plaintext not in client.get(reverse("gpts:tokens")).content.decode()
+    client.post(reverse("gpts:token_revoke", args=[token.pk]))
+    assert token_authenticate(plaintext) is None
