@@ -46,6 +46,10 @@ lint: $(DEV_STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
+## schema: regenerate the committed OpenAPI snapshot (docs/openapi.yaml) after an intended API change
+schema: $(STAMP)
+	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
 format: $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .

@@ -5,15 +5,17 @@ workspaces: objects outside them are simply not found."""
 from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 
 from actions.models import Action
 
-from .models import GPT, ConversationStarter, KnowledgeFile, Membership, Revision, Workspace
+from .models import GPT, ConversationStarter, Job, KnowledgeFile, Membership, Revision, Workspace
 
 GPT_ORDERINGS = {
-    "name": "name",
-    "-name": "-name",
+    # Names sort as people read them, whatever their case.
+    "name": Lower("name").asc(),
+    "-name": Lower("name").desc(),
     "updated": "updated_at",
     "-updated": "-updated_at",
     "created": "created_at",
@@ -55,26 +57,63 @@ def gpts_for(user) -> QuerySet[GPT]:
     """GPTs in the user's workspaces, ready for a list: workspace, last editor, action count."""
     if not user.is_authenticated:
         return GPT.objects.none()
+    # A membership subquery and a per-row count subquery rather than joins + GROUP BY: PostgreSQL
+    # then sorts and pages the GPTs first and counts actions for the rows of the page only
+    # (benchmarks/api.py: about 4x faster on 1,000 GPTs).
+    action_count = (
+        Action.objects.filter(gpt_id=OuterRef("pk")).order_by().values("gpt_id").annotate(n=Count("*")).values("n")
+    )
     return (
-        GPT.objects.filter(workspace__memberships__user=user)
+        GPT.objects.filter(workspace_id__in=Membership.objects.filter(user=user).values("workspace_id"))
         .select_related("workspace", "updated_by")
-        .annotate(action_count=Count("actions", distinct=True))
+        .annotate(action_count=Coalesce(Subquery(action_count), 0))
     )
 
 
-def gpt_list(
+GPT_LIST_VALUES = (
+    "id",
+    "workspace__slug",
+    "name",
+    "slug",
+    "description",
+    "visibility",
+    *GPT.CAPABILITY_FIELDS,
+    "readiness",
+    "error_count",
+    "warning_count",
+    "action_count",
+    "version",
+    "created_at",
+    "updated_at",
+    "updated_by__username",
+)
+
+
+def gpt_list_rows(user) -> QuerySet[dict]:
+    """`gpts_for` as plain rows of what a list shows (no model instances, no instructions, which
+    can be 100k characters): the API's list reads these."""
+    if not user.is_authenticated:
+        return GPT.objects.none()
+    return gpts_for(user).values(*GPT_LIST_VALUES)
+
+
+def gpt_filter(
+    queryset: QuerySet[GPT],
     *,
-    user,
     workspace: Workspace | None = None,
+    workspace_slug: str = "",
     search: str = "",
     visibility: str = "",
     readiness: str = "",
+    has_errors: bool | None = None,
     capability: str = "",
     ordering: str = "name",
 ) -> QuerySet[GPT]:
-    queryset = gpts_for(user)
+    """Narrow and order a GPT queryset (the list filters of the pages and the API)."""
     if workspace is not None:
         queryset = queryset.filter(workspace=workspace)
+    if workspace_slug:
+        queryset = queryset.filter(workspace__slug=workspace_slug)
     if search:
         queryset = queryset.filter(
             Q(name__icontains=search) | Q(description__icontains=search) | Q(instructions__icontains=search)
@@ -83,17 +122,34 @@ def gpt_list(
         queryset = queryset.filter(visibility=visibility)
     if readiness:
         queryset = queryset.filter(readiness=readiness)
+    if has_errors is not None:
+        queryset = queryset.filter(error_count__gt=0) if has_errors else queryset.filter(error_count=0)
     if capability in GPT.CAPABILITY_FIELDS:
         queryset = queryset.filter(**{capability: True})
-    return queryset.order_by(GPT_ORDERINGS.get(ordering, "name"), "id")
+    return queryset.order_by(GPT_ORDERINGS.get(ordering or "name", GPT_ORDERINGS["name"]), "id")
+
+
+def gpt_list(*, user, **filters) -> QuerySet[GPT]:
+    """The user's GPTs, filtered and ordered (see `gpt_filter` for the filters)."""
+    return gpt_filter(gpts_for(user), **filters)
 
 
 def gpt_detail_queryset(user) -> QuerySet[GPT]:
-    """GPTs with everything the editor, the document and the exporters read, prefetched."""
-    return gpts_for(user).prefetch_related(
-        Prefetch("conversation_starters", queryset=ConversationStarter.objects.order_by("position")),
-        Prefetch("knowledge_files", queryset=KnowledgeFile.objects.order_by("name", "id")),
-        Prefetch("actions", queryset=Action.objects.order_by("position", "id")),
+    """GPTs with everything the editor, the document and the exporters read, prefetched, and the
+    user's role in the GPT's workspace as `user_role` (see `with_role_on_workspace`)."""
+    return (
+        gpts_for(user)
+        .select_related("created_by")
+        .annotate(
+            user_role=Subquery(Membership.objects.filter(workspace=OuterRef("workspace"), user=user).values("role")[:1])
+        )
+        .prefetch_related(
+            Prefetch("conversation_starters", queryset=ConversationStarter.objects.order_by("position")),
+            Prefetch(
+                "knowledge_files", queryset=KnowledgeFile.objects.select_related("uploaded_by").order_by("name", "id")
+            ),
+            Prefetch("actions", queryset=Action.objects.order_by("position", "id")),
+        )
     )
 
 
@@ -121,3 +177,36 @@ def gpt_with_document(*, workspace_slug: str, gpt_slug: str) -> GPT | None:
         .filter(workspace__slug=workspace_slug, slug=gpt_slug)
         .first()
     )
+
+
+def revision_get(*, gpt: GPT, number: int) -> Revision:
+    try:
+        return gpt.revisions.select_related("author").get(number=number)
+    except (Revision.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such revision.") from None
+
+
+def knowledge_files_of(gpt: GPT) -> QuerySet[KnowledgeFile]:
+    return gpt.knowledge_files.select_related("uploaded_by").order_by("name", "id")
+
+
+def jobs_for(user) -> QuerySet[Job]:
+    """Jobs in the user's workspaces, newest first."""
+    if not user.is_authenticated:
+        return Job.objects.none()
+    member_of = Membership.objects.filter(user=user).values("workspace_id")
+    return (
+        Job.objects.filter(workspace_id__in=member_of)
+        .select_related("workspace", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def with_role_on_workspace(obj, workspace: Workspace | None = None) -> Workspace:
+    """Copy a `user_role` annotation of `obj` onto its workspace (`obj.workspace` unless given),
+    where gpts.permissions looks for it, so a role check after a detail query costs no query."""
+    workspace = workspace or obj.workspace
+    role = getattr(obj, "user_role", None)
+    if role is not None:
+        workspace.user_role = role
+    return workspace

@@ -110,6 +110,10 @@ class _SecretAttribute:
     def __get__(self, instance, owner):
         if instance is None:
             return self
+        if self.field_name not in instance.__dict__ and instance.pk is not None:
+            # A deferred column (`.defer()` / `.only()`): load it, as Django's own descriptor
+            # does, rather than answering None ("no secret") for a secret that is stored.
+            instance.refresh_from_db(fields=[self.field_name])
         return instance.__dict__.get(self.field_name)
 
     def __set__(self, instance, value):

@@ -12,11 +12,15 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("rules/", rules_page, name="rules"),
     path("admin/", admin.site.urls),
+    path("api/", include("gptstudio.api_urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("gpts.urls_export")),
     path("", include("actions.urls")),
     path("", include("gpts.urls")),
 ]
+
+handler404 = "gptstudio.api.errors.not_found"
+handler500 = "gptstudio.api.errors.server_error"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "allauth",
     "allauth.account",
@@ -78,6 +79,15 @@ TEMPLATES = [
 # Embedded default: a SQLite file next to manage.py. Set DATABASE_URL for PostgreSQL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Seconds a worker keeps its database connection (0: a new one per request). Opening a PostgreSQL
+# connection costs more than serving a small API request; deployments should set e.g. 60.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL: bind parameters on the server and prepare statements a connection runs repeatedly,
+# which saves the planner's work on every API list and detail (benchmarks/api.py: about 25%).
+# Off by default: it does not work through a transaction-pooling PgBouncer.
+if "postgresql" in DATABASES["default"]["ENGINE"] and env.bool("DATABASE_PREPARED_STATEMENTS", default=False):
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ----------------------------------------------------------------------------------
@@ -189,21 +199,49 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# --- REST framework ----------------------------------------------------------------------------
+# --- REST framework (https://www.django-rest-framework.org/api-guide/settings/) ----------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "gptstudio.api.schema.StudioAutoSchema",
+    # Bearer first: an unauthenticated request then gets 401 + `WWW-Authenticate: Bearer`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "gptstudio.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": ["gptstudio.api.parsers.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["gptstudio.api.renderers.FastJSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "gptstudio.api.pagination.StudioPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["gptstudio.api.throttling.TokenRateThrottle"],
+    "EXCEPTION_HANDLER": "gptstudio.api.errors.api_exception_handler",
     "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# benchmarks/api.py only: adds a trivial JSON endpoint to compare the real ones with.
+BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
+# Requests per user of token clients (`N/second|minute|hour|day`); empty: no limit.
+API_TOKEN_THROTTLE_RATE = env("API_TOKEN_THROTTLE_RATE", default="600/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "GPT Studio API",
-    "DESCRIPTION": "Keep, review, validate and export ChatGPT custom GPT definitions and their Actions.",
+    "DESCRIPTION": (
+        "Keep, review, validate and export ChatGPT custom GPT definitions and their Actions.\n\n"
+        "**Auth:** a personal API token as `Authorization: Bearer gps_…` (create one at "
+        "`POST /api/v1/tokens/` from a browser session; it is shown once), or the browser session.\n\n"
+        "**Errors** share one shape: `{message, code, errors?, findings?, current_version?}`.\n\n"
+        "**Concurrency:** GPTs and actions carry an `ETag` (their version). Send it back as `If-Match` "
+        "(or a `version` field) on PUT/PATCH/DELETE: 412 when it is stale, 409 when someone saved in "
+        "between."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SeverityEnum": "gptstudio.findings.Severity",
+        "SchemaFormatEnum": "actions.models.Action.SchemaFormat",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging ---------------------------------------------------------------------------------

@@ -121,3 +121,20 @@ def test_production_settings_refuse_to_start_without_keys(monkeypatch):
     sys.modules.pop("gptstudio.settings.base", None)
     module = importlib.import_module("gptstudio.settings.production")
     assert module.FIELD_ENCRYPTION_KEYS
+
+
+def test_a_deferred_secret_is_loaded_when_read(action, user):
+    from actions.models import Action
+    from actions.services import action_update
+
+    action_update(
+        action=action,
+        actor=user,
+        expected_version=1,
+        auth_type="api_key",
+        api_key_auth_type="bearer",
+        api_key="sk-deferred",
+    )
+    deferred = Action.objects.defer("api_key").get(pk=action.pk)
+    assert deferred.has_api_key is True
+    assert deferred.api_key.reveal() == "sk-deferred"

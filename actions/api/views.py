@@ -1,0 +1,224 @@
+"""Action endpoints and schema validation.
+
+Reads through actions.selectors (scoped to the caller's workspaces), writes through
+actions.services. Secrets are accepted on writes and never returned.
+"""
+
+from __future__ import annotations
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from actions import selectors, services
+from actions.imports import schema_import_start
+from actions.models import Action
+from actions.schema import validate_schema_text
+from gpts.api.serializers import JobSerializer
+from gpts.permissions import Access
+from gpts.selectors import jobs_for, with_role_on_workspace
+from gptstudio.api.concurrency import etag, expected_version, query_version
+from gptstudio.api.viewsets import (
+    ID_PATTERN,
+    IdFilter,
+    ServiceCreateMixin,
+    ServiceUpdateMixin,
+    VersionedRetrieveMixin,
+    WorkspaceScopedViewSet,
+    flag,
+    save_with_report,
+)
+
+from . import serializers as s
+
+WEATHER_SCHEMA_EXAMPLE = (
+    '{"openapi": "3.1.0", "info": {"title": "Weather", "version": "1.0.0"}, '
+    '"servers": [{"url": "https://api.weather.example.com"}], '
+    '"paths": {"/current": {"get": {"operationId": "getCurrent", "summary": "Current weather", '
+    '"responses": {"200": {"description": "OK"}}}}}}'
+)
+ACTION_EXAMPLE = {
+    "gpt": 1,
+    "name": "Weather",
+    "schema_text": WEATHER_SCHEMA_EXAMPLE,
+    "privacy_policy_url": "https://weather.example.com/privacy",
+    "auth_type": "api_key",
+    "api_key_auth_type": "bearer",
+    "api_key": "the-key-from-your-provider",
+}
+
+
+class ActionFilterSet(filters.FilterSet):
+    gpt = IdFilter(field_name="gpt_id", help_text="Only the actions of this GPT.")
+    workspace = filters.CharFilter(field_name="gpt__workspace__slug", help_text="Workspace slug.")
+
+    class Meta:
+        model = Action
+        fields = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List actions in your workspaces", tags=["actions"]),
+    retrieve=extend_schema(summary="Get an action with its schema text", tags=["actions"]),
+    create=extend_schema(
+        summary="Add an action to a GPT",
+        description="Secrets are write-only. Saved even when the schema has errors (the response carries "
+        "the findings); `?strict=true` refuses to save then.",
+        tags=["actions"],
+        request=s.ActionCreateSerializer,
+        responses={201: s.ActionSavedSerializer},
+        examples=[OpenApiExample("An action with an API key", value=ACTION_EXAMPLE, request_only=True)],
+    ),
+    update=extend_schema(
+        summary="Replace an action",
+        description="Every field but the secrets is required; send the version as If-Match (or `version`).",
+        tags=["actions"],
+        request=s.ActionUpdateSerializer,
+        responses=s.ActionSavedSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change some of an action's fields",
+        tags=["actions"],
+        request=s.ActionUpdateSerializer,
+        responses=s.ActionSavedSerializer,
+        examples=[
+            OpenApiExample("Rotate the API key", value={"api_key": "the-new-key", "version": 2}, request_only=True)
+        ],
+    ),
+    destroy=extend_schema(summary="Delete an action", tags=["actions"]),
+    validate=extend_schema(
+        summary="Validate a saved action's schema", tags=["validation"], responses=s.SchemaReportSerializer
+    ),
+)
+class ActionViewSet(
+    ServiceCreateMixin,
+    ServiceUpdateMixin,
+    mixins.ListModelMixin,
+    VersionedRetrieveMixin,
+    mixins.DestroyModelMixin,
+    WorkspaceScopedViewSet,
+):
+    lookup_value_regex = ID_PATTERN
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = ActionFilterSet
+    saved_serializer_class = s.ActionSavedSerializer
+    # Removing an action is editing its GPT, not deleting the GPT: editors may.
+    required_access = {"destroy": Access.EDIT}
+    versioned = True
+    strict_save = True
+    precondition_actions = ("create",)  # `gpt_version`
+
+    def get_queryset(self):
+        return selectors.actions_for(self.request.user)
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def get_serializer_class(self):
+        return {
+            "list": s.ActionListItemSerializer,
+            "create": s.ActionCreateSerializer,
+            "update": s.ActionUpdateSerializer,
+            "partial_update": s.ActionUpdateSerializer,
+            "validate": s.SchemaReportSerializer,
+            "import_schema": s.SchemaImportSerializer,
+        }.get(self.action, s.ActionDetailSerializer)
+
+    def workspace_of(self, obj):
+        return with_role_on_workspace(obj, obj.gpt.workspace)
+
+    def _save(self, save):
+        def saved():
+            return selectors.actions_for(self.request.user).get(pk=save().pk)
+
+        action, report = save_with_report(
+            saved, report_of=lambda a: validate_schema_text(a.schema_text), strict=flag(self.request, "strict")
+        )
+        return action, {"validation": report}
+
+    @staticmethod
+    def _service_fields(data: dict) -> dict:
+        return {k: v for k, v in data.items() if k not in ("gpt", "gpt_version", "version")}
+
+    def perform_create(self, serializer):
+        flag(self.request, "strict")  # A bad flag is a 400 before anything is written.
+        gpt = serializer.validated_data["gpt"]
+        self.require(gpt.workspace, Access.EDIT)
+        claimed = serializer.validated_data.get("gpt_version")
+        expected = expected_version(self.request, current=gpt.version, claimed=claimed) if claimed is not None else None
+        fields = self._service_fields(serializer.validated_data)
+        return self._save(
+            lambda: services.action_create(gpt=gpt, actor=self.request.user, expected_gpt_version=expected, **fields)
+        )
+
+    def perform_update(self, serializer):
+        flag(self.request, "strict")
+        action = serializer.instance
+        expected = expected_version(
+            self.request, current=action.version, claimed=serializer.validated_data.get("version"), what="action"
+        )
+        fields = self._service_fields(serializer.validated_data)
+        return self._save(
+            lambda: services.action_update(action=action, actor=self.request.user, expected_version=expected, **fields)
+        )
+
+    def perform_destroy(self, instance):
+        expected = expected_version(
+            self.request, current=instance.version, claimed=query_version(self.request), what="action"
+        )
+        services.action_delete(action=instance, actor=self.request.user, expected_version=expected)
+
+    @extend_schema(
+        summary="Import a schema from a URL (a job)",
+        description="Fetches the schema in the background (safe fetcher: public addresses only, size and time "
+        "capped, redirects re-checked) and creates an action, or replaces `action`'s schema. Answers 202 with "
+        "the job; poll `GET /api/v1/jobs/{id}/` for its status and result.",
+        tags=["actions"],
+        request=s.SchemaImportSerializer,
+        responses={202: JobSerializer},
+        examples=[
+            OpenApiExample(
+                "Import a new action",
+                value={"gpt": 1, "url": "https://api.weather.example.com/openapi.json"},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=False, methods=["post"], url_path="import", serializer_class=s.SchemaImportSerializer)
+    def import_schema(self, request):
+        serializer = s.SchemaImportSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        gpt = serializer.validated_data["gpt"]
+        self.require(gpt.workspace, Access.EDIT)
+        job = schema_import_start(
+            gpt=gpt,
+            actor=request.user,
+            url=serializer.validated_data["url"],
+            action=serializer.validated_data.get("action"),
+        )
+        job = jobs_for(request.user).get(pk=job.pk)
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @action(detail=True, methods=["get"])
+    def validate(self, request, pk=None):
+        action = self.get_object()
+        return Response(validate_schema_text(action.schema_text).as_dict(), headers={"ETag": etag(action.version)})
+
+
+class SchemaValidateView(APIView):
+    """Validate a schema text without saving anything (any signed-in user)."""
+
+    @extend_schema(
+        summary="Validate an OpenAPI schema text without saving",
+        tags=["validation"],
+        request=s.SchemaTextSerializer,
+        responses=s.SchemaReportSerializer,
+        examples=[OpenApiExample("A small schema", value={"schema_text": WEATHER_SCHEMA_EXAMPLE}, request_only=True)],
+    )
+    def post(self, request):
+        serializer = s.SchemaTextSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(validate_schema_text(serializer.validated_data["schema_text"]).as_dict())

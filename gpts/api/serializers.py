@@ -1,0 +1,362 @@
+"""GPT, workspace, member, knowledge file, revision and job serializers, one per use.
+
+Read serializers render what the selectors loaded; write serializers only validate and shape input
+for the services (gpts.services), which do the writing. Names are unique across the API because
+drf-spectacular names schema components after them.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from actions.api.serializers import SchemaReportSerializer
+from actions.models import Action
+from gpts.models import GPT, SLUG_MAX_LENGTH, Job, KnowledgeFile, Membership, Revision, Workspace
+from gpts.services import GPT_EDITABLE_FIELDS
+from gptstudio import limits
+from gptstudio.api.serializers import FindingSerializer, ScopedSlugRelatedField
+
+# --- Workspaces and members -------------------------------------------------------------------
+
+
+class WorkspaceSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(
+        source="user_role", choices=Membership.Role.choices, read_only=True, help_text="Your role here."
+    )
+    member_count = serializers.IntegerField(read_only=True)
+    gpt_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Workspace
+        fields = ("slug", "name", "role", "member_count", "gpt_count", "created_at", "updated_at")
+        read_only_fields = fields
+
+
+class WorkspaceCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    slug = serializers.SlugField(
+        max_length=SLUG_MAX_LENGTH, required=False, help_text="Derived from the name when left out."
+    )
+
+
+class WorkspaceUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(source="user.id", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ("user_id", "username", "email", "role", "created_at")
+        read_only_fields = fields
+
+
+class MemberAddSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, help_text="The username or email address of the person.")
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+    def validate_username(self, value):
+        users = get_user_model().objects.filter(is_active=True)
+        user = users.filter(username=value).first() or users.filter(email__iexact=value).first()
+        if user is None:
+            raise serializers.ValidationError("No active user with this username or email.")
+        return user
+
+
+class MemberRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+# --- GPTs --------------------------------------------------------------------------------------
+
+
+class GPTCapabilitiesSerializer(serializers.Serializer):
+    web_search = serializers.BooleanField()
+    canvas = serializers.BooleanField()
+    image_generation = serializers.BooleanField()
+    code_interpreter = serializers.BooleanField(help_text="Code Interpreter & Data Analysis.")
+
+
+class GPTActionSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Action
+        fields = ("id", "name", "slug", "position", "domain", "auth_type", "version")
+        read_only_fields = fields
+
+
+class KnowledgeFileSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = KnowledgeFile
+        fields = ("id", "name", "size", "sha256", "media_type", "uploaded_by", "created_at")
+        read_only_fields = fields
+
+
+class GPTListRowsSerializer(serializers.ListSerializer):
+    """The GPT list's hot path: renders `selectors.gpt_list_rows` (plain rows) into exactly what
+    the child's declared fields give for a GPT (a test checks they are equal), without model
+    instances or DRF's per-field machinery, which cost more than the query on a 50-row page
+    (benchmarks/api.py)."""
+
+    timestamp = serializers.DateTimeField()  # Renders like the child's created_at/updated_at.
+
+    def to_representation(self, data):
+        render_time = self.timestamp.to_representation
+        capabilities = GPT.CAPABILITY_FIELDS
+        return [
+            {
+                "id": row["id"],
+                "workspace": row["workspace__slug"],
+                "name": row["name"],
+                "slug": row["slug"],
+                "description": row["description"],
+                "visibility": row["visibility"],
+                "capabilities": {name: row[name] for name in capabilities},
+                "readiness": row["readiness"],
+                "error_count": row["error_count"],
+                "warning_count": row["warning_count"],
+                "action_count": row["action_count"],
+                "version": row["version"],
+                "created_at": render_time(row["created_at"]),
+                "updated_at": render_time(row["updated_at"]),
+                "updated_by": row["updated_by__username"],
+            }
+            for row in data
+        ]
+
+
+class GPTListItemSerializer(serializers.ModelSerializer):
+    workspace = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    capabilities = GPTCapabilitiesSerializer(source="*", read_only=True)
+    action_count = serializers.IntegerField(read_only=True)
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = GPT
+        fields = (
+            "id",
+            "workspace",
+            "name",
+            "slug",
+            "description",
+            "visibility",
+            "capabilities",
+            "readiness",
+            "error_count",
+            "warning_count",
+            "action_count",
+            "version",
+            "created_at",
+            "updated_at",
+            "updated_by",
+        )
+        read_only_fields = fields
+        list_serializer_class = GPTListRowsSerializer
+
+
+class GPTDetailSerializer(GPTListItemSerializer):
+    conversation_starters = serializers.SlugRelatedField(slug_field="text", many=True, read_only=True)
+    actions = GPTActionSummarySerializer(many=True, read_only=True)
+    knowledge_files = KnowledgeFileSerializer(many=True, read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta(GPTListItemSerializer.Meta):
+        list_serializer_class = serializers.ListSerializer
+        fields = (
+            *GPTListItemSerializer.Meta.fields,
+            "instructions",
+            "conversation_starters",
+            "recommended_model",
+            "category",
+            "use_conversation_data",
+            "actions",
+            "knowledge_files",
+            "created_by",
+        )
+        read_only_fields = fields
+
+
+class GPTValidationSerializer(serializers.Serializer):
+    """Everything the validation says about a GPT (gpts.validation.GPTReport.as_dict)."""
+
+    valid = serializers.BooleanField(help_text="No error-severity finding anywhere.")
+    readiness = serializers.ChoiceField(choices=GPT.Readiness.choices)
+    findings = FindingSerializer(many=True, help_text="GPT-level findings (fields, cross-action rules).")
+    actions = serializers.DictField(child=SchemaReportSerializer(), help_text="Action id → its schema report.")
+
+
+class GPTSavedSerializer(GPTDetailSerializer):
+    """The GPT after a save, with its validation (drafts with errors are saved; see `?strict`)."""
+
+    validation = serializers.SerializerMethodField()
+
+    class Meta(GPTDetailSerializer.Meta):
+        fields = (*GPTDetailSerializer.Meta.fields, "validation")
+        read_only_fields = fields
+
+    @extend_schema_field(GPTValidationSerializer)
+    def get_validation(self, gpt) -> dict:
+        return self.context["validation"].as_dict()
+
+
+class _GPTWriteSerializer(serializers.ModelSerializer):
+    slug = serializers.SlugField(max_length=SLUG_MAX_LENGTH, required=False, help_text="Derived from the name.")
+    conversation_starters = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, max_length=1000),
+        max_length=limits.GPT_CONVERSATION_STARTERS_MAX.value,
+        help_text="In order; empty entries are dropped, like ChatGPT's editor does.",
+    )
+    capabilities = GPTCapabilitiesSerializer()
+
+    class Meta:
+        model = GPT
+        fields = (
+            "name",
+            "slug",
+            "description",
+            "instructions",
+            "conversation_starters",
+            "capabilities",
+            "recommended_model",
+            "visibility",
+            "category",
+            "use_conversation_data",
+        )
+        validators = []  # Uniqueness is the service's (full_clean in the same transaction).
+
+    def service_fields(self) -> dict:
+        """validated_data as keyword arguments of gpt_create / gpt_update."""
+        data = dict(self.validated_data)
+        data.pop("version", None)
+        data.pop("workspace", None)
+        assert set(data) <= GPT_EDITABLE_FIELDS | {"conversation_starters", "capabilities"}
+        return data
+
+
+class GPTCreateSerializer(_GPTWriteSerializer):
+    workspace = ScopedSlugRelatedField(
+        slug_field="slug", queryset=Workspace.objects.none(), help_text="Slug of the workspace to create it in."
+    )
+
+    class Meta(_GPTWriteSerializer.Meta):
+        fields = ("workspace", *_GPTWriteSerializer.Meta.fields)
+
+    def get_fields(self):
+        from gpts.selectors import workspaces_for
+
+        fields = super().get_fields()
+        fields["workspace"].queryset = workspaces_for(self.context["request"].user)
+        fields["conversation_starters"].required = False
+        fields["capabilities"].required = False
+        return fields
+
+
+class GPTUpdateSerializer(_GPTWriteSerializer):
+    """PUT replaces every field (all required); PATCH changes only the fields sent."""
+
+    version = serializers.IntegerField(
+        min_value=1, required=False, write_only=True, help_text="The version you started from (like If-Match)."
+    )
+
+    class Meta(_GPTWriteSerializer.Meta):
+        fields = (*_GPTWriteSerializer.Meta.fields, "version")
+        extra_kwargs = {
+            name: {"required": True}
+            for name in _GPTWriteSerializer.Meta.fields
+            if name not in ("slug", "conversation_starters", "capabilities")
+        }
+
+
+# --- Knowledge files ------------------------------------------------------------------------
+
+
+class KnowledgeUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        allow_empty_file=True, help_text=f"At most {limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value} bytes (ChatGPT's limit)."
+    )
+    name = serializers.CharField(max_length=255, required=False, help_text="Defaults to the uploaded file's name.")
+    version = serializers.IntegerField(min_value=1, required=False, help_text="The GPT version you started from.")
+
+
+# --- Revisions -----------------------------------------------------------------------------------
+
+
+class RevisionListItemSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Revision
+        fields = ("number", "summary", "author", "created_at")
+        read_only_fields = fields
+
+
+class RevisionDetailSerializer(RevisionListItemSerializer):
+    document = serializers.JSONField(read_only=True, help_text="The GPT document (`gptstudio/gpt@1`) at this revision.")
+
+    class Meta(RevisionListItemSerializer.Meta):
+        fields = (*RevisionListItemSerializer.Meta.fields, "document")
+        read_only_fields = fields
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class ActionDiffSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=[(s, s) for s in ("added", "removed", "changed", "unchanged")])
+    fields = FieldChangeSerializer(many=True)
+    operations_added = serializers.ListField(child=serializers.DictField())
+    operations_removed = serializers.ListField(child=serializers.DictField())
+    operations_changed = serializers.ListField(child=serializers.DictField())
+    schema_diff = serializers.ListField(child=serializers.CharField(), help_text="Unified diff lines.")
+
+
+class RevisionDiffSerializer(serializers.Serializer):
+    from_number = serializers.IntegerField(help_text="The older revision.")
+    to_number = serializers.IntegerField(help_text="The newer revision.")
+    fields = FieldChangeSerializer(many=True)
+    text_diffs = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    actions = ActionDiffSerializer(many=True)
+
+
+class RevisionRestoreSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text="The GPT version you started from (like If-Match)."
+    )
+
+
+# --- Jobs --------------------------------------------------------------------------------------
+
+
+class JobSerializer(serializers.ModelSerializer):
+    workspace = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    result = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = Job
+        fields = (
+            "id",
+            "kind",
+            "status",
+            "workspace",
+            "gpt",
+            "action",
+            "result",
+            "error",
+            "attempts",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        )
+        read_only_fields = fields

@@ -1,0 +1,59 @@
+"""The GPT list's filters, one FilterSet for the API and the pages. It validates the query
+string; the filtering itself is the selector's (`selectors.gpt_filter`), so both interfaces
+get the same query."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+from . import selectors
+from .models import GPT
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false/1/0; anything else is an error rather than "no filter"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        lowered = str(value).strip().lower()
+        if lowered in ("true", "1"):
+            return True
+        if lowered in ("false", "0"):
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class GPTFilterSet(django_filters.FilterSet):
+    workspace = django_filters.CharFilter(help_text="Only GPTs of the workspace with this slug.")
+    search = django_filters.CharFilter(help_text="Text in the name, description or instructions (any case).")
+    visibility = django_filters.ChoiceFilter(choices=GPT.Visibility.choices, help_text="How it is shared in ChatGPT.")
+    readiness = django_filters.ChoiceFilter(choices=GPT.Readiness.choices, help_text="Stored validation outcome.")
+    has_errors = StrictBooleanFilter(help_text="true: only GPTs with validation errors; false: only those without.")
+    capability = django_filters.ChoiceFilter(
+        choices=[(name, name) for name in GPT.CAPABILITY_FIELDS], help_text="Only GPTs with this capability on."
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=[(key, key) for key in selectors.GPT_ORDERINGS], help_text="Sort key; `-` for descending. Default name."
+    )
+
+    class Meta:
+        model = GPT
+        fields = []
+
+    def filter_queryset(self, queryset):
+        data = {key: value for key, value in self.form.cleaned_data.items() if value not in (None, "")}
+        workspace_slug = data.pop("workspace", "")
+        return selectors.gpt_filter(queryset, workspace_slug=workspace_slug, **data)

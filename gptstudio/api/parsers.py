@@ -1,0 +1,60 @@
+"""Request parsers: strict JSON (orjson) with a size cap, and multipart uploads with a size cap.
+
+DRF's own JSON parser reads bodies of any size and accepts lone UTF-16 surrogates, which
+PostgreSQL then refuses with a server error; orjson rejects both malformed UTF-8 and lone
+surrogates, and the caps answer 413 before a byte is parsed.
+"""
+
+from __future__ import annotations
+
+import orjson
+from django.conf import settings
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
+
+from gptstudio import limits
+
+from .errors import PayloadTooLarge
+
+# Room for the multipart framing and the other form fields around the file.
+MULTIPART_OVERHEAD_BYTES = 1024 * 1024
+
+
+def _declared_length(parser_context) -> int | None:
+    request = parser_context.get("request") if parser_context else None
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else None
+    except ValueError:
+        return None
+
+
+class StrictJSONParser(parsers.JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        declared = _declared_length(parser_context)
+        if declared is not None and declared > limit:
+            raise PayloadTooLarge(f"The JSON body is {declared} bytes; the limit is {limit} bytes.")
+        raw = stream.read(limit + 1) if stream is not None else b""
+        if len(raw) > limit:
+            raise PayloadTooLarge(f"The JSON body is larger than the limit of {limit} bytes.")
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise ParseError(f"JSON parse error: {exc}") from None
+
+
+def upload_max_bytes() -> int:
+    return limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value
+
+
+class SizeLimitedMultiPartParser(parsers.MultiPartParser):
+    """Refuses (413) a body larger than one knowledge file may be, before streaming it to disk."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        declared = _declared_length(parser_context)
+        limit = upload_max_bytes() + MULTIPART_OVERHEAD_BYTES
+        if declared is not None and declared > limit:
+            raise PayloadTooLarge(
+                f"The upload is {declared} bytes; ChatGPT accepts knowledge files up to {upload_max_bytes()} bytes."
+            )
+        return super().parse(stream, media_type, parser_context)

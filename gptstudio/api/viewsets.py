@@ -1,0 +1,139 @@
+"""Building blocks for the apps' viewsets: workspace scoping and role checks, writes through
+services answered with the read serializer, versions as ETags, and the strict-save rule.
+
+An app's viewset combines `WorkspaceScopedViewSet` with only the mixins it needs. Extending one
+(say with an `export` action) needs no change here: a GET `@action` needs VIEW and a POST one
+EDIT by default; name another level in `required_access = {"action_name": Access.X}`.
+Attributes the OpenAPI generation reads (gptstudio/api/schema.py): `versioned = True` documents
+`ETag` and `If-Match` (and 412) on retrieve/update/destroy, `strict_save = True` the `?strict`
+flag on writes, `precondition_actions` more actions that may answer 412, and
+`actions_with_query_errors` GET actions whose query string may be a 400.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import django_filters
+from django import forms
+from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from gpts.permissions import Access, check_access
+
+from .concurrency import etag
+from .errors import HasErrors
+from .permissions import WorkspaceRolePermission, access_for
+
+# Ids in URLs: digits that fit a 64-bit column (longer ones match no route: a JSON 404).
+ID_PATTERN = "[0-9]{1,18}"
+TRUE_VALUES = {"true", "1"}
+FALSE_VALUES = {"false", "0"}
+
+
+class WorkspaceScopedViewSet(viewsets.GenericViewSet):
+    """`get_queryset` must return only the caller's objects (a selector); `workspace_of(obj)`
+    names the workspace whose role rules apply."""
+
+    permission_classes = [IsAuthenticated, WorkspaceRolePermission]
+    required_access: dict[str, Access] = {}
+    # The serializer a successful write answers with (defaults to the retrieve serializer).
+    saved_serializer_class = None
+
+    def workspace_of(self, obj):
+        return obj.workspace
+
+    def require(self, workspace, needed: Access | None = None) -> str:
+        """Check the caller's role in `workspace` (for creates and nested parents)."""
+        return check_access(self.request.user, workspace, needed or access_for(self, self.request))
+
+    def get_saved_serializer(self, instance, **context):
+        serializer_class = self.saved_serializer_class or self.get_serializer_class()
+        return serializer_class(instance, context={**self.get_serializer_context(), **context})
+
+
+class VersionedRetrieveMixin:
+    """GET one object, with `ETag: "<version>"`."""
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return Response(self.get_serializer(instance).data, headers={"ETag": etag(instance.version)})
+
+
+class ServiceCreateMixin:
+    """POST: validate with the write serializer; `perform_create(serializer)` calls the service
+    and returns `(instance, extra_context)`; answer 201 with the saved serializer."""
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance, context = self.perform_create(serializer)
+        return _saved_response(self, instance, context, status.HTTP_201_CREATED)
+
+
+class ServiceUpdateMixin:
+    """PUT/PATCH: like ServiceCreateMixin, through `perform_update(serializer)`."""
+
+    def update(self, request, *args, partial=False, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        instance, context = self.perform_update(serializer)
+        return _saved_response(self, instance, context, status.HTTP_200_OK)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+
+def _saved_response(view, instance, context, code):
+    headers = {"ETag": etag(instance.version)} if hasattr(instance, "version") else {}
+    return Response(view.get_saved_serializer(instance, **context).data, status=code, headers=headers)
+
+
+def flag(request, name: str) -> bool:
+    """A boolean query flag (`?strict=true`); absent is false, anything but true/false/1/0 a 400."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return False
+    raw = raw.strip().lower()
+    if raw in TRUE_VALUES:
+        return True
+    if raw in FALSE_VALUES:
+        return False
+    raise ValidationError({name: ["Use true or false."]})
+
+
+def save_with_report(save: Callable, *, report_of: Callable, strict: bool):
+    """Run `save()` (a service call) and validate the result in one transaction.
+
+    Drafts with errors are saved and the report is returned with them; with `strict`, a result
+    with errors is rolled back and refused (400 with its findings)."""
+    from gptstudio.findings import sort_findings
+
+    with transaction.atomic():
+        instance = save()
+        report = report_of(instance)
+        if strict and not report.valid:
+            findings = getattr(report, "all_findings", None) or report.findings
+            errors = [f for f in findings if str(f.severity) == "error"]
+            raise HasErrors(
+                f"Not saved: strict mode refuses a result with {len(errors)} validation error(s).",
+                findings=[f.as_dict() for f in sort_findings(findings)],
+            )
+    return instance, report
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 10**18 - 1})
+class IdFilter(django_filters.NumberFilter):
+    """An id in the query string: a whole number a 64-bit column can hold, else a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 10**18 - 1)
+        super().__init__(*args, **kwargs)

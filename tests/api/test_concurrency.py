@@ -1,0 +1,148 @@
+"""Versions as ETags, If-Match / body `version` preconditions (412), conflicts found under the row
+lock (409), and no lost update when writes race (threads against PostgreSQL)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from actions.models import Action
+from gpts import services
+from gpts.models import GPT, Revision
+from tests.api.conftest import SecretGuardClient
+from tests.factories import UserFactory, make_action, make_gpt, make_workspace
+
+
+@pytest.mark.parametrize("if_match", ['"1"', "1", 'W/"1"', '"7", "1"', "*"])
+def test_a_matching_if_match_saves(api, gpt, if_match):
+    response = api.patch(f"/api/v1/gpts/{gpt.pk}/", {"name": "New"}, format="json", HTTP_IF_MATCH=if_match)
+    assert response.status_code == 200
+    assert response["ETag"] == '"2"'
+
+
+@pytest.mark.parametrize("if_match", ['"2"', "garbage", '""'])
+def test_a_stale_if_match_is_412_with_the_current_version(api, gpt, if_match):
+    response = api.patch(f"/api/v1/gpts/{gpt.pk}/", {"name": "New"}, format="json", HTTP_IF_MATCH=if_match)
+    assert response.status_code == 412
+    assert response.json()["current_version"] == 1 and response["ETag"] == '"1"'
+    assert GPT.objects.get().name == "Weather Buddy"
+
+
+def test_a_body_version_works_like_if_match(api, gpt):
+    stale = api.patch(f"/api/v1/gpts/{gpt.pk}/", {"name": "New", "version": 5}, format="json")
+    assert stale.status_code == 412 and stale.json()["current_version"] == 1
+    fresh = api.patch(f"/api/v1/gpts/{gpt.pk}/", {"name": "New", "version": 1}, format="json")
+    assert fresh.status_code == 200 and fresh.json()["version"] == 2
+
+
+def test_delete_honours_if_match_and_the_version_query(api, gpt):
+    assert api.delete(f"/api/v1/gpts/{gpt.pk}/", HTTP_IF_MATCH='"3"').status_code == 412
+    assert api.delete(f"/api/v1/gpts/{gpt.pk}/?version=3").status_code == 412
+    assert api.delete(f"/api/v1/gpts/{gpt.pk}/?version=x").status_code == 400
+    assert GPT.objects.exists()
+    assert api.delete(f"/api/v1/gpts/{gpt.pk}/?version=1").status_code == 204
+
+
+def test_action_versions_are_their_own(api, secret_action):
+    assert api.get(f"/api/v1/actions/{secret_action.pk}/")["ETag"] == '"1"'
+    stale = api.patch(f"/api/v1/actions/{secret_action.pk}/", {"name": "X"}, format="json", HTTP_IF_MATCH='"2"')
+    assert stale.status_code == 412 and stale.json()["current_version"] == 1
+    assert api.delete(f"/api/v1/actions/{secret_action.pk}/", HTTP_IF_MATCH='"2"').status_code == 412
+    ok = api.patch(f"/api/v1/actions/{secret_action.pk}/", {"name": "X", "version": 1}, format="json")
+    assert ok.status_code == 200 and ok["ETag"] == '"2"'
+
+
+def test_an_edit_that_lands_between_read_and_lock_is_409(api, gpt, user, monkeypatch):
+    """The request read version 1; someone saves before the service takes the row lock."""
+    from gpts.api import views
+
+    real_update = services.gpt_update
+
+    def update_after_a_rival(**kwargs):
+        real_update(gpt=GPT.objects.get(pk=gpt.pk), actor=user, expected_version=1, name="Rival")
+        return real_update(**kwargs)
+
+    monkeypatch.setattr(views.services, "gpt_update", update_after_a_rival)
+    response = api.patch(f"/api/v1/gpts/{gpt.pk}/", {"description": "Mine"}, format="json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "conflict" and body["current_version"] == 2
+    assert GPT.objects.get().description == ""
+
+
+def _race(requests, workers):
+    """Run `requests` (callables returning a status) in threads released at the same moment."""
+    barrier = threading.Barrier(workers)
+    statuses = []
+
+    def run(send):
+        try:
+            barrier.wait()
+            statuses.append(send())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(send,)) for send in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(statuses)
+
+
+def _client(user):
+    client = SecretGuardClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writes_from_the_same_version_have_one_winner():
+    owner = UserFactory()
+    gpt = make_gpt(workspace=make_workspace(owner=owner), actor=owner, name="Contested")
+    workers = 6
+
+    def edit(i):
+        return lambda: (
+            _client(owner)
+            .patch(f"/api/v1/gpts/{gpt.pk}/", {"instructions": f"Writer {i}"}, format="json", HTTP_IF_MATCH='"1"')
+            .status_code
+        )
+
+    statuses = _race([edit(i) for i in range(workers)], workers)
+    assert statuses.count(200) == 1
+    assert set(statuses) <= {200, 409, 412}
+    stored = GPT.objects.get()
+    assert stored.version == 2
+    # The stored text is the winner's, and its revision says so: nothing lost, nothing mixed.
+    assert Revision.objects.get(gpt=stored, number=2).document["instructions"] == stored.instructions
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writes_without_preconditions_are_serialised_not_lost():
+    owner = UserFactory()
+    gpt = make_gpt(workspace=make_workspace(owner=owner), actor=owner, name="Busy")
+    action = make_action(gpt, actor=owner)
+    workers = 6
+
+    def edit_gpt(i):
+        return lambda: (
+            _client(owner).patch(f"/api/v1/gpts/{gpt.pk}/", {"description": f"D{i}"}, format="json").status_code
+        )
+
+    def edit_action(i):
+        return lambda: (
+            _client(owner).patch(f"/api/v1/actions/{action.pk}/", {"name": f"A{i}"}, format="json").status_code
+        )
+
+    statuses = _race([edit_gpt(i) for i in range(3)] + [edit_action(i) for i in range(3)], workers)
+    assert set(statuses) <= {200, 409}
+    stored = GPT.objects.get()
+    # Every accepted write is one version and one revision, in order; none was overwritten silently.
+    assert stored.version == 2 + statuses.count(200)
+    assert list(stored.revisions.values_list("number", flat=True)) == list(range(stored.version, 0, -1))
+    latest = stored.revisions.first().document
+    assert latest["description"] == stored.description
+    assert latest["actions"][0]["name"] == Action.objects.get().name

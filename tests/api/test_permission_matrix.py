@@ -1,0 +1,229 @@
+"""The permission matrix: every API endpoint × every role (owner, editor, viewer) × an outsider.
+
+Outsiders get 404 for anything in the workspace (lists simply do not show it); members get the
+endpoint's success status when their role allows the access it needs, else 403 with nothing
+changed. `test_the_matrix_covers_every_endpoint` fails when an endpoint is added without a row.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from drf_spectacular.generators import SchemaGenerator
+
+from gpts import services
+from gpts.models import GPT, Job, KnowledgeFile
+from gpts.permissions import Access, allows
+from tests.api.conftest import SecretGuardClient
+from tests.factories import UserFactory, make_action, make_gpt, make_workspace
+
+VIEW, EDIT, MANAGE = Access.VIEW, Access.EDIT, Access.MANAGE
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str  # OpenAPI path; {placeholders} filled from the world below
+    needed: Access
+    success: int
+    body: object = None
+    multipart: bool = False
+    list_of: str = ""  # for list endpoints: the key of the world object that must be listed
+
+    def __str__(self):
+        return f"{self.method} {self.path}"
+
+
+GPT_PUT = {
+    "name": "Replaced",
+    "description": "",
+    "instructions": "",
+    "conversation_starters": [],
+    "capabilities": {"web_search": True, "canvas": True, "image_generation": True, "code_interpreter": False},
+    "recommended_model": "",
+    "visibility": "invite_only",
+    "category": "",
+    "use_conversation_data": True,
+}
+ACTION_PUT = {
+    "name": "Replaced",
+    "schema_text": "{}",
+    "auth_type": "none",
+    "privacy_policy_url": "",
+    "api_key_auth_type": "",
+    "api_key_custom_header": "",
+    "oauth_client_id": "",
+    "oauth_authorization_url": "",
+    "oauth_token_url": "",
+    "oauth_scope": "",
+    "oauth_token_exchange_method": "default_post",
+}
+W = "/api/v1/workspaces/{slug}/"
+M = "/api/v1/workspaces/{workspace_slug}/members/"
+G = "/api/v1/gpts/{id}/"
+K = "/api/v1/gpts/{gpt_id}/knowledge/"
+R = "/api/v1/gpts/{gpt_id}/revisions/"
+A = "/api/v1/actions/{id}/"
+
+MATRIX = [
+    Row("GET", "/api/v1/workspaces/", VIEW, 200, list_of="workspace"),
+    Row("GET", W, VIEW, 200),
+    Row("PUT", W, MANAGE, 200, {"name": "Renamed"}),
+    Row("PATCH", W, MANAGE, 200, {"name": "Renamed"}),
+    Row("DELETE", W, MANAGE, 204),
+    Row("GET", M, VIEW, 200),
+    Row("POST", M, MANAGE, 201, {"username": "newcomer", "role": "viewer"}),
+    Row("GET", M + "{user_id}/", VIEW, 200),
+    Row("PUT", M + "{user_id}/", MANAGE, 200, {"role": "editor"}),
+    Row("PATCH", M + "{user_id}/", MANAGE, 200, {"role": "editor"}),
+    Row("DELETE", M + "{user_id}/", MANAGE, 204),
+    Row("GET", "/api/v1/gpts/", VIEW, 200, list_of="gpt"),
+    Row("POST", "/api/v1/gpts/", EDIT, 201, {"workspace": "{slug}", "name": "Created"}),
+    Row("GET", G, VIEW, 200),
+    Row("PUT", G, EDIT, 200, GPT_PUT),
+    Row("PATCH", G, EDIT, 200, {"name": "Patched"}),
+    Row("DELETE", G, MANAGE, 204),
+    Row("GET", G + "validate/", VIEW, 200),
+    Row("GET", K, VIEW, 200),
+    Row("POST", K, EDIT, 201, {"file": "upload"}, multipart=True),
+    Row("GET", K + "{id}/", VIEW, 200),
+    Row("DELETE", K + "{id}/", EDIT, 204),
+    Row("GET", R, VIEW, 200),
+    Row("GET", R + "{number}/", VIEW, 200),
+    Row("GET", R + "{number}/diff/", VIEW, 200),
+    Row("POST", R + "{number}/restore/", EDIT, 200, {}),
+    Row("GET", "/api/v1/actions/", VIEW, 200, list_of="action"),
+    Row("POST", "/api/v1/actions/", EDIT, 201, {"gpt": "{gpt_id}", "name": "Created"}),
+    Row("POST", "/api/v1/actions/import/", EDIT, 202, {"gpt": "{gpt_id}", "url": "https://example.com/s.json"}),
+    Row("GET", A, VIEW, 200),
+    Row("PUT", A, EDIT, 200, ACTION_PUT),
+    Row("PATCH", A, EDIT, 200, {"name": "Patched"}),
+    Row("DELETE", A, EDIT, 204),
+    Row("GET", A + "validate/", VIEW, 200),
+    Row("GET", "/api/v1/jobs/", VIEW, 200, list_of="job"),
+    Row("GET", "/api/v1/jobs/{id}/", VIEW, 200),
+]
+# Not about a workspace: any signed-in user may, and only about their own things (tested in
+# test_auth.py and test_actions.py).
+UNSCOPED = {
+    ("POST", "/api/v1/workspaces/"),
+    ("GET", "/api/v1/tokens/"),
+    ("POST", "/api/v1/tokens/"),
+    ("GET", "/api/v1/tokens/{id}/"),
+    ("DELETE", "/api/v1/tokens/{id}/"),
+    ("POST", "/api/v1/validate/schema/"),
+}
+ROLES = ["owner", "editor", "viewer", "outsider"]
+
+
+def _world():
+    owner = UserFactory()
+    workspace = make_workspace(owner=owner, name="Matrix")
+    gpt = make_gpt(workspace=workspace, actor=owner, name="Matrix GPT")
+    action = make_action(gpt, actor=owner)
+    knowledge = services.knowledge_file_add(
+        gpt=GPT.objects.get(pk=gpt.pk), actor=owner, upload=SimpleUploadedFile("k.txt", b"k")
+    )
+    job = Job.objects.create(workspace=workspace, gpt=gpt, kind=Job.Kind.SCHEMA_IMPORT)
+    target = UserFactory()
+    services.membership_set(workspace=workspace, user=target, role="viewer")
+    UserFactory(username="newcomer")
+    users = {"owner": owner, "outsider": UserFactory()}
+    for role in ("editor", "viewer"):
+        users[role] = UserFactory()
+        services.membership_set(workspace=workspace, user=users[role], role=role)
+    gpt.refresh_from_db()
+    return {
+        "users": users,
+        "workspace": workspace,
+        "gpt": gpt,
+        "action": action,
+        "job": job,
+        "knowledge": knowledge,
+        "fill": {
+            "slug": workspace.slug,
+            "workspace_slug": workspace.slug,
+            "gpt_id": gpt.pk,
+            "user_id": target.pk,
+            "number": 1,
+        },
+    }
+
+
+def _url(row, world):
+    ids = {
+        W: {},
+        G: {"id": world["gpt"].pk},
+        A: {"id": world["action"].pk},
+    }
+    fill = dict(world["fill"])
+    for prefix, extra in ids.items():
+        if row.path.startswith(prefix):
+            fill.update(extra)
+    if row.path.startswith(K):
+        fill["id"] = world["knowledge"].pk
+    if row.path.startswith("/api/v1/jobs/"):
+        fill["id"] = world["job"].pk
+    return row.path.format(**fill)
+
+
+def _body(row, world):
+    if row.multipart:
+        return {"file": SimpleUploadedFile("new.txt", b"new", content_type="text/plain")}
+    if isinstance(row.body, dict):
+        fill = world["fill"]
+        return {k: fill.get(v[1:-1], v) if isinstance(v, str) and v.startswith("{") else v for k, v in row.body.items()}
+    return row.body
+
+
+def _snapshot():
+    """What a refused request must leave unchanged."""
+    return (
+        list(GPT.objects.values_list("pk", "version", "name")),
+        KnowledgeFile.objects.count(),
+        sorted(services.Membership.objects.values_list("user_id", "role")),
+        list(services.Workspace.objects.values_list("name", flat=True)),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", MATRIX, ids=str)
+def test_permission_matrix(db, row, role, monkeypatch):
+    from actions import tasks
+
+    monkeypatch.setattr(tasks.schema_import_task, "delay", lambda job_id: None)  # Nothing is fetched.
+    world = _world()
+    client = SecretGuardClient()
+    client.force_authenticate(world["users"][role])
+    before = _snapshot()
+    kwargs = {"format": "multipart" if row.multipart else "json"}
+    body = _body(row, world)
+    if body is not None:
+        kwargs["data"] = body
+    response = getattr(client, row.method.lower())(_url(row, world), **kwargs)
+
+    if row.list_of:
+        assert response.status_code == 200
+        listed = {item["slug"] if row.list_of == "workspace" else item["id"] for item in response.json()["results"]}
+        obj = world[row.list_of]
+        key = obj.slug if row.list_of == "workspace" else obj.pk
+        assert (key in listed) == (role != "outsider")
+    elif role == "outsider":
+        assert response.status_code == 404, response.content
+        assert _snapshot() == before
+    elif allows(role, row.needed):
+        assert response.status_code == row.success, response.content
+    else:
+        assert response.status_code == 403, response.content
+        assert response.json()["code"] == "permission_denied"
+        assert _snapshot() == before
+
+
+def test_the_matrix_covers_every_endpoint():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = {
+        (method.upper(), path) for path, item in schema["paths"].items() for method in item if method != "parameters"
+    }
+    covered = {(row.method, row.path) for row in MATRIX} | UNSCOPED
+    assert operations - covered == set(), "endpoints without a row in the permission matrix"
+    assert covered - operations == set(), "rows for endpoints that do not exist"

@@ -1,0 +1,75 @@
+"""Revision endpoints (list, detail, diff, restore as a new revision) and job status."""
+
+from gpts import services
+from gpts.models import GPT, Job
+
+
+def _two_revisions(gpt, user):
+    return services.gpt_update(gpt=gpt, actor=user, expected_version=1, name="Renamed", instructions="New rules.")
+
+
+def test_list_and_detail(api, gpt, user):
+    _two_revisions(gpt, user)
+    rows = api.get(f"/api/v1/gpts/{gpt.pk}/revisions/").json()["results"]
+    assert [(r["number"], r["author"]) for r in rows] == [(2, user.username), (1, user.username)]
+    assert "document" not in rows[0]
+    detail = api.get(f"/api/v1/gpts/{gpt.pk}/revisions/1/").json()
+    assert detail["document"]["name"] == "Weather Buddy"
+    assert api.get(f"/api/v1/gpts/{gpt.pk}/revisions/9/").status_code == 404
+
+
+def test_diff_with_the_previous_and_with_a_chosen_revision(api, gpt, user):
+    _two_revisions(gpt, user)
+    diff = api.get(f"/api/v1/gpts/{gpt.pk}/revisions/2/diff/").json()
+    assert (diff["from_number"], diff["to_number"]) == (1, 2)
+    assert {c["field"] for c in diff["fields"]} == {"name", "instructions"}
+    assert any("+New rules." in line for line in diff["text_diffs"]["instructions"])
+    backwards = api.get(f"/api/v1/gpts/{gpt.pk}/revisions/1/diff/?against=2").json()
+    assert [c["new"] for c in backwards["fields"] if c["field"] == "name"] == ["Weather Buddy"]
+    first = api.get(f"/api/v1/gpts/{gpt.pk}/revisions/1/diff/").json()
+    assert first["from_number"] == 0 and {c["field"] for c in first["fields"]} >= {"name", "instructions"}
+    assert api.get(f"/api/v1/gpts/{gpt.pk}/revisions/2/diff/?against=x").status_code == 400
+    assert api.get(f"/api/v1/gpts/{gpt.pk}/revisions/2/diff/?against=7").status_code == 404
+
+
+def test_restore_is_a_new_revision(api, gpt, user):
+    _two_revisions(gpt, user)
+    response = api.post(f"/api/v1/gpts/{gpt.pk}/revisions/1/restore/", {}, format="json", HTTP_IF_MATCH='"2"')
+    assert response.status_code == 200, response.json()
+    assert (response.json()["name"], response.json()["version"], response["ETag"]) == ("Weather Buddy", 3, '"3"')
+    assert "validation" in response.json()
+    assert GPT.objects.get().revisions.first().summary == "Restored revision 1"
+    stale = api.post(f"/api/v1/gpts/{gpt.pk}/revisions/1/restore/", {"version": 2}, format="json")
+    assert stale.status_code == 412 and stale.json()["current_version"] == 3
+
+
+def test_revisions_of_foreign_gpts_are_404(api, foreign_gpt):
+    assert api.get(f"/api/v1/gpts/{foreign_gpt.pk}/revisions/").status_code == 404
+    assert api.get(f"/api/v1/gpts/{foreign_gpt.pk}/revisions/1/").status_code == 404
+    assert api.post(f"/api/v1/gpts/{foreign_gpt.pk}/revisions/1/restore/", {}, format="json").status_code == 404
+
+
+def _job(workspace, gpt=None, **fields):
+    return Job.objects.create(workspace=workspace, gpt=gpt, kind=Job.Kind.SCHEMA_IMPORT, **fields)
+
+
+def test_jobs_list_filter_and_detail(api, workspace, gpt, foreign_gpt, user):
+    done = _job(workspace, gpt, status=Job.Status.SUCCEEDED, result={"operations": 3}, created_by=user)
+    _job(workspace, status=Job.Status.FAILED, error="Host refused")
+    _job(foreign_gpt.workspace, foreign_gpt)
+    rows = api.get("/api/v1/jobs/").json()["results"]
+    assert {r["status"] for r in rows} == {"succeeded", "failed"}
+    assert [r["id"] for r in api.get("/api/v1/jobs/?status=succeeded").json()["results"]] == [done.pk]
+    assert [r["id"] for r in api.get(f"/api/v1/jobs/?gpt={gpt.pk}").json()["results"]] == [done.pk]
+    assert api.get("/api/v1/jobs/?status=bogus").status_code == 400
+    detail = api.get(f"/api/v1/jobs/{done.pk}/").json()
+    assert (detail["kind"], detail["result"], detail["created_by"]) == (
+        "schema_import",
+        {"operations": 3},
+        user.username,
+    )
+
+
+def test_foreign_jobs_are_404(api, foreign_gpt):
+    job = _job(foreign_gpt.workspace, foreign_gpt)
+    assert api.get(f"/api/v1/jobs/{job.pk}/").status_code == 404
