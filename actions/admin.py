@@ -19,13 +19,7 @@ EDITABLE = (
     "schema_text",
     "privacy_policy_url",
     "auth_type",
-    "api_key_auth_type",
-    "api_key_custom_header",
-    "oauth_client_id",
-    "oauth_authorization_url",
-    "oauth_token_url",
-    "oauth_scope",
-    "oauth_token_exchange_method",
+    *Action.AUTH_CONFIG_FIELDS,
 )
 
 

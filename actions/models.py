@@ -65,6 +65,18 @@ class Action(TimeStampedModel):
     )
     version = models.PositiveIntegerField(default=1)
 
+    # The non-secret authentication settings, in the order of ChatGPT's auth panel. Forms, the API,
+    # the admin and the services all take their field lists from here.
+    AUTH_CONFIG_FIELDS = (
+        "api_key_auth_type",
+        "api_key_custom_header",
+        "oauth_client_id",
+        "oauth_authorization_url",
+        "oauth_token_url",
+        "oauth_scope",
+        "oauth_token_exchange_method",
+    )
+
     class Meta:
         ordering = ["gpt_id", "position", "id"]
         constraints = [

@@ -28,13 +28,7 @@ EDITABLE_FIELDS = frozenset(
         "schema_format",
         "privacy_policy_url",
         "auth_type",
-        "api_key_auth_type",
-        "api_key_custom_header",
-        "oauth_client_id",
-        "oauth_authorization_url",
-        "oauth_token_url",
-        "oauth_scope",
-        "oauth_token_exchange_method",
+        *Action.AUTH_CONFIG_FIELDS,
     }
 )
 TRIMMED_FIELDS = (

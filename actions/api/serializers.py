@@ -76,16 +76,7 @@ READ_FIELDS = (
     "created_at",
     "updated_at",
 )
-AUTH_FIELDS = (
-    "privacy_policy_url",
-    "api_key_auth_type",
-    "api_key_custom_header",
-    "oauth_client_id",
-    "oauth_authorization_url",
-    "oauth_token_url",
-    "oauth_scope",
-    "oauth_token_exchange_method",
-)
+AUTH_FIELDS = ("privacy_policy_url", *Action.AUTH_CONFIG_FIELDS)
 WRITE_FIELDS = ("name", "slug", "position", "schema_text", "schema_format", "auth_type", *AUTH_FIELDS)
 
 
