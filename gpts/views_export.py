@@ -22,7 +22,7 @@ from gptstudio.errors import EditConflict
 from . import selectors
 from .access import role_context, workspace_view
 from .document_schema import SCHEMA_PATH
-from .exporters import EXPORTERS, ExportRefused, export_source, gpt_export
+from .exporters import EXPORTERS, Export, ExportRefused, export_source, gpt_export
 from .exporters.paste_plan import build_paste_plan
 from .importers import DocumentRejected, gpt_import
 from .permissions import Access
@@ -88,6 +88,11 @@ def gpt_export_download(request, workspace, gpt: str, target: str):
             paste_url=reverse("gpts_export:paste", args=[workspace.slug, gpt.slug]),
         )
         return render(request, "gpts/export_refused.html", context, status=409)
+    return download_response(export)
+
+
+def download_response(export: Export) -> StreamingHttpResponse:
+    """An export as a download, streamed while the exporter produces it (the page and the API)."""
     response = StreamingHttpResponse(export.chunks, content_type=export.media_type)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=export.filename)
     response["X-Content-Type-Options"] = "nosniff"
