@@ -180,6 +180,43 @@ def build_document_schema() -> dict:
     }
 
 
+OPENAPI_DOCUMENT_NOTE = (
+    "OpenAPI 3.0 cannot state the conditional rules of the published JSON Schema (an `api_key` object "
+    "exactly when `authentication.type` is `api_key`, `oauth` exactly for `oauth`, `custom_header` for a "
+    f"custom API key header); {SCHEMA_URL_PATH} has them all."
+)
+
+
+def _openapi_subset(node):
+    """`node` in the Schema Object dialect of OpenAPI 3.0: `const` becomes a one-value enum, and the
+    conditionals (`if`/`then`, the `allOf` of them) are left out."""
+    if isinstance(node, list):
+        return [_openapi_subset(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {}
+    for key, value in node.items():
+        if key in ("$schema", "$id", "if", "then", "allOf"):
+            continue
+        if key == "const":
+            converted["type"], converted["enum"] = "string", [value]
+        elif key == "properties":
+            converted[key] = {name: _openapi_subset(item) for name, item in value.items()}
+        else:
+            converted[key] = _openapi_subset(value)
+    if "enum" in converted:
+        converted.setdefault("type", "string")
+    return converted
+
+
+def build_openapi_document_schema() -> dict:
+    """The GPT document as an OpenAPI 3.0 schema (for the API docs): the published JSON Schema
+    without what OpenAPI 3.0 cannot say, so every valid document matches it too."""
+    schema = _openapi_subset(build_document_schema())
+    schema["description"] = f"{schema['description']} {OPENAPI_DOCUMENT_NOTE}"
+    return schema
+
+
 def render_document_schema() -> str:
     return json.dumps(build_document_schema(), indent=2, ensure_ascii=False) + "\n"
 

@@ -8,11 +8,11 @@ app_name = "gpts_export"
 
 urlpatterns = [
     path("schemas/gpt-document-1.json", views_export.document_schema, name="document_schema"),
-    path("w/<slug:workspace_slug>/g/<slug:gpt_slug>/paste/", views_export.gpt_paste, name="paste"),
+    path("w/<slug:ws>/g/<slug:gpt>/paste/", views_export.gpt_paste, name="paste"),
     path(
-        "w/<slug:workspace_slug>/g/<slug:gpt_slug>/export/<slug:target>/",
+        "w/<slug:ws>/g/<slug:gpt>/export/<slug:target>/",
         views_export.gpt_export_download,
         name="export",
     ),
-    path("w/<slug:workspace_slug>/import/", views_export.workspace_import, name="import"),
+    path("w/<slug:ws>/import/", views_export.workspace_import, name="import"),
 ]

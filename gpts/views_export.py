@@ -1,15 +1,16 @@
 """Pages for getting a GPT out of GPT Studio and back in: the published document schema, the
 paste page, export downloads and the import upload. (The rest of the UI lives in gpts/views.py.)
 
-Access (gpts.permissions): any member may view the paste page and export; importing needs edit
-rights; outside one's workspaces everything is 404.
+Access (gpts.permissions, applied by gpts.access.workspace_view like every studio page): any
+member may view the paste page and export; importing needs edit rights; outside one's workspaces
+everything is 404. Every page gets the workspace and the role, so the layout shows the workspace
+switcher as on the other studio pages.
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -19,11 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gptstudio.errors import EditConflict
 
 from . import selectors
+from .access import role_context, workspace_view
 from .document_schema import SCHEMA_PATH
-from .exporters import EXPORTERS, ExportRefused, export_source, gpt_export
+from .exporters import EXPORTERS, Export, ExportRefused, export_source, gpt_export
 from .exporters.paste_plan import build_paste_plan
 from .importers import DocumentRejected, gpt_import
-from .permissions import Access, AccessDenied, check_access
+from .permissions import Access
 
 
 @require_GET
@@ -45,21 +47,27 @@ def _export_links(gpt) -> list[dict]:
     return links
 
 
-@login_required
+def _page_context(request, workspace, **context) -> dict:
+    """What the layout and the studio pages read: the workspace (the switcher) and the role."""
+    return {"workspace": workspace, **role_context(request.role), **context}
+
+
+@workspace_view(Access.VIEW)
 @require_GET
-def gpt_paste(request, workspace_slug: str, gpt_slug: str):
+def gpt_paste(request, workspace, gpt: str):
     """Every ChatGPT field of the GPT in the editor's order, each with a copy button and its
     character count, and the findings that block publishing where they apply."""
-    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace_slug, gpt_slug=gpt_slug)
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
     source = export_source(gpt)
     plan = build_paste_plan(source.document, source.findings)
-    return render(request, "gpts/paste.html", {"gpt": gpt, "plan": plan, "export_links": _export_links(gpt)})
+    context = _page_context(request, workspace, gpt=gpt, plan=plan, export_links=_export_links(gpt))
+    return render(request, "gpts/paste.html", context)
 
 
-@login_required
+@workspace_view(Access.VIEW)
 @require_GET
-def gpt_export_download(request, workspace_slug: str, gpt_slug: str, target: str):
-    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace_slug, gpt_slug=gpt_slug)
+def gpt_export_download(request, workspace, gpt: str, target: str):
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
     if target not in EXPORTERS:
         raise Http404("No such export target.")
     fmt = request.GET.get("format") or None
@@ -71,13 +79,20 @@ def gpt_export_download(request, workspace_slug: str, gpt_slug: str, target: str
     except ExportRefused as exc:
         query = request.GET.copy()
         query["force"] = "1"
-        context = {
-            "gpt": gpt,
-            "findings": exc.findings,
-            "force_url": f"{request.path}?{query.urlencode()}",
-            "paste_url": reverse("gpts_export:paste", args=[workspace_slug, gpt_slug]),
-        }
+        context = _page_context(
+            request,
+            workspace,
+            gpt=gpt,
+            findings=exc.findings,
+            force_url=f"{request.path}?{query.urlencode()}",
+            paste_url=reverse("gpts_export:paste", args=[workspace.slug, gpt.slug]),
+        )
         return render(request, "gpts/export_refused.html", context, status=409)
+    return download_response(export)
+
+
+def download_response(export: Export) -> StreamingHttpResponse:
+    """An export as a download, streamed while the exporter produces it (the page and the API)."""
     response = StreamingHttpResponse(export.chunks, content_type=export.media_type)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=export.filename)
     response["X-Content-Type-Options"] = "nosniff"
@@ -96,16 +111,11 @@ class ImportForm(forms.Form):
         ]
 
 
-@login_required
+@workspace_view(Access.EDIT)
 @require_http_methods(["GET", "POST"])
-def workspace_import(request, workspace_slug: str):
-    workspace = selectors.workspace_get(user=request.user, slug=workspace_slug)
-    try:
-        check_access(request.user, workspace, Access.EDIT)
-    except AccessDenied as exc:
-        return HttpResponseForbidden(str(exc))
+def workspace_import(request, workspace):
     gpts = list(workspace.gpts.only("slug", "name", "version").order_by("name", "id"))
-    context = {"workspace": workspace}
+    context = _page_context(request, workspace)
     if request.method == "GET":
         chosen = next((g for g in gpts if g.slug == request.GET.get("gpt")), None)
         initial = {"gpt": chosen.slug, "expected_version": chosen.version} if chosen else {}

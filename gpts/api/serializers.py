@@ -8,15 +8,19 @@ drf-spectacular names schema components after them.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actions.api.serializers import SchemaReportSerializer
 from actions.models import Action
+from gpts.document_schema import SCHEMA_URL_PATH, build_openapi_document_schema
+from gpts.exporters import EXPORTERS
 from gpts.models import GPT, SLUG_MAX_LENGTH, Job, KnowledgeFile, Membership, Revision, Workspace
 from gpts.services import GPT_EDITABLE_FIELDS
 from gptstudio import limits
-from gptstudio.api.serializers import FindingSerializer, ScopedSlugRelatedField
+from gptstudio.api.parsers import import_max_bytes
+from gptstudio.api.serializers import FindingSerializer, ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
 
 # --- Workspaces and members -------------------------------------------------------------------
 
@@ -332,6 +336,107 @@ class RevisionRestoreSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         min_value=1, required=False, help_text="The GPT version you started from (like If-Match)."
     )
+
+
+# --- Export and import ----------------------------------------------------------------------
+
+EXPORT_TARGETS = list(EXPORTERS)
+EXPORT_FORMATS = list(dict.fromkeys(fmt for exporter in EXPORTERS.values() for fmt in exporter.formats))
+
+
+def _one_of(values) -> str:
+    return ", ".join(values)
+
+
+class GPTExportQuerySerializer(serializers.Serializer):
+    """The query string of an export (gpts.exporters.gpt_export's arguments; `force` is a flag)."""
+
+    target = serializers.ChoiceField(
+        choices=EXPORT_TARGETS,
+        help_text="; ".join(f"`{name}`: {exporter.label}" for name, exporter in EXPORTERS.items()) + ".",
+        error_messages={
+            "required": f"Choose an export target: {_one_of(EXPORT_TARGETS)}.",
+            "invalid_choice": f"“{{input}}” is not an export target; choose one of: {_one_of(EXPORT_TARGETS)}.",
+        },
+    )
+    format = serializers.ChoiceField(
+        choices=EXPORT_FORMATS,
+        required=False,
+        help_text="; ".join(
+            f"`{name}`: {' or '.join(exporter.formats)}" + (" (default)" if len(exporter.formats) > 1 else "")
+            for name, exporter in EXPORTERS.items()
+        )
+        + ". Default: the target's first.",
+        error_messages={
+            "invalid_choice": f"“{{input}}” is not an export format; choose one of: {_one_of(EXPORT_FORMATS)}.",
+        },
+    )
+
+
+class GPTDocumentSerializer(serializers.Serializer):
+    """The GPT document (`gptstudio/gpt@1`). Only documents the schema (GPTDocumentSchema below):
+    the export writes the document's bytes itself, exactly as the `document` target renders them."""
+
+
+class GPTDocumentSchema(OpenApiSerializerExtension):
+    target_class = GPTDocumentSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        return build_openapi_document_schema()
+
+
+class GPTImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A bundle zip (the `chatgpt` export) or a GPT document in YAML or JSON (the `document` "
+        f"export; JSON Schema at {SCHEMA_URL_PATH}). At most {import_max_bytes()} bytes (413 when larger)."
+    )
+    gpt = ScopedPrimaryKeyRelatedField(
+        queryset=GPT.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="Import as a new revision of this GPT (one of this workspace's); leave out for a new GPT.",
+    )
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="With `gpt`: the version you started from (like If-Match); 412 when the GPT moved on.",
+    )
+
+    def get_fields(self):
+        from gpts.selectors import gpts_for
+
+        fields = super().get_fields()
+        fields["gpt"].queryset = gpts_for(self.context["request"].user)
+        return fields
+
+    def validate(self, data):
+        if data.get("gpt") is None and (
+            data.get("version") is not None or "If-Match" in self.context["request"].headers
+        ):
+            raise serializers.ValidationError(
+                {"gpt": ["`version` and If-Match are for a new revision of an existing GPT: name it in `gpt`."]}
+            )
+        return data
+
+
+class SecretToEnterSerializer(serializers.Serializer):
+    action = serializers.CharField(help_text="The action's name.")
+    field = serializers.CharField(help_text="ChatGPT's label of the secret: “API Key” or “Client Secret”.")
+
+
+class GPTImportResultSerializer(serializers.Serializer):
+    """What an import did, with the GPT as it is now."""
+
+    created = serializers.BooleanField(help_text="A new GPT (201); false: a new revision of `gpt` (200).")
+    revision = serializers.IntegerField(
+        allow_null=True, help_text="The revision the import recorded; null when the upload changed nothing."
+    )
+    valid = serializers.BooleanField(help_text="No error-severity finding.")
+    gpt = GPTDetailSerializer()
+    secrets_to_enter = SecretToEnterSerializer(
+        many=True, help_text="Secrets are never imported: enter these in the action settings (PATCH the action)."
+    )
+    findings = FindingSerializer(many=True, help_text="Import notices and the GPT's validation findings.")
 
 
 # --- Jobs --------------------------------------------------------------------------------------

@@ -10,21 +10,37 @@ from __future__ import annotations
 from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from gpts import selectors, services
 from gpts.diff import document_diff
+from gpts.exporters import ExportRefused, gpt_export
 from gpts.filters import GPTFilterSet
+from gpts.importers import DocumentRejected, gpt_import
 from gpts.models import GPT, Job
 from gpts.permissions import Access
 from gpts.validation import validate_gpt
+from gpts.views_export import download_response
 from gptstudio.api.concurrency import etag, expected_version, query_version
-from gptstudio.api.errors import PayloadTooLarge
-from gptstudio.api.parsers import SizeLimitedMultiPartParser, upload_max_bytes
+from gptstudio.api.errors import ExportRefusedError, ImportRefusedError, PayloadTooLarge
+from gptstudio.api.negotiation import FileDownloadNegotiation
+from gptstudio.api.parsers import (
+    ImportMultiPartParser,
+    SizeLimitedMultiPartParser,
+    import_max_bytes,
+    upload_max_bytes,
+)
+from gptstudio.api.serializers import ErrorSerializer
 from gptstudio.api.viewsets import (
     ID_PATTERN,
     IdFilter,
@@ -35,6 +51,7 @@ from gptstudio.api.viewsets import (
     flag,
     save_with_report,
 )
+from gptstudio.findings import Finding, Severity
 
 from . import serializers as s
 
@@ -55,6 +72,30 @@ def path_parameter(name: str, kind=OpenApiTypes.INT, description: str = "") -> O
 
 GPT_ID_PARAMETER = path_parameter("gpt_id", description="The GPT's id.")
 WORKSPACE_SLUG_PARAMETER = path_parameter("workspace_slug", OpenApiTypes.STR, "The workspace's slug.")
+EXPORT_TAG = "export and import"
+EXAMPLE_FINDING = {
+    "severity": "error",
+    "code": "gpt.name.too_long",
+    "message": "The name has 61 characters; ChatGPT allows 50.",
+    "pointer": "/name",
+    "line": None,
+    "column": None,
+    "hint": "",
+}
+
+
+def etag_header(*statuses: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        "ETag",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=list(statuses),
+        description='The GPT\'s version, quoted: `"3"`. Send it back in If-Match.',
+    )
+
+
+def error_response(description: str, example: dict) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description, examples=[OpenApiExample("Error", value=example)])
 
 
 # --- Workspaces -------------------------------------------------------------------------------
@@ -94,6 +135,7 @@ class WorkspaceViewSet(
     lookup_field = "slug"
     required_access = {"update": Access.MANAGE, "partial_update": Access.MANAGE}
     saved_serializer_class = s.WorkspaceSerializer
+    precondition_actions = ("import_gpt",)  # `version` / If-Match with `gpt`
 
     def get_queryset(self):
         return selectors.workspaces_for(self.request.user)
@@ -103,6 +145,7 @@ class WorkspaceViewSet(
             "create": s.WorkspaceCreateSerializer,
             "update": s.WorkspaceUpdateSerializer,
             "partial_update": s.WorkspaceUpdateSerializer,
+            "import_gpt": s.GPTImportSerializer,
         }.get(self.action, s.WorkspaceSerializer)
 
     def workspace_of(self, obj):
@@ -124,6 +167,100 @@ class WorkspaceViewSet(
 
     def perform_destroy(self, instance):
         services.workspace_delete(workspace=instance)
+
+    @extend_schema(
+        summary="Import a bundle or a GPT document (editors)",
+        description="multipart/form-data with `file`: a bundle zip from the `chatgpt` export or a GPT document "
+        "(YAML or JSON) from the `document` export. Without `gpt` it creates a GPT (201); with `gpt` it "
+        "records one new revision of that GPT (200), refused with 412 when If-Match or `version` is not its "
+        "current version. Actions match by name and keep their stored secrets; secrets are never imported, so "
+        "`secrets_to_enter` lists the ones to enter. Bundles are checked before anything is read (paths, "
+        "symlinks, encryption, duplicates, sizes, zip bombs, unexpected files). All or nothing: a refused "
+        "import (400 with `findings`, 413 when too large) writes nothing.",
+        tags=[EXPORT_TAG],
+        request={"multipart/form-data": s.GPTImportSerializer},
+        responses={
+            201: s.GPTImportResultSerializer,
+            200: s.GPTImportResultSerializer,
+            400: error_response(
+                "Invalid input (`errors`), or the upload was refused: an unsafe or malformed bundle, a document "
+                "that does not match the GPT document schema, or a value GPT Studio cannot save (`findings` says "
+                "why and where). Nothing was written.",
+                {
+                    "message": "The import was refused; nothing was written. Entry '../evil.txt' has an empty, "
+                    "'.' or '..' segment: refused.",
+                    "code": "import_refused",
+                    "findings": [
+                        {
+                            **EXAMPLE_FINDING,
+                            "code": "import.zip.unsafe_path",
+                            "message": "Entry '../evil.txt' has an empty, '.' or '..' segment: refused.",
+                            "pointer": "../evil.txt",
+                        }
+                    ],
+                },
+            ),
+            413: error_response(
+                "The upload, an entry of the bundle or the bundle's expanded size is over GPT Studio's caps.",
+                {
+                    "message": "The import was refused; nothing was written. The bundle expands to …",
+                    "code": "too_large",
+                },
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description='With `gpt`: the GPT version you started from (`"3"`). Mismatch: 412.',
+            ),
+            etag_header(200, 201, 409, 412),
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path="import", parser_classes=[ImportMultiPartParser])
+    def import_gpt(self, request, slug=None):
+        workspace = self.get_object()
+        serializer = s.GPTImportSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        if upload.size is not None and upload.size > import_max_bytes():
+            raise PayloadTooLarge(f"“{upload.name}” is larger than GPT Studio imports ({import_max_bytes()} bytes).")
+        gpt, expected = serializer.validated_data.get("gpt"), None
+        if gpt is not None:
+            if gpt.workspace_id != workspace.pk:
+                raise ValidationError({"gpt": [f"This GPT is in workspace “{gpt.workspace.slug}”, not here."]})
+            expected = expected_version(request, current=gpt.version, claimed=serializer.validated_data.get("version"))
+        try:
+            outcome = gpt_import(
+                workspace=workspace,
+                actor=request.user,
+                upload=upload,
+                filename=upload.name,
+                gpt=gpt,
+                expected_version=expected,
+            )
+        except DocumentRejected as exc:
+            raise _import_refused(exc.findings) from None
+        gpt = selectors.gpt_detail_queryset(request.user).get(pk=outcome.gpt.pk)
+        data = {**outcome.as_dict(), "gpt": s.GPTDetailSerializer(gpt, context=self.get_serializer_context()).data}
+        code = status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
+        return Response(data, status=code, headers={"ETag": etag(gpt.version)})
+
+
+# Findings that refuse an import for its size: 413 rather than 400.
+TOO_LARGE_CODES = {"import.zip.too_large", "document.too_large"}
+
+
+def _import_refused(findings: list[Finding]):
+    errors = [f for f in findings if f.severity == Severity.ERROR] or findings
+    message = "The import was refused; nothing was written."
+    if errors:
+        message += f" {errors[0].message}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+    body = [f.as_dict() for f in findings]
+    if any(f.code in TOO_LARGE_CODES for f in findings):
+        return PayloadTooLarge(message, findings=body)
+    return ImportRefusedError(message, findings=body)
 
 
 @extend_schema_view(
@@ -267,6 +404,7 @@ class GPTViewSet(
     saved_serializer_class = s.GPTSavedSerializer
     versioned = True
     strict_save = True
+    actions_with_query_errors = ("export",)
 
     def get_queryset(self):
         if self.action == "list":
@@ -320,6 +458,99 @@ class GPTViewSet(
     def validate(self, request, pk=None):
         gpt = self.get_object()
         return Response(validate_gpt(gpt).as_dict(), headers={"ETag": etag(gpt.version)})
+
+    @extend_schema(
+        summary="Export a GPT (download)",
+        description="Streams the export as a file (`Content-Disposition: attachment`): `target=chatgpt` is the "
+        "zip to rebuild the GPT in ChatGPT's editor (PASTE_GUIDE.md, gpt.yaml, instructions, starters, each "
+        "action's schema and authentication notes, the knowledge files); `target=document` is the GPT document "
+        "alone, YAML or JSON, for git. Any member may export. A GPT with validation errors is refused with 409 "
+        "and the findings unless `force=true` (the guide then lists them first); the `document` target never "
+        "refuses (drafts belong in git too). Secrets are never exported.",
+        tags=[EXPORT_TAG],
+        parameters=[
+            # The query serializer validates; these document it, with examples generated requests start from.
+            OpenApiParameter(
+                "target",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=True,
+                enum=s.EXPORT_TARGETS,
+                description=s.GPTExportQuerySerializer().fields["target"].help_text,
+                examples=[
+                    OpenApiExample("The ChatGPT bundle", value="chatgpt"),
+                    OpenApiExample("The GPT document", value="document"),
+                ],
+            ),
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=s.EXPORT_FORMATS,
+                description=s.GPTExportQuerySerializer().fields["format"].help_text,
+                examples=[OpenApiExample("YAML", value="yaml"), OpenApiExample("JSON", value="json")],
+            ),
+            OpenApiParameter(
+                "force",
+                OpenApiTypes.BOOL,
+                OpenApiParameter.QUERY,
+                description="Export even when the GPT has validation errors. Default false: 409 with the findings.",
+            ),
+            etag_header(200),
+            OpenApiParameter(
+                "Content-Disposition",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description='`attachment; filename="<gpt-slug>.chatgpt.zip"` (or `.gpt.yaml`, `.gpt.json`).',
+            ),
+        ],
+        responses={
+            (200, "application/zip"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The export: a zip (`chatgpt`), or the GPT document (`document`)."
+            ),
+            (200, "application/yaml"): OpenApiResponse(s.GPTDocumentSerializer),
+            (200, "application/json"): OpenApiResponse(s.GPTDocumentSerializer),
+            400: error_response(
+                "An unknown target or format, a format the target does not write, or a `force` that is not "
+                "true or false; `errors` lists the allowed values.",
+                {
+                    "message": "Invalid input: see `errors`.",
+                    "code": "invalid",
+                    "errors": {"target": ["“zip” is not an export target; choose one of: chatgpt, document."]},
+                },
+            ),
+            409: error_response(
+                "The GPT has validation errors (`findings`) and `force` was not true: nothing was exported.",
+                {
+                    "message": "This GPT has 1 validation error(s); fix them, or export anyway with force=true.",
+                    "code": "export_refused",
+                    "findings": [EXAMPLE_FINDING],
+                },
+            ),
+        },
+    )
+    @action(detail=True, methods=["get"], content_negotiation_class=FileDownloadNegotiation)
+    def export(self, request, pk=None):
+        gpt = self.get_object()
+        query = s.GPTExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        force = flag(request, "force")
+        try:
+            export = gpt_export(
+                gpt=gpt, target=query.validated_data["target"], fmt=query.validated_data.get("format"), force=force
+            )
+        except ValueError as exc:  # A format the target does not write.
+            raise ValidationError({"format": [str(exc)]}) from None
+        except ExportRefused as exc:
+            raise ExportRefusedError(
+                f"This GPT has {len(exc.findings)} validation error(s); fix them, or export anyway with force=true "
+                "(a bundle's PASTE_GUIDE.md then lists them first).",
+                findings=[f.as_dict() for f in exc.findings],
+            ) from None
+        response = download_response(export)
+        response["ETag"] = etag(gpt.version)
+        return response
 
 
 class GPTChildMixin:

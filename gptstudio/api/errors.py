@@ -1,9 +1,9 @@
 """One JSON error shape for every API failure, and the exceptions the API raises itself.
 
 Body: `{"message": str, "code": str}` plus, where they apply, `errors` (field → messages, nested
-fields joined with dots), `findings` (validation findings that refused a strict save) and
-`current_version` (409/412: the version now stored). Service errors are translated here, so views
-never catch them: Django `ValidationError` → 400, `Http404` → 404, `AccessDenied` → 403,
+fields joined with dots), `findings` (the validation findings that refused a strict save, an
+export or an import) and `current_version` (409/412: the version now stored). Service errors are
+translated here, so views never catch them: Django `ValidationError` → 400, `Http404` → 404, `AccessDenied` → 403,
 `EditConflict` → 409, a uniqueness race (`IntegrityError`) → 409, an oversized body → 413.
 """
 
@@ -50,6 +50,23 @@ class PayloadTooLarge(ExtraAPIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "too_large"
+
+
+class ExportRefusedError(ExtraAPIException):
+    """An export of a GPT with validation errors, not forced: nothing was produced (`findings`)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This GPT has validation errors; fix them, or export anyway with force=true."
+    default_code = "export_refused"
+
+
+class ImportRefusedError(ExtraAPIException):
+    """An upload that cannot be imported (unsafe or malformed bundle, invalid document, a value the
+    services refuse): nothing was written; `findings` says why and where."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The import was refused; nothing was written."
+    default_code = "import_refused"
 
 
 class HasErrors(ExtraAPIException):

@@ -44,17 +44,36 @@ class StrictJSONParser(parsers.JSONParser):
 
 
 def upload_max_bytes() -> int:
+    """The largest knowledge file (ChatGPT's limit)."""
     return limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value
+
+
+def import_max_bytes() -> int:
+    """The largest upload to import: a bundle expands to at most this, so its zip is no larger."""
+    return limits.STUDIO_BUNDLE_MAX_TOTAL_BYTES
 
 
 class SizeLimitedMultiPartParser(parsers.MultiPartParser):
     """Refuses (413) a body larger than one knowledge file may be, before streaming it to disk."""
 
+    def max_file_bytes(self) -> int:
+        return upload_max_bytes()
+
+    def too_large_message(self, declared: int) -> str:
+        return f"The upload is {declared} bytes; ChatGPT accepts knowledge files up to {upload_max_bytes()} bytes."
+
     def parse(self, stream, media_type=None, parser_context=None):
         declared = _declared_length(parser_context)
-        limit = upload_max_bytes() + MULTIPART_OVERHEAD_BYTES
-        if declared is not None and declared > limit:
-            raise PayloadTooLarge(
-                f"The upload is {declared} bytes; ChatGPT accepts knowledge files up to {upload_max_bytes()} bytes."
-            )
+        if declared is not None and declared > self.max_file_bytes() + MULTIPART_OVERHEAD_BYTES:
+            raise PayloadTooLarge(self.too_large_message(declared))
         return super().parse(stream, media_type, parser_context)
+
+
+class ImportMultiPartParser(SizeLimitedMultiPartParser):
+    """The import upload: a bundle zip or a GPT document, capped at `import_max_bytes()`."""
+
+    def max_file_bytes(self) -> int:
+        return import_max_bytes()
+
+    def too_large_message(self, declared: int) -> str:
+        return f"The upload is {declared} bytes; GPT Studio imports bundles of up to {import_max_bytes()} bytes."

@@ -29,7 +29,10 @@ class ErrorSerializer(serializers.Serializer):
         help_text="Field → messages (400). Nested fields are dotted: `capabilities.canvas`, `conversation_starters.0`.",
     )
     findings = FindingSerializer(
-        many=True, required=False, help_text="Validation findings that refused a `?strict=true` save (400)."
+        many=True,
+        required=False,
+        help_text="Validation findings: what refused a `?strict=true` save (400), an import (400, 413) "
+        "or an export (409).",
     )
     current_version = serializers.IntegerField(
         required=False, help_text="The version stored now (409 and 412): fetch it, re-apply your change."

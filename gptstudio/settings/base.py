@@ -238,6 +238,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SeverityEnum": "gptstudio.findings.Severity",
         "SchemaFormatEnum": "actions.models.Action.SchemaFormat",
+        # The GPT model's and the GPT document's (same values; the document has no labels).
+        "VisibilityEnum": "gpts.models.GPT.Visibility",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -49,6 +49,84 @@ def test_main_operations_have_examples(generated):
         assert schema["paths"][path][method]["requestBody"]["content"]["application/json"].get("examples"), path
 
 
+def test_export_and_import_document_their_files_and_refusals(generated):
+    paths = yaml.safe_load(generated)["paths"]
+    export = paths["/api/v1/gpts/{id}/export/"]["get"]
+    content = export["responses"]["200"]["content"]
+    assert content["application/zip"]["schema"] == {"type": "string", "format": "binary"}
+    for media_type in ("application/yaml", "application/json"):
+        assert content[media_type]["schema"] == {"$ref": "#/components/schemas/GPTDocument"}
+    assert {"ETag", "Content-Disposition"} <= set(export["responses"]["200"]["headers"])
+    assert {"400", "409"} <= set(export["responses"])
+    assert export["responses"]["409"]["content"]["application/json"]["examples"]
+    query = {p["name"]: p for p in export["parameters"] if p["in"] == "query"}
+    assert query["target"]["required"] and query["target"]["schema"]["enum"] == ["chatgpt", "document"]
+    assert set(query["format"]["schema"]["enum"]) == {"zip", "yaml", "json"}
+    assert query["force"]["schema"]["type"] == "boolean"
+
+    upload = paths["/api/v1/workspaces/{slug}/import/"]["post"]
+    assert set(upload["requestBody"]["content"]) == {"multipart/form-data"}
+    for code in ("200", "201"):
+        assert upload["responses"][code]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/GPTImportResult"
+        }
+    assert {"400", "409", "412", "413"} <= set(upload["responses"])
+    assert upload["responses"]["400"]["content"]["application/json"]["examples"]
+
+
+def test_the_document_component_accepts_what_the_published_schema_accepts():
+    """Every document the JSON Schema accepts also matches the API docs' GPTDocument (a subset
+    of it: OpenAPI 3.0 cannot say the conditionals), so a client validating with either agrees."""
+    import jsonschema
+
+    from gpts.document_schema import build_document_schema, build_openapi_document_schema
+
+    component = build_openapi_document_schema()
+    allowed = {"type", "properties", "required", "additionalProperties", "items", "enum", "description", "title"}
+    allowed |= {"maxLength", "minLength", "maxItems", "pattern", "minimum", "maximum"}
+
+    def keywords(node):
+        if isinstance(node, list):
+            for item in node:
+                yield from keywords(item)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key == "properties":
+                    yield from keywords(list(value.values()))
+                else:
+                    yield key
+                    yield from keywords(value)
+
+    assert set(keywords(component)) <= allowed
+    assert "if" in set(keywords(build_document_schema()))  # the published one has more to say
+    published = build_document_schema()
+    document = {
+        "format": "gptstudio/gpt@1",
+        "name": "N",
+        "description": "",
+        "instructions": "",
+        "conversation_starters": [],
+        "capabilities": {"web_search": True, "canvas": False, "image_generation": False, "code_interpreter": False},
+        "recommended_model": "",
+        "visibility": "invite_only",
+        "category": "",
+        "use_conversation_data": True,
+        "knowledge": [],
+        "actions": [
+            {
+                "name": "A",
+                "privacy_policy_url": "",
+                "authentication": {"type": "api_key", "api_key": {"auth_type": "custom", "custom_header": "X-Key"}},
+                "schema": "{}",
+            }
+        ],
+    }
+    jsonschema.validate(document, published)
+    jsonschema.Draft4Validator(component).validate(document)
+    wrong = document | {"visibility": "everyone"}
+    assert not jsonschema.Draft4Validator(component).is_valid(wrong)
+
+
 def test_schema_and_docs_are_served_without_a_cdn(anon):
     schema = anon.get("/api/schema/")
     assert schema.status_code == 200 and b"openapi: 3" in schema.content

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 
 from gpts import services
+from gpts.document import gpt_document, render_document
 from gpts.models import GPT, Job, KnowledgeFile
 from gpts.permissions import Access, allows
 from tests.api.conftest import SecretGuardClient
@@ -27,11 +28,18 @@ class Row:
     needed: Access
     success: int
     body: object = None
-    multipart: bool = False
+    multipart: bool = False  # the body's Upload values become files
     list_of: str = ""  # for list endpoints: the key of the world object that must be listed
+    query: str = ""
 
     def __str__(self):
         return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    content: str  # the key of world["files"] with its bytes
 
 
 GPT_PUT = {
@@ -71,6 +79,7 @@ MATRIX = [
     Row("PUT", W, MANAGE, 200, {"name": "Renamed"}),
     Row("PATCH", W, MANAGE, 200, {"name": "Renamed"}),
     Row("DELETE", W, MANAGE, 204),
+    Row("POST", W + "import/", EDIT, 201, {"file": Upload("matrix.gpt.yaml", "document")}, multipart=True),
     Row("GET", M, VIEW, 200),
     Row("POST", M, MANAGE, 201, {"username": "newcomer", "role": "viewer"}),
     Row("GET", M + "{user_id}/", VIEW, 200),
@@ -84,8 +93,9 @@ MATRIX = [
     Row("PATCH", G, EDIT, 200, {"name": "Patched"}),
     Row("DELETE", G, MANAGE, 204),
     Row("GET", G + "validate/", VIEW, 200),
+    Row("GET", G + "export/", VIEW, 200, query="target=chatgpt&force=true"),
     Row("GET", K, VIEW, 200),
-    Row("POST", K, EDIT, 201, {"file": "upload"}, multipart=True),
+    Row("POST", K, EDIT, 201, {"file": Upload("new.txt", "knowledge")}, multipart=True),
     Row("GET", K + "{id}/", VIEW, 200),
     Row("DELETE", K + "{id}/", EDIT, 204),
     Row("GET", R, VIEW, 200),
@@ -140,6 +150,7 @@ def _world():
         "action": action,
         "job": job,
         "knowledge": knowledge,
+        "files": {"knowledge": b"new", "document": render_document(gpt_document(gpt), "yaml").encode()},
         "fill": {
             "slug": workspace.slug,
             "workspace_slug": workspace.slug,
@@ -164,12 +175,16 @@ def _url(row, world):
         fill["id"] = world["knowledge"].pk
     if row.path.startswith("/api/v1/jobs/"):
         fill["id"] = world["job"].pk
-    return row.path.format(**fill)
+    url = row.path.format(**fill)
+    return f"{url}?{row.query}" if row.query else url
 
 
 def _body(row, world):
     if row.multipart:
-        return {"file": SimpleUploadedFile("new.txt", b"new", content_type="text/plain")}
+        return {
+            key: SimpleUploadedFile(value.name, world["files"][value.content]) if isinstance(value, Upload) else value
+            for key, value in row.body.items()
+        }
     if isinstance(row.body, dict):
         fill = world["fill"]
         return {k: fill.get(v[1:-1], v) if isinstance(v, str) and v.startswith("{") else v for k, v in row.body.items()}

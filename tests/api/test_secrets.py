@@ -4,7 +4,9 @@
 Every other API test also runs through SecretGuardClient, which makes the same check on each
 response of the whole API test run."""
 
+import io
 import re
+import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
@@ -15,6 +17,18 @@ from gpts import services
 from gpts.models import GPT, Job
 from gptstudio.services import token_create
 from tests.api.conftest import API_KEY, CLIENT_SECRET, SECRET_MARKER
+
+# Endpoints whose query string is required, crawled once per value.
+QUERIES = {"/api/v1/gpts/{id}/export/": ["target=document", "target=document&format=json", "target=chatgpt&force=true"]}
+
+
+def _readable_body(response) -> str:
+    """The body as text; a zip (an export) is unzipped, since its members are compressed."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if response["Content-Type"] == "application/zip":
+        bundle = zipfile.ZipFile(io.BytesIO(body))
+        body = b"\n".join(bundle.read(name) for name in bundle.namelist())
+    return body.decode()
 
 
 def test_no_endpoint_returns_a_secret(user, gpt, secret_action, oauth_action):
@@ -50,12 +64,12 @@ def test_no_endpoint_returns_a_secret(user, gpt, secret_action, oauth_action):
         for prefix, pk in ids.items():
             if path.startswith(prefix):
                 fill["id"] = pk
-        urls.append(path.format(**fill))
+        urls += [path.format(**fill) + (f"?{query}" if query else "") for query in QUERIES.get(path, [""])]
     crawled = 0
     for url in urls:
         response = client.get(url)
-        assert response.status_code == 200, (url, response.content[:200])
-        text = response.content.decode() + " ".join(f"{k}: {v}" for k, v in response.headers.items())
+        assert response.status_code == 200, (url, _readable_body(response)[:200])
+        text = _readable_body(response) + " ".join(f"{k}: {v}" for k, v in response.headers.items())
         for secret in (API_KEY, API_KEY + "-rotated", CLIENT_SECRET, SECRET_MARKER):
             assert secret not in text, f"{secret!r} leaked from {url}"
         crawled += 1
@@ -63,3 +77,4 @@ def test_no_endpoint_returns_a_secret(user, gpt, secret_action, oauth_action):
     # Sanity: the secrets really are stored (so the crawl could have found them).
     assert {a.api_key.reveal() for a in secret_action.__class__.objects.all()} >= {API_KEY + "-rotated"}
     assert not re.search(r"\{[a-z_]+\}", " ".join(urls))
+    assert set(QUERIES) <= set(schema["paths"])

@@ -158,3 +158,24 @@ def test_a_stale_new_version_is_a_conflict(client, rich, user, workspace):
     assert response.status_code == 409
     data = {"upload": bundle_upload(rich), "gpt": "planner", "expected_version": rich.version}
     assert client.post(import_url(workspace), data).status_code == 200
+
+
+def _site_nav(html: str) -> str:
+    return re.search(r'<nav class="site-nav" aria-label="Main">.*?</nav>', html, re.S).group(0)
+
+
+def test_the_export_pages_show_the_workspace_switcher_like_the_other_studio_pages(client, rich, workspace, monkeypatch):
+    editor = member(workspace, "editor")
+    client.force_login(editor)
+    dashboard_nav = _site_nav(client.get(reverse("gpts:dashboard", args=[workspace.slug])).content.decode())
+    assert f'aria-label="Switch workspace (current: {workspace.name})"' in dashboard_nav
+    error = Finding(Severity.ERROR, "gpt.name.too_long", "Name too long.", pointer="/name")
+    monkeypatch.setattr("gpts.exporters.base.validate_gpt", lambda gpt: GPTReport(findings=[error]))
+    refused = client.get(export_url(rich, "chatgpt"))
+    assert refused.status_code == 409
+    pages = [client.get(paste_url(rich)), client.get(import_url(workspace)), refused]
+    pages.append(client.post(import_url(workspace), {"upload": SimpleUploadedFile("bad.yaml", b"name: x\n")}))
+    for response in pages:
+        nav = _site_nav(response.content.decode())
+        assert nav == dashboard_nav, response.request["PATH_INFO"]
+        assert ">Dashboard</a>" not in nav
