@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import UserFactory, make_action, make_gpt, make_workspace
 from tests.loopback_server import LoopbackServer
@@ -24,6 +25,12 @@ from tests.loopback_server import LoopbackServer
 ROOT = Path(__file__).resolve().parent.parent
 
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Property tests explore new random inputs on every developer run (that is how they find bugs);
+# in CI they replay one fixed sequence, so a run's verdict depends on the commit, not on luck.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if CI:
+    hypothesis_settings.load_profile("ci")
 _not_run: dict[str, tuple[int, str]] = {}
 
 

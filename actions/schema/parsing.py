@@ -154,36 +154,48 @@ def pointer_tokens(pointer: str) -> list[str]:
 # --- One walk over the data ------------------------------------------------------------------------------
 @dataclass
 class DocumentScan:
-    """What one pass over the whole document collects, shared by the parser (duplicate-key count)
-    and the rules ($refs, and the $refs inside each component for the cycle check)."""
+    """What one pass over the whole document collects, shared by the parser (duplicate-key count,
+    numbers orjson could not read exactly) and the rules ($refs, and the $refs inside each
+    component for the cycle check)."""
 
     key_count: int = 0
     refs: set = field(default_factory=set)  # every distinct $ref string
     component_refs: dict = field(default_factory=dict)  # (section, name) → set of $ref strings inside it
+    # orjson reads an integer outside [-2**63, 2**64) as a float, losing digits; such a float (at or
+    # beyond those bounds once rounded) means the JSON text must be read again exactly.
+    has_wide_number: bool = False
 
 
-def _walk(node, refs: set) -> int:
+_INT64_MIN, _UINT64_END = -(2**63), 2**64
+
+
+def _walk(node, refs: set, scan: DocumentScan) -> None:
     count = 0
+    wide = False
     stack = [node]
     pop, push, add = stack.pop, stack.extend, refs.add
     while stack:
         current = pop()
-        if type(current) is dict:
+        kind = type(current)
+        if kind is dict:
             count += len(current)
             if "$ref" in current:
                 ref = current["$ref"]
                 if type(ref) is str:
                     add(ref)
             push(current.values())
-        elif type(current) is list:
+        elif kind is list:
             push(current)
-    return count
+        elif kind is float and not _INT64_MIN < current < _UINT64_END:
+            wide = True
+    scan.key_count += count
+    scan.has_wide_number |= wide
 
 
 def scan_document(data) -> DocumentScan:
     scan = DocumentScan()
     if type(data) is not dict:
-        scan.key_count = _walk(data, scan.refs)
+        _walk(data, scan.refs, scan)
         return scan
     scan.key_count = len(data)
     for key, value in data.items():
@@ -191,16 +203,16 @@ def scan_document(data) -> DocumentScan:
             scan.key_count += len(value)
             for section, entries in value.items():
                 if type(entries) is not dict:
-                    scan.key_count += _walk(entries, scan.refs)
+                    _walk(entries, scan.refs, scan)
                     continue
                 scan.key_count += len(entries)
                 for name, node in entries.items():
                     refs: set = set()
-                    scan.key_count += _walk(node, refs)
+                    _walk(node, refs, scan)
                     scan.component_refs[(section, str(name))] = refs
                     scan.refs |= refs
         else:
-            scan.key_count += _walk(value, scan.refs)
+            _walk(value, scan.refs, scan)
     return scan
 
 
@@ -327,7 +339,20 @@ def _parse_json(text: str, size: int) -> ParsedSchema:
     parsed = ParsedSchema(data=data, format="json", size_bytes=size, text=source)
     if isinstance(data, dict | list):
         _check_json_duplicates(parsed)
+        if parsed.scan.has_wide_number:
+            parsed.data = _exact_json(source, data)
+    elif type(data) is float and not _INT64_MIN < data < _UINT64_END:
+        parsed.data = _exact_json(source, data)
     return parsed
+
+
+def _exact_json(source: str, lossy):
+    """The text read again by the standard library, which keeps every integer exact. Rare (a
+    20-digit example id, say), so orjson's speed is kept for every other schema."""
+    try:
+        return json.loads(source)
+    except RecursionError:  # deeper than the interpreter allows: the float is the best we have
+        return lossy
 
 
 def _json_failed(text: str, size: int, exc: orjson.JSONDecodeError) -> ParsedSchema:

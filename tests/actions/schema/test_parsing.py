@@ -113,6 +113,19 @@ def test_json_with_trailing_comma_is_read_as_yaml_with_a_warning():
     ]
 
 
+@pytest.mark.parametrize("number", [2**64, -(2**63) - 1, 123456789012345678901234567890])
+def test_json_integers_beyond_64_bits_are_read_exactly(number):
+    # orjson alone turns these into floats and loses digits (a 20-digit example id, say).
+    parsed = parse_schema(f'{{"example": {number}, "list": [1, {number}], "pi": 3.5}}')
+    assert parsed.data == {"example": number, "list": [1, number], "pi": 3.5}
+    assert type(parsed.data["example"]) is int
+    assert parse_schema(str(number)).data == number
+
+
+def test_json_floats_beyond_64_bits_stay_floats():
+    assert parse_schema('{"big": 1e300, "small": 1e19}').data == {"big": 1e300, "small": 1e19}
+
+
 def test_duplicate_json_keys_are_found_at_the_later_key():
     text = '{\n  "paths": {\n    "/a": {"get": {}},\n    "/a": {"post": {}}\n  }\n}'
     parsed = parse_schema(text)
