@@ -36,8 +36,7 @@ test: $(DEV_STAMP)
 
 ## worker: a Celery worker consuming tasks from REDIS_URL
 worker: $(STAMP)
-	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0); without it tasks run eagerly and need no worker." && exit 1)
-	$(VENV)/bin/celery -A gptstudio worker --loglevel=INFO
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-gptstudio.settings.local} $(VENV)/bin/celery -A gptstudio worker --loglevel=INFO
 
 ## lint: ruff lint + format check, migrations in sync, Django system checks
 lint: $(DEV_STAMP)

@@ -1,5 +1,6 @@
 """Production: no insecure defaults. Refuses to start without its secrets."""
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -13,6 +14,14 @@ if not FIELD_ENCRYPTION_KEYS:
         "FIELD_ENCRYPTION_KEYS must be set in production (comma-separated Fernet keys; "
         'generate one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())").'
     )
+for _position, _key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
+    # Refuse now rather than on the first secret read or write, hours after a deploy.
+    try:
+        Fernet(_key.strip().encode())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS: key {_position} is not a Fernet key (32 url-safe base64-encoded bytes)."
+        ) from None
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

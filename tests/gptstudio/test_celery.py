@@ -1,12 +1,15 @@
 """Celery wiring: eager without a broker; a real worker consuming real tasks with Redis."""
 
 import os
+import subprocess
+import sys
 
 import pytest
 
 from actions.models import Action
 from actions.tasks import action_refresh_domain_task
 from gptstudio.tasks import ping
+from tests.conftest import ROOT
 
 
 @pytest.mark.eager
@@ -44,3 +47,28 @@ def test_a_real_worker_recomputes_an_actions_domain(celery_worker_process, actio
     assert result.get(timeout=30) == "api.weather.example.com"
     action.refresh_from_db()
     assert action.domain == "api.weather.example.com"
+
+
+def test_the_web_entry_point_defaults_to_production_settings():
+    """wsgi's default must not be overridden by another module imported first (the Celery app)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY")}
+    run = subprocess.run(
+        [sys.executable, "-c", "import gptstudio.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode != 0
+    assert "SECRET_KEY must be set in production" in run.stderr
+
+
+def test_a_worker_without_a_broker_refuses_to_start():
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env["DJANGO_SETTINGS_MODULE"] = "gptstudio.settings.test"
+    run = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "gptstudio", "worker", "--pool=solo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode != 0
+    assert "REDIS_URL is not set" in run.stderr

@@ -121,6 +121,13 @@ def test_production_settings_refuse_to_start_without_keys(monkeypatch):
     sys.modules.pop("gptstudio.settings.base", None)
     module = importlib.import_module("gptstudio.settings.production")
     assert module.FIELD_ENCRYPTION_KEYS
+    monkeypatch.setenv("FIELD_ENCRYPTION_KEYS", f"{Fernet.generate_key().decode()},not-a-key")
+    sys.modules.pop("gptstudio.settings.production", None)
+    sys.modules.pop("gptstudio.settings.base", None)
+    with pytest.raises(ImproperlyConfigured, match="key 2 is not a Fernet key"):
+        importlib.import_module("gptstudio.settings.production")
+    sys.modules.pop("gptstudio.settings.production", None)
+    sys.modules.pop("gptstudio.settings.base", None)
 
 
 def test_a_deferred_secret_is_loaded_when_read(action, user):
