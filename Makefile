@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
 # The interpreter to build the venv with: $(PYTHON) if given, else pyenv's 3.12, else python3.12.
-PYTHON ?= $(shell (command -v pyenv >/dev/null && pyenv prefix $(PYTHON_VERSION) 2>/dev/null | head -1 | sed 's|$$|/bin/python|') || command -v python$(PYTHON_VERSION))
+PYTHON ?= $(shell (command -v pyenv >/dev/null && prefix=$$(pyenv prefix $(PYTHON_VERSION) 2>/dev/null | head -1) && test -x "$$prefix/bin/python" && echo "$$prefix/bin/python") || command -v python$(PYTHON_VERSION))
 
 .PHONY: run test worker lint format bench migrate seed check schema clean vendor
 
