@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
-from gpts.admin import ServiceErrorsMixin
+from gpts.admin import ServiceErrorsMixin, VersionedModelForm
 
 from . import services
 from .models import Action
@@ -23,8 +23,7 @@ EDITABLE = (
 )
 
 
-class ActionAdminForm(forms.ModelForm):
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class ActionAdminForm(VersionedModelForm):
     new_api_key = forms.CharField(
         label="Replace API key",
         required=False,
@@ -50,11 +49,11 @@ class ActionAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["schema_text"].widget.attrs.update({"rows": 24, "style": "font-family: monospace; width: 90%"})
         if self.instance.pk:
-            self.fields["expected_version"].initial = self.instance.version
             self.fields["gpt"].disabled = True
 
     def _post_clean(self):
-        # Model validation (auth combinations, URLs) runs in the service, which sees the secrets too.
+        # Model validation (auth combinations, URLs) runs in the service, which sees the secrets
+        # too; its errors come back onto these fields through ServiceErrorsMixin.
         pass
 
     @staticmethod
@@ -132,7 +131,7 @@ class ActionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
             saved = services.action_update(
                 action=original,
                 actor=request.user,
-                expected_version=data.get("expected_version") or original.version,
+                expected_version=data["expected_version"],
                 **secrets,
                 **fields,
             )

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from gpts.models import GPT
-from gpts.services import lock_gpt, record_change, unique_slug
+from gpts.services import check_slug, lock_gpt, record_change, require_version, unique_slug
 from gptstudio import limits
 from gptstudio.errors import EditConflict
 
@@ -103,6 +103,8 @@ def action_create(
     _apply(action, {"name": name, **fields}, api_key=api_key, oauth_client_secret=oauth_client_secret)
     if not action.slug:
         action.slug = unique_slug(action.name, (s for s, _ in existing), fallback="action")
+    else:
+        check_slug(action.slug, siblings=locked.actions.all(), what="action of this GPT")
     action.full_clean()
     action.save()
     record_change(gpt=locked, actor=actor, summary=f"Added action {action.name}")
@@ -122,12 +124,16 @@ def action_update(
 ) -> Action:
     """Change an action. Refused with EditConflict when the action moved on since
     `expected_version` (the action's own version)."""
+    require_version(expected_version)
     locked_gpt = lock_gpt(action.gpt, expected_version=None)
     locked = Action.objects.select_for_update().get(pk=action.pk)
     if locked.version != expected_version:
         raise EditConflict(expected_version=expected_version, current_version=locked.version, what="action")
     before = _state(locked)
+    previous_slug = locked.slug
     _apply(locked, fields, api_key=api_key, oauth_client_secret=oauth_client_secret)
+    if locked.slug and locked.slug != previous_slug:
+        check_slug(locked.slug, siblings=locked_gpt.actions.exclude(pk=locked.pk), what="action of this GPT")
     locked.full_clean()
     if _state(locked) == before:
         return locked  # Nothing changed: no new version, no revision.

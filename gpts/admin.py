@@ -1,8 +1,9 @@
-"""Operator admin for workspaces, GPTs, knowledge files, revisions and jobs.
+"""Operator admin for workspaces, GPTs, knowledge files, invitations, revisions and jobs.
 
 Every write goes through `gpts.services`: the admin only translates forms into service calls.
-GPT saves carry the version the form was opened at, so an operator cannot silently overwrite a
-user's edit; revisions and jobs are read-only.
+Edit forms carry the version they were opened at, so an operator cannot silently overwrite a
+user's edit; a service's refusal shows the form again, as typed, with the errors on their fields.
+Revisions and jobs are read-only; invitations can only be revoked.
 """
 
 from __future__ import annotations
@@ -14,28 +15,86 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import construct_change_message
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 from django.utils.html import format_html
 
 from actions.models import Action
 from gptstudio.errors import EditConflict
 
 from . import services
-from .models import GPT, ConversationStarter, Job, KnowledgeFile, Membership, Revision, Workspace
+from .models import GPT, ConversationStarter, Invitation, Job, KnowledgeFile, Membership, Revision, Workspace
+
+MISSING_VERSION_MESSAGE = (
+    "This form did not say which version it was opened at (its hidden version field is missing or "
+    "not a number), so saving it could overwrite someone else's change. Reload the page and make "
+    "your change again."
+)
+
+
+class VersionedModelForm(forms.ModelForm):
+    """An edit form carrying, in a hidden field, the version of the object when it was opened.
+
+    The service compares it under a row lock; a form without one is refused here rather than
+    assuming the current version, which would turn a stale form into a silent overwrite."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        # A non-field error: the admin hides the rows of hidden fields, errors included.
+        if self.instance.pk is not None and cleaned.get("expected_version") is None:
+            raise forms.ValidationError(MISSING_VERSION_MESSAGE, code="version_missing")
+        return cleaned
+
+
+class ServiceErrorsForm(forms.BaseForm):
+    """Mixed into an admin form class to put a service's refusal (`service_error`) on the form."""
+
+    service_error: ValidationError | EditConflict
+
+    def full_clean(self):
+        from .views import apply_errors
+
+        super().full_clean()
+        if not self.is_bound:
+            return
+        if isinstance(self.service_error, EditConflict):
+            self.add_error(None, str(self.service_error))
+        else:
+            apply_errors(self, self.service_error)
 
 
 class ServiceErrorsMixin:
-    """Turn a service's EditConflict or ValidationError raised during save into an admin message
-    instead of a server error; the transaction was rolled back, so nothing was written."""
+    """Turn a service's EditConflict or ValidationError raised during a save into form errors.
+
+    The admin saves inside one transaction, which the exception rolls back, so nothing was
+    written. The same POST is then validated once more with the service's errors attached
+    (`get_form`), so the admin renders the bound form: what the operator typed stays, and each
+    error sits on its field (or at the top when the form has no such field)."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except EditConflict as exc:
-            self.message_user(request, str(exc), level=messages.ERROR)
-        except ValidationError as exc:
-            for message in exc.messages:
-                self.message_user(request, message, level=messages.ERROR)
-        return HttpResponseRedirect(request.get_full_path())
+        except (EditConflict, ValidationError) as exc:
+            if request.method != "POST":
+                raise
+            request._service_error = exc
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            finally:
+                del request._service_error
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        error = getattr(request, "_service_error", None)
+        if error is None:
+            return form_class
+        return type(form_class.__name__, (ServiceErrorsForm, form_class), {"service_error": error})
 
     def get_deleted_objects(self, objs, request):
         # Revisions and jobs are read-only in the admin, but they go with the GPT or workspace
@@ -107,17 +166,27 @@ class WorkspaceAdmin(ServiceErrorsMixin, admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         workspace = form.instance
+        # Who each existing row belonged to before this POST: form validation has already put
+        # the typed user on the row's instance.
+        original_users = {
+            m.pk: m.user
+            for m in Membership.objects.filter(pk__in=[f.instance.pk for f in formset.forms if f.instance.pk])
+        }
         for inline_form in formset.forms:
-            if not inline_form.has_changed() and inline_form.instance.pk is None:
-                continue
             membership = inline_form.instance
+            original = original_users.get(membership.pk)
             if inline_form in formset.deleted_forms:
-                if membership.pk:
-                    services.membership_remove(workspace=workspace, user=membership.user)
-            elif inline_form.cleaned_data:
-                services.membership_set(
-                    workspace=workspace, user=inline_form.cleaned_data["user"], role=inline_form.cleaned_data["role"]
-                )
+                if original is not None:
+                    services.membership_remove(workspace=workspace, user=original)
+                continue
+            if not inline_form.has_changed() or not inline_form.cleaned_data:
+                continue
+            user = inline_form.cleaned_data["user"]
+            services.membership_set(workspace=workspace, user=user, role=inline_form.cleaned_data["role"])
+            if original is not None and original != user:
+                # The row now names someone else: the person it named leaves (after the new
+                # member is in, so an owner can hand the workspace over in one save).
+                services.membership_remove(workspace=workspace, user=original)
 
     def delete_model(self, request, obj):
         services.workspace_delete(workspace=obj)
@@ -144,9 +213,7 @@ class MembershipAdmin(admin.ModelAdmin):
 # --- GPTs ------------------------------------------------------------------------------------
 
 
-class GPTAdminForm(forms.ModelForm):
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class GPTAdminForm(VersionedModelForm):
     class Meta:
         model = GPT
         fields = (
@@ -170,26 +237,11 @@ class GPTAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         if self.instance.pk:
-            self.fields["expected_version"].initial = self.instance.version
             self.fields["workspace"].disabled = True
 
     def validate_unique(self):
         # The service assigns a unique slug; uniqueness errors come from it with its own message.
         pass
-
-    def clean(self):
-        cleaned = super().clean()
-        expected = cleaned.get("expected_version")
-        if self.instance.pk and expected and expected != GPT.objects.get(pk=self.instance.pk).version:
-            # Checked again under a row lock by the service; this is the friendly early answer.
-            raise forms.ValidationError(
-                str(
-                    EditConflict(
-                        expected_version=expected, current_version=GPT.objects.get(pk=self.instance.pk).version
-                    )
-                )
-            )
-        return cleaned
 
 
 class StarterInlineForm(forms.ModelForm):
@@ -268,7 +320,7 @@ class GPTAdmin(ServiceErrorsMixin, admin.ModelAdmin):
             fields["profile_picture"] = ""
         starters = self._starters(formsets)
         if change:
-            expected = form.cleaned_data.get("expected_version") or form.instance.version
+            expected = form.cleaned_data["expected_version"]
             original = GPT.objects.get(pk=form.instance.pk)
             if original.profile_picture == fields.get("profile_picture"):
                 fields.pop("profile_picture", None)
@@ -374,6 +426,72 @@ class RevisionAdmin(ReadOnlyAdmin):
     @admin.display(description="Document")
     def document_pretty(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.document, indent=2, ensure_ascii=False))
+
+
+class InvitationStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return (("open", "Open"), ("accepted", "Accepted"), ("expired", "Expired"))
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "open":
+            return queryset.filter(accepted_at__isnull=True, expires_at__gt=now)
+        if self.value() == "accepted":
+            return queryset.filter(accepted_at__isnull=False)
+        if self.value() == "expired":
+            return queryset.filter(accepted_at__isnull=True, expires_at__lte=now)
+        return queryset
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations are sent from the members page; here an operator can find and revoke them.
+    The token's digest is left out on purpose: it is useless to read and a credential's hash."""
+
+    list_display = ("email", "workspace", "role", "status", "invited_by", "created_at", "expires_at", "accepted_by")
+    list_filter = (InvitationStatusFilter, "role", "workspace")
+    search_fields = ("email", "workspace__name", "workspace__slug", "invited_by__username")
+    list_select_related = ("workspace", "invited_by", "accepted_by")
+    fields = (
+        "workspace",
+        "email",
+        "role",
+        "status",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+    )
+    readonly_fields = fields
+    actions = ("revoke",)
+
+    @admin.display(description="Status")
+    def status(self, obj):
+        if obj.accepted_at is not None:
+            return "accepted"
+        return "open" if obj.is_open else "expired"
+
+    def has_revoke_permission(self, request):
+        # Revoking deletes the invitation (`invitation_revoke`), so it needs the delete permission.
+        return request.user.has_perm("gpts.delete_invitation")
+
+    @admin.action(description="Revoke selected invitations", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        revoked = kept = 0
+        for invitation in queryset:
+            if invitation.accepted_at is not None:
+                kept += 1  # Used already: revoking would only erase the record of who joined.
+                continue
+            services.invitation_revoke(invitation=invitation)
+            revoked += 1
+        message = f"Revoked {revoked} invitation{'s' if revoked != 1 else ''}."
+        if kept:
+            message += f" {kept} already accepted, kept as a record."
+        self.message_user(request, message, level=messages.SUCCESS if revoked else messages.WARNING)
 
 
 @admin.register(Job)

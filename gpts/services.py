@@ -59,7 +59,9 @@ TRIMMED_FIELDS = ("name", "description", "recommended_model", "category")
 # --- Slugs ---------------------------------------------------------------------------------------
 
 
-# Path segments the pages use next to a slug (`/g/new/`, `/actions/validate/` ...): never slugs.
+# Path segments the pages put where a GPT or action slug goes (`/g/new/`, `/actions/new/`,
+# `/actions/validate/`, `/actions/format/`, `/actions/import/`): a GPT or action with one of these
+# slugs could never be opened. One set for both kinds, so generated and typed slugs obey one rule.
 RESERVED_SLUGS = frozenset({"new", "validate", "format", "import"})
 
 
@@ -75,6 +77,29 @@ def unique_slug(base_text: str, taken: Iterable[str], *, fallback: str) -> str:
     return candidate
 
 
+def check_slug(slug: str, *, siblings, what: str, reserved: frozenset[str] = RESERVED_SLUGS) -> None:
+    """Refuse a slug given explicitly (generated ones are fine by construction) with a `slug`
+    field error: it must be what `slugify` makes of it (one lowercase URL segment, no leading or
+    trailing hyphen), not a page's path segment, and not used by one of `siblings` (a queryset of
+    the objects it must differ from, the edited object excluded).
+
+    The database's unique constraints stay the last word (a race between two saves is a 409 in
+    the API); this check gives the answer a field and a message."""
+    canonical = slugify(slug)
+    if not slug or slug != canonical:
+        example = f" (for example “{canonical}”)" if canonical else ""
+        raise ValidationError(
+            {
+                "slug": f"“{slug}” is not a valid slug: use lowercase letters, digits, hyphens and underscores, "
+                f"starting and ending with a letter or digit{example}."
+            }
+        )
+    if slug in reserved:
+        raise ValidationError({"slug": f"“{slug}” is reserved for a page of the studio; choose another slug."})
+    if siblings.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"Another {what} already uses the slug “{slug}”; choose another."})
+
+
 # --- Workspaces and members --------------------------------------------------------------------
 
 
@@ -83,6 +108,9 @@ def workspace_create(*, name: str, owner, slug: str | None = None) -> Workspace:
     name = (name or "").strip()
     if not slug:
         slug = unique_slug(name, Workspace.objects.values_list("slug", flat=True), fallback="workspace")
+    else:
+        # No page path sits where a workspace slug goes (`/w/<slug>/`), so none is reserved.
+        check_slug(slug, siblings=Workspace.objects.all(), what="workspace", reserved=frozenset())
     workspace = Workspace(name=name, slug=slug)
     workspace.full_clean()
     workspace.save()
@@ -100,7 +128,11 @@ def workspace_update(*, workspace: Workspace, name: str) -> Workspace:
 
 @transaction.atomic
 def workspace_delete(*, workspace: Workspace) -> None:
+    """Delete the workspace with its GPTs, and (after commit) the knowledge bytes that no other
+    workspace's GPT still references."""
+    stored_files = list(KnowledgeFile.objects.filter(gpt__workspace=workspace).values_list("file", flat=True))
     workspace.delete()
+    transaction.on_commit(lambda: _delete_unreferenced_files(stored_files))
 
 
 def _ensure_an_owner_remains(workspace: Workspace, leaving_user) -> None:
@@ -139,11 +171,25 @@ def membership_remove(*, workspace: Workspace, user) -> None:
 # --- GPTs ------------------------------------------------------------------------------------------
 
 
+def require_version(expected_version) -> None:
+    """An edit must name the version its caller started from: without one there is nothing to
+    check, and a stale form or request would silently overwrite someone else's save. A missing
+    version is a bug in the caller (interfaces turn a missing or malformed one into their own
+    error first), hence TypeError rather than a validation message."""
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        raise TypeError(
+            f"expected_version must be the version (an int) the caller started from, not {expected_version!r}."
+        )
+
+
 def lock_gpt(gpt: GPT, *, expected_version: int | None) -> GPT:
     """Lock the GPT row for this transaction and check the caller's starting version.
 
-    Lock order across the project: GPT first, then its actions. `expected_version=None` is for
-    additive or targeted changes that cannot overwrite someone else's edit (adding a file)."""
+    Lock order across the project: GPT first, then its actions. `expected_version=None` is only
+    for changes that cannot overwrite someone else's edit: additive or targeted ones (adding or
+    removing one named file or action, recomputing a derived field) and deletions whose caller
+    has no version to offer (the admin's delete page). Edits of fields go through
+    `require_version` first (gpt_update, action_update, restores)."""
     locked = GPT.objects.select_for_update().get(pk=gpt.pk)
     if expected_version is not None and locked.version != expected_version:
         raise EditConflict(expected_version=expected_version, current_version=locked.version)
@@ -232,9 +278,23 @@ def store_validation(gpt: GPT, validated: GPT | None = None) -> None:
 
 
 def _clean_starters(starters: Iterable[str]) -> list[str]:
-    # ChatGPT drops empty entries; so do we, rather than refusing them.
-    texts = [str(s).strip() for s in starters]
-    texts = [t for t in texts if t]
+    # A str is iterable too: taken as a list it would become one starter per letter.
+    if isinstance(starters, (str, bytes)) or not isinstance(starters, Iterable) or isinstance(starters, dict):
+        raise ValidationError(
+            {"conversation_starters": "Conversation starters must be a list of texts, one per starter."}
+        )
+    texts = []
+    for position, starter in enumerate(starters, start=1):
+        if not isinstance(starter, str):
+            raise ValidationError(
+                {
+                    "conversation_starters": f"Conversation starter {position} must be text, "
+                    f"not {type(starter).__name__}."
+                }
+            )
+        # ChatGPT drops empty entries; so do we, rather than refusing them.
+        if starter.strip():
+            texts.append(starter.strip())
     maximum = limits.GPT_CONVERSATION_STARTERS_MAX.value
     if len(texts) > maximum:
         message = f"ChatGPT's editor holds at most {maximum} conversation starters; got {len(texts)}."
@@ -285,6 +345,8 @@ def gpt_create(
     _apply_fields(gpt, fields)
     if not gpt.slug:
         gpt.slug = unique_slug(gpt.name, workspace.gpts.values_list("slug", flat=True), fallback="gpt")
+    else:
+        check_slug(gpt.slug, siblings=workspace.gpts.all(), what="GPT in this workspace")
     gpt.full_clean()
     gpt.save()
     _replace_starters(gpt, starters)
@@ -301,11 +363,16 @@ def gpt_update(
 ) -> GPT:
     """Change a GPT's fields and/or its starters. Refused with EditConflict when the GPT moved on
     since `expected_version`. A save that changes nothing records no revision."""
+    require_version(expected_version)
     fields = _split_capabilities(dict(fields))
     locked = lock_gpt(gpt, expected_version=expected_version)
+    previous_slug = locked.slug
     _apply_fields(locked, fields)
     if "name" in fields and "slug" not in fields and not locked.slug:
         locked.slug = unique_slug(locked.name, locked.workspace.gpts.values_list("slug", flat=True), fallback="gpt")
+    elif locked.slug and locked.slug != previous_slug:
+        siblings = GPT.objects.filter(workspace_id=locked.workspace_id).exclude(pk=locked.pk)
+        check_slug(locked.slug, siblings=siblings, what="GPT in this workspace")
     locked.full_clean()
     locked.updated_by = actor
     locked.save()
@@ -333,6 +400,7 @@ def gpt_restore_revision(*, gpt: GPT, revision: Revision, actor, expected_versio
     Raises ValidationError (with findings) if the old document no longer imports."""
     from .importers import gpt_apply_document
 
+    require_version(expected_version)
     if revision.gpt_id != gpt.pk:
         raise ValidationError({"revision": "This revision belongs to another GPT."})
     outcome = gpt_apply_document(
@@ -420,6 +488,10 @@ def knowledge_file_add(
             maximum = limits.GPT_KNOWLEDGE_FILES_MAX.value
             if locked.knowledge_files.count() >= maximum:
                 raise ValidationError({"file": f"A GPT holds at most {maximum} knowledge files; remove one first."})
+            if locked.knowledge_files.filter(name=name).exists():
+                raise ValidationError(
+                    {"name": f"This GPT already has a knowledge file named “{name}”; rename one of them."}
+                )
             knowledge.gpt = locked
             knowledge.full_clean()
             knowledge.save()
@@ -496,19 +568,39 @@ def invitation_find(*, token: str) -> Invitation | None:
     )
 
 
-def _user_emails(user) -> set[str]:
+def _check_invited_address(invitation: Invitation, user) -> None:
+    """The invitation is the user's only if it went to one of their *verified* addresses.
+
+    An unverified address proves nothing: anyone can sign up with someone else's address (or
+    an operator can type one), and the invitation link may have been forwarded. An address on
+    the account without allauth's EmailAddress row (`user.email` of an account made by
+    `createsuperuser` or the admin) counts as unverified. allauth's email page can send a
+    confirmation link whatever ACCOUNT_EMAIL_VERIFICATION says, so every user can verify."""
     from allauth.account.models import EmailAddress
 
-    emails = {e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    invited = invitation.email.lower()
+    verified: dict[str, bool] = {}
+    for email, is_verified in EmailAddress.objects.filter(user=user).values_list("email", "verified"):
+        verified[email.lower()] = verified.get(email.lower(), False) or is_verified
     if user.email:
-        emails.add(user.email.lower())
-    return emails
+        verified.setdefault(user.email.lower(), False)
+    if invited not in verified:
+        raise ValidationError(
+            {"invitation": f"This invitation was sent to {invitation.email}. Sign in with that address to accept it."}
+        )
+    if not verified[invited]:
+        raise ValidationError(
+            {
+                "invitation": f"Verify your address {invitation.email} first: open the confirmation link we "
+                "emailed you (your account's email settings can send a new one), then accept the invitation."
+            }
+        )
 
 
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user) -> Membership:
     """Join the workspace with the invited role. The invitation must be open and addressed to one
-    of the user's email addresses; a user who already belongs keeps their current role."""
+    of the user's verified email addresses; a user who already belongs keeps their current role."""
     from django.utils import timezone
 
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -516,10 +608,7 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
         raise ValidationError({"invitation": "This invitation has already been used."})
     if locked.expires_at <= timezone.now():
         raise ValidationError({"invitation": "This invitation has expired; ask for a new one."})
-    if locked.email.lower() not in _user_emails(user):
-        raise ValidationError(
-            {"invitation": f"This invitation was sent to {locked.email}. Sign in with that address to accept it."}
-        )
+    _check_invited_address(locked, user)
     membership = Membership.objects.filter(workspace=locked.workspace, user=user).first()
     if membership is None:
         membership = membership_set(workspace=locked.workspace, user=user, role=locked.role)

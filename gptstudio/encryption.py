@@ -26,6 +26,14 @@ class DecryptionError(Exception):
     that is no longer in FIELD_ENCRYPTION_KEYS."""
 
 
+class SecretNotSerializable(Exception):
+    """A stored secret met Django's serialisers (`dumpdata`, `serializers.serialize`).
+
+    Writing it as plaintext would leak it into a file; writing it as "" (what an unset secret
+    is) would make a later `loaddata` wipe it without a word. So serialising refuses instead.
+    Backups are taken of the database itself, which keeps the ciphertext (README, "Backups")."""
+
+
 class Secret:
     """A plaintext secret that never prints itself."""
 
@@ -151,5 +159,12 @@ class EncryptedTextField(models.TextField):
         return encrypt(plaintext) if plaintext else ""
 
     def value_to_string(self, obj):
-        # Fixtures and serializers never see the plaintext.
+        # Fixtures and serializers never see a secret: an empty one is "", a stored one refuses.
+        if self.value_from_object(obj):
+            raise SecretNotSerializable(
+                f"{obj._meta.label} #{obj.pk} has a stored {self.name}, and secrets are never serialised "
+                "(a fixture would carry it as plaintext, or restore it as empty). Back up the database "
+                "itself (pg_dump, or a copy of the SQLite file) with FIELD_ENCRYPTION_KEYS; to dump the "
+                f"rest, add --exclude {obj._meta.label}."
+            )
         return ""

@@ -39,6 +39,13 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def verify_email(user, email=None):
+    """Record `email` (default: the user's) as a verified address, as allauth does on confirmation."""
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.create(user=user, email=email or user.email, verified=True, primary=email is None)
+
+
 def make_workspace(owner=None, name="Acme"):
     return services.workspace_create(name=name, owner=owner or UserFactory())
 

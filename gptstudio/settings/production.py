@@ -25,6 +25,10 @@ for _position, _key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Load balancers probe /healthz over plain http inside the network; a redirect to https would
+# read as "down" (or as "up" without checking anything). Matched against the path without its
+# leading slash; the URL has no trailing slash (gptstudio/urls.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60)

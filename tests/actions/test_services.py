@@ -138,3 +138,54 @@ def test_delete_records_a_revision(action, user):
     assert not Action.objects.exists()
     assert gpt.revisions.first().summary == "Removed action Weather"
     assert gpt.revisions.first().document["actions"] == []
+
+
+def test_a_taken_action_slug_is_refused_on_the_slug_field(action, user):
+    gpt = action.gpt
+    message = "Another action of this GPT already uses the slug “weather”; choose another."
+    with pytest.raises(ValidationError) as excinfo:
+        make_action(gpt, actor=user, name="Second", slug="weather")
+    assert excinfo.value.message_dict == {"slug": [message]}
+    second = make_action(gpt, actor=user, name="Second", schema_text=WEATHER_SCHEMA.replace("api.weather", "b"))
+    with pytest.raises(ValidationError) as excinfo:
+        services.action_update(action=second, actor=user, expected_version=1, slug="weather")
+    assert excinfo.value.message_dict == {"slug": [message]}
+    assert Action.objects.get(pk=second.pk).slug == "second"
+
+
+@pytest.mark.parametrize("slug", ["new", "validate", "format", "import"])
+def test_action_slugs_that_are_page_paths_are_refused(action, user, slug):
+    # /w/<ws>/g/<gpt>/actions/<slug>/ would open the page of that name instead.
+    message = f"“{slug}” is reserved for a page of the studio; choose another slug."
+    with pytest.raises(ValidationError) as excinfo:
+        make_action(action.gpt, actor=user, name="Paths", slug=slug)
+    assert excinfo.value.message_dict == {"slug": [message]}
+    with pytest.raises(ValidationError) as excinfo:
+        services.action_update(action=action, actor=user, expected_version=1, slug=slug)
+    assert excinfo.value.message_dict == {"slug": [message]}
+    assert list(Action.objects.values_list("slug", flat=True)) == ["weather"]
+
+
+def test_an_invalid_action_slug_is_refused(gpt, user):
+    with pytest.raises(ValidationError) as excinfo:
+        make_action(gpt, actor=user, slug="-")
+    assert "is not a valid slug" in excinfo.value.message_dict["slug"][0]
+
+
+def test_action_update_without_an_int_version_is_a_programming_error(action, user):
+    with pytest.raises(TypeError, match="expected_version must be the version"):
+        services.action_update(action=action, actor=user, expected_version=None, name="Blind")
+    assert Action.objects.get(pk=action.pk).name == "Weather"
+
+
+def test_action_create_from_a_stale_gpt_version_is_refused(gpt, user):
+    from gpts.services import gpt_update
+
+    gpt_update(gpt=gpt, actor=user, expected_version=1, name="Changed meanwhile")
+    with pytest.raises(EditConflict) as excinfo:
+        make_action(gpt, actor=user, expected_gpt_version=1)
+    assert (excinfo.value.expected_version, excinfo.value.current_version) == (1, 2)
+    assert not Action.objects.exists()
+    assert GPT.objects.get(pk=gpt.pk).version == 2
+    make_action(gpt, actor=user, expected_gpt_version=2)
+    assert GPT.objects.get(pk=gpt.pk).version == 3

@@ -69,7 +69,9 @@ def test_create_with_a_taken_slug_is_400(api, workspace, gpt):
         "/api/v1/gpts/", {"workspace": workspace.slug, "name": "Other", "slug": gpt.slug}, format="json"
     )
     assert response.status_code == 400
-    assert "already uses this slug" in str(response.json()["errors"])
+    assert response.json()["errors"] == {
+        "slug": [f"Another GPT in this workspace already uses the slug “{gpt.slug}”; choose another."]
+    }
 
 
 @pytest.mark.parametrize("slug", ["elsewhere", "nowhere"])

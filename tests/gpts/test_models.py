@@ -4,7 +4,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from actions.models import Action
-from gpts.models import GPT, ConversationStarter, Membership
+from gpts.models import GPT, ConversationStarter, KnowledgeFile, Membership, Revision
+from gptstudio import limits
 
 
 def assert_refused(callable_):
@@ -66,3 +67,48 @@ def test_lists_have_a_stable_default_order(workspace, user):
     make_gpt(workspace=workspace, actor=user, name="beta")
     make_gpt(workspace=workspace, actor=user, name="Alpha")
     assert [g.name for g in GPT.objects.filter(workspace=workspace)] == ["Alpha", "beta"]
+
+
+def knowledge_row(gpt, **fields):
+    values = {
+        "name": "notes.txt",
+        "file": "knowledge/ab/abc",
+        "size": 1,
+        "sha256": "a" * 64,
+        "media_type": "text/plain",
+    }
+    return KnowledgeFile.objects.create(gpt=gpt, **{**values, **fields})
+
+
+def test_knowledge_names_are_unique_per_gpt(gpt, workspace, user):
+    from tests.factories import make_gpt
+
+    knowledge_row(gpt)
+    assert_refused(lambda: knowledge_row(gpt))
+    knowledge_row(make_gpt(workspace=workspace, actor=user, name="Other"))  # another GPT may reuse it
+
+
+def test_knowledge_size_is_capped_by_the_database(gpt):
+    maximum = limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value
+    knowledge_row(gpt, name="at-limit.bin", size=maximum)
+    assert_refused(lambda: knowledge_row(gpt, name="over.bin", size=maximum + 1))
+
+
+def test_revision_numbers_are_unique_per_gpt(gpt, workspace, user):
+    from tests.factories import make_gpt
+
+    assert_refused(lambda: Revision.objects.create(gpt=gpt, number=1, document={}))
+    other = make_gpt(workspace=workspace, actor=user, name="Other")
+    assert other.revisions.get().number == 1  # the same number on another GPT is fine
+
+
+def test_action_slugs_are_unique_per_gpt(action, workspace, user):
+    from tests.factories import make_gpt
+
+    assert_refused(lambda: Action.objects.create(gpt=action.gpt, name="Copy", slug=action.slug))
+    other = make_gpt(workspace=workspace, actor=user, name="Other")
+    Action.objects.create(gpt=other, name="Copy", slug=action.slug)
+
+
+def test_unknown_schema_format_is_refused_by_the_database(action):
+    assert_refused(lambda: Action.objects.filter(pk=action.pk).update(schema_format="toml"))

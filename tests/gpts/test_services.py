@@ -30,6 +30,57 @@ def test_create_assigns_a_unique_slug(workspace, user):
     assert (first.slug, second.slug) == ("travel-pal", "travel-pal-2")
 
 
+def test_a_taken_slug_is_refused_on_the_slug_field(workspace, user, gpt):
+    other = make_gpt(workspace=workspace, actor=user, name="Other")
+    message = "Another GPT in this workspace already uses the slug “weather-buddy”; choose another."
+    with pytest.raises(ValidationError) as excinfo:
+        services.gpt_create(workspace=workspace, actor=user, name="Copy", slug="weather-buddy")
+    assert excinfo.value.message_dict == {"slug": [message]}
+    with pytest.raises(ValidationError) as excinfo:
+        services.gpt_update(gpt=other, actor=user, expected_version=1, slug="weather-buddy")
+    assert excinfo.value.message_dict == {"slug": [message]}
+    assert GPT.objects.get(pk=other.pk).slug == "other"
+    assert GPT.objects.count() == 2
+
+
+def test_a_gpt_may_keep_its_own_slug_and_reuse_one_from_another_workspace(gpt, user, other_user):
+    services.gpt_update(gpt=gpt, actor=user, expected_version=1, slug="weather-buddy", name="Renamed")
+    elsewhere = make_workspace(owner=other_user, name="Elsewhere")
+    assert services.gpt_create(workspace=elsewhere, actor=other_user, name="W", slug="weather-buddy").slug == (
+        "weather-buddy"
+    )
+
+
+@pytest.mark.parametrize("slug", sorted(services.RESERVED_SLUGS))
+def test_reserved_slugs_are_refused_when_given_explicitly(workspace, user, gpt, slug):
+    message = f"“{slug}” is reserved for a page of the studio; choose another slug."
+    with pytest.raises(ValidationError) as excinfo:
+        services.gpt_create(workspace=workspace, actor=user, name="Paths", slug=slug)
+    assert excinfo.value.message_dict == {"slug": [message]}
+    with pytest.raises(ValidationError) as excinfo:
+        services.gpt_update(gpt=gpt, actor=user, expected_version=1, slug=slug)
+    assert excinfo.value.message_dict == {"slug": [message]}
+    assert list(GPT.objects.values_list("slug", flat=True)) == ["weather-buddy"]
+
+
+@pytest.mark.parametrize("slug", ["-", "--", "Weather", "a b", "-edge", "edge-", "café", "_x"])
+def test_slugs_that_are_not_one_clean_url_segment_are_refused(workspace, user, slug):
+    with pytest.raises(ValidationError) as excinfo:
+        services.gpt_create(workspace=workspace, actor=user, name="Odd", slug=slug)
+    assert list(excinfo.value.message_dict) == ["slug"]
+    assert excinfo.value.message_dict["slug"][0].startswith(f"“{slug}” is not a valid slug")
+    assert not GPT.objects.exists()
+
+
+def test_update_without_an_int_version_is_a_programming_error(gpt, user):
+    for version in (None, "1", True):
+        with pytest.raises(TypeError, match="expected_version must be the version"):
+            services.gpt_update(gpt=gpt, actor=user, expected_version=version, name="Blind")
+    with pytest.raises(TypeError):
+        services.gpt_restore_revision(gpt=gpt, revision=gpt.revisions.get(), actor=user, expected_version=None)
+    assert GPT.objects.get(pk=gpt.pk).name == "Weather Buddy"
+
+
 def test_update_bumps_version_and_records_what_changed(gpt, user):
     updated = services.gpt_update(gpt=gpt, actor=user, expected_version=1, name="Weather Pal", instructions="Be brief.")
     assert updated.version == 2
@@ -100,6 +151,29 @@ def test_starters_keep_order_drop_blanks_and_cap_at_twelve(gpt, user):
     assert [s.text for s in GPT.objects.get(pk=gpt.pk).conversation_starters.all()] == ["b", "a", "c"]
 
 
+@pytest.mark.parametrize(
+    ("starters", "message"),
+    [
+        ("Hello there", "Conversation starters must be a list of texts, one per starter."),
+        (b"Hello", "Conversation starters must be a list of texts, one per starter."),
+        (None, "Conversation starters must be a list of texts, one per starter."),
+        ({"a": "b"}, "Conversation starters must be a list of texts, one per starter."),
+        (["Fine", 42], "Conversation starter 2 must be text, not int."),
+        ([None], "Conversation starter 1 must be text, not NoneType."),
+        ([["nested"]], "Conversation starter 1 must be text, not list."),
+    ],
+)
+def test_starters_that_are_not_a_list_of_texts_are_refused(workspace, gpt, user, starters, message):
+    with pytest.raises(ValidationError) as excinfo:
+        services.gpt_update(gpt=gpt, actor=user, expected_version=1, conversation_starters=starters)
+    assert excinfo.value.message_dict == {"conversation_starters": [message]}
+    with pytest.raises(ValidationError) as excinfo:
+        services.gpt_create(workspace=workspace, actor=user, name="New one", conversation_starters=starters)
+    assert excinfo.value.message_dict == {"conversation_starters": [message]}
+    assert [s.text for s in GPT.objects.get(pk=gpt.pk).conversation_starters.all()] == ["Hi", "Rain?"]
+    assert GPT.objects.count() == 1
+
+
 def test_capabilities_dict_sets_the_flags(gpt, user):
     updated = services.gpt_update(gpt=gpt, actor=user, expected_version=1, capabilities={"code_interpreter": True})
     assert updated.capabilities["code_interpreter"] is True
@@ -168,6 +242,17 @@ def test_knowledge_file_delete_removes_unreferenced_bytes(gpt, user, django_capt
     assert gpt.revisions.first().summary == "Removed knowledge file notes.txt"
 
 
+def test_stale_knowledge_file_delete_is_refused(gpt, user):
+    knowledge = services.knowledge_file_add(gpt=gpt, actor=user, upload=upload())
+    services.gpt_update(gpt=gpt, actor=user, expected_version=2, name="Changed meanwhile")
+    with pytest.raises(EditConflict) as excinfo:
+        services.knowledge_file_delete(knowledge=knowledge, actor=user, expected_version=2)
+    assert excinfo.value.current_version == 3
+    assert KnowledgeFile.objects.filter(pk=knowledge.pk).exists()
+    assert knowledge.file.storage.exists(knowledge.file.name)
+    assert GPT.objects.get(pk=gpt.pk).version == 3
+
+
 def test_knowledge_count_limit_is_enforced(gpt, user, monkeypatch):
     from gptstudio import limits
 
@@ -195,8 +280,12 @@ def test_duplicate_knowledge_name_is_refused_and_new_bytes_are_removed(gpt, user
     from pathlib import Path
 
     services.knowledge_file_add(gpt=gpt, actor=user, upload=upload("a.txt", b"first"))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as excinfo:
         services.knowledge_file_add(gpt=gpt, actor=user, upload=upload("a.txt", b"second"))
+    assert excinfo.value.message_dict == {
+        "name": ["This GPT already has a knowledge file named “a.txt”; rename one of them."]
+    }
+    assert GPT.objects.get(pk=gpt.pk).version == 2
     files = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
     assert len(files) == 1 and files[0].read_bytes() == b"first"
 
@@ -220,6 +309,44 @@ def test_workspace_name_required(user):
         services.workspace_create(name="  ", owner=user)
     assert "name" in excinfo.value.message_dict
     assert not Workspace.objects.exists()
+
+
+@pytest.mark.parametrize("slug", ["-", "---", "_", "Data-Team", "data team", "-data", "données"])
+def test_workspace_slugs_that_are_not_clean_url_segments_are_refused(user, slug):
+    with pytest.raises(ValidationError) as excinfo:
+        services.workspace_create(name="Data Team", owner=user, slug=slug)
+    assert list(excinfo.value.message_dict) == ["slug"]
+    assert "is not a valid slug" in excinfo.value.message_dict["slug"][0]
+    assert not Workspace.objects.exists()
+
+
+def test_workspace_slug_given_explicitly_must_be_free(user, other_user):
+    services.workspace_create(name="Data Team", owner=user, slug="data")
+    with pytest.raises(ValidationError) as excinfo:
+        services.workspace_create(name="Other Data", owner=other_user, slug="data")
+    assert excinfo.value.message_dict == {"slug": ["Another workspace already uses the slug “data”; choose another."]}
+    # A clean explicit slug is kept as given; page segments are fine for workspaces (`/w/<slug>/`).
+    assert services.workspace_create(name="X", owner=user, slug="new").slug == "new"
+
+
+def test_workspace_delete_removes_its_knowledge_bytes_after_commit(
+    workspace, gpt, user, other_user, django_capture_on_commit_callbacks
+):
+    only_here = services.knowledge_file_add(gpt=gpt, actor=user, upload=upload("a.txt", b"only in this workspace"))
+    shared = services.knowledge_file_add(gpt=gpt, actor=user, upload=upload("b.txt", b"shared bytes"))
+    elsewhere = make_gpt(workspace=make_workspace(owner=other_user, name="Elsewhere"), actor=other_user)
+    kept = services.knowledge_file_add(gpt=elsewhere, actor=other_user, upload=upload("c.txt", b"shared bytes"))
+    storage = only_here.file.storage
+    assert shared.file.name == kept.file.name
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.workspace_delete(workspace=workspace)
+    assert storage.exists(only_here.file.name)  # nothing removed before the commit
+    for callback in callbacks:
+        callback()
+    assert not storage.exists(only_here.file.name)
+    assert storage.exists(kept.file.name)
+    assert kept.file.read() == b"shared bytes"
+    assert not Workspace.objects.filter(pk=workspace.pk).exists()
 
 
 def test_membership_roles_and_last_owner_protection(workspace, user, other_user):

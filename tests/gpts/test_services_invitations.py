@@ -10,7 +10,7 @@ from django.utils import timezone
 from gpts import services
 from gpts.models import Invitation, Membership
 from gptstudio import limits
-from tests.factories import UserFactory, make_gpt
+from tests.factories import UserFactory, make_gpt, verify_email
 
 
 def test_invitation_stores_only_a_digest_of_its_token(workspace, user):
@@ -37,8 +37,10 @@ def test_expired_invitation_cannot_be_accepted(workspace, user):
         workspace=workspace, email="late@example.com", role="editor", invited_by=user
     )
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    late = UserFactory(email="late@example.com")
+    verify_email(late)
     with pytest.raises(ValidationError, match="expired"):
-        services.invitation_accept(invitation=invitation, user=UserFactory(email="late@example.com"))
+        services.invitation_accept(invitation=invitation, user=late)
     assert workspace.memberships.count() == 1
 
 
@@ -51,9 +53,60 @@ def test_accepting_keeps_an_existing_members_role(workspace, user, other_user):
         token_hash="x" * 64,
         expires_at=timezone.now() + datetime.timedelta(days=1),
     )
+    verify_email(other_user)
     membership = services.invitation_accept(invitation=invitation, user=other_user)
     assert membership.role == "editor"
     assert Invitation.objects.get(pk=invitation.pk).accepted_by == other_user
+
+
+def _invite(workspace, user, email):
+    invitation, _ = services.invitation_create(workspace=workspace, email=email, role="editor", invited_by=user)
+    return invitation
+
+
+def test_an_unverified_address_must_be_verified_before_accepting(workspace, user):
+    from allauth.account.models import EmailAddress
+
+    invitation = _invite(workspace, user, "new@example.com")
+    newcomer = UserFactory(email="new@example.com")
+    address = EmailAddress.objects.create(user=newcomer, email="new@example.com", verified=False, primary=True)
+    with pytest.raises(ValidationError) as excinfo:
+        services.invitation_accept(invitation=invitation, user=newcomer)
+    assert list(excinfo.value.message_dict) == ["invitation"]
+    assert excinfo.value.message_dict["invitation"][0].startswith("Verify your address new@example.com first")
+    assert not workspace.memberships.filter(user=newcomer).exists()
+    assert Invitation.objects.get(pk=invitation.pk).accepted_at is None
+
+    address.verified = True
+    address.save()
+    assert services.invitation_accept(invitation=invitation, user=newcomer).role == "editor"
+
+
+def test_the_account_email_without_a_verified_record_is_not_enough(workspace, user):
+    # e.g. an account made by createsuperuser or in the admin: allauth never confirmed it.
+    invitation = _invite(workspace, user, "ops@example.com")
+    operator = UserFactory(email="OPS@example.com")
+    with pytest.raises(ValidationError, match=r"Verify your address ops@example\.com first"):
+        services.invitation_accept(invitation=invitation, user=operator)
+    assert not workspace.memberships.filter(user=operator).exists()
+
+
+def test_a_verified_secondary_address_accepts_case_insensitively(workspace, user):
+    invitation = _invite(workspace, user, "Work@Example.com")
+    person = UserFactory(email="home@example.com")
+    verify_email(person, "work@example.com")
+    assert services.invitation_accept(invitation=invitation, user=person).role == "editor"
+
+
+def test_an_invitation_to_an_address_the_user_does_not_have_is_refused(workspace, user):
+    invitation = _invite(workspace, user, "someone@example.com")
+    stranger = UserFactory(email="stranger@example.com")
+    verify_email(stranger)
+    with pytest.raises(ValidationError) as excinfo:
+        services.invitation_accept(invitation=invitation, user=stranger)
+    assert excinfo.value.message_dict == {
+        "invitation": ["This invitation was sent to someone@example.com. Sign in with that address to accept it."]
+    }
 
 
 def test_personal_workspace_is_owned_by_the_new_user(db):

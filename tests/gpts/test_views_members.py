@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from gpts import services
 from gpts.models import Invitation, Membership
-from tests.factories import UserFactory
+from tests.factories import UserFactory, verify_email
 
 
 def members_url(workspace):
@@ -57,6 +57,7 @@ def test_owner_invites_by_email_and_the_invitee_accepts_with_that_role(
     link = accept_link()
 
     invitee = UserFactory(email="New@Example.com")
+    verify_email(invitee)
     client.force_login(invitee)
     assert "Join Acme" in client.get(link).content.decode()
     response = client.post(link)
@@ -76,17 +77,28 @@ def test_anonymous_invitee_is_sent_to_sign_up_and_back(client, user, workspace, 
     assert "next=" in response["Location"]
 
 
-def test_invitation_for_another_address_is_refused(client, user, workspace, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(
+    ("email", "verified", "problem"),
+    [
+        ("someone@else.example", True, "sent to new@example.com"),
+        ("new@example.com", False, "Verify your address new@example.com first"),
+    ],
+)
+def test_invitation_is_refused_unless_sent_to_a_verified_address_of_the_user(
+    client, user, workspace, django_capture_on_commit_callbacks, email, verified, problem
+):
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
         invite(client, workspace)
     link = accept_link()
-    stranger = UserFactory(email="someone@else.example")
-    client.force_login(stranger)
+    invitee = UserFactory(email=email)
+    if verified:
+        verify_email(invitee)
+    client.force_login(invitee)
     response = client.post(link)
     assert response.status_code == 400
-    assert "sent to new@example.com" in response.content.decode()
-    assert not Membership.objects.filter(user=stranger).exists()
+    assert problem in response.content.decode()
+    assert not Membership.objects.filter(user=invitee).exists()
 
 
 def test_unknown_invitation_link_is_404(client, user):

@@ -145,3 +145,80 @@ def test_a_deferred_secret_is_loaded_when_read(action, user):
     deferred = Action.objects.defer("api_key").get(pk=action.pk)
     assert deferred.has_api_key is True
     assert deferred.api_key.reveal() == "sk-deferred"
+
+
+def oauth_action(gpt, user, secret=SECRET):
+    return make_action(
+        gpt,
+        actor=user,
+        name="OAuth",
+        auth_type="oauth",
+        oauth_client_id="client-1",
+        oauth_authorization_url="https://auth.example.com/authorize",
+        oauth_token_url="https://auth.example.com/token",
+        oauth_client_secret=secret,
+    )
+
+
+def test_rotation_covers_the_oauth_client_secret(settings, gpt, user):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old]
+    action = oauth_action(gpt, user)
+    before = raw_column(action, "oauth_client_secret")
+    assert before and SECRET not in before
+
+    settings.FIELD_ENCRYPTION_KEYS = [new, old]
+    call_command("rotate_encryption_keys", stdout=io.StringIO())
+    after = raw_column(action, "oauth_client_secret")
+    assert after != before
+    assert Fernet(new.encode()).decrypt(after.encode()).decode() == SECRET
+    settings.FIELD_ENCRYPTION_KEYS = [new]
+    assert Action.objects.get(pk=action.pk).oauth_client_secret.reveal() == SECRET
+
+
+def test_a_secret_never_reaches_a_log_line_even_with_sql_logging(gpt, user, caplog):
+    import logging
+
+    from django.test.utils import CaptureQueriesContext
+
+    from actions.services import action_update
+
+    key, client_secret = "sk-log-probe-7d1e", "cs-log-probe-9b3f"
+    # CaptureQueriesContext turns on the debug cursor, which logs every statement with its
+    # parameters to django.db.backends, as DEBUG=True would.
+    with (
+        caplog.at_level(logging.DEBUG),
+        caplog.at_level(logging.DEBUG, logger="django.db.backends"),
+        CaptureQueriesContext(connection),
+    ):
+        action = api_key_action(gpt, user, key=key)
+        action = action_update(action=action, actor=user, expected_version=1, api_key=key + "-2")
+        oauth_action(gpt, user, secret=client_secret)
+        Action.objects.get(pk=action.pk).api_key.reveal()
+    sql_lines = [r.getMessage() for r in caplog.records if r.name == "django.db.backends"]
+    assert any("INSERT INTO" in line and "actions_action" in line for line in sql_lines)  # SQL really was logged
+    assert raw_column(action) in caplog.text  # ...with the stored (encrypted) value as a parameter
+    for plaintext in (key, key + "-2", client_secret):
+        assert plaintext not in caplog.text
+
+
+def test_dumpdata_refuses_a_stored_secret_instead_of_writing_it_empty(gpt, user):
+    from django.core.management.base import CommandError
+
+    api_key_action(gpt, user)
+    with pytest.raises(
+        CommandError, match=r"actions.Action #\d+ has a stored api_key, and secrets are never serialised"
+    ):
+        call_command("dumpdata", "actions", stdout=io.StringIO())
+
+
+def test_dumpdata_of_actions_without_secrets_round_trips(gpt, user):
+    import json
+
+    action = make_action(gpt, actor=user)
+    out = io.StringIO()
+    call_command("dumpdata", "actions", stdout=out)
+    dumped = json.loads(out.getvalue())
+    assert [(row["pk"], row["fields"]["api_key"], row["fields"]["oauth_client_secret"]) for row in dumped] == [
+        (action.pk, "", "")
+    ]

@@ -1,14 +1,20 @@
-"""Demo data for a fresh install: a user, a workspace and two realistic GPTs. Idempotent."""
+"""Demo data for a fresh install: a user, a workspace and two realistic GPTs. Idempotent.
+
+The demo user is a superuser whose password is printed here and in the README, so the command
+runs only with DEBUG on (`make run`'s local settings) unless `--force` says the install is a
+throwaway. It never takes over a `demo` workspace that someone else owns.
+"""
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actions.services import action_create
 from gpts import services
-from gpts.models import Workspace
+from gpts.models import Membership, Workspace
 
 DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
 DEMO_USERNAME = "demo"
@@ -29,10 +35,23 @@ CALENDAR_INSTRUCTIONS = """You are Calendar Helper. You read and add events in t
 
 
 class Command(BaseCommand):
-    help = "Create the demo user, workspace and two GPTs (safe to run again)."
+    help = "Create the demo user, workspace and two GPTs (safe to run again). Needs DEBUG on, or --force."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off. The demo user is a superuser with a published password: "
+            "only for a throwaway demo server.",
+        )
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                f"seed_demo creates a superuser whose password ({DEMO_PASSWORD}) is published, so it runs only "
+                "with DEBUG on (make run's local settings). Pass --force to seed this install anyway."
+            )
         User = get_user_model()
         user, created_user = User.objects.get_or_create(
             username=DEMO_USERNAME, defaults={"email": DEMO_EMAIL, "is_staff": True, "is_superuser": True}
@@ -40,10 +59,16 @@ class Command(BaseCommand):
         if created_user:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
-        workspace = Workspace.objects.filter(slug=DEMO_WORKSPACE_SLUG).first() or services.workspace_create(
-            name="Demo Workspace", owner=user, slug=DEMO_WORKSPACE_SLUG
-        )
-        services.membership_set(workspace=workspace, user=user, role="owner")
+        workspace = Workspace.objects.filter(slug=DEMO_WORKSPACE_SLUG).first()
+        if workspace is None:
+            workspace = services.workspace_create(name="Demo Workspace", owner=user, slug=DEMO_WORKSPACE_SLUG)
+        elif not workspace.memberships.filter(user=user, role=Membership.Role.OWNER).exists():
+            # Someone else's workspace that happens to be called "demo": its members and GPTs are
+            # theirs. Stop (the transaction undoes the demo user too) rather than join it as owner.
+            raise CommandError(
+                f"A workspace with the slug “{DEMO_WORKSPACE_SLUG}” already exists (“{workspace.name}”) and "
+                f"the {DEMO_USERNAME} user does not own it; seed_demo will not take it over. Nothing was written."
+            )
 
         created = []
         if not workspace.gpts.filter(slug="weather-buddy").exists():
