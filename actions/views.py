@@ -115,7 +115,7 @@ def action_edit(request, workspace, gpt, action):
         )
     form = ActionForm(request.POST, request.FILES, action=action)
     if form.is_valid():
-        version = form.cleaned_data["version"] or action.version
+        version = form.cleaned_data["version"]
         try:
             saved = services.action_update(
                 action=action, actor=request.user, expected_version=version, **form.service_fields()
