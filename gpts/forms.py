@@ -53,22 +53,23 @@ def _no_maxlength(field: forms.CharField) -> forms.CharField:
 
 
 class GPTForm(NormalizedNewlinesMixin, forms.Form):
-    """Every field of ChatGPT's Configure tab, in its order: what creating a GPT takes. Editing one
-    uses GPTEditForm, which adds the version the page was opened at."""
+    """Every field of ChatGPT's Configure tab (and its Share dialog's visibility and category): what
+    creating a GPT takes. Editing one uses GPTEditForm, which adds the version the page was opened at."""
 
+    # The editor's order (also the conflict page's): ChatGPT's Configure tab, then its Share dialog.
     EDIT_FIELDS = (
         "name",
         "description",
         "instructions",
         "conversation_starters",
+        "recommended_model",
         "web_search",
         "canvas",
         "image_generation",
         "code_interpreter",
-        "recommended_model",
+        "use_conversation_data",
         "visibility",
         "category",
-        "use_conversation_data",
     )
 
     name = forms.CharField(

@@ -51,9 +51,9 @@ def test_editor_shows_fields_in_configure_tab_order_with_counters(client, user, 
         "Recommended model",
         "Capabilities",
         ">Actions<",
+        "Use conversation data",
         "Visibility",
         "Category",
-        "Use conversation data",
     ]
     positions = [html.index(label) for label in order]
     assert positions == sorted(positions)
