@@ -419,3 +419,18 @@ def test_starters_are_marked_shown_up_to_chatgpts_limit(client, user, workspace,
     assert [row.startswith(" shown") for row in rows] == [n <= shown for n in range(1, 7)]
     assert [">Shown<" in row for row in rows] == [n <= shown for n in range(1, 7)]
     assert f'data-shown="{shown}"' in html
+
+
+def test_a_merge_keeps_lf_line_ends_from_the_conflict_pages_hidden_copy(client, user, other_user, gpt):
+    # The conflict page carries your values in hidden inputs; the browser sends their line breaks
+    # as CRLF too.
+    services.membership_set(workspace=gpt.workspace, user=other_user, role="editor")
+    services.gpt_update(gpt=gpt, actor=other_user, expected_version=1, name="Theirs")
+    client.force_login(user)
+    merge = {
+        "version": 2,
+        "pick_instructions": "mine",
+        **{f"mine-{k}": v for k, v in form_data(gpt, instructions="One\r\nTwo").items() if k != "version"},
+    }
+    assert client.post(reverse("gpts:gpt_merge", args=[gpt.workspace.slug, gpt.slug]), merge).status_code == 302
+    assert GPT.objects.get(pk=gpt.pk).instructions == "One\nTwo"
