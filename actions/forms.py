@@ -1,21 +1,24 @@
 """The action editor's form: translates a request into `action_create` / `action_update` arguments.
 
 Secrets are write-only: the inputs never render a stored value, and an empty input means "keep the
-saved one" (pass None to the service)."""
+saved one" (pass None to the service). Editing an existing action needs the version the page was
+opened at (a save without one is refused, never applied blindly)."""
 
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import normalize_newlines
 
 from gptstudio import limits
+from gptstudio.forms import NormalizedNewlinesMixin, VersionField
 
 from .models import Action
 
 SCHEMA_FILE_EXTENSIONS = (".json", ".yaml", ".yml")
 
 
-class ActionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+class ActionForm(NormalizedNewlinesMixin, forms.Form):
+    version = VersionField()
     name = forms.CharField(
         max_length=100,
         required=False,
@@ -100,6 +103,8 @@ class ActionForm(forms.Form):
     def __init__(self, *args, action: Action | None = None, **kwargs):
         self.action = action
         super().__init__(*args, **kwargs)
+        if action is None:
+            del self.fields["version"]  # a new action has no version to check against yet
         self.fields["schema_file"].widget.attrs["accept"] = ",".join(SCHEMA_FILE_EXTENSIONS)
         for secret, saved in (
             ("api_key", action and action.has_api_key),
@@ -129,9 +134,11 @@ class ActionForm(forms.Form):
                 f"The file is larger than {limits.STUDIO_SCHEMA_HARD_MAX_BYTES // (1024 * 1024)} MB."
             )
         try:
-            return upload.read().decode("utf-8-sig")
+            text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError("The file is not UTF-8 text.") from None
+        # A file saved on Windows has CRLF line ends; stored like typed text (see NormalizedNewlinesMixin).
+        return normalize_newlines(text)
 
     def clean(self):
         data = super().clean()

@@ -36,6 +36,13 @@ def _gpt(request, workspace, gpt_slug: str):
     return selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt_slug)
 
 
+def _gpt_only(workspace, gpt_slug: str):
+    """Just the GPT row, for the endpoints the editor calls while the user types or waits (live
+    validation on every pause, Format, the import job polled every second): they need no starters,
+    files or actions, so none are prefetched. The decorator has already checked the workspace."""
+    return get_object_or_404(workspace.gpts.only("id", "workspace_id", "slug", "name"), slug=gpt_slug)
+
+
 def _action(gpt, action_slug: str) -> Action:
     for action in gpt.actions.all():  # prefetched by gpt_get
         if action.slug == action_slug:
@@ -115,7 +122,7 @@ def action_edit(request, workspace, gpt, action):
         )
     form = ActionForm(request.POST, request.FILES, action=action)
     if form.is_valid():
-        version = form.cleaned_data["version"] or action.version
+        version = form.cleaned_data["version"]
         try:
             saved = services.action_update(
                 action=action, actor=request.user, expected_version=version, **form.service_fields()
@@ -167,7 +174,7 @@ def action_delete(request, workspace, gpt, action):
 @require_POST
 def schema_validate(request, workspace, gpt):
     """htmx: the findings and operations of the schema being typed (no write)."""
-    _gpt(request, workspace, gpt)
+    _gpt_only(workspace, gpt)
     schema_text = request.POST.get("schema_text", "")
     return render(request, "actions/action_editor.html#schema-report", report_context(schema_text))
 
@@ -177,7 +184,7 @@ def schema_validate(request, workspace, gpt):
 def schema_format(request, workspace, gpt):
     """Pretty-print JSON (2-space indent) or YAML (block style, key order kept). JSON answer:
     {"text", "format"} or, when the text does not parse, {"error"} with status 400."""
-    _gpt(request, workspace, gpt)
+    _gpt_only(workspace, gpt)
     text = request.POST.get("schema_text", "")
     parsed = parse_schema(text)
     if parsed.data is None or not text.strip():
@@ -228,6 +235,11 @@ def schema_import(request, workspace, gpt):
 @workspace_view(Access.VIEW)
 @require_GET
 def schema_import_job(request, workspace, gpt, job_id):
-    gpt = _gpt(request, workspace, gpt)
-    job = get_object_or_404(Job.objects.select_related("action"), pk=job_id, gpt=gpt, kind=Job.Kind.SCHEMA_IMPORT)
-    return render(request, "actions/partials/import_job.html", {"workspace": workspace, "gpt": gpt, "job": job})
+    job = get_object_or_404(
+        Job.objects.select_related("action", "gpt"),
+        pk=job_id,
+        gpt__workspace=workspace,
+        gpt__slug=gpt,
+        kind=Job.Kind.SCHEMA_IMPORT,
+    )
+    return render(request, "actions/partials/import_job.html", {"workspace": workspace, "gpt": job.gpt, "job": job})

@@ -4,16 +4,16 @@ services (gpts/services.py); the services decide. Limits come from gptstudio/lim
 from __future__ import annotations
 
 from django import forms
-from django.core.validators import FileExtensionValidator
 
 from gptstudio import limits
+from gptstudio.forms import NormalizedNewlinesMixin, VersionField
 
 from .models import GPT, Membership
+from .pictures import PROFILE_PICTURE_ACCEPT, profile_picture_check, profile_picture_help
 
 # The categories of ChatGPT's 2024 publish dialog (GPT_EDITOR.md §2). ChatGPT loads the list from
 # its server, so these are suggestions for a free-text field, not a closed choice.
 CATEGORY_SUGGESTIONS = ("Writing", "Productivity", "Research & Analysis", "Programming", "Education", "Lifestyle")
-PROFILE_PICTURE_EXTENSIONS = ("png", "jpg", "jpeg", "gif", "webp")  # GPT_EDITOR.md §1.1
 STARTER_MAX_LENGTH = 1000  # GPT Studio's own cap per starter (ChatGPT documents none)
 
 
@@ -52,26 +52,26 @@ def _no_maxlength(field: forms.CharField) -> forms.CharField:
     return field
 
 
-class GPTForm(forms.Form):
-    """Every field of ChatGPT's Configure tab, in its order. `version` is the GPT version the form
-    was opened at; the service refuses the save if the GPT moved on since."""
+class GPTForm(NormalizedNewlinesMixin, forms.Form):
+    """Every field of ChatGPT's Configure tab (and its Share dialog's visibility and category): what
+    creating a GPT takes. Editing one uses GPTEditForm, which adds the version the page was opened at."""
 
+    # The editor's order (also the conflict page's): ChatGPT's Configure tab, then its Share dialog.
     EDIT_FIELDS = (
         "name",
         "description",
         "instructions",
         "conversation_starters",
+        "recommended_model",
         "web_search",
         "canvas",
         "image_generation",
         "code_interpreter",
-        "recommended_model",
+        "use_conversation_data",
         "visibility",
         "category",
-        "use_conversation_data",
     )
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
     name = forms.CharField(
         max_length=limits.GPT_NAME_MAX_LENGTH.value,
         error_messages={"required": "GPT name cannot be empty."},
@@ -107,17 +107,19 @@ class GPTForm(forms.Form):
     use_conversation_data = forms.BooleanField(
         label="Use conversation data in your GPT to improve our models", required=False
     )
-    profile_picture = forms.ImageField(
+    # A plain FileField: gpts/pictures.py does the whole image check (with Pillow), so every path
+    # that stores a picture gets the same messages.
+    profile_picture = forms.FileField(
         required=False,
-        validators=[FileExtensionValidator(PROFILE_PICTURE_EXTENSIONS)],
-        help_text="PNG, JPEG, GIF or WebP; ChatGPT crops it to a 512×512 square.",
+        validators=[profile_picture_check],
+        widget=forms.FileInput(attrs={"accept": PROFILE_PICTURE_ACCEPT}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("name", "description", "instructions"):
             _no_maxlength(self.fields[name])
-        self.fields["profile_picture"].widget.attrs["accept"] = "image/png,image/jpeg,image/gif,image/webp"
+        self.fields["profile_picture"].help_text = profile_picture_help()
 
     @staticmethod
     def initial_for(gpt: GPT) -> dict:
@@ -148,6 +150,13 @@ class GPTForm(forms.Form):
         return list(self.initial.get("conversation_starters", []))
 
 
+class GPTEditForm(GPTForm):
+    """The editor's form for an existing GPT. `version` is the version the page was opened at; the
+    service refuses the save when the GPT moved on since, so a save without one is refused here."""
+
+    version = VersionField()
+
+
 class KnowledgeUploadForm(forms.Form):
     file = forms.FileField(help_text="Up to 20 files per GPT, 512 MB each.")
 
@@ -165,10 +174,16 @@ class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(choices=Membership.Role.choices)
 
 
+class RestoreForm(forms.Form):
+    """Restoring a revision is a save too: it carries the version the history page showed."""
+
+    version = VersionField()
+
+
 class MergeChoiceForm(forms.Form):
     """Built per conflict: for every differing field, which side to keep."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     def __init__(self, *args, fields: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,7 +20,15 @@ from . import selectors, services
 from .access import role_context, workspace_view
 from .diff import document_diff
 from .document import gpt_document
-from .forms import CATEGORY_SUGGESTIONS, GPTForm, KnowledgeUploadForm, MergeChoiceForm, WorkspaceForm
+from .forms import (
+    CATEGORY_SUGGESTIONS,
+    GPTEditForm,
+    GPTForm,
+    KnowledgeUploadForm,
+    MergeChoiceForm,
+    RestoreForm,
+    WorkspaceForm,
+)
 from .models import GPT, Revision
 from .permissions import Access
 from .validation import validate_gpt
@@ -157,11 +165,11 @@ def _status(form) -> int:
 def gpt_edit(request, workspace, gpt):
     gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
     if request.method == "GET":
-        form = GPTForm(initial=GPTForm.initial_for(gpt))
+        form = GPTEditForm(initial=GPTForm.initial_for(gpt))
         return render(request, "gpts/gpt_editor.html", _editor_context(request, workspace, gpt, form))
-    form = GPTForm(request.POST, request.FILES)
+    form = GPTEditForm(request.POST, request.FILES)
     if form.is_valid():
-        version = form.cleaned_data["version"] or gpt.version
+        version = form.cleaned_data["version"]
         try:
             saved = services.gpt_update(gpt=gpt, actor=request.user, expected_version=version, **form.service_fields())
         except EditConflict:
@@ -429,9 +437,13 @@ def knowledge_delete(request, workspace, gpt, file_id):
 @require_GET
 def history(request, workspace, gpt):
     gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
+    return _history_page(request, workspace, gpt)
+
+
+def _history_page(request, workspace, gpt: GPT, *, status: int = 200):
     page = Paginator(selectors.revisions_of(gpt), REVISIONS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"workspace": workspace, "gpt": gpt, "page": page, **role_context(request.role)}
-    return render(request, "gpts/history.html", context)
+    return render(request, "gpts/history.html", context, status=status)
 
 
 def _revision(gpt: GPT, number) -> Revision:
@@ -467,18 +479,22 @@ def history_diff(request, workspace, gpt):
 def history_restore(request, workspace, gpt, number):
     gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
     revision = _revision(gpt, number)
+    form = RestoreForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors["version"]:
+            messages.error(request, error)
+        return _history_page(request, workspace, gpt, status=400)
     try:
-        version = int(request.POST.get("version", gpt.version))
         restored = services.gpt_restore_revision(
-            gpt=gpt, revision=revision, actor=request.user, expected_version=version
+            gpt=gpt, revision=revision, actor=request.user, expected_version=form.cleaned_data["version"]
         )
     except EditConflict:
         messages.error(
             request, "The GPT changed since you opened the history; check the newest revision, then restore."
         )
         return redirect("gpts:history", workspace.slug, gpt.slug)
-    except (ValueError, ValidationError) as error:
-        messages.error(request, f"Could not restore revision {revision.number}: {error}")
+    except ValidationError as error:
+        messages.error(request, f"Could not restore revision {revision.number}: {' '.join(error.messages)}")
         return redirect("gpts:history", workspace.slug, gpt.slug)
     if restored.version == gpt.version:
         messages.info(request, f"Revision {revision.number} matches the current GPT; nothing to restore.")

@@ -59,6 +59,11 @@ STUDIO_SCHEMA_HARD_MAX_BYTES = 20 * 1024 * 1024
 STUDIO_SCHEMA_MAX_DEPTH = 1000
 # Extra nodes YAML aliases may add beyond the text's own (a "billion laughs" adds billions).
 STUDIO_YAML_ALIAS_EXPANSION_MAX = 100_000
+# Profile pictures: ChatGPT scales every upload down to 512x512 itself (GPT_PROFILE_PICTURE_SIZE), so
+# anything far larger only costs storage and decoding time. Four times that per side, and 4 MiB (a
+# 2048x2048 PNG of a logo is well under; a photo should be a JPEG or WebP).
+STUDIO_PROFILE_PICTURE_MAX_SIDE = 2048
+STUDIO_PROFILE_PICTURE_MAX_BYTES = 4 * 1024 * 1024
 
 
 def chatgpt_length(text: str) -> int:

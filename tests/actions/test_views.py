@@ -246,3 +246,54 @@ def test_import_job_of_another_gpt_is_404(client, user, gpt, workspace):
     job = Job.objects.create(workspace=workspace, gpt=other, kind=Job.Kind.SCHEMA_IMPORT)
     client.force_login(user)
     assert client.get(reverse("actions:schema_import_job", args=[workspace.slug, gpt.slug, job.pk])).status_code == 404
+
+
+# --- Line ends and versions ---------------------------------------------------------------------
+
+
+def test_pasted_and_uploaded_schemas_are_stored_with_lf_line_ends(client, user, gpt):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(user)
+    crlf = WEATHER_SCHEMA.replace("\n", "\r\n")
+    client.post(new_url(gpt), {"schema_text": crlf, "auth_type": "none", "name": "Pasted"})
+    upload = SimpleUploadedFile("weather.json", crlf.encode())
+    client.post(new_url(gpt), {"schema_text": "", "schema_file": upload, "auth_type": "none", "name": "Uploaded"})
+    assert sorted(gpt.actions.values_list("name", "schema_text")) == [
+        ("Pasted", WEATHER_SCHEMA),
+        ("Uploaded", WEATHER_SCHEMA),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [(None, "did not say which version it was made from"), ("two", "is not a whole number")],
+)
+def test_an_action_save_without_a_usable_version_is_refused(client, user, action, version, message):
+    client.force_login(user)
+    data = {"schema_text": WEATHER_SCHEMA.replace("Current weather", "Blind"), "auth_type": "none"}
+    if version is not None:
+        data["version"] = version
+    response = client.post(edit_url(action), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    stored = Action.objects.get(pk=action.pk)
+    assert (stored.schema_text, stored.version) == (WEATHER_SCHEMA, 1)
+
+
+def test_the_action_page_carries_its_version_and_the_new_action_page_none(client, user, action):
+    client.force_login(user)
+    html = client.get(edit_url(action)).content.decode()
+    assert '<input type="hidden" name="version" value="1" id="id_version">' in html
+    assert 'name="version"' not in client.get(new_url(action.gpt)).content.decode()
+
+
+def test_the_schema_upload_button_is_the_label_of_a_focusable_file_input(client, user, gpt):
+    # The input itself is visually hidden; app.css gives its label the focus ring (see the browser
+    # test of focus indicators), so the pair must stay label-then-input.
+    client.force_login(user)
+    html = client.get(new_url(gpt)).content.decode()
+    label = '<label class="button small" for="id_schema_file">Upload file…</label>'
+    assert label in html
+    after = html[html.index(label) + len(label) :].lstrip()
+    assert after.startswith('<input type="file" name="schema_file" id="id_schema_file"')

@@ -23,10 +23,12 @@ LAPTOP = {"width": 1280, "height": 860}
 TABLET = {"width": 820, "height": 1180}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the tests
-    # themselves are still synchronous and safe.
+    # themselves are still synchronous and safe. One browser per module, not per session: a module
+    # that starts its own sync_playwright() (test_paste_page.py) cannot run while another's loop is
+    # still open, whatever order the files run in.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 

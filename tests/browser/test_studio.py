@@ -327,3 +327,29 @@ def test_knowledge_upload_shows_the_file_and_keeps_the_page_saveable(session, tm
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved as version 3.")).to_be_visible()
     assert GPT.objects.get(pk=gpt.pk).knowledge_files.get().name == "handbook.txt"
+
+
+def test_multi_line_instructions_near_the_limit_are_stored_at_the_counters_length(session):
+    owner = UserFactory()
+    gpt = make_gpt(workspace=make_workspace(owner=owner), actor=owner, name="Long lines")
+    s = session().login(owner)
+    page = s.page
+    page.goto(f"/w/{gpt.workspace.slug}/g/{gpt.slug}/")
+    instructions = page.get_by_label("Instructions")
+    # 789 lines pasted, then the last line typed key by key with Enter: 7,950 characters, 790 line
+    # breaks. The browser submits each break as CRLF (8,740 characters on the wire).
+    instructions.fill(("x" * 9 + "\n") * 789)
+    instructions.press("End")
+    page.keyboard.type("y" * 9)
+    page.keyboard.press("Enter")
+    page.keyboard.type("z" * 50)
+    counter = page.locator("#id_instructions-count")
+    expect(counter).to_have_text("7950 / 8000")
+    shown = int(counter.inner_text().split(" / ")[0])
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved as version 2.")).to_be_visible()
+    stored = GPT.objects.get(pk=gpt.pk).instructions
+    assert len(stored) == shown == 7950
+    assert "\r" not in stored and stored.count("\n") == 790
+    expect(page.locator("aside")).not_to_contain_text("gpt.instructions.too_long")
+    expect(counter).to_have_text("7950 / 8000")  # the saved page counts the same

@@ -51,9 +51,9 @@ def test_editor_shows_fields_in_configure_tab_order_with_counters(client, user, 
         "Recommended model",
         "Capabilities",
         ">Actions<",
+        "Use conversation data",
         "Visibility",
         "Category",
-        "Use conversation data",
     ]
     positions = [html.index(label) for label in order]
     assert positions == sorted(positions)
@@ -312,3 +312,125 @@ def test_checks_panel_lists_schema_findings_under_their_action(client, user, gpt
     panel = html[html.index('id="findings-heading"') :]
     assert panel.index("Action: Forecast") < panel.index("Broken server.")
     assert "line 3" in panel
+
+
+# --- Line ends, versions, profile pictures, starters shown ---------------------------------------
+
+
+def test_crlf_from_the_browser_is_stored_as_lf_so_the_length_is_what_the_counter_showed(client, user, gpt):
+    client.force_login(user)
+    typed = ("x" * 9 + "\n") * 790 + "y" * 50  # 7,950 characters; the browser sends 8,740
+    response = client.post(
+        edit_url(gpt),
+        form_data(gpt, instructions=typed.replace("\n", "\r\n"), conversation_starters=["Two\r\nlines"]),
+    )
+    assert response.status_code == 302
+    stored = GPT.objects.get(pk=gpt.pk)
+    assert stored.instructions == typed and len(stored.instructions) == 7950
+    assert [s.text for s in stored.conversation_starters.all()] == ["Two\nlines"]
+    html = client.get(edit_url(gpt)).content.decode()
+    assert "gpt.instructions.too_long" not in html
+    assert "7950 / 8000" in html
+
+
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [(None, "did not say which version it was made from"), ("abc", "is not a whole number")],
+)
+def test_a_save_without_a_usable_version_is_refused_and_overwrites_nothing(client, user, gpt, version, message):
+    client.force_login(user)
+    response = client.post(edit_url(gpt), form_data(gpt, version=version, name="Blind save"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert html.index(message) < html.index('id="id_name"')  # shown at the top of the form
+    stored = GPT.objects.get(pk=gpt.pk)
+    assert (stored.name, stored.version) == ("Weather Buddy", 1)
+
+
+def test_the_edit_page_carries_the_version_it_was_opened_at(client, user, gpt):
+    services.gpt_update(gpt=gpt, actor=user, expected_version=1, name="Moved on")
+    client.force_login(user)
+    html = client.get(edit_url(gpt)).content.decode()
+    assert '<input type="hidden" name="version" value="2" id="id_version">' in html
+
+
+def test_the_new_gpt_page_sends_no_version(client, user, workspace):
+    client.force_login(user)
+    html = client.get(reverse("gpts:gpt_new", args=[workspace.slug])).content.decode()
+    assert 'name="version"' not in html
+
+
+def png(size=(64, 64)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "#0b57d0").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_uploading_a_profile_picture_stores_it(client, user, gpt):
+    client.force_login(user)
+    upload = SimpleUploadedFile("face.png", png(), content_type="image/png")
+    response = client.post(edit_url(gpt), {**form_data(gpt), "profile_picture": upload})
+    assert response.status_code == 302
+    stored = GPT.objects.get(pk=gpt.pk)
+    assert stored.profile_picture.name.endswith(".png") and stored.version == 2
+    assert stored.profile_picture.read() == png()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("face.png", b"<?php echo 'not an image'; ?>", "“face.png” is not a readable image"),
+        ("face.png", png((4000, 4000)), "The picture is 4000×4000 pixels; the limit is 2048×2048."),
+        ("face.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "is not a PNG, JPEG, GIF or WebP file"),
+    ],
+)
+def test_a_bad_profile_picture_is_refused_at_its_field_and_nothing_saved(client, user, gpt, name, content, message):
+    client.force_login(user)
+    upload = SimpleUploadedFile(name, content, content_type="image/png")
+    response = client.post(edit_url(gpt), {**form_data(gpt, name="Renamed too"), "profile_picture": upload})
+    assert response.status_code == 400
+    html = response.content.decode()
+    picture_field = html[html.index('class="field profile-picture"') : html.index('for="id_name"')]
+    assert message in picture_field
+    stored = GPT.objects.get(pk=gpt.pk)
+    assert (stored.name, stored.version, stored.profile_picture.name) == ("Weather Buddy", 1, "")
+
+
+def test_the_editor_recommends_512_pixels_and_accepts_only_chatgpts_types(client, user, gpt):
+    client.force_login(user)
+    html = client.get(edit_url(gpt)).content.decode()
+    assert "Recommended: a square image of 512×512 pixels" in html
+    assert 'accept="image/png,image/jpeg,image/gif,image/webp"' in html
+    assert 'aria-describedby="id_profile_picture_helptext"' in html
+
+
+@pytest.mark.parametrize("shown", [4, 2])
+def test_starters_are_marked_shown_up_to_chatgpts_limit(client, user, workspace, monkeypatch, shown):
+    monkeypatch.setattr(limits, "GPT_CONVERSATION_STARTERS_SHOWN", limits.Limit(shown, "test", "confirmed", "shown"))
+    gpt = make_gpt(workspace=workspace, actor=user, conversation_starters=[f"s{i}" for i in range(1, 7)])
+    client.force_login(user)
+    html = client.get(edit_url(gpt)).content.decode()
+    rows = html.split('<li class="starter')[1:7]
+    assert [row.startswith(" shown") for row in rows] == [n <= shown for n in range(1, 7)]
+    assert [">Shown<" in row for row in rows] == [n <= shown for n in range(1, 7)]
+    assert f'data-shown="{shown}"' in html
+
+
+def test_a_merge_keeps_lf_line_ends_from_the_conflict_pages_hidden_copy(client, user, other_user, gpt):
+    # The conflict page carries your values in hidden inputs; the browser sends their line breaks
+    # as CRLF too.
+    services.membership_set(workspace=gpt.workspace, user=other_user, role="editor")
+    services.gpt_update(gpt=gpt, actor=other_user, expected_version=1, name="Theirs")
+    client.force_login(user)
+    merge = {
+        "version": 2,
+        "pick_instructions": "mine",
+        **{f"mine-{k}": v for k, v in form_data(gpt, instructions="One\r\nTwo").items() if k != "version"},
+    }
+    assert client.post(reverse("gpts:gpt_merge", args=[gpt.workspace.slug, gpt.slug]), merge).status_code == 302
+    assert GPT.objects.get(pk=gpt.pk).instructions == "One\nTwo"

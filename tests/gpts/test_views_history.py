@@ -95,3 +95,12 @@ def test_history_query_count_is_constant(client, user, gpt, edits, django_assert
     with django_assert_max_num_queries(10):
         response = client.get(url)
     assert response.content.decode().count("<tr>") == edits + 2
+
+
+@pytest.mark.parametrize(("data", "message"), [({}, "did not say which version"), ({"version": "x"}, "not a whole")])
+def test_restore_without_a_usable_version_is_refused(client, user, edited_gpt, data, message):
+    client.force_login(user)
+    response = client.post(restore_url(edited_gpt, 1), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert GPT.objects.get(pk=edited_gpt.pk).version == 3
