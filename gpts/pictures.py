@@ -1,5 +1,6 @@
-"""The profile picture check: the one function every path that stores a GPT's picture calls (the
-editor's form today; the admin and any API endpoint that accepts pictures should call it too).
+"""The profile picture check. The GPT services run it on every uploaded picture (so the admin and
+any later interface get it); the editor's form also runs it as a field validator, so the message
+appears beside the upload control before anything else is checked.
 
 ChatGPT takes PNG, JPEG, GIF or WebP and scales the picture to a 512x512 square itself
 (GPT_EDITOR.md §1.1). GPT Studio checks what the file really is with Pillow (not its name or the

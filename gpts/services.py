@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -37,6 +38,7 @@ from .models import (
     Workspace,
     knowledge_upload_to,
 )
+from .pictures import profile_picture_check
 
 GPT_EDITABLE_FIELDS = frozenset(
     {
@@ -321,6 +323,11 @@ def _apply_fields(gpt: GPT, fields: dict) -> None:
     for key, value in fields.items():
         if key in TRIMMED_FIELDS and isinstance(value, str):
             value = value.strip()
+        if key == "profile_picture" and isinstance(value, UploadedFile):
+            try:
+                profile_picture_check(value)
+            except ValidationError as exc:
+                raise ValidationError({"profile_picture": exc.error_list}) from None
         setattr(gpt, key, value)
 
 

@@ -102,3 +102,32 @@ def test_a_picture_over_the_byte_cap_is_refused_before_reading(monkeypatch):
 def test_the_hint_names_the_recommended_size_and_the_caps():
     hint = profile_picture_help()
     assert "512×512 pixels" in hint and "4.0\xa0MB" in hint and "2048×2048" in hint
+
+
+def test_the_gpt_service_checks_every_uploaded_picture(gpt, user):
+    """The one write path runs the check, so the admin (or any later interface) cannot skip it."""
+    from gpts.services import gpt_update
+
+    with pytest.raises(ValidationError) as caught:
+        gpt_update(gpt=gpt, actor=user, expected_version=gpt.version, profile_picture=image_upload(size=(4000, 40)))
+    assert "profile_picture" in caught.value.message_dict
+    gpt.refresh_from_db()
+    assert (gpt.version, gpt.profile_picture.name) == (1, "")
+    gpt_update(gpt=gpt, actor=user, expected_version=1, profile_picture=image_upload(size=(512, 512)))
+    gpt.refresh_from_db()
+    assert gpt.profile_picture.name.endswith(".png")
+    assert gpt.version == 2
+
+
+def test_the_admin_shows_a_refused_picture_on_its_field(admin_client, gpt):
+    from django.urls import reverse
+
+    from tests.gpts.test_admin import form_errors, gpt_form
+
+    data = {**gpt_form(gpt), "profile_picture": image_upload(size=(4000, 40))}
+    response = admin_client.post(reverse("admin:gpts_gpt_change", args=[gpt.pk]), data)
+    assert response.status_code == 200
+    assert list(form_errors(response)) == ["profile_picture"]
+    assert "4000" in form_errors(response)["profile_picture"][0]
+    gpt.refresh_from_db()
+    assert (gpt.version, gpt.profile_picture.name) == (1, "")
