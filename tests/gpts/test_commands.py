@@ -126,6 +126,23 @@ def test_validate_a_broken_file_exits_1_with_json_findings(tmp_path, db):
     assert result["valid"] is False and {f["code"] for f in result["findings"]} == {"document.schema"}
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("format: gptstudio/gpt@1\nname: !!binary aGVsbG8=\n", "document.unsupported_tag"),
+        ('{"format": "gptstudio/gpt@1", "name": ' + "[" * 500 + "]" * 500 + "}", "document.too_deep"),
+    ],
+)
+def test_validate_reports_documents_that_used_to_raise_as_findings(tmp_path, db, text, code):
+    path = tmp_path / "doc.yaml"
+    path.write_text(text)
+    out = io.StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("validate_gpt", path, "--format", "json", stdout=out)
+    assert excinfo.value.returncode == 1
+    assert [f["code"] for f in json.loads(out.getvalue())["findings"]] == [code]
+
+
 def test_validate_a_bundle_file(rich, tmp_path):
     bundle = tmp_path / "planner.zip"
     gpt_export(gpt=rich, target="chatgpt").write_to(bundle.open("wb"))

@@ -149,6 +149,28 @@ def test_a_refused_upload_shows_findings_and_writes_nothing(client, rich, user, 
     assert GPT.objects.count() == count
 
 
+UNTRUSTED_DOCUMENTS = {
+    "binary tag": (b"format: gptstudio/gpt@1\nname: !!binary aGVsbG8=\n", "document.unsupported_tag"),
+    "set tag": (b"format: gptstudio/gpt@1\nname: !!set {a, b}\n", "document.unsupported_tag"),
+    "deep json": (b'{"format": "gptstudio/gpt@1", "name": ' + b"[" * 500 + b"]" * 500 + b"}", "document.too_deep"),
+    "deep yaml": (b"format: gptstudio/gpt@1\nname: " + b"[" * 500 + b"]" * 500 + b"\n", "document.too_deep"),
+    "many values": (b"format: gptstudio/gpt@1\nname:\n" + b"- a\n" * 20_000, "document.too_many_values"),
+}
+
+
+@pytest.mark.parametrize("case", UNTRUSTED_DOCUMENTS, ids=list(UNTRUSTED_DOCUMENTS))
+def test_documents_that_used_to_crash_the_import_are_refused_on_the_page_and_the_api(client, user, workspace, case):
+    data, code = UNTRUSTED_DOCUMENTS[case]
+    client.force_login(user)
+    count = GPT.objects.count()
+    page = client.post(import_url(workspace), {"upload": SimpleUploadedFile("doc.yaml", data)})
+    assert page.status_code == 400 and code in page.content.decode()
+    api = client.post(f"/api/v1/workspaces/{workspace.slug}/import/", {"file": SimpleUploadedFile("doc.yaml", data)})
+    assert api.status_code == 400
+    assert code in [f["code"] for f in api.json()["findings"]]
+    assert GPT.objects.count() == count
+
+
 def test_a_stale_new_version_is_a_conflict(client, rich, user, workspace):
     client.force_login(user)
     page = client.get(import_url(workspace) + "?gpt=planner").content.decode()
