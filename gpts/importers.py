@@ -38,6 +38,7 @@ register("import.secret_to_enter", Severity.INFO, "A secret is to be entered by 
 register("import.knowledge_missing", Severity.WARNING, "A knowledge file listed in the document is missing", **_STUDIO)
 register("import.invalid_value", Severity.ERROR, "A value in the document cannot be saved", **_STUDIO)
 register("import.wrong_workspace", Severity.ERROR, "The GPT belongs to another workspace", **_STUDIO)
+register("import.trimmed", Severity.INFO, "Spaces around a value were removed, as every edit does", **_STUDIO)
 
 
 class DocumentRejected(ValidationError):
@@ -152,6 +153,48 @@ def _action_fields(entry: dict, position: int) -> dict:
         fields["oauth_scope"] = oauth.get("scope", "")
         fields["oauth_token_exchange_method"] = oauth.get("token_exchange_method", "default_post")
     return fields
+
+
+def _trimmed(pointer: str, value: str, *, when_blank: str = "is stored empty") -> Finding:
+    kept = value.strip()
+    return make_finding(
+        "import.trimmed",
+        f"{_shown(value)} has spaces or line breaks around it; it {f'is now {_shown(kept)}' if kept else when_blank}, "
+        "as when it is typed in the editor. Trim it in the document to keep the two equal.",
+        pointer=pointer,
+    )
+
+
+def _shown(value: str) -> str:
+    return repr(value) if len(value) <= 60 else repr(value[:60]) + "…"
+
+
+def _trimmed_findings(document: dict) -> list[Finding]:
+    """The values the services trim on every save (their TRIMMED_FIELDS, conversation starters,
+    knowledge file names) where a document holds them untrimmed: the imported GPT's document then
+    differs from the input there, and these findings say where."""
+    found = [
+        _trimmed(GPT_FIELD_POINTERS[name], document[name])
+        for name in services.TRIMMED_FIELDS
+        if document[name] != document[name].strip()
+    ]
+    found += [
+        _trimmed(f"/conversation_starters/{index}", text, when_blank="is left out (ChatGPT drops blank starters)")
+        for index, text in enumerate(document["conversation_starters"])
+        if text != text.strip()
+    ]
+    found += [
+        _trimmed(f"/knowledge/{index}/name", entry["name"])
+        for index, entry in enumerate(document["knowledge"])
+        if entry["name"] != entry["name"].strip()
+    ]
+    for index, entry in enumerate(document["actions"]):
+        fields = {"name": entry["name"], **_action_fields(entry, index)}
+        for name in action_services.TRIMMED_FIELDS:
+            value = fields.get(name)
+            if isinstance(value, str) and value != value.strip():
+                found.append(_trimmed(f"/actions/{index}/{ACTION_FIELD_POINTERS[name]}", value))
+    return found
 
 
 def _apply_actions(gpt: GPT, entries: list[dict], actor) -> None:
@@ -284,6 +327,7 @@ def gpt_apply_document(
     findings = document_findings(document)
     if has_errors(findings):
         raise DocumentRejected(findings)
+    findings += _trimmed_findings(document)
     if gpt_or_none is not None and gpt_or_none.workspace_id != workspace.pk:
         raise DocumentRejected([make_finding("import.wrong_workspace", "This GPT belongs to another workspace.")])
     provided = dict(knowledge_files or {})

@@ -156,3 +156,15 @@ def test_an_ambiguous_slug_needs_a_workspace(rich, other_user):
     make_gpt(workspace=other, actor=other_user, name="Planner")
     assert exit_status("validate_gpt", "planner") == 2
     run("validate_gpt", "planner", "--workspace", other.slug)
+
+
+def test_validate_names_each_value_the_import_would_trim(rich, tmp_path):
+    document = tmp_path / "planner.yaml"
+    gpt_export(gpt=rich, target="document").write_to(document.open("wb"))
+    document.write_text(document.read_text().replace("name: Planner", 'name: "  Planner  "'))
+    stdout, _ = run("validate_gpt", document, "--format", "json")
+    result = json.loads(stdout)
+    assert result["valid"] is True
+    assert [(f["code"], f["pointer"]) for f in result["findings"] if f["code"] == "import.trimmed"] == [
+        ("import.trimmed", "/name")
+    ]
