@@ -158,6 +158,28 @@ def test_an_ambiguous_slug_needs_a_workspace(rich, other_user):
     run("validate_gpt", "planner", "--workspace", other.slug)
 
 
+def test_export_needs_no_workspace_for_a_slug_unique_across_workspaces(rich, tmp_path, other_user):
+    make_gpt(workspace=make_workspace(owner=other_user, name="Other"), actor=other_user, name="Elsewhere")
+    out = tmp_path / "planner.zip"
+    run("export_gpt", "planner", "--target", "chatgpt", "--out", out)
+    expected = io.BytesIO()
+    gpt_export(gpt=rich, target="chatgpt").write_to(expected)
+    assert out.read_bytes() == expected.getvalue()
+
+
+def test_export_of_a_slug_in_several_workspaces_is_a_usage_error_naming_them(rich, tmp_path, other_user):
+    other = make_workspace(owner=other_user, name="Other")
+    make_gpt(workspace=other, actor=other_user, name="Planner")
+    out = tmp_path / "planner.yaml"
+    with pytest.raises(CommandError) as excinfo:
+        run("export_gpt", "planner", "--target", "document", "--out", out)
+    assert excinfo.value.returncode == 2
+    assert f"({rich.workspace.slug}, {other.slug})" in str(excinfo.value) and "--workspace" in str(excinfo.value)
+    assert not out.exists()
+    run("export_gpt", "planner", "--workspace", other.slug, "--target", "document", "--out", out)
+    assert parse_document(out.read_bytes()).document["name"] == "Planner"
+
+
 def test_validate_names_each_value_the_import_would_trim(rich, tmp_path):
     document = tmp_path / "planner.yaml"
     gpt_export(gpt=rich, target="document").write_to(document.open("wb"))
