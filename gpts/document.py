@@ -193,9 +193,11 @@ def _libyaml_dump(document: dict) -> str:
     )
 
 
-# Text a literal block holds exactly: printable characters, tab and LF only (no CR, no NEL or
-# Unicode line/paragraph separators, which YAML reads as line breaks, no BOM or C0/C1 controls).
-_LITERAL_UNSAFE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# Characters a literal block cannot hold as they are: C0/C1 controls but tab and LF (CR, NEL and
+# the Unicode line and paragraph separators are line breaks to YAML; libyaml refuses the rest), lone
+# surrogates, a BOM and the non-characters U+FFFE/U+FFFF. Text with any of them is left to libyaml,
+# which escapes them in a double-quoted scalar.
+_LITERAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def _literal_block(text: str, key_column: int) -> str:
@@ -230,38 +232,36 @@ def _swap_multiline_values(value, blocks: dict[str, str], nonce: str):
     return value
 
 
+# A line `key: <token>` of libyaml's output, at the top level or in a mapping that is a list item.
+_TOKEN_LINE = re.compile(
+    r"^(?P<lead>[ ]*(?:- )?)(?P<key>[A-Za-z_][A-Za-z0-9_]*): (?P<token>gptstudio[0-9a-f]{16}x[0-9]+)$", re.M
+)
+
+
 def render_document_yaml(document: dict) -> str:
     """YAML for people and git: every multi-line text is a literal block (`|`), lines unchanged,
     even where libyaml alone would fall back to one double-quoted line (lines ending in spaces,
-    tabs). The output is read back and compared before it is returned; should a text ever not
-    survive, libyaml's own (always exact) rendering is used instead."""
+    tabs). libyaml writes the document with a token in place of each such text, and the token's
+    line becomes the block. Should a token not be found (a key libyaml quotes), libyaml's own,
+    always exact, rendering is used.
+
+    The output is not read back to check it (that took 40% of an export): the property tests in
+    tests/gpts/test_document.py read back thousands of generated texts, in every position a block
+    takes, through the loader imports use, with nothing to fall back on."""
     ordered = canonical_order(document)
     blocks: dict[str, str] = {}
     nonce = secrets.token_hex(8)  # never in the output: every token is replaced below
     text = _libyaml_dump(_swap_multiline_values(ordered, blocks, nonce))
-    if blocks:
-        token_line = re.compile(
-            rf"^(?P<lead>[ ]*(?:- )?)(?P<key>[A-Za-z_][A-Za-z0-9_]*): (?P<token>gptstudio{nonce}x\d+)$"
-        )
-        lines = []
-        for line in text.split("\n"):
-            match = token_line.match(line)
-            if match and match["token"] in blocks:
-                block = _literal_block(blocks.pop(match["token"]), len(match["lead"]))
-                lines.append(f"{match['lead']}{match['key']}: {block}")
-            else:
-                lines.append(line)
-        text = "\n".join(lines)
-        if blocks or not _reads_back_as(text, ordered):
-            text = _libyaml_dump(ordered)
-    return text
+    if not blocks:
+        return text
 
+    def block_line(match: re.Match) -> str:
+        if match["token"] not in blocks:
+            return match[0]
+        return f"{match['lead']}{match['key']}: {_literal_block(blocks.pop(match['token']), len(match['lead']))}"
 
-def _reads_back_as(text: str, document: dict) -> bool:
-    try:
-        return yaml.load(text, Loader=yaml.CSafeLoader) == document
-    except yaml.YAMLError:
-        return False
+    text = _TOKEN_LINE.sub(block_line, text)
+    return _libyaml_dump(ordered) if blocks else text
 
 
 def render_document_json(document: dict) -> str:
