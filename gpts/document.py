@@ -27,7 +27,7 @@ from functools import cache
 import jsonschema_rs
 import yaml
 
-from actions.domain import detect_schema_format, domain_from_schema
+from actions.domain import detect_schema_format
 from actions.schema import ParsedSchema, parse_schema
 from actions.schema.parsing import schema_max_bytes
 from gptstudio import limits
@@ -488,17 +488,21 @@ def document_findings(document) -> list[Finding]:
                         pointer=f"/actions/{index}/authentication/{block}/{key}",
                     )
                 )
-        derived = domain_from_schema(action["schema"])
-        if "domain" in action and action["domain"] != derived:
-            findings.append(
-                make_finding(
-                    "document.domain_mismatch",
-                    f"Action {action['name']!r} says its domain is {action['domain']!r}, but its schema's first "
-                    f"server gives {derived!r}. The domain is derived from the schema; the stated one is ignored.",
-                    pointer=f"/actions/{index}/domain",
-                )
-            )
     return findings
+
+
+def domain_mismatch_finding(index: int, action: dict, derived: str) -> Finding | None:
+    """The info finding for an action whose stated `domain` differs from the one its schema gives.
+    The importer asks once the action is saved: the action service has derived the domain then,
+    so the schema (up to SCHEMA_MAX_BYTES) is not parsed again just for this."""
+    if "domain" not in action or action["domain"] == derived:
+        return None
+    return make_finding(
+        "document.domain_mismatch",
+        f"Action {action['name']!r} says its domain is {action['domain']!r}, but its schema's first server "
+        f"gives {derived!r}. The domain is derived from the schema; the stated one is ignored.",
+        pointer=f"/actions/{index}/domain",
+    )
 
 
 # --- Parsing -------------------------------------------------------------------------------------

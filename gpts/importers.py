@@ -26,7 +26,7 @@ from actions.models import Action
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
 
 from . import services
-from .document import DOCUMENT_MAX_BYTES, document_findings, parse_document
+from .document import DOCUMENT_MAX_BYTES, document_findings, domain_mismatch_finding, parse_document
 from .models import GPT, KnowledgeFile, Revision, Workspace, knowledge_upload_to
 
 _STUDIO = {
@@ -197,8 +197,9 @@ def _trimmed_findings(document: dict) -> list[Finding]:
     return found
 
 
-def _apply_actions(gpt: GPT, entries: list[dict], actor) -> None:
-    """Make the GPT's actions those of the document, matched by name, in document order.
+def _apply_actions(gpt: GPT, entries: list[dict], actor) -> list[Finding]:
+    """Make the GPT's actions those of the document, matched by name, in document order, and
+    report stated domains that differ from the derived ones.
 
     Removals come first so a full GPT can swap actions without passing ChatGPT's cap of 10."""
     existing: dict[str, Action] = {}
@@ -211,19 +212,25 @@ def _apply_actions(gpt: GPT, entries: list[dict], actor) -> None:
     wanted = {entry["name"] for entry in entries}
     for action in [a for name, a in existing.items() if name not in wanted] + extra:
         action_services.action_delete(action=action, actor=actor)
+    findings = []
     for position, entry in enumerate(entries):
         pointer = f"/actions/{position}"
         fields = _action_fields(entry, position)
         try:
             match = existing.get(entry["name"])
             if match is None:
-                action_services.action_create(gpt=gpt, actor=actor, name=entry["name"], **fields)
+                saved = action_services.action_create(gpt=gpt, actor=actor, name=entry["name"], **fields)
             else:
-                action_services.action_update(action=match, actor=actor, expected_version=match.version, **fields)
+                saved = action_services.action_update(
+                    action=match, actor=actor, expected_version=match.version, **fields
+                )
         except ValidationError as exc:
             raise DocumentRejected(
                 _findings_from_validation_error(exc, pointer_prefix=pointer, pointers=ACTION_FIELD_POINTERS)
             ) from exc
+        if mismatch := domain_mismatch_finding(position, entry, saved.domain):
+            findings.append(mismatch)
+    return findings
 
 
 def _stored_bytes(workspace: Workspace, sha256: str, known_in_workspace: set[str]) -> File | None:
@@ -359,7 +366,7 @@ def gpt_apply_document(
                 raise DocumentRejected(
                     _findings_from_validation_error(exc, pointer_prefix="", pointers=GPT_FIELD_POINTERS)
                 ) from exc
-            _apply_actions(gpt, document["actions"], actor)
+            findings += _apply_actions(gpt, document["actions"], actor)
             findings += _apply_knowledge(gpt, document["knowledge"], actor, provided, known_in_workspace, written)
     except BaseException:
         # knowledge_file_add removes bytes when *its* step fails; when a later step fails, the

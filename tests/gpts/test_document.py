@@ -188,14 +188,12 @@ def test_duplicate_action_names_are_refused(document):
     assert (finding.code, finding.pointer) == ("document.duplicate_action_name", "/actions/2/name")
 
 
-def test_secret_values_in_a_document_are_flagged_and_domain_mismatch_is_informative(document):
+def test_secret_values_in_a_document_are_flagged(document):
     document["actions"][1]["authentication"]["api_key"]["key"] = "sk-pasted-by-mistake"
-    document["actions"][0]["domain"] = "other.example.com"
     findings = {f.code: f for f in document_findings(document)}
     assert findings["document.secret_ignored"].severity == "warning"
     assert findings["document.secret_ignored"].pointer == "/actions/1/authentication/api_key/key"
     assert "sk-pasted-by-mistake" not in findings["document.secret_ignored"].message
-    assert findings["document.domain_mismatch"].severity == "info"
 
 
 MINIMAL = f"""format: {DOCUMENT_FORMAT}

@@ -265,3 +265,14 @@ def test_padded_values_are_trimmed_as_every_edit_trims_them_and_each_is_reported
 def test_an_exact_document_reports_nothing_trimmed(rich, workspace, user):
     outcome = apply(gpt_document(rich), workspace, user)
     assert "import.trimmed" not in [f.code for f in outcome.findings]
+
+
+def test_a_stated_domain_other_than_the_schemas_is_informative_and_ignored(rich, workspace, user):
+    document = gpt_document(rich)
+    document["actions"][0]["domain"] = "other.example.com"
+    del document["actions"][1]["domain"]  # optional: nothing to compare
+    outcome = apply(document, workspace, user)
+    (finding,) = [f for f in outcome.findings if f.code == "document.domain_mismatch"]
+    assert (finding.severity, finding.pointer) == ("info", "/actions/0/domain")
+    assert "'other.example.com'" in finding.message and "'api.weather.example.com'" in finding.message
+    assert outcome.gpt.actions.get(name="Weather").domain == "api.weather.example.com"
