@@ -1,7 +1,8 @@
 """Export benchmarks (prints JSON lines; run `python benchmarks/export.py`).
 
 1. A 10-action GPT (ten corpus schemas on ten domains) exported as the `chatgpt` bundle, against
-   writing the very same entries into a zip directly with zipfile (target: at most 2x).
+   writing the very same entries into a zip directly with zipfile (target: at most 2x;
+   `meets_target` says whether this run met it).
 2. Peak memory while exporting a GPT with 200 MB of knowledge files (generated in a temporary
    folder, never committed): Python's traced peak and the RSS high-water mark of a forked child,
    against a child that only sits there. Bounded means: a small constant, not the files' size.
@@ -45,6 +46,7 @@ from gpts.validation import validate_gpt  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "corpus" / "gpt_actions"
 ROUNDS = 40  # the best of 40: on a shared 2-core machine the minimum is the stable statistic
+TARGET_RATIO = 2.0  # issue 5: an export at most twice as slow as zipping the same bytes
 KNOWLEDGE_FILES = 4
 KNOWLEDGE_FILE_BYTES = 50 * 1024 * 1024  # 4 x 50 MB = 200 MB
 
@@ -121,8 +123,17 @@ def bench_ten_actions(user, workspace) -> None:
     def validation_only():
         validate_gpt(GPT.objects.get(pk=gpt.pk))
 
+    def read_only():
+        gpt_with_document(workspace_slug=workspace.slug, gpt_slug=gpt.slug)
+
+    prefetched = gpt_with_document(workspace_slug=workspace.slug, gpt_slug=gpt.slug)
+
+    def validation_in_export():
+        validate_gpt(prefetched)  # what the export pays: the GPT is read already
+
     direct_s, export_s, bundle_s = best_seconds(direct), best_seconds(full_export), best_seconds(bundle_only)
-    validation_s = best_seconds(validation_only)
+    validation_s, read_s = best_seconds(validation_only), best_seconds(read_only)
+    validation_in_export_s = best_seconds(validation_in_export)
     zip_stage_s = best_seconds(zip_stage)
     emit(
         benchmark="export_chatgpt_10_actions",
@@ -134,13 +145,18 @@ def bench_ten_actions(user, workspace) -> None:
         zip_stage_ms=round(zip_stage_s * 1000, 2),
         bundle_writing_ms=round(bundle_s * 1000, 2),
         validation_ms=round(validation_s * 1000, 2),
+        validation_in_export_ms=round(validation_in_export_s * 1000, 2),
+        read_gpt_ms=round(read_s * 1000, 2),
         ratio_export_vs_direct=round(export_s / direct_s, 2),
         ratio_zip_stage_vs_direct=round(zip_stage_s / direct_s, 2),
         ratio_bundle_writing_vs_direct=round(bundle_s / direct_s, 2),
         ratio_export_without_validation_vs_direct=round((export_s - validation_s) / direct_s, 2),
-        target_ratio=2.0,
+        target_ratio=TARGET_RATIO,
+        meets_target=export_s / direct_s <= TARGET_RATIO,
         note="export_ms = read the GPT + validate it + render document and guide + zip; bundle_writing_ms = "
-        "render and zip from a prepared source; zip_stage_ms = the deterministic streaming zip of the same entries",
+        "render and zip from a prepared source; zip_stage_ms = the deterministic streaming zip of the same entries; "
+        "validation_ms = fetch the GPT and its actions, then validate; validation_in_export_ms = validate the GPT "
+        "the export has read (schema reports from their cache); read_gpt_ms = the selector the commands use",
     )
 
 

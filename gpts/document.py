@@ -9,6 +9,11 @@ Reading goes through `parse_document(text)`, which never raises for bad input: i
 document (or None) with findings for whatever does not match the published JSON Schema
 (gpts/schemas/gpt-document-1.schema.json). Turning a document into a GPT is
 `gpts.importers.gpt_apply_document`.
+
+The text is read by the schema engine's loader (`actions.schema.parse_schema`), so documents and
+OpenAPI schemas have one data model: what JSON can say (YAML timestamps stay text, keys are text,
+binary/set/application tags are refused). Before that, a cheap pass over the text caps the number
+of values, so a document of millions of tiny values is refused before anything is built.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from functools import cache
 import jsonschema_rs
 import yaml
 
-from actions.domain import detect_schema_format, domain_from_schema
+from actions.domain import detect_schema_format
+from actions.schema import ParsedSchema, parse_schema
+from actions.schema.parsing import schema_max_bytes
 from gptstudio import limits
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register
 
@@ -186,9 +193,11 @@ def _libyaml_dump(document: dict) -> str:
     )
 
 
-# Text a literal block holds exactly: printable characters, tab and LF only (no CR, no NEL or
-# Unicode line/paragraph separators, which YAML reads as line breaks, no BOM or C0/C1 controls).
-_LITERAL_UNSAFE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# Characters a literal block cannot hold as they are: C0/C1 controls but tab and LF (CR, NEL and
+# the Unicode line and paragraph separators are line breaks to YAML; libyaml refuses the rest), lone
+# surrogates, a BOM and the non-characters U+FFFE/U+FFFF. Text with any of them is left to libyaml,
+# which escapes them in a double-quoted scalar.
+_LITERAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def _literal_block(text: str, key_column: int) -> str:
@@ -223,38 +232,36 @@ def _swap_multiline_values(value, blocks: dict[str, str], nonce: str):
     return value
 
 
+# A line `key: <token>` of libyaml's output, at the top level or in a mapping that is a list item.
+_TOKEN_LINE = re.compile(
+    r"^(?P<lead>[ ]*(?:- )?)(?P<key>[A-Za-z_][A-Za-z0-9_]*): (?P<token>gptstudio[0-9a-f]{16}x[0-9]+)$", re.M
+)
+
+
 def render_document_yaml(document: dict) -> str:
     """YAML for people and git: every multi-line text is a literal block (`|`), lines unchanged,
     even where libyaml alone would fall back to one double-quoted line (lines ending in spaces,
-    tabs). The output is read back and compared before it is returned; should a text ever not
-    survive, libyaml's own (always exact) rendering is used instead."""
+    tabs). libyaml writes the document with a token in place of each such text, and the token's
+    line becomes the block. Should a token not be found (a key libyaml quotes), libyaml's own,
+    always exact, rendering is used.
+
+    The output is not read back to check it (that took 40% of an export): the property tests in
+    tests/gpts/test_document.py read back thousands of generated texts, in every position a block
+    takes, through the loader imports use, with nothing to fall back on."""
     ordered = canonical_order(document)
     blocks: dict[str, str] = {}
     nonce = secrets.token_hex(8)  # never in the output: every token is replaced below
     text = _libyaml_dump(_swap_multiline_values(ordered, blocks, nonce))
-    if blocks:
-        token_line = re.compile(
-            rf"^(?P<lead>[ ]*(?:- )?)(?P<key>[A-Za-z_][A-Za-z0-9_]*): (?P<token>gptstudio{nonce}x\d+)$"
-        )
-        lines = []
-        for line in text.split("\n"):
-            match = token_line.match(line)
-            if match and match["token"] in blocks:
-                block = _literal_block(blocks.pop(match["token"]), len(match["lead"]))
-                lines.append(f"{match['lead']}{match['key']}: {block}")
-            else:
-                lines.append(line)
-        text = "\n".join(lines)
-        if blocks or not _reads_back_as(text, ordered):
-            text = _libyaml_dump(ordered)
-    return text
+    if not blocks:
+        return text
 
+    def block_line(match: re.Match) -> str:
+        if match["token"] not in blocks:
+            return match[0]
+        return f"{match['lead']}{match['key']}: {_literal_block(blocks.pop(match['token']), len(match['lead']))}"
 
-def _reads_back_as(text: str, document: dict) -> bool:
-    try:
-        return yaml.load(text, Loader=yaml.CSafeLoader) == document
-    except yaml.YAMLError:
-        return False
+    text = _TOKEN_LINE.sub(block_line, text)
+    return _libyaml_dump(ordered) if blocks else text
 
 
 def render_document_json(document: dict) -> str:
@@ -285,6 +292,9 @@ register("document.too_large", Severity.ERROR, "The document is larger than GPT 
 register("document.not_a_mapping", Severity.ERROR, "The document is not a mapping of keys to values", **_STUDIO)
 register("document.wrong_format", Severity.ERROR, "The document is not a gptstudio/gpt@1 document", **_STUDIO)
 register("document.schema", Severity.ERROR, "The document does not match the published JSON Schema", **_STUDIO)
+register("document.too_deep", Severity.ERROR, "The document nests deeper than a GPT document can", **_STUDIO)
+register("document.too_many_values", Severity.ERROR, "The document holds more values than a document can", **_STUDIO)
+register("document.unsupported_tag", Severity.ERROR, "A YAML tag for something other than plain data", **_STUDIO)
 register("document.duplicate_key", Severity.ERROR, "A key appears twice in one mapping", **_STUDIO)
 register("document.alias", Severity.ERROR, "YAML anchors and aliases are not allowed in a document", **_STUDIO)
 register("document.invalid_character", Severity.ERROR, "Text contains a character that cannot be stored", **_STUDIO)
@@ -293,8 +303,14 @@ register("document.duplicate_knowledge_name", Severity.ERROR, "Two knowledge fil
 register("document.secret_ignored", Severity.WARNING, "A secret value in the document was ignored", **_STUDIO)
 register("document.domain_mismatch", Severity.INFO, "The action's domain differs from its schema's", **_STUDIO)
 
-# A whole GPT: ten schemas at GPT Studio's schema cap plus instructions and metadata.
+# A whole GPT: ten schemas at GPT Studio's schema cap plus instructions and metadata. Each schema
+# is held to the schema engine's own cap (settings.SCHEMA_MAX_BYTES) by `document_findings`.
 DOCUMENT_MAX_BYTES = limits.GPT_ACTIONS_MAX.value * limits.STUDIO_SCHEMA_HARD_MAX_BYTES + 2 * 1024 * 1024
+# The fullest valid document (12 starters, 20 knowledge files, 10 OAuth actions) has about 500
+# values (keys included) and nests 6 levels deep; the caps leave room for mistakes the JSON Schema
+# then names, and stay far below what costs time or memory (or the validator's recursion limit).
+DOCUMENT_MAX_VALUES = 10_000
+DOCUMENT_MAX_DEPTH = 32
 _SHORT = 200
 
 
@@ -325,43 +341,99 @@ def _schema_message(error) -> str:
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # PostgreSQL text takes neither NUL nor lone surrogates
 
 
-def _walk_checks(value, path, seen: set[int], findings: list[Finding]) -> None:
-    """Aliases (shared containers, which a YAML bomb needs) and characters a database cannot store."""
-    if isinstance(value, (dict, list)):
-        if id(value) in seen:
-            findings.append(
-                make_finding(
-                    "document.alias",
-                    f"{json_pointer(path) or 'The document'} repeats another part of the document through a YAML "
-                    "alias (*name). Write the value out in full.",
-                    pointer=json_pointer(path),
-                )
-            )
-            return
-        seen.add(id(value))
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        for key, item in items:
-            _walk_checks(item, [*path, key], seen, findings)
-    elif isinstance(value, str):
-        if len(value) > 64:  # short strings may be shared by the interpreter; long ones only by an alias
+def _walk_checks(document, findings: list[Finding]) -> None:
+    """Aliases (shared containers, which a YAML bomb needs), nesting deeper than a document has,
+    and characters a database cannot store. Iterative: any depth is safe to walk."""
+    seen: set[int] = set()
+    stack: list[tuple[object, list]] = [(document, [])]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, (dict, list)):
             if id(value) in seen:
                 findings.append(
                     make_finding(
                         "document.alias",
-                        f"{json_pointer(path)} repeats another value through a YAML alias (*name). Write it out.",
+                        f"{json_pointer(path) or 'The document'} repeats another part of the document through a YAML "
+                        "alias (*name). Write the value out in full.",
+                        pointer=json_pointer(path),
+                    )
+                )
+                continue
+            seen.add(id(value))
+            if len(path) >= DOCUMENT_MAX_DEPTH:
+                findings.append(
+                    make_finding(
+                        "document.too_deep",
+                        f"{json_pointer(path)} nests more than {DOCUMENT_MAX_DEPTH} levels deep; a GPT document "
+                        "has 6 (the schema of an action is text, not nested data).",
                         pointer=json_pointer(path),
                     )
                 )
                 return
-            seen.add(id(value))
-        if _UNSTORABLE.search(value):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend((item, [*path, key]) for key, item in reversed(list(items)))
+        elif isinstance(value, str):
+            if len(value) > 64:  # short strings may be shared by the interpreter; long ones only by an alias
+                if id(value) in seen:
+                    findings.append(
+                        make_finding(
+                            "document.alias",
+                            f"{json_pointer(path)} repeats another value through a YAML alias (*name). Write it out.",
+                            pointer=json_pointer(path),
+                        )
+                    )
+                    continue
+                seen.add(id(value))
+            if _UNSTORABLE.search(value):
+                findings.append(
+                    make_finding(
+                        "document.invalid_character",
+                        f"{json_pointer(path)} contains a NUL character or an unpaired surrogate, which cannot be "
+                        "stored.",
+                        pointer=json_pointer(path),
+                    )
+                )
+
+
+def _schema_size_findings(document: dict) -> list[Finding]:
+    """Schemas over the schema engine's cap (SCHEMA_MAX_BYTES): refused before anything reads them."""
+    cap = schema_max_bytes()
+    actions = document.get("actions")
+    findings = []
+    for index, action in enumerate(actions if isinstance(actions, list) else []):
+        schema = action.get("schema") if isinstance(action, dict) else None
+        # A character is at most 4 UTF-8 bytes: most schemas need no encoding to be measured.
+        if not isinstance(schema, str) or len(schema) * 4 <= cap:
+            continue
+        at_least = len(schema) > cap  # then its length in characters says enough
+        size = len(schema) if at_least else len(schema.encode("utf-8", "surrogatepass"))
+        if size > cap:
             findings.append(
                 make_finding(
-                    "document.invalid_character",
-                    f"{json_pointer(path)} contains a NUL character or an unpaired surrogate, which cannot be stored.",
-                    pointer=json_pointer(path),
+                    "document.too_large",
+                    f"The schema of action {index + 1} has {'at least ' if at_least else ''}{size:,} bytes; "
+                    f"GPT Studio inspects schemas up to {cap:,} bytes. Split the API into several actions or "
+                    "remove unused parts.",
+                    pointer=f"/actions/{index}/schema",
                 )
             )
+    return findings
+
+
+def _schema_errors(document: dict) -> list[Finding]:
+    try:
+        errors = list(_validator().iter_errors(document))
+    except ValueError as exc:
+        # jsonschema-rs refuses values JSON has no type for (a date, bytes, a set) and nesting past
+        # its recursion limit; parse_document never hands it such data, other callers might.
+        return [
+            make_finding(
+                "document.schema",
+                f"The document holds a value that is not JSON data ({_short(str(exc))}); use text, numbers, "
+                "booleans, lists and mappings only.",
+            )
+        ]
+    return [make_finding("document.schema", _schema_message(e), pointer=json_pointer(e.instance_path)) for e in errors]
 
 
 def document_findings(document) -> list[Finding]:
@@ -380,13 +452,11 @@ def document_findings(document) -> list[Finding]:
             )
         ]
     findings: list[Finding] = []
-    _walk_checks(document, [], set(), findings)
+    _walk_checks(document, findings)
+    findings += _schema_size_findings(document)
     if has_errors(findings):
-        return findings  # don't let the schema validator expand an alias bomb
-    for error in _validator().iter_errors(document):
-        findings.append(
-            make_finding("document.schema", _schema_message(error), pointer=json_pointer(error.instance_path))
-        )
+        return findings  # don't let the schema validator expand an alias bomb or read a huge schema
+    findings += _schema_errors(document)
     if has_errors(findings):
         return findings
     for key, code, what in (
@@ -418,17 +488,21 @@ def document_findings(document) -> list[Finding]:
                         pointer=f"/actions/{index}/authentication/{block}/{key}",
                     )
                 )
-        derived = domain_from_schema(action["schema"])
-        if "domain" in action and action["domain"] != derived:
-            findings.append(
-                make_finding(
-                    "document.domain_mismatch",
-                    f"Action {action['name']!r} says its domain is {action['domain']!r}, but its schema's first "
-                    f"server gives {derived!r}. The domain is derived from the schema; the stated one is ignored.",
-                    pointer=f"/actions/{index}/domain",
-                )
-            )
     return findings
+
+
+def domain_mismatch_finding(index: int, action: dict, derived: str) -> Finding | None:
+    """The info finding for an action whose stated `domain` differs from the one its schema gives.
+    The importer asks once the action is saved: the action service has derived the domain then,
+    so the schema (up to SCHEMA_MAX_BYTES) is not parsed again just for this."""
+    if "domain" not in action or action["domain"] == derived:
+        return None
+    return make_finding(
+        "document.domain_mismatch",
+        f"Action {action['name']!r} says its domain is {action['domain']!r}, but its schema's first server "
+        f"gives {derived!r}. The domain is derived from the schema; the stated one is ignored.",
+        pointer=f"/actions/{index}/domain",
+    )
 
 
 # --- Parsing -------------------------------------------------------------------------------------
@@ -445,37 +519,99 @@ class ParsedDocument:
         return self.document is not None and not has_errors(self.findings)
 
 
-class _DuplicateKeyLoader(yaml.CSafeLoader):
-    """Safe loading (plain data only) that records duplicate mapping keys instead of silently
-    keeping the last one."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self.duplicates: list[tuple[str, int]] = []
-
-    def construct_mapping(self, node, deep=False):
-        keys = set()
-        for key_node, _ in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key is not None and key in keys:
-                self.duplicates.append((key, key_node.start_mark.line + 1))
-            keys.add(key)
-        return super().construct_mapping(node, deep=deep)
+def _too_many_values(line: int | None, column: int | None = None) -> Finding:
+    return make_finding(
+        "document.too_many_values",
+        f"The document holds more than {DOCUMENT_MAX_VALUES:,} values (keys included); a GPT document has a "
+        "few hundred. Is this the right file?",
+        line=line,
+        column=column,
+    )
 
 
-_DuplicateKeyLoader.add_constructor("tag:yaml.org,2002:map", _DuplicateKeyLoader.construct_yaml_map)
+_YAML_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
 
 
-def _json_pairs(duplicates: list):
-    def hook(pairs):
-        seen = set()
-        for key, _ in pairs:
-            if key in seen:
-                duplicates.append((key, None))
-            seen.add(key)
-        return dict(pairs)
+def _yaml_shape_problem(text: str) -> Finding | None:
+    """Count values as libyaml parses (no data is built) and stop at the cap; refuse a second
+    document. A syntax error is left to the loader, which reports it with its position."""
+    values = 0
+    documents = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, _YAML_NODE_EVENTS):
+                values += 1
+                if values > DOCUMENT_MAX_VALUES:
+                    return _too_many_values(event.start_mark.line + 1, event.start_mark.column + 1)
+            elif isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    return make_finding(
+                        "document.unreadable",
+                        "The text holds more than one YAML document (a second “---”); a GPT document is one.",
+                        line=event.start_mark.line + 1,
+                        column=event.start_mark.column + 1,
+                    )
+    except yaml.YAMLError:
+        return None
+    return None
 
-    return hook
+
+# A JSON string (skipped whole, never copied) or a structural character (captured).
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|([\[{,:])')
+
+
+def _json_shape_problem(text: str) -> Finding | None:
+    """An upper bound of the values in JSON text without parsing it: each value after the first
+    follows a comma, a colon or an opening bracket (exact for valid JSON, bar empty containers)."""
+    if text.count(",") + text.count(":") + text.count("[") + text.count("{") < DOCUMENT_MAX_VALUES:
+        return None  # even counting the characters inside strings, the text is small enough
+    values = 1
+    for match in _JSON_TOKEN.finditer(text):
+        if match.group(1) is not None:
+            values += 1
+            if values > DOCUMENT_MAX_VALUES:
+                return _too_many_values(text.count("\n", 0, match.start()) + 1)
+    return None
+
+
+# How the schema engine's reading findings read for a document. Messages that speak of a schema
+# are rewritten; the others (syntax errors with their position, duplicate keys, tags) fit as they are.
+_READING_CODES = {
+    "schema.empty": ("document.unreadable", "The document is empty."),
+    "schema.syntax": ("document.unreadable", None),
+    "schema.too_deep": ("document.too_deep", f"The document nests deeper than {DOCUMENT_MAX_DEPTH} levels."),
+    "schema.json_read_as_yaml": ("document.unreadable", None),
+    "schema.yaml.alias_bomb": ("document.alias", None),
+    "schema.yaml.alias_cycle": ("document.alias", None),
+    "schema.yaml.unsupported_tag": ("document.unsupported_tag", None),
+    "schema.yaml.complex_key": (
+        "document.unreadable",
+        "A mapping or list is used as a key here; the keys of a GPT document are plain text.",
+    ),
+    "schema.duplicate_key": ("document.duplicate_key", None),
+}
+
+
+def _reading_findings(loaded: ParsedSchema) -> list[Finding]:
+    findings = []
+    for finding in loaded.findings:
+        if finding.code == "schema.not_object":
+            continue  # document_findings says what a document is instead
+        code, message = _READING_CODES.get(finding.code, ("document.unreadable", None))
+        if finding.code == "schema.json_read_as_yaml":
+            message = (
+                f"Not valid JSON (line {finding.line}, column {finding.column}). A document that starts with "
+                "{ or [ is read as JSON: fix it there, or write the document as YAML."
+            )
+        elif finding.code not in _READING_CODES and finding.severity != Severity.ERROR:
+            continue  # a notice of the schema engine's that does not concern documents
+        findings.append(
+            make_finding(
+                code, message or finding.message, pointer=finding.pointer, line=finding.line, column=finding.column
+            )
+        )
+    return findings
 
 
 def parse_document(text: str | bytes) -> ParsedDocument:
@@ -488,40 +624,22 @@ def parse_document(text: str | bytes) -> ParsedDocument:
         except UnicodeDecodeError as exc:
             finding = make_finding("document.unreadable", f"The document is not UTF-8 text (byte {exc.start}).")
             return ParsedDocument(None, "yaml", [finding])
+    text = text.removeprefix("\ufeff")
     fmt = detect_schema_format(text)
     if len(text) > DOCUMENT_MAX_BYTES:
         return ParsedDocument(None, fmt, [_too_large(len(text))])
-    duplicates: list[tuple[str, int | None]] = []
-    try:
-        if fmt == "json":
-            data = json.loads(text, object_pairs_hook=_json_pairs(duplicates))
-        else:
-            loader = _DuplicateKeyLoader(text)
-            try:
-                data = loader.get_single_data()
-                duplicates = loader.duplicates
-            finally:
-                loader.dispose()
-    except json.JSONDecodeError as exc:
-        finding = make_finding("document.unreadable", f"Not valid JSON: {exc.msg}.", line=exc.lineno, column=exc.colno)
-        return ParsedDocument(None, fmt, [finding])
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        finding = make_finding(
-            "document.unreadable",
-            f"Not valid YAML: {exc.problem or exc}.",
-            line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None,
-        )
-        return ParsedDocument(None, fmt, [finding])
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        return ParsedDocument(None, fmt, [make_finding("document.unreadable", f"Not valid {fmt.upper()}: {exc}.")])
-    findings = [
-        make_finding("document.duplicate_key", f"The key {key!r} appears twice in one mapping.", line=line)
-        for key, line in duplicates
-    ]
-    findings += document_findings(data)
-    return ParsedDocument(data if isinstance(data, dict) else None, fmt, findings)
+    problem = _json_shape_problem(text) if fmt == "json" else _yaml_shape_problem(text)
+    if problem is not None:
+        return ParsedDocument(None, fmt, [problem])
+    loaded = parse_schema(text, max_bytes=DOCUMENT_MAX_BYTES)
+    if any(f.code == "schema.too_large" for f in loaded.findings):  # multi-byte characters beyond the cap
+        return ParsedDocument(None, fmt, [_too_large(loaded.size_bytes)])
+    findings = _reading_findings(loaded)
+    if has_errors(findings):
+        return ParsedDocument(None, fmt, findings)
+    findings += document_findings(loaded.data)
+    document = loaded.data if isinstance(loaded.data, dict) else None
+    return ParsedDocument(document, fmt, loaded.locate(findings) if document is not None else findings)
 
 
 def _too_large(size: int) -> Finding:

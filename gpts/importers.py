@@ -26,7 +26,7 @@ from actions.models import Action
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
 
 from . import services
-from .document import DOCUMENT_MAX_BYTES, document_findings, parse_document
+from .document import DOCUMENT_MAX_BYTES, document_findings, domain_mismatch_finding, parse_document
 from .models import GPT, KnowledgeFile, Revision, Workspace, knowledge_upload_to
 
 _STUDIO = {
@@ -38,6 +38,7 @@ register("import.secret_to_enter", Severity.INFO, "A secret is to be entered by 
 register("import.knowledge_missing", Severity.WARNING, "A knowledge file listed in the document is missing", **_STUDIO)
 register("import.invalid_value", Severity.ERROR, "A value in the document cannot be saved", **_STUDIO)
 register("import.wrong_workspace", Severity.ERROR, "The GPT belongs to another workspace", **_STUDIO)
+register("import.trimmed", Severity.INFO, "Spaces around a value were removed, as every edit does", **_STUDIO)
 
 
 class DocumentRejected(ValidationError):
@@ -154,8 +155,51 @@ def _action_fields(entry: dict, position: int) -> dict:
     return fields
 
 
-def _apply_actions(gpt: GPT, entries: list[dict], actor) -> None:
-    """Make the GPT's actions those of the document, matched by name, in document order.
+def _trimmed(pointer: str, value: str, *, when_blank: str = "is stored empty") -> Finding:
+    kept = value.strip()
+    return make_finding(
+        "import.trimmed",
+        f"{_shown(value)} has spaces or line breaks around it; it {f'is now {_shown(kept)}' if kept else when_blank}, "
+        "as when it is typed in the editor. Trim it in the document to keep the two equal.",
+        pointer=pointer,
+    )
+
+
+def _shown(value: str) -> str:
+    return repr(value) if len(value) <= 60 else repr(value[:60]) + "…"
+
+
+def _trimmed_findings(document: dict) -> list[Finding]:
+    """The values the services trim on every save (their TRIMMED_FIELDS, conversation starters,
+    knowledge file names) where a document holds them untrimmed: the imported GPT's document then
+    differs from the input there, and these findings say where."""
+    found = [
+        _trimmed(GPT_FIELD_POINTERS[name], document[name])
+        for name in services.TRIMMED_FIELDS
+        if document[name] != document[name].strip()
+    ]
+    found += [
+        _trimmed(f"/conversation_starters/{index}", text, when_blank="is left out (ChatGPT drops blank starters)")
+        for index, text in enumerate(document["conversation_starters"])
+        if text != text.strip()
+    ]
+    found += [
+        _trimmed(f"/knowledge/{index}/name", entry["name"])
+        for index, entry in enumerate(document["knowledge"])
+        if entry["name"] != entry["name"].strip()
+    ]
+    for index, entry in enumerate(document["actions"]):
+        fields = {"name": entry["name"], **_action_fields(entry, index)}
+        for name in action_services.TRIMMED_FIELDS:
+            value = fields.get(name)
+            if isinstance(value, str) and value != value.strip():
+                found.append(_trimmed(f"/actions/{index}/{ACTION_FIELD_POINTERS[name]}", value))
+    return found
+
+
+def _apply_actions(gpt: GPT, entries: list[dict], actor) -> list[Finding]:
+    """Make the GPT's actions those of the document, matched by name, in document order, and
+    report stated domains that differ from the derived ones.
 
     Removals come first so a full GPT can swap actions without passing ChatGPT's cap of 10."""
     existing: dict[str, Action] = {}
@@ -168,19 +212,25 @@ def _apply_actions(gpt: GPT, entries: list[dict], actor) -> None:
     wanted = {entry["name"] for entry in entries}
     for action in [a for name, a in existing.items() if name not in wanted] + extra:
         action_services.action_delete(action=action, actor=actor)
+    findings = []
     for position, entry in enumerate(entries):
         pointer = f"/actions/{position}"
         fields = _action_fields(entry, position)
         try:
             match = existing.get(entry["name"])
             if match is None:
-                action_services.action_create(gpt=gpt, actor=actor, name=entry["name"], **fields)
+                saved = action_services.action_create(gpt=gpt, actor=actor, name=entry["name"], **fields)
             else:
-                action_services.action_update(action=match, actor=actor, expected_version=match.version, **fields)
+                saved = action_services.action_update(
+                    action=match, actor=actor, expected_version=match.version, **fields
+                )
         except ValidationError as exc:
             raise DocumentRejected(
                 _findings_from_validation_error(exc, pointer_prefix=pointer, pointers=ACTION_FIELD_POINTERS)
             ) from exc
+        if mismatch := domain_mismatch_finding(position, entry, saved.domain):
+            findings.append(mismatch)
+    return findings
 
 
 def _stored_bytes(workspace: Workspace, sha256: str, known_in_workspace: set[str]) -> File | None:
@@ -284,6 +334,7 @@ def gpt_apply_document(
     findings = document_findings(document)
     if has_errors(findings):
         raise DocumentRejected(findings)
+    findings += _trimmed_findings(document)
     if gpt_or_none is not None and gpt_or_none.workspace_id != workspace.pk:
         raise DocumentRejected([make_finding("import.wrong_workspace", "This GPT belongs to another workspace.")])
     provided = dict(knowledge_files or {})
@@ -315,7 +366,7 @@ def gpt_apply_document(
                 raise DocumentRejected(
                     _findings_from_validation_error(exc, pointer_prefix="", pointers=GPT_FIELD_POINTERS)
                 ) from exc
-            _apply_actions(gpt, document["actions"], actor)
+            findings += _apply_actions(gpt, document["actions"], actor)
             findings += _apply_knowledge(gpt, document["knowledge"], actor, provided, known_in_workspace, written)
     except BaseException:
         # knowledge_file_add removes bytes when *its* step fails; when a later step fails, the

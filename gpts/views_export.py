@@ -10,11 +10,14 @@ switcher as on the other studio pages.
 from __future__ import annotations
 
 from django import forms
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gptstudio.errors import EditConflict
@@ -111,21 +114,76 @@ class ImportForm(forms.Form):
         ]
 
 
+class ImportUploadCap(FileUploadHandler):
+    """The API's import cap (`import_max_bytes()`) for the page: a body whose declared length is
+    over it is not read at all, and an upload stops the moment its bytes pass it (a body without
+    a length), so an oversized file never lands on disk."""
+
+    def __init__(self, request=None):
+        # Imported here: gptstudio.api's modules import DRF's views, whose settings import them
+        # back, so they load after the URL configuration, not while it loads this module.
+        from gptstudio.api import parsers
+
+        super().__init__(request)
+        self.cap = parsers.import_max_bytes()
+        self.declared_cap = self.cap + parsers.MULTIPART_OVERHEAD_BYTES  # room for the form around the file
+        self.refused: str = ""  # why the upload was refused, for the page
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length and content_length > self.declared_cap:
+            self.refused = f"The upload is {content_length:,} bytes"
+            return QueryDict(), MultiValueDict()  # parse nothing
+        return None
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.cap:
+            self.refused = f"The upload is over {self.cap:,} bytes"
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler (memory or temporary file) keeps the bytes
+
+
+def _import_targets(workspace) -> list:
+    return list(workspace.gpts.only("slug", "name", "version").order_by("name", "id"))
+
+
+def _import_page(request, workspace, *, status: int = 200, form: ImportForm | None = None, **context):
+    form = form or ImportForm(gpts=_import_targets(workspace))  # after an import: with the new GPT
+    return render(request, "gpts/import.html", _page_context(request, workspace, form=form, **context), status=status)
+
+
+# Upload handlers can only change before the body is read, and the CSRF check reads it: so the
+# check is made here, after the cap (Django's documented pattern for per-view upload handlers).
+@csrf_exempt
 @workspace_view(Access.EDIT)
 @require_http_methods(["GET", "POST"])
 def workspace_import(request, workspace):
-    gpts = list(workspace.gpts.only("slug", "name", "version").order_by("name", "id"))
-    context = _page_context(request, workspace)
+    if request.method == "POST":
+        cap = ImportUploadCap(request)
+        request.upload_handlers.insert(0, cap)
+        request.POST  # noqa: B018 (read the body now, through the cap)
+        if cap.refused:
+            message = (
+                f"{cap.refused}; GPT Studio imports bundles and documents of up to {cap.cap:,} bytes. "
+                "Nothing was imported."
+            )
+            return _import_page(request, workspace, status=413, message=message)
+    return _workspace_import(request, workspace)
+
+
+@csrf_protect
+def _workspace_import(request, workspace):
+    gpts = _import_targets(workspace)
     if request.method == "GET":
         chosen = next((g for g in gpts if g.slug == request.GET.get("gpt")), None)
         initial = {"gpt": chosen.slug, "expected_version": chosen.version} if chosen else {}
-        context["form"] = ImportForm(gpts=gpts, initial=initial)
-        return render(request, "gpts/import.html", context)
+        return _import_page(request, workspace, form=ImportForm(gpts=gpts, initial=initial))
 
     form = ImportForm(request.POST, request.FILES, gpts=gpts)
-    context["form"] = form
     if not form.is_valid():
-        return render(request, "gpts/import.html", context, status=400)
+        return _import_page(request, workspace, status=400, form=form)
     target = next((g for g in gpts if g.slug == form.cleaned_data["gpt"]), None)
     upload = form.cleaned_data["upload"]
     try:
@@ -138,14 +196,10 @@ def workspace_import(request, workspace):
             expected_version=form.cleaned_data["expected_version"],
         )
     except DocumentRejected as exc:
-        context.update(message="The import was refused; nothing was written.", refused_findings=exc.findings)
-        return render(request, "gpts/import.html", context, status=400)
+        message = "The import was refused; nothing was written."
+        return _import_page(request, workspace, status=400, form=form, message=message, refused_findings=exc.findings)
     except EditConflict as exc:
-        context["message"] = str(exc)
-        return render(request, "gpts/import.html", context, status=409)
-    context.update(
-        outcome=outcome,
-        paste_url=reverse("gpts_export:paste", args=[workspace.slug, outcome.gpt.slug]),
-        form=ImportForm(gpts=list(workspace.gpts.only("slug", "name", "version").order_by("name", "id"))),
-    )
-    return render(request, "gpts/import.html", context, status=201 if outcome.created else 200)
+        return _import_page(request, workspace, status=409, form=form, message=str(exc))
+    paste_url = reverse("gpts_export:paste", args=[workspace.slug, outcome.gpt.slug])
+    status = 201 if outcome.created else 200
+    return _import_page(request, workspace, status=status, outcome=outcome, paste_url=paste_url)

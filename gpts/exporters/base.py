@@ -46,7 +46,11 @@ class ExportSource:
     gpt: GPT
     document: dict
     knowledge: list[KnowledgeItem]
-    report: GPTReport
+
+    @cached_property
+    def report(self) -> GPTReport:
+        """The GPT's validation, on first use (schema reports come from their cache)."""
+        return validate_gpt(self.gpt)
 
     @cached_property
     def findings(self) -> list[Finding]:
@@ -69,7 +73,7 @@ def export_source(gpt: GPT) -> ExportSource:
     knowledge = [
         KnowledgeItem(k.name, k.size, k.sha256, k.media_type, opener(k.file.name)) for k in gpt.knowledge_files.all()
     ]
-    return ExportSource(gpt=gpt, document=gpt_document(gpt), knowledge=knowledge, report=validate_gpt(gpt))
+    return ExportSource(gpt=gpt, document=gpt_document(gpt), knowledge=knowledge)
 
 
 class ExportRefused(Exception):
@@ -149,7 +153,9 @@ def gpt_export(*, gpt: GPT, target: str, fmt: str | None = None, force: bool = F
     if fmt not in exporter.formats:
         raise ValueError(f"The {target} target writes {', '.join(exporter.formats)}, not {fmt!r}.")
     source = export_source(gpt)
-    errors = source.errors
+    # A target that never refuses validates only to name the errors it went ahead with: the
+    # stored error count, which every save keeps current, says whether there are any.
+    errors = source.errors if exporter.refuses_invalid or gpt.error_count else []
     if errors and exporter.refuses_invalid and not force:
         raise ExportRefused(errors)
     return Export(

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 
 from gpts.document import render_document_yaml
+from gptstudio.findings import Severity
 
 from .base import Exporter, ExportSource, register
 from .paste_plan import (
@@ -96,9 +97,10 @@ def _section_lines(section: PasteSection, heading: str) -> list[str]:
     lines = [f"{heading} {section.title}", ""]
     if section.intro:
         lines += [section.intro, ""]
-    if section.blocking:
-        lines += ["Blocks publishing:", *_finding_lines(section.blocking), ""]
-    others = [f for f in section.findings if f not in section.blocking]
+    blocking = section.blocking  # a property: computed once (a large schema has thousands of findings)
+    if blocking:
+        lines += ["Blocks publishing:", *_finding_lines(blocking), ""]
+    others = [f for f in section.findings if f.severity != Severity.ERROR]  # the rest, in order
     if others:
         lines += ["Worth knowing:", *_finding_lines(others), ""]
     for field in section.fields:

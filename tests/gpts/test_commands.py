@@ -126,6 +126,23 @@ def test_validate_a_broken_file_exits_1_with_json_findings(tmp_path, db):
     assert result["valid"] is False and {f["code"] for f in result["findings"]} == {"document.schema"}
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("format: gptstudio/gpt@1\nname: !!binary aGVsbG8=\n", "document.unsupported_tag"),
+        ('{"format": "gptstudio/gpt@1", "name": ' + "[" * 500 + "]" * 500 + "}", "document.too_deep"),
+    ],
+)
+def test_validate_reports_documents_that_used_to_raise_as_findings(tmp_path, db, text, code):
+    path = tmp_path / "doc.yaml"
+    path.write_text(text)
+    out = io.StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("validate_gpt", path, "--format", "json", stdout=out)
+    assert excinfo.value.returncode == 1
+    assert [f["code"] for f in json.loads(out.getvalue())["findings"]] == [code]
+
+
 def test_validate_a_bundle_file(rich, tmp_path):
     bundle = tmp_path / "planner.zip"
     gpt_export(gpt=rich, target="chatgpt").write_to(bundle.open("wb"))
@@ -139,3 +156,37 @@ def test_an_ambiguous_slug_needs_a_workspace(rich, other_user):
     make_gpt(workspace=other, actor=other_user, name="Planner")
     assert exit_status("validate_gpt", "planner") == 2
     run("validate_gpt", "planner", "--workspace", other.slug)
+
+
+def test_export_needs_no_workspace_for_a_slug_unique_across_workspaces(rich, tmp_path, other_user):
+    make_gpt(workspace=make_workspace(owner=other_user, name="Other"), actor=other_user, name="Elsewhere")
+    out = tmp_path / "planner.zip"
+    run("export_gpt", "planner", "--target", "chatgpt", "--out", out)
+    expected = io.BytesIO()
+    gpt_export(gpt=rich, target="chatgpt").write_to(expected)
+    assert out.read_bytes() == expected.getvalue()
+
+
+def test_export_of_a_slug_in_several_workspaces_is_a_usage_error_naming_them(rich, tmp_path, other_user):
+    other = make_workspace(owner=other_user, name="Other")
+    make_gpt(workspace=other, actor=other_user, name="Planner")
+    out = tmp_path / "planner.yaml"
+    with pytest.raises(CommandError) as excinfo:
+        run("export_gpt", "planner", "--target", "document", "--out", out)
+    assert excinfo.value.returncode == 2
+    assert f"({rich.workspace.slug}, {other.slug})" in str(excinfo.value) and "--workspace" in str(excinfo.value)
+    assert not out.exists()
+    run("export_gpt", "planner", "--workspace", other.slug, "--target", "document", "--out", out)
+    assert parse_document(out.read_bytes()).document["name"] == "Planner"
+
+
+def test_validate_names_each_value_the_import_would_trim(rich, tmp_path):
+    document = tmp_path / "planner.yaml"
+    gpt_export(gpt=rich, target="document").write_to(document.open("wb"))
+    document.write_text(document.read_text().replace("name: Planner", 'name: "  Planner  "'))
+    stdout, _ = run("validate_gpt", document, "--format", "json")
+    result = json.loads(stdout)
+    assert result["valid"] is True
+    assert [(f["code"], f["pointer"]) for f in result["findings"] if f["code"] == "import.trimmed"] == [
+        ("import.trimmed", "/name")
+    ]

@@ -9,6 +9,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from actions.schema import parse_schema
 from gpts.document import (
     DOCUMENT_FORMAT,
     SECRET_PLACEHOLDER,
@@ -76,18 +77,50 @@ def test_documents_carry_placeholders_never_secrets(document):
     assert document["actions"][2]["authentication"]["oauth"]["client_secret"] == SECRET_PLACEHOLDER
 
 
-_TRICKY = st.sampled_from(list(" \t\n\r\x85\u2028\u2029\ufeff#:-'\"|>&*!%@`{}[],?~aZé😀\x07\x1b\x7f\ue000"))
+def read_back(text: str):
+    """What an import reads from rendered YAML: the schema engine's loader (parse_document's),
+    which must agree with libyaml's own reading."""
+    loaded = parse_schema(text)
+    assert loaded.findings == [], loaded.findings
+    assert loaded.data == yaml.load(text, Loader=yaml.CSafeLoader)
+    return loaded.data
 
 
-@settings(max_examples=400, suppress_health_check=list(HealthCheck), deadline=None)
-@given(
-    instructions=st.one_of(st.text(), st.lists(_TRICKY, max_size=40).map("".join)),
-    schema=st.one_of(st.text(), st.lists(_TRICKY, max_size=40).map("".join)),
-)
-def test_any_text_survives_the_yaml_round_trip(instructions, schema):
-    document = {"instructions": instructions, "actions": [{"name": "a", "schema": schema}], "starters": [schema]}
-    text = render_document(document, "yaml")
-    assert yaml.load(text, Loader=yaml.CSafeLoader) == document
+def every_position(text: str) -> dict:
+    """`text` wherever the document has text: a top-level key, the first key of a list item, a
+    later key of one, a nested mapping, a list of strings."""
+    return {
+        "instructions": text,
+        "actions": [
+            {"schema": text, "name": "a"},
+            {"name": "b", "schema": text, "authentication": {"type": "oauth", "oauth": {"scope": text}}},
+        ],
+        "conversation_starters": [text, "after"],
+    }
+
+
+_TRICKY = st.sampled_from(list(" \t\n\r\x85\u2028\u2029\ufeff#:-'\"|>&*!%@`{}[],?~aZé😀\x07\x1b\x7f\ue000\ufffe\xa0"))
+
+
+# The renderer does not read its output back (that cost 40% of an export): these tests are what
+# keeps every text exact, with nothing to fall back on.
+@settings(max_examples=1000, suppress_health_check=list(HealthCheck), deadline=None)
+@given(text=st.one_of(st.text(), st.lists(_TRICKY, max_size=40).map("".join)))
+def test_any_text_survives_the_yaml_round_trip_in_every_position(text):
+    document = every_position(text)
+    assert read_back(render_document(document, "yaml")) == document
+
+
+# Every character up to U+00A0 and each boundary of what YAML may hold, at the start, inside and
+# at the end of multi-line text.
+EDGE_CHARACTERS = [chr(c) for c in range(0xA1)] + list("\u2028\u2029\ud7ff\ue000\ufeff\ufffd\ufffe\uffff\U00010000")
+
+
+@pytest.mark.parametrize("character", EDGE_CHARACTERS, ids=[f"U+{ord(c):04X}" for c in EDGE_CHARACTERS])
+def test_every_edge_character_survives_the_yaml_round_trip(character):
+    for text in (f"{character}\nline", f"a{character}b\n{character}\n", f"line\n {character}", f"\n{character}\n\n"):
+        document = every_position(text)
+        assert read_back(render_document(document, "yaml")) == document, repr(text)
 
 
 @pytest.mark.parametrize(
@@ -155,18 +188,15 @@ def test_duplicate_action_names_are_refused(document):
     assert (finding.code, finding.pointer) == ("document.duplicate_action_name", "/actions/2/name")
 
 
-def test_secret_values_in_a_document_are_flagged_and_domain_mismatch_is_informative(document):
+def test_secret_values_in_a_document_are_flagged(document):
     document["actions"][1]["authentication"]["api_key"]["key"] = "sk-pasted-by-mistake"
-    document["actions"][0]["domain"] = "other.example.com"
     findings = {f.code: f for f in document_findings(document)}
     assert findings["document.secret_ignored"].severity == "warning"
     assert findings["document.secret_ignored"].pointer == "/actions/1/authentication/api_key/key"
     assert "sk-pasted-by-mistake" not in findings["document.secret_ignored"].message
-    assert findings["document.domain_mismatch"].severity == "info"
 
 
-def test_a_hand_written_minimal_document_is_accepted():
-    text = f"""format: {DOCUMENT_FORMAT}
+MINIMAL = f"""format: {DOCUMENT_FORMAT}
 name: Tiny
 description: ''
 instructions: ''
@@ -177,12 +207,21 @@ visibility: invite_only
 category: ''
 use_conversation_data: true
 knowledge: []
-actions:
+actions: []
+"""
+
+
+def test_a_hand_written_minimal_document_is_accepted():
+    assert parse_document(MINIMAL).findings == []
+    text = MINIMAL.replace(
+        "actions: []\n",
+        """actions:
 - name: Weather
   privacy_policy_url: ''
-  authentication: {{type: api_key, api_key: {{auth_type: bearer}}}}
-  schema: '{{}}'
-"""
+  authentication: {type: api_key, api_key: {auth_type: bearer}}
+  schema: '{}'
+""",
+    )
     assert parse_document(text).findings == []
 
 
@@ -220,14 +259,15 @@ _BLOCK_TEXT = st.lists(st.sampled_from(list(" \t\n#:-'\"|>&*!%@`{}[],?~aZé😀"
 
 
 @settings(max_examples=500, suppress_health_check=list(HealthCheck), deadline=None)
-@given(text=_BLOCK_TEXT.filter(lambda t: "\n" in t), in_list=st.booleans())
-def test_multiline_text_is_always_a_literal_block_even_with_trailing_spaces_and_tabs(text, in_list):
+@given(text=_BLOCK_TEXT.filter(lambda t: "\n" in t))
+def test_multiline_text_is_always_a_literal_block_even_with_trailing_spaces_and_tabs(text):
     from gpts.document import render_document_yaml
 
-    document = {"actions": [{"name": "a", "schema": text}]} if in_list else {"instructions": text}
+    document = every_position(text)
     rendered = render_document_yaml(document)
-    assert re.search(r"(instructions|schema): \|", rendered), rendered
-    assert yaml.load(rendered, Loader=yaml.CSafeLoader) == document
+    # Ours, not libyaml's: it would write lines ending in spaces as one double-quoted line.
+    assert len(re.findall(r"(instructions|schema|scope): \|", rendered)) == 4, rendered
+    assert read_back(rendered) == document
 
 
 def test_corpus_schemas_with_trailing_spaces_read_as_blocks_in_git():
@@ -237,4 +277,118 @@ def test_corpus_schemas_with_trailing_spaces_read_as_blocks_in_git():
     rendered = render_document_yaml({"actions": [{"name": "todoist", "schema": schema}]})
     assert rendered.startswith("actions:\n- name: todoist\n  schema: |")
     assert len(rendered.splitlines()) > len(schema.splitlines())
-    assert yaml.load(rendered, Loader=yaml.CSafeLoader)["actions"][0]["schema"] == schema
+    assert read_back(rendered)["actions"][0]["schema"] == schema
+
+
+# --- Reading untrusted text: YAML's extra types, nesting, size --------------------------------------
+
+
+def test_yaml_timestamps_stay_the_text_they_are():
+    text = MINIMAL.replace("name: Tiny", "name: 2024-01-01").replace("category: ''", "category: 2024-01-01 10:00:00")
+    parsed = parse_document(text)
+    assert parsed.findings == []
+    assert (parsed.document["name"], parsed.document["category"]) == ("2024-01-01", "2024-01-01 10:00:00")
+
+
+@pytest.mark.parametrize("value", ["!!binary aGVsbG8=", "!!set {a, b}", "!!omap [a: 1]", "!!python/name:os.system"])
+def test_yaml_tags_that_are_not_plain_data_are_refused_at_their_line(value):
+    parsed = parse_document(MINIMAL.replace("description: ''", f"description: {value}"))
+    assert parsed.document is None
+    (finding,) = parsed.findings
+    assert (finding.code, finding.line) == ("document.unsupported_tag", 3)
+
+
+def test_non_text_keys_are_read_as_text_and_reported_by_the_schema():
+    parsed = parse_document(MINIMAL + "1: one\n2024-01-01: day\n")
+    assert {f.pointer for f in parsed.findings} == {""}
+    assert all(f.code == "document.schema" for f in parsed.findings)
+    assert "'1'" in " ".join(f.message for f in parsed.findings)
+
+
+def _deep_texts(depth: int) -> dict[str, str]:
+    block = "".join(f"{'  ' * level}- \n" for level in range(depth)).replace("- \n", "-\n")
+    return {
+        "yaml flow": MINIMAL.replace("category: ''", f"category: {'[' * depth}{']' * depth}"),
+        "yaml block": MINIMAL.replace("category: ''", "category:\n" + block),
+        "json": render_document({**parse_document(MINIMAL).document}, "json").replace(
+            '"category": ""', f'"category": {"[" * depth}{"]" * depth}'
+        ),
+    }
+
+
+@pytest.mark.parametrize("kind", ["yaml flow", "yaml block", "json"])
+@pytest.mark.parametrize("depth", [40, 500, 5000])
+def test_deep_nesting_is_refused_at_its_place_not_a_recursion_error(kind, depth):
+    text = _deep_texts(depth)[kind]
+    parsed = parse_document(text)
+    assert parsed.document is None or not parsed.valid
+    codes_found = set(codes(parsed.findings))
+    assert codes_found == {"document.too_deep"}, parsed.findings
+    (finding,) = parsed.findings
+    start = next(number for number, line in enumerate(text.splitlines(), start=1) if "category" in line)
+    assert start <= finding.line <= start + depth  # where the nesting goes too deep
+
+
+def test_data_that_is_not_json_is_a_finding_even_when_handed_over_directly(document):
+    import datetime
+
+    document["name"] = datetime.date(2024, 1, 1)
+    assert codes(document_findings(document)) == ["document.schema"]
+    document["name"] = "ok"
+    document["conversation_starters"] = {"a set"}
+    (finding,) = document_findings(document)
+    assert finding.code == "document.schema" and "not JSON data" in finding.message
+    nested: list = []
+    document["conversation_starters"] = nested
+    for _ in range(100_000):
+        nested.append([])
+        nested = nested[0]
+    assert codes(document_findings(document)) == ["document.too_deep"]
+
+
+def test_a_second_yaml_document_is_refused():
+    (finding,) = parse_document(MINIMAL + "---\nname: other\n").findings
+    assert (finding.code, finding.line) == ("document.unreadable", MINIMAL.count("\n") + 1)
+    assert "more than one YAML document" in finding.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        MINIMAL + "extra:\n" + "- a\n" * 2_500_000,  # 10 MB of tiny values
+        MINIMAL.replace("category: ''", "category: [" + "a, " * 2_500_000 + "]"),
+        '{"format": "gptstudio/gpt@1", "name": [' + ",".join(['"a"'] * 2_500_000) + "]}",
+        '{"format": "gptstudio/gpt@1", "name": ' + "[" * 30 + ",".join(["1"] * 2_500_000) + "]" * 30 + "}",
+    ],
+    ids=["yaml block list", "yaml flow list", "json strings", "json numbers"],
+)
+def test_millions_of_tiny_values_are_refused_before_anything_is_built(text, monkeypatch):
+    def must_not_load(*args, **kwargs):
+        raise AssertionError("the loader ran")
+
+    monkeypatch.setattr("gpts.document.parse_schema", must_not_load)
+    parsed = parse_document(text)
+    (finding,) = parsed.findings
+    assert finding.code == "document.too_many_values" and finding.line is not None
+
+
+def test_values_are_counted_outside_strings_only(monkeypatch):
+    # A schema full of commas and colons (JSON text inside a JSON string) is one value.
+    document = parse_document(MINIMAL).document
+    schema = json.dumps({"paths": {f"/p{i}": {"get": {"a": [1, 2, 3]}} for i in range(5000)}})
+    action = {"name": "a", "privacy_policy_url": "", "authentication": {"type": "none"}, "schema": schema}
+    document["actions"] = [action]
+    for fmt in ("json", "yaml"):
+        parsed = parse_document(render_document(document, fmt))
+        assert parsed.valid, parsed.findings
+        assert parsed.document["actions"][0]["schema"] == schema
+
+
+def test_schemas_over_the_schema_engines_cap_are_refused_with_their_place(settings):
+    settings.SCHEMA_MAX_BYTES = 500
+    document = parse_document(MINIMAL).document
+    action = {"name": "a", "privacy_policy_url": "", "authentication": {"type": "none"}}
+    document["actions"] = [{**action, "schema": "x" * 400}, {**action, "name": "b", "schema": "é" * 300}]
+    (finding,) = parse_document(render_document(document, "json")).findings
+    assert (finding.code, finding.pointer) == ("document.too_large", "/actions/1/schema")
+    assert "600 bytes" in finding.message and "500 bytes" in finding.message

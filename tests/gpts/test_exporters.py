@@ -152,7 +152,18 @@ def test_a_gpt_with_errors_is_refused_unless_forced_and_the_guide_lists_them_fir
 
 
 def test_the_document_target_keeps_drafts_with_errors(rich, failing_validation):
-    assert export_bytes(rich, target="document")
+    rich.error_count = 1  # what store_validation records for such a GPT
+    export = gpt_export(gpt=rich, target="document")
+    assert export.findings == [failing_validation]
+    assert b"".join(export.chunks)
+
+
+def test_the_document_target_trusts_a_stored_count_of_no_errors_and_skips_validation(rich, monkeypatch):
+    assert rich.error_count == 0
+    monkeypatch.setattr("gpts.exporters.base.validate_gpt", lambda gpt: pytest.fail("validated"))
+    export = gpt_export(gpt=rich, target="document", fmt="json")
+    assert export.findings == []
+    assert parse_document(b"".join(export.chunks)).document == gpt_document(rich)
 
 
 def test_unknown_targets_and_formats_are_refused_clearly(rich):

@@ -233,3 +233,46 @@ def test_parallel_imports_from_the_same_version_let_exactly_one_win(user):
     stored = GPT.objects.get(pk=gpt.pk)
     assert (stored.name, stored.version) == (f"Writer {winners[0]}", 2)
     assert list(stored.revisions.values_list("number", flat=True)) == [2, 1]
+
+
+def test_padded_values_are_trimmed_as_every_edit_trims_them_and_each_is_reported(rich, workspace, user):
+    document = gpt_document(rich)
+    document["name"] = "  padded  "
+    document["category"] = "\tTools\n"
+    document["conversation_starters"] = [" padded ", "   ", "exact"]
+    document["actions"][0]["name"] = "Weather "
+    document["actions"][2]["authentication"]["oauth"]["scope"] = " read "
+    outcome = apply(document, workspace, user)
+    gpt = outcome.gpt
+    assert (gpt.name, gpt.category) == ("padded", "Tools")
+    assert [s.text for s in gpt.conversation_starters.all()] == ["padded", "exact"]
+    assert [a.name for a in gpt.actions.all()] == ["Weather", "Calendar", "Notes"]
+    assert gpt.actions.get(name="Notes").oauth_scope == "read"
+    trimmed = {f.pointer: f for f in outcome.findings if f.code == "import.trimmed"}
+    assert set(trimmed) == {
+        "/name",
+        "/category",
+        "/conversation_starters/0",
+        "/conversation_starters/1",
+        "/actions/0/name",
+        "/actions/2/authentication/oauth/scope",
+    }
+    assert all(f.severity == "info" for f in trimmed.values())
+    assert "'  padded  '" in trimmed["/name"].message and "'padded'" in trimmed["/name"].message
+    assert "left out" in trimmed["/conversation_starters/1"].message
+
+
+def test_an_exact_document_reports_nothing_trimmed(rich, workspace, user):
+    outcome = apply(gpt_document(rich), workspace, user)
+    assert "import.trimmed" not in [f.code for f in outcome.findings]
+
+
+def test_a_stated_domain_other_than_the_schemas_is_informative_and_ignored(rich, workspace, user):
+    document = gpt_document(rich)
+    document["actions"][0]["domain"] = "other.example.com"
+    del document["actions"][1]["domain"]  # optional: nothing to compare
+    outcome = apply(document, workspace, user)
+    (finding,) = [f for f in outcome.findings if f.code == "document.domain_mismatch"]
+    assert (finding.severity, finding.pointer) == ("info", "/actions/0/domain")
+    assert "'other.example.com'" in finding.message and "'api.weather.example.com'" in finding.message
+    assert outcome.gpt.actions.get(name="Weather").domain == "api.weather.example.com"

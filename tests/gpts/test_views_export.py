@@ -149,6 +149,80 @@ def test_a_refused_upload_shows_findings_and_writes_nothing(client, rich, user, 
     assert GPT.objects.count() == count
 
 
+UNTRUSTED_DOCUMENTS = {
+    "binary tag": (b"format: gptstudio/gpt@1\nname: !!binary aGVsbG8=\n", "document.unsupported_tag"),
+    "set tag": (b"format: gptstudio/gpt@1\nname: !!set {a, b}\n", "document.unsupported_tag"),
+    "deep json": (b'{"format": "gptstudio/gpt@1", "name": ' + b"[" * 500 + b"]" * 500 + b"}", "document.too_deep"),
+    "deep yaml": (b"format: gptstudio/gpt@1\nname: " + b"[" * 500 + b"]" * 500 + b"\n", "document.too_deep"),
+    "many values": (b"format: gptstudio/gpt@1\nname:\n" + b"- a\n" * 20_000, "document.too_many_values"),
+}
+
+
+@pytest.mark.parametrize("case", UNTRUSTED_DOCUMENTS, ids=list(UNTRUSTED_DOCUMENTS))
+def test_documents_that_used_to_crash_the_import_are_refused_on_the_page_and_the_api(client, user, workspace, case):
+    data, code = UNTRUSTED_DOCUMENTS[case]
+    client.force_login(user)
+    count = GPT.objects.count()
+    page = client.post(import_url(workspace), {"upload": SimpleUploadedFile("doc.yaml", data)})
+    assert page.status_code == 400 and code in page.content.decode()
+    api = client.post(f"/api/v1/workspaces/{workspace.slug}/import/", {"file": SimpleUploadedFile("doc.yaml", data)})
+    assert api.status_code == 400
+    assert code in [f["code"] for f in api.json()["findings"]]
+    assert GPT.objects.count() == count
+
+
+def test_an_upload_over_the_import_cap_is_413_and_stops_being_read_at_the_cap(
+    client, rich, user, workspace, monkeypatch
+):
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    monkeypatch.setattr("gptstudio.limits.STUDIO_BUNDLE_MAX_TOTAL_BYTES", 1000)  # import_max_bytes()
+    received = []
+    monkeypatch.setattr(
+        TemporaryFileUploadHandler, "receive_data_chunk", lambda self, data, start: received.append(len(data))
+    )
+    monkeypatch.setattr("django.conf.settings.FILE_UPLOAD_MAX_MEMORY_SIZE", 0)  # every upload to a temporary file
+    client.force_login(user)
+    count = GPT.objects.count()
+    response = client.post(import_url(workspace), {"upload": SimpleUploadedFile("big.yaml", b"x" * 5000)})
+    assert response.status_code == 413
+    assert "The upload is over 1,000 bytes; GPT Studio imports bundles and documents of up to 1,000 bytes" in (
+        response.content.decode()
+    )
+    assert sum(received) <= 1000  # what was read before the cap stopped it
+    assert GPT.objects.count() == count
+
+
+def test_an_upload_declared_over_the_cap_is_413_before_a_byte_of_it_is_read(client, user, workspace, monkeypatch):
+    from django.core.files.uploadhandler import FileUploadHandler
+
+    client.force_login(user)
+    assert client.get(import_url(workspace)).status_code == 200  # loads the URLs, and with them the API
+    from gptstudio.api.parsers import MULTIPART_OVERHEAD_BYTES
+
+    monkeypatch.setattr("gptstudio.limits.STUDIO_BUNDLE_MAX_TOTAL_BYTES", 1000)  # import_max_bytes()
+    monkeypatch.setattr(FileUploadHandler, "new_file", lambda *a, **k: pytest.fail("the upload was read"))
+    big = SimpleUploadedFile("big.zip", b"PK\x03\x04" + b"x" * (MULTIPART_OVERHEAD_BYTES + 2000))
+    response = client.post(import_url(workspace), {"upload": big})
+    assert response.status_code == 413
+    assert re.search(
+        r"The upload is [\d,]+ bytes; GPT Studio imports bundles and documents of up to 1,000",
+        (response.content.decode()),
+    )
+
+
+def test_the_import_page_still_checks_csrf(rich, user, workspace):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    assert browser.post(import_url(workspace), {"upload": bundle_upload(rich)}).status_code == 403
+    page = browser.get(import_url(workspace))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    response = browser.post(import_url(workspace), {"upload": bundle_upload(rich), "csrfmiddlewaretoken": token})
+    assert response.status_code == 201
+
+
 def test_a_stale_new_version_is_a_conflict(client, rich, user, workspace):
     client.force_login(user)
     page = client.get(import_url(workspace) + "?gpt=planner").content.decode()

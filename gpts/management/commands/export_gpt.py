@@ -1,6 +1,8 @@
-"""`manage.py export_gpt SLUG --workspace WS --target chatgpt|document --out PATH [--force]`.
+"""`manage.py export_gpt SLUG --target chatgpt|document --out PATH [--workspace WS] [--force]`.
 
-Exit status: 0 exported; 1 refused (validation errors; the findings are printed); 2 bad usage."""
+SLUG is a GPT's slug: unique across workspaces, or narrowed with --workspace.
+Exit status: 0 exported; 1 refused (validation errors; the findings are printed); 2 bad usage
+(also: no such GPT, or a slug several workspaces have and no --workspace)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gpts.exporters import EXPORTERS, ExportRefused, gpt_export
 from gpts.management.findings_output import write_findings
-from gpts.selectors import gpt_with_document
+from gpts.management.gpt_lookup import gpt_for_command
 
 
 class Command(BaseCommand):
@@ -21,16 +23,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slug", help="The GPT's slug.")
-        parser.add_argument("--workspace", required=True, help="The workspace's slug.")
+        parser.add_argument("--workspace", help="The workspace's slug (needed when several have the slug).")
         parser.add_argument("--target", required=True, choices=sorted(EXPORTERS))
         parser.add_argument("--out", required=True, help="Output file, or - for standard output.")
         parser.add_argument("--format", dest="fmt", help="yaml or json for --target document (default: from --out).")
         parser.add_argument("--force", action="store_true", help="Export even with validation errors.")
 
     def handle(self, *args, slug, workspace, target, out, fmt, force, **options):
-        gpt = gpt_with_document(workspace_slug=workspace, gpt_slug=slug)
-        if gpt is None:
-            raise CommandError(f"No GPT {slug!r} in workspace {workspace!r}.", returncode=2)
+        gpt = gpt_for_command(slug, workspace)
         exporter = EXPORTERS[target]
         if fmt is None and len(exporter.formats) > 1:
             suffix = Path(out).suffix.lstrip(".").lower()

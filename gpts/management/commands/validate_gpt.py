@@ -15,8 +15,8 @@ from gpts.document import DOCUMENT_MAX_BYTES, parse_document
 from gpts.exporters.paste_plan import located_findings
 from gpts.importers import document_validation_findings
 from gpts.management.findings_output import write_findings, write_json
-from gpts.models import GPT, Workspace
-from gpts.selectors import gpt_with_document
+from gpts.management.gpt_lookup import gpt_for_command
+from gpts.models import Workspace
 from gpts.validation import validate_gpt
 from gptstudio.findings import Finding, has_errors
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         if path.is_file():
             findings, subject = self._file_findings(path, workspace), str(path)
         else:
-            gpt = self._gpt(path_or_slug, workspace)
+            gpt = gpt_for_command(path_or_slug, workspace, what="file or GPT")
             findings, subject = located_findings(gpt, validate_gpt(gpt)), f"{gpt.workspace.slug}/{gpt.slug}"
         valid = not has_errors(findings)
         if fmt == "json":
@@ -44,19 +44,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{subject}: {'valid' if valid else 'errors found'} ({len(findings)} finding(s)).")
         if not valid:
             raise CommandError("Validation found errors.", returncode=1)
-
-    def _gpt(self, slug: str, workspace: str | None) -> GPT:
-        if workspace:
-            gpt = gpt_with_document(workspace_slug=workspace, gpt_slug=slug)
-            if gpt is None:
-                raise CommandError(f"No file {slug!r}, and no GPT {slug!r} in workspace {workspace!r}.", returncode=2)
-            return gpt
-        workspaces = list(GPT.objects.filter(slug=slug).values_list("workspace__slug", flat=True)[:2])
-        if not workspaces:
-            raise CommandError(f"No file {slug!r}, and no GPT with that slug.", returncode=2)
-        if len(workspaces) > 1:
-            raise CommandError(f"Several workspaces have a GPT {slug!r}: name one with --workspace.", returncode=2)
-        return gpt_with_document(workspace_slug=workspaces[0], gpt_slug=slug)
 
     def _file_findings(self, path: Path, workspace_slug: str | None) -> list[Finding]:
         workspace = None
