@@ -857,42 +857,59 @@ def check_parameters(data: dict, ops: list[_Op], result: ActionCheck) -> None:
                     )
 
 
-def check_bodies(refs: LocalRefs, ops: list[_Op], result: ActionCheck) -> None:
+@dataclass
+class _Body:
+    """One media type of an operation's request body, dereferenced once for every check."""
+
+    op: _Op
+    media: str
+    schema: dict | None
+    pointer: str
+
+
+def request_bodies(refs: LocalRefs, ops: list[_Op]) -> list[_Body]:
+    bodies = []
+    for op in ops:
+        body, body_pointer = refs.deref(op.node.get("requestBody"), f"{op.pointer}/requestBody")
+        bodies += [_Body(op, media, schema, pointer) for media, schema, pointer in _contents(refs, body, body_pointer)]
+    return bodies
+
+
+def check_bodies(refs: LocalRefs, ops: list[_Op], bodies: list[_Body], result: ActionCheck) -> None:
     """Request bodies (objects, files, media) and responses (files, media)."""
+    for body in bodies:
+        op, media, schema, pointer = body.op, body.media, body.schema, body.pointer
+        label = f"{op.method.upper()} {op.path}"
+        _check_media(media, label, "request", pointer, result)
+        if schema is None:
+            continue
+        types = _types(schema)
+        if types and "object" not in types and media.startswith(("application/json", "application/x-www-form")):
+            result.add(
+                "action.request_body.not_object",
+                f"The request body of {label} is a {'/'.join(sorted(types))}; ChatGPT needs an object "
+                "schema and skips the operation. Wrap the value in an object property.",
+                pointer,
+            )
+        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        if "openaiFileIdRefs" in props:
+            file_refs, refs_pointer = refs.deref(props["openaiFileIdRefs"], f"{pointer}/properties/openaiFileIdRefs")
+            if isinstance(file_refs, dict) and _types(file_refs) and "array" not in _types(file_refs):
+                result.add(
+                    "action.files.id_refs_not_array",
+                    f"openaiFileIdRefs in {label} must be `type: array` (of strings); ChatGPT sends files "
+                    "only in an array.",
+                    refs_pointer,
+                )
+            if op.method != "post":
+                result.add(
+                    "action.files.id_refs_location",
+                    f"openaiFileIdRefs is in a {op.method.upper()} request ({label}); ChatGPT sends files "
+                    "only in POST requests.",
+                    refs_pointer,
+                )
     for op in ops:
         label = f"{op.method.upper()} {op.path}"
-        body, body_pointer = refs.deref(op.node.get("requestBody"), f"{op.pointer}/requestBody")
-        for media, schema, pointer in _contents(refs, body, body_pointer):
-            _check_media(media, label, "request", pointer, result)
-            if schema is None:
-                continue
-            types = _types(schema)
-            if types and "object" not in types and media.startswith(("application/json", "application/x-www-form")):
-                result.add(
-                    "action.request_body.not_object",
-                    f"The request body of {label} is a {'/'.join(sorted(types))}; ChatGPT needs an object "
-                    "schema and skips the operation. Wrap the value in an object property.",
-                    pointer,
-                )
-            props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
-            if "openaiFileIdRefs" in props:
-                file_refs, refs_pointer = refs.deref(
-                    props["openaiFileIdRefs"], f"{pointer}/properties/openaiFileIdRefs"
-                )
-                if isinstance(file_refs, dict) and _types(file_refs) and "array" not in _types(file_refs):
-                    result.add(
-                        "action.files.id_refs_not_array",
-                        f"openaiFileIdRefs in {label} must be `type: array` (of strings); ChatGPT sends files "
-                        "only in an array.",
-                        refs_pointer,
-                    )
-                if op.method != "post":
-                    result.add(
-                        "action.files.id_refs_location",
-                        f"openaiFileIdRefs is in a {op.method.upper()} request ({label}); ChatGPT sends files "
-                        "only in POST requests.",
-                        refs_pointer,
-                    )
         responses = op.node.get("responses")
         if not isinstance(responses, dict):
             continue
@@ -956,10 +973,14 @@ def _check_file_response(refs: LocalRefs, node, pointer: str, label: str, result
         )
 
 
-def check_object_properties(refs: LocalRefs, ops: list[_Op], result: ActionCheck) -> None:
+def check_object_properties(refs: LocalRefs, ops: list[_Op], bodies: list[_Body], result: ActionCheck) -> None:
     """Objects ChatGPT turns into function arguments (parameter and request-body schemas, through
-    their $refs, properties, items and compositions) should declare their properties."""
-    stack: list[tuple[object, str]] = []
+    their $refs, properties, items and compositions) should declare their properties.
+
+    Big specs have tens of thousands of property schemas, nearly all leaves like {"type": "string"};
+    a property's pointer is therefore built only when that schema has a finding or children."""
+    # (schema, pointer) or, for a property, (schema, pointer of its object, property name)
+    stack: list[tuple] = []
     for op in ops:
         for params, base in (
             (op.item.get("parameters"), f"{op.item_pointer}/parameters"),
@@ -967,32 +988,52 @@ def check_object_properties(refs: LocalRefs, ops: list[_Op], result: ActionCheck
         ):
             if isinstance(params, list):
                 stack += [(p.get("schema"), f"{base}/{i}/schema") for i, p in enumerate(params) if isinstance(p, dict)]
-        body, body_pointer = refs.deref(op.node.get("requestBody"), f"{op.pointer}/requestBody")
-        stack += [(schema, pointer) for _, schema, pointer in _contents(refs, body, body_pointer) if schema]
+    stack += [(body.schema, body.pointer) for body in bodies if body.schema]
     visited: set[int] = set()
     while stack:
-        node, pointer = stack.pop()
-        node, pointer = refs.deref(node, pointer)
-        if not isinstance(node, dict) or id(node) in visited:
+        entry = stack.pop()
+        node = entry[0]
+        if type(node) is not dict:
+            continue
+        pointer = None
+        if "$ref" in node:
+            pointer = _entry_pointer(entry)
+            node, pointer = refs.deref(node, pointer)
+            if not isinstance(node, dict):
+                continue
+        if id(node) in visited:
             continue
         visited.add(id(node))
-        types = _types(node)
-        composed = any(k in node for k in ("allOf", "anyOf", "oneOf"))
-        if "object" in types and not isinstance(node.get("properties"), dict) and not composed:
-            result.add(
-                "action.schema.object_without_properties",
-                "This object has no `properties`, so the model does not know which fields to send. List them "
-                "under `properties` (add `additionalProperties: true` if more are allowed).",
-                pointer,
-            )
         properties = node.get("properties")
+        composed = [key for key in ("allOf", "anyOf", "oneOf") if isinstance(node.get(key), list)]
+        is_object = "object" in _types(node)
+        if not (is_object or isinstance(properties, dict) or "items" in node or composed):
+            continue  # a leaf: nothing to report, nothing below
+        if pointer is None:
+            pointer = _entry_pointer(entry)
+        if is_object and not isinstance(properties, dict) and not any(k in node for k in ("allOf", "anyOf", "oneOf")):
+            _report_object_without_properties(node, pointer, result)
         if isinstance(properties, dict):
-            stack += [(v, f"{pointer}/properties/{escape_token(k)}") for k, v in properties.items()]
+            stack += [(v, pointer, k) for k, v in properties.items()]
         if "items" in node:
             stack.append((node["items"], f"{pointer}/items"))
-        for key in ("allOf", "anyOf", "oneOf"):
-            if isinstance(node.get(key), list):
-                stack += [(v, f"{pointer}/{key}/{i}") for i, v in enumerate(node[key])]
+        for key in composed:
+            stack += [(v, f"{pointer}/{key}/{i}") for i, v in enumerate(node[key])]
+
+
+def _entry_pointer(entry: tuple) -> str:
+    if len(entry) == 2:
+        return entry[1]
+    return f"{entry[1]}/properties/{escape_token(entry[2])}"
+
+
+def _report_object_without_properties(node: dict, pointer: str, result: ActionCheck) -> None:
+    result.add(
+        "action.schema.object_without_properties",
+        "This object has no `properties`, so the model does not know which fields to send. List them "
+        "under `properties` (add `additionalProperties: true` if more are allowed).",
+        pointer,
+    )
 
 
 def check_security(data: dict, result: ActionCheck) -> None:
@@ -1220,8 +1261,9 @@ def check_action_schema(
     check_operations(data, ops, result)
     check_parameters(data, ops, result)
     local_refs = LocalRefs(data)
-    check_bodies(local_refs, ops, result)
-    check_object_properties(local_refs, ops, result)
+    bodies = request_bodies(local_refs, ops)
+    check_bodies(local_refs, ops, bodies, result)
+    check_object_properties(local_refs, ops, bodies, result)
     check_security(data, result)
     check_references(data, scan if scan is not None else scan_document(data), result)
     check_size(size_bytes, result)
