@@ -30,7 +30,7 @@ __all__ = [
 
 # Bump when the report changes for the same text (new rule logic, new fields): cached reports of the
 # old engine are then ignored. Registry changes (codes, severities) change the key by themselves.
-ENGINE_VERSION = 1
+ENGINE_VERSION = 2
 
 
 @dataclass

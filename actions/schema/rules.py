@@ -42,10 +42,6 @@ _COUNTRY_SECOND_LEVELS = {"co", "com", "net", "org", "gov", "edu", "ac", "or", "
 _PLACEHOLDER = re.compile(r"[{}<>]|^your[_-]|your[_-]?(url|endpoint|domain|host|instance)|replace[_-]with", re.I)
 
 
-def _likely(message: str) -> str:
-    return message + " (Limit reported by builders, not documented by OpenAI.)"
-
-
 # --- Registry -------------------------------------------------------------------------------------------
 _CANNOT_PARSE = "Could not parse valid OpenAPI spec"
 _NO_SERVER = "Could not find a valid URL in `servers`"
@@ -300,11 +296,13 @@ register(
 )
 register(
     "action.oauth.url_off_domain",
-    Severity.ERROR,
-    "OAuth URL on another domain than the API",
+    Severity.WARNING,
+    "OAuth URL in the schema on another domain than the API",
     chatgpt_behaviour="All domains in the OAuth flow must match the API's domain, except Google, Microsoft and "
-    "Adobe sign-in domains; otherwise sign-in fails.",
-    source="GPT_EDITOR.md §3.2 [PROD]",
+    "Adobe sign-in domains. ChatGPT signs in with the URLs typed into the action's authentication panel "
+    "(checked as gpt.action.oauth_url_off_domain), not with the schema's `flows`, so the schema's URLs "
+    "only matter where they are copied from.",
+    source="GPT_EDITOR.md §3.2 [PROD], §4 [AUTH]",
     confidence="confirmed",
 )
 register(
@@ -376,9 +374,10 @@ register(
 )
 register(
     "action.files.id_refs_not_array",
-    Severity.ERROR,
+    Severity.WARNING,
     "`openaiFileIdRefs` is not declared as an array",
-    chatgpt_behaviour="ChatGPT sends conversation files only in an array parameter named openaiFileIdRefs.",
+    chatgpt_behaviour="ChatGPT sends conversation files only in an array parameter named openaiFileIdRefs; "
+    "the operation still loads, but no files are sent.",
     source="GPT_EDITOR.md §3.2 [GS]",
     confidence="confirmed",
 )
@@ -392,10 +391,10 @@ register(
 )
 register(
     "action.files.response_not_array",
-    Severity.ERROR,
+    Severity.WARNING,
     "`openaiFileResponse` is not declared as an array",
     chatgpt_behaviour="ChatGPT reads returned files only from an `openaiFileResponse` array (of file objects "
-    "or of URLs).",
+    "or of URLs); the operation still works, but no files come back.",
     source="GPT_EDITOR.md §3.2 [GS], [RN]",
     confidence="confirmed",
 )
@@ -707,10 +706,8 @@ def check_operations(data: dict, ops: list[_Op], result: ActionCheck) -> None:
     if len(ops) > maximum:
         result.add(
             "action.operations.too_many",
-            _likely(
-                f"The schema has {len(ops)} operations; ChatGPT accepts at most {maximum} per action. Keep the "
-                "ones the GPT needs, or split them across actions (one per domain)."
-            ),
+            f"The schema has {len(ops)} operations; ChatGPT accepts at most {maximum} per action. Keep the "
+            "ones the GPT needs, or split them across actions (one per domain).",
             "/paths",
         )
     elif not ops:
@@ -1101,7 +1098,8 @@ def _check_oauth_urls(scheme: dict, pointer: str, result: ActionCheck) -> None:
             if problem:
                 result.add(
                     "action.oauth.url_off_domain",
-                    f"The OAuth {key} {problem}",
+                    f"The schema's OAuth {key} {problem} ChatGPT signs in with the URLs entered in the action's "
+                    "authentication panel, so this breaks sign-in only once that URL is entered there.",
                     f"{pointer}/flows/{escape_token(flow_name)}/{key}",
                 )
 

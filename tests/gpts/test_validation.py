@@ -228,6 +228,19 @@ def test_gpt_rule_fires_and_stays_quiet(code, firing, quiet, pointer):
     assert code not in codes(validate_gpt(fake_gpt(**quiet), use_cache=False))
 
 
+def test_the_knowledge_file_count_says_it_is_reported_by_builders():
+    files = Related(SimpleNamespace(name=f"f{i}", size=1, media_type="text/plain") for i in range(21))
+    [finding] = validate_gpt(fake_gpt(knowledge_files=files), use_cache=False).findings
+    assert finding.code == "gpt.knowledge.too_many"
+    assert "reported by builders, not documented" in finding.message
+
+
+def test_an_oauth_url_off_the_api_domain_in_the_auth_panel_stays_an_error():
+    action = fake_action(1, "api.example.com", auth_type="oauth", oauth_authorization_url="https://login.other.com/a")
+    [finding] = validate_gpt(fake_gpt(actions=Related([action])), use_cache=False).findings
+    assert (finding.code, finding.severity) == ("gpt.action.oauth_url_off_domain", Severity.ERROR)
+
+
 def test_a_fresh_gpt_with_a_clean_action_is_ready(gpt, action):
     report = validate_gpt(gpt)
     assert report.readiness == "ready"

@@ -389,6 +389,40 @@ def test_chatgpt_message_is_the_hint_where_known():
     assert "reported by builders" in finding.message  # a "likely" limit says so
 
 
+def test_a_likely_rule_says_so_in_every_message():
+    report = validate_schema_text(schema_text(lambda d: get_op(d)["parameters"].append({"$ref": "#/x"})))
+    finding = next(f for f in report.findings if f.code == "action.parameter.ref")
+    assert finding.message.endswith("(What ChatGPT does here is reported by builders, not documented by OpenAI.)")
+    confirmed = validate_schema_text(schema_text(_set(["servers"], [{"url": "https://api.example.com:8443"}])))
+    assert "reported by builders" not in next(f for f in confirmed.findings if f.code == "action.server.port").message
+
+
+@pytest.mark.parametrize(
+    ("code", "change"),
+    [
+        # ChatGPT signs in with the authentication panel's URLs (gpt.action.oauth_url_off_domain is the error).
+        (
+            "action.oauth.url_off_domain",
+            _security({"o": {**OAUTH, "flows": {"authorizationCode": {"authorizationUrl": "https://x.other.com/a"}}}}),
+        ),
+        # ChatGPT only ignores the file part (GPT_EDITOR.md §3.2): the operation still loads.
+        (
+            "action.files.id_refs_not_array",
+            _body_schema({"type": "object", "properties": {"openaiFileIdRefs": {"type": "string"}}}),
+        ),
+        (
+            "action.files.response_not_array",
+            _response_schema({"type": "object", "properties": {"openaiFileResponse": {"type": "string"}}}),
+        ),
+    ],
+)
+def test_parts_chatgpt_ignores_are_warnings_that_keep_the_schema_valid(code, change):
+    report = validate_schema_text(schema_text(change))
+    [finding] = [f for f in report.findings if f.code == code]
+    assert finding.severity == Severity.WARNING
+    assert report.valid
+
+
 def test_consequential_flag_defaults_and_explicit_values():
     def change(data):
         get_op(data)["x-openai-isConsequential"] = True
