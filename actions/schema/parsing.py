@@ -148,6 +148,21 @@ def json_pointer(*tokens) -> str:
     return "".join("/" + escape_token(t) for t in tokens)
 
 
+# An array index in a JSON pointer (RFC 6901): "0" or ASCII digits without a leading zero. Not
+# str.isdigit(), which also takes "²" and "٣" (int() then fails on some of them), and short enough
+# that int() never meets a 5,000-digit number; no document holds a billion items.
+_ARRAY_INDEX = re.compile(r"0|[1-9][0-9]{0,8}")
+
+
+def array_index(token: str, length: int) -> int | None:
+    """The list index `token` names in a list of `length` items, or None if it names none."""
+    if _ARRAY_INDEX.fullmatch(token):
+        index = int(token)
+        if index < length:
+            return index
+    return None
+
+
 def pointer_tokens(pointer: str) -> list[str]:
     if not pointer:
         return []
@@ -983,9 +998,9 @@ def _yaml_positions(data, marks: dict, pointers: set[str]) -> dict[str, tuple[in
             if isinstance(node, dict) and token in node:
                 mark = container_marks.get(token) if container_marks is not None else None
                 node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                mark = container_marks[int(token)] if container_marks is not None else None
-                node = node[int(token)]
+            elif isinstance(node, list) and (index := array_index(token, len(node))) is not None:
+                mark = container_marks[index] if container_marks is not None else None
+                node = node[index]
             else:
                 mark = None
                 break

@@ -12,16 +12,16 @@ operation summary.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from actions.domain import domain_from_server_url
 from gptstudio import limits
+from gptstudio.addresses import address_refusal, host_address, is_loopback
 from gptstudio.findings import Finding, Severity, make_finding, register
 
-from .parsing import DocumentScan, escape_token, json_pointer, scan_document
+from .parsing import DocumentScan, array_index, escape_token, json_pointer, scan_document
 
 SUPPORTED_METHODS = ("get", "post", "put", "patch", "delete")
 OTHER_HTTP_METHODS = ("head", "options", "trace")
@@ -399,6 +399,23 @@ register(
     confidence="confirmed",
 )
 register(
+    "action.files.id_refs_too_many",
+    Severity.WARNING,
+    "`openaiFileIdRefs` allows more than 10 files",
+    chatgpt_behaviour="ChatGPT sends at most 10 conversation files in openaiFileIdRefs; an API that expects more "
+    "never gets them.",
+    source=limits.ACTION_FILES_PER_REQUEST_MAX.source,
+    confidence=limits.ACTION_FILES_PER_REQUEST_MAX.confidence,
+)
+register(
+    "action.files.response_too_many",
+    Severity.WARNING,
+    "`openaiFileResponse` allows more than 10 files",
+    chatgpt_behaviour="ChatGPT takes at most 10 files from an openaiFileResponse; the others are not shown.",
+    source=limits.ACTION_FILES_PER_RESPONSE_MAX.source,
+    confidence=limits.ACTION_FILES_PER_RESPONSE_MAX.confidence,
+)
+register(
     "action.files.response_items",
     Severity.WARNING,
     "`openaiFileResponse` items are neither file objects nor URLs",
@@ -453,13 +470,6 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
-def _ip(host: str):
-    try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
-
-
 def _resolve_local(data: dict, ref: str):
     """The target of a local `#/...` reference, or None."""
     if not ref.startswith("#"):
@@ -473,8 +483,8 @@ def _resolve_local(data: dict, ref: str):
         token = raw.replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and token in node:
             node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
+        elif isinstance(node, list) and (index := array_index(token, len(node))) is not None:
+            node = node[index]
         else:
             return None
     return node
@@ -593,18 +603,36 @@ def check_servers(data: dict, result: ActionCheck) -> None:
         )
         return
     result.domain = domain_from_server_url(url)
-    ip = _ip(host)
-    if host.lower() in LOCAL_HOSTS or host.lower().endswith(".localhost") or (ip is not None and ip.is_loopback):
+    try:  # every spelling the fetcher reads as an address: 2130706433, 0x7f.1, [::ffff:127.0.0.1] ...
+        ip = host_address(host)
+        invalid_literal = False
+    except ValueError:
+        ip, invalid_literal = None, True
+    if host.lower() in LOCAL_HOSTS or host.lower().endswith(".localhost") or (ip is not None and is_loopback(ip)):
+        shown = f" ({ip})" if ip is not None and str(ip) != host else ""
         result.add(
             "action.server.localhost",
-            f"The server {url} is this computer; ChatGPT calls your API from OpenAI's servers and cannot "
+            f"The server {url}{shown} is this computer; ChatGPT calls your API from OpenAI's servers and cannot "
             "reach it. Deploy the API on a public https domain (or use a tunnel with a public https URL).",
             pointer,
         )
     elif ip is not None:
+        reason = address_refusal(ip)
+        detail = (
+            f" ({ip}, {reason}, which ChatGPT cannot reach from the internet)"
+            if reason
+            else (f" ({ip})" if str(ip) != host else "")
+        )
         result.add(
             "action.server.ip_address",
-            f"The server {url} is an IP address. Use a domain name with a valid TLS certificate.",
+            f"The server {url} is an IP address{detail}. Use a domain name with a valid TLS certificate.",
+            pointer,
+        )
+    elif invalid_literal:
+        result.add(
+            "action.server.ip_address",
+            f"The server host “{host}” is numeric like an IP address but is not a valid one, and not a domain "
+            "name either. Use your API's domain name.",
             pointer,
         )
     if parts.scheme.lower() != "https":
@@ -898,6 +926,9 @@ def check_bodies(refs: LocalRefs, ops: list[_Op], bodies: list[_Body], result: A
                     "only in an array.",
                     refs_pointer,
                 )
+            _check_file_count(
+                file_refs, refs_pointer, "action.files.id_refs_too_many", limits.ACTION_FILES_PER_REQUEST_MAX, result
+            )
             if op.method != "post":
                 result.add(
                     "action.files.id_refs_location",
@@ -960,6 +991,7 @@ def _check_file_response(refs: LocalRefs, node, pointer: str, label: str, result
             pointer,
         )
         return
+    _check_file_count(schema, pointer, "action.files.response_too_many", limits.ACTION_FILES_PER_RESPONSE_MAX, result)
     items, items_pointer = refs.deref(schema.get("items"), f"{pointer}/items")
     if isinstance(items, dict) and _types(items) and not _types(items) & {"object", "string"}:
         result.add(
@@ -967,6 +999,20 @@ def _check_file_response(refs: LocalRefs, node, pointer: str, label: str, result
             f"openaiFileResponse items in {label} are {'/'.join(sorted(_types(items)))}; use objects "
             "{name, mime_type, content} or URL strings.",
             items_pointer,
+        )
+
+
+def _check_file_count(schema, pointer: str, code: str, limit: limits.Limit, result: ActionCheck) -> None:
+    """An array of files whose `maxItems` promises more files than ChatGPT passes."""
+    if not isinstance(schema, dict):
+        return
+    most = schema.get("maxItems")
+    if type(most) is int and most > limit.value:
+        result.add(
+            code,
+            f"maxItems is {most}, but ChatGPT passes at most {limit.value} files here. Set `maxItems: "
+            f"{limit.value}` so that the API and the model expect what ChatGPT can do.",
+            f"{pointer}/maxItems",
         )
 
 
@@ -1025,12 +1071,21 @@ def _entry_pointer(entry: tuple) -> str:
 
 
 def _report_object_without_properties(node: dict, pointer: str, result: ActionCheck) -> None:
-    result.add(
-        "action.schema.object_without_properties",
-        "This object has no `properties`, so the model does not know which fields to send. List them "
-        "under `properties` (add `additionalProperties: true` if more are allowed).",
-        pointer,
-    )
+    extra = node.get("additionalProperties")
+    if extra is True or isinstance(extra, dict):
+        # A map (Stripe's `metadata`, say): free-form keys are the point, so suggesting
+        # `additionalProperties` would be no help; what ChatGPT lacks is still `properties`.
+        message = (
+            "This object is a map: it declares `additionalProperties` but no `properties`. ChatGPT reports "
+            "objects without `properties`, and the model gets no named fields. Keep the map and add the keys you "
+            "expect under `properties` (even just one), or describe the expected keys in `description`."
+        )
+    else:
+        message = (
+            "This object has no `properties`, so the model does not know which fields to send. List them "
+            "under `properties` (add `additionalProperties: true` if more are allowed)."
+        )
+    result.add("action.schema.object_without_properties", message, pointer)
 
 
 def check_security(data: dict, result: ActionCheck) -> None:
