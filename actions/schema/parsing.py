@@ -499,11 +499,30 @@ def _may_have_duplicate_keys(encoded: bytes, data_keys: int) -> bool:
     bound = encoded.count(b'":') + len(_QUOTE_SPACE_COLON.findall(encoded))
     if bound == data_keys:
         return False
-    bound -= encoded.count(b'\\":') - encoded.count(b'\\\\":')
+    bound -= _escaped_quote_colons(encoded)
     if bound == data_keys:
         return False
     matches = _JSON_STRING_OR_KEY.findall(encoded)
     return len(matches) - matches.count(b"") != data_keys
+
+
+def _escaped_quote_colons(encoded: bytes) -> int:
+    """How many `":` follow exactly one backslash (escaped quotes in strings). One scan with find()
+    while they are few, as usual; two counts (at least one, at least two backslashes) otherwise."""
+    found = seen = 0
+    at = encoded.find(b'\\":')
+    while at != -1:
+        seen += 1
+        if seen > _FEW_ESCAPED_QUOTES:
+            return encoded.count(b'\\":') - encoded.count(b'\\\\":')
+        if at == 0 or encoded[at - 1] != _BACKSLASH:
+            found += 1
+        at = encoded.find(b'\\":', at + 3)
+    return found
+
+
+_FEW_ESCAPED_QUOTES = 64
+_BACKSLASH = ord("\\")
 
 
 def _json_duplicate_pointers(text: str) -> list[tuple[str, str]]:

@@ -180,6 +180,19 @@ def test_duplicate_keys_are_found_exactly(text, expected):
     assert duplicate_pointers(text) == expected
 
 
+@pytest.mark.parametrize("count", [3, 64, 65, 500])
+def test_duplicates_are_found_among_many_escaped_quotes(count):
+    # Past a few dozen escaped quotes the count switches method; both must agree.
+    strings = {f"s{i}": 'x": ' * (i % 3 + 1) for i in range(count)}
+    keys_with_backslash = {f"k{i}\\": i for i in range(count)}  # `\\":` ends these keys
+    clean = json.dumps({**strings, **keys_with_backslash})
+    assert duplicate_pointers(clean) == []
+    assert duplicate_pointers(clean[:-1] + ', "k0\\\\": 0}') == ["/k0\\"]
+    assert duplicate_pointers(clean[:-1] + ', "s1": 0}') == ["/s1"]
+    encoded = clean.encode()
+    assert parsing._escaped_quote_colons(encoded) == encoded.count(b'\\":') - encoded.count(b'\\\\":')
+
+
 def _render(value, rng, duplicate_at: int | None, counter: list) -> str:
     """JSON text for `value` in a random layout; the object member numbered `duplicate_at` (in
     text order) is written twice."""
