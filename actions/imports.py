@@ -40,7 +40,7 @@ from gptstudio.fetcher import FetchError, FetchPolicy, FetchRefused, FetchResult
 from gptstudio.findings import Severity
 
 from .models import Action
-from .schema import SchemaReport, parse_schema, validate_schema_text
+from .schema import SchemaReport, parse_and_validate_schema
 from .services import action_create, action_update
 
 logger = logging.getLogger(__name__)
@@ -142,8 +142,8 @@ def schema_import_run(*, job_id: int) -> Job:
         if exc.transient:
             return _retry_or_give_up(job, exc)
         return _finish(job, Job.Status.FAILED, error=exc.message)
-    report = validate_schema_text(text)
-    data = parse_schema(text).data
+    parsed, report = parse_and_validate_schema(text)
+    data = parsed.data
     summary = _summary(report, response)
     problem = _not_a_schema(data, report, response)
     if problem:

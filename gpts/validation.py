@@ -12,6 +12,7 @@ findings inside a schema are in `actions[action_id]`, with their line in the sch
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -21,8 +22,11 @@ from actions.schema.report import SCHEMA_REPORT_CACHE_SECONDS, schema_cache_key,
 from actions.schema.rules import oauth_url_problem
 from gptstudio import limits
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
+from gptstudio.limits import chatgpt_length
 
 PUBLIC_VISIBILITIES = ("link", "gpt_store")
+# "GPT-5 Pro", "o3-pro", "Pro mode": the word "pro" on its own, not "prose" or "professional".
+PRO_MODEL = re.compile(r"\bpro\b", re.IGNORECASE)
 PROFILE_PICTURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 SPREADSHEET_MEDIA_TYPES = (
     "text/csv",
@@ -173,6 +177,16 @@ register(
     confidence="confirmed",
 )
 register(
+    "gpt.model.no_actions",
+    Severity.WARNING,
+    "Recommended model cannot use actions",
+    chatgpt_behaviour="Actions are not available in Pro mode; for a GPT with actions the editor's model picker "
+    "offers only non-Pro models that support actions, so a Pro recommendation cannot be set (and a user who "
+    "switches to Pro gets no actions).",
+    source="GPT_EDITOR.md §1.1 (picker: rkalani1 guide, [H-ACT]), §3.2 [H-ACT]",
+    confidence="likely",
+)
+register(
     "gpt.action.oauth_url_off_domain",
     Severity.ERROR,
     "OAuth URL of an action on another domain than its API",
@@ -278,32 +292,33 @@ def _field_findings(gpt) -> list[Finding]:
                 "gpt.name.missing", "Give the GPT a name: ChatGPT will not save it without one.", pointer="/name"
             )
         )
-    elif len(name) > limits.GPT_NAME_MAX_LENGTH.value:
+    elif chatgpt_length(name) > limits.GPT_NAME_MAX_LENGTH.value:
         found.append(
             make_finding(
                 "gpt.name.too_long",
-                f"The name has {len(name)} characters; ChatGPT allows {limits.GPT_NAME_MAX_LENGTH.value}. Shorten it.",
+                f"The name has {chatgpt_length(name)} characters as ChatGPT counts them (an emoji counts 2); "
+                f"ChatGPT allows {limits.GPT_NAME_MAX_LENGTH.value}. Shorten it.",
                 pointer="/name",
             )
         )
     description = (gpt.description or "").strip()
-    if len(description) > limits.GPT_DESCRIPTION_MAX_LENGTH.value:
+    if chatgpt_length(description) > limits.GPT_DESCRIPTION_MAX_LENGTH.value:
         found.append(
             make_finding(
                 "gpt.description.too_long",
-                f"The description has {len(description)} characters; ChatGPT allows "
+                f"The description has {chatgpt_length(description)} characters as ChatGPT counts them; ChatGPT allows "
                 f"{limits.GPT_DESCRIPTION_MAX_LENGTH.value}. Shorten it.",
                 pointer="/description",
             )
         )
-    instructions = gpt.instructions or ""
+    length = chatgpt_length(gpt.instructions or "")
     maximum = limits.GPT_INSTRUCTIONS_MAX_LENGTH.value
-    if len(instructions) > maximum:
+    if length > maximum:
         found.append(
             make_finding(
                 "gpt.instructions.too_long",
-                f"The instructions have {len(instructions):,} characters; ChatGPT saves at most {maximum:,} "
-                f"({len(instructions) - maximum:,} too many). Condense them, or move reference material into "
+                f"The instructions have {length:,} characters as ChatGPT counts them; ChatGPT saves at most "
+                f"{maximum:,} ({length - maximum:,} too many). Condense them, or move reference material into "
                 "a knowledge file.",
                 pointer="/instructions",
             )
@@ -404,6 +419,16 @@ def _action_findings(gpt, actions: list, reports: list[SchemaReport]) -> list[Fi
                 f"The GPT has {len(actions)} actions; ChatGPT allows {maximum}. Remove or merge "
                 f"{len(actions) - maximum} (one action per API domain).",
                 pointer=f"/actions/{maximum}",
+            )
+        )
+    if actions and PRO_MODEL.search(gpt.recommended_model or ""):
+        found.append(
+            make_finding(
+                "gpt.model.no_actions",
+                f"The recommended model “{gpt.recommended_model}” is a Pro model, and actions are not available "
+                "in Pro mode: ChatGPT's picker offers only models that support actions for a GPT with actions. "
+                "Recommend a non-Pro model, or leave the field empty.",
+                pointer="/recommended_model",
             )
         )
     domains: dict[str, str] = {}

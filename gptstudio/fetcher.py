@@ -27,7 +27,8 @@ Policy, applied to the first URL and again to every redirect target:
    unique-local), link-local, shared/CGNAT `100.64.0.0/10`, unspecified, multicast, reserved,
    documentation and benchmarking ranges, IPv6 outside global unicast `2000::/3`, and the cloud
    metadata addresses (`169.254.169.254`, `169.254.170.2`, `fd00:ec2::254`, `fd20:ce::254`,
-   `100.100.100.200`, `192.0.0.192`, ...). The table is explicit rather than Python's
+   `100.100.100.200`, `192.0.0.192`, Azure's WireServer `168.63.129.16`, ...). The table (in
+   gptstudio/addresses.py, shared with the schema rules) is explicit rather than Python's
    `ipaddress.is_global`, whose answers differ between 3.12 patch releases.
 6. **Pinning.** The connection goes to the checked address itself (the URL's host is replaced by
    the IP), so there is no second DNS lookup an attacker could answer differently (DNS
@@ -73,10 +74,18 @@ from urllib.parse import urlsplit
 import httpx
 
 from gptstudio import limits
+from gptstudio.addresses import (
+    LOCAL_NAME,
+    METADATA_NAME,
+    InvalidIPv4Address,
+    IPAddress,
+    address_refusal,
+    is_loopback,
+    parse_ipv4_any_form,
+)
 
 logger = logging.getLogger(__name__)
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Iterable[str]]
 """`resolver(host, port)` returns the IP addresses (as strings) a host name resolves to."""
 
@@ -205,121 +214,6 @@ def _loopback_allowed(policy: FetchPolicy) -> bool:
     return settings.configured and bool(getattr(settings, "FETCHER_ALLOW_LOOPBACK_FOR_TESTS", False))
 
 
-# --- Address classification -----------------------------------------------------------------------
-
-LOOPBACK = "a loopback address"
-PRIVATE = "a private address"
-LINK_LOCAL = "a link-local address"
-RESERVED = "a reserved address"
-METADATA = "a cloud metadata service address"
-LOCAL_NAME = "a local-only host name"
-METADATA_NAME = "a cloud metadata service host name"
-
-# Checked before the ranges, so the message names the metadata service rather than "link-local".
-METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(a)
-    for a in (
-        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, Oracle, DigitalOcean ...
-        "169.254.170.2",  # AWS ECS task metadata
-        "169.254.169.123",  # AWS time sync
-        "169.254.169.253",  # AWS DNS
-        "100.100.100.200",  # Alibaba Cloud
-        "192.0.0.192",  # Oracle Cloud (legacy)
-        "fd00:ec2::254",  # AWS IPv6 metadata
-        "fd00:ec2::23",  # AWS IPv6 DNS/time
-        "fd20:ce::254",  # GCP IPv6 metadata
-    )
-)
-
-# The IANA special-purpose registries, as phrases that complete "it is ...".
-_IPV4_BLOCKED = [
-    (ipaddress.ip_network(net), reason)
-    for net, reason in (
-        ("0.0.0.0/8", "an unspecified address ('this network')"),
-        ("10.0.0.0/8", PRIVATE),
-        ("100.64.0.0/10", "in the shared address space (CGNAT)"),
-        ("127.0.0.0/8", LOOPBACK),
-        ("169.254.0.0/16", LINK_LOCAL),
-        ("172.16.0.0/12", PRIVATE),
-        ("192.0.0.0/24", f"{RESERVED} (IETF protocol assignments)"),
-        ("192.0.2.0/24", f"{RESERVED} (documentation)"),
-        ("192.88.99.0/24", f"{RESERVED} (6to4 relay anycast)"),
-        ("192.168.0.0/16", PRIVATE),
-        ("198.18.0.0/15", f"{RESERVED} (benchmarking)"),
-        ("198.51.100.0/24", f"{RESERVED} (documentation)"),
-        ("203.0.113.0/24", f"{RESERVED} (documentation)"),
-        ("224.0.0.0/4", "a multicast address"),
-        ("240.0.0.0/4", f"{RESERVED} (including broadcast)"),
-    )
-]
-_IPV6_GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
-_IPV6_BLOCKED = [
-    (ipaddress.ip_network(net), reason)
-    for net, reason in (
-        ("::/128", "the unspecified address"),
-        ("::1/128", LOOPBACK),
-        ("64:ff9b:1::/48", f"{PRIVATE} (local-use NAT64)"),
-        ("fc00::/7", f"{PRIVATE} (unique local)"),
-        ("fe80::/10", LINK_LOCAL),
-        ("fec0::/10", f"{PRIVATE} (site-local)"),
-        ("ff00::/8", "a multicast address"),
-        ("2001::/23", f"{RESERVED} (IETF protocol assignments, Teredo)"),
-        ("2001:db8::/32", f"{RESERVED} (documentation)"),
-        ("3fff::/20", f"{RESERVED} (documentation)"),
-    )
-]
-# IPv6 forms that carry an IPv4 address in their low 32 bits: the IPv4 address decides.
-_IPV6_EMBEDDING_V4_LOW32 = [
-    ipaddress.ip_network(net)
-    for net in (
-        "::ffff:0:0/96",  # IPv4-mapped
-        "::ffff:0:0:0/96",  # IPv4-translated (SIIT)
-        "64:ff9b::/96",  # NAT64 well-known prefix
-        "::/96",  # IPv4-compatible (deprecated); :: and ::1 are caught first
-    )
-]
-_SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
-
-
-def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address stands for (mapped, compatible, translated, NAT64, 6to4)."""
-    if address.version != 6:
-        return None
-    if address in _SIX_TO_FOUR:
-        return ipaddress.IPv4Address((int(address) >> 80) & 0xFFFFFFFF)
-    if address in ipaddress.ip_network("::/127"):
-        return None
-    for network in _IPV6_EMBEDDING_V4_LOW32:
-        if address in network:
-            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return None
-
-
-def address_refusal(address: IPAddress) -> str | None:
-    """Why the guard refuses `address`, as a phrase completing "it is ...", or None if it is public."""
-    if address.version == 6 and address.scope_id:
-        address = ipaddress.IPv6Address(str(address).split("%", 1)[0])
-    if address in METADATA_ADDRESSES:
-        return METADATA
-    inner = embedded_ipv4(address)
-    if inner is not None:
-        reason = address_refusal(inner)
-        return f"{reason} (embedded in an IPv6 address)" if reason else None
-    if address.version == 4:
-        return next((reason for net, reason in _IPV4_BLOCKED if address in net), None)
-    blocked = next((reason for net, reason in _IPV6_BLOCKED if address in net), None)
-    if blocked:
-        return blocked
-    if address not in _IPV6_GLOBAL_UNICAST:
-        return f"{RESERVED} (outside IPv6 global unicast)"
-    return None
-
-
-def _is_loopback(address: IPAddress) -> bool:
-    inner = embedded_ipv4(address)
-    return (inner or address).is_loopback
-
-
 # --- Host names -------------------------------------------------------------------------------------
 
 LOCAL_NAMES = frozenset(
@@ -335,36 +229,6 @@ LOCAL_NAMES = frozenset(
 )
 LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain", ".home.arpa", ".intranet", ".lan")
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
-_IPV4_PART = re.compile(r"^(0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*)$")
-_NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
-
-
-def parse_ipv4_any_form(host: str) -> ipaddress.IPv4Address | None:
-    """Read `host` as an IPv4 address in every spelling `inet_aton` and browsers accept (decimal,
-    hex, octal, 1-4 parts), or return None if it is not numeric. A numeric host that is not a
-    valid address raises InvalidURL: DNS must never see it (browsers refuse it the same way)."""
-    parts = host.split(".")
-    if not _NUMERIC_LABEL.match(parts[-1]):
-        return None
-    if len(parts) > 4 or not all(_IPV4_PART.match(p) for p in parts):
-        raise InvalidURL(f"'{host}' is neither a valid IPv4 address nor a host name.")
-    values = []
-    for part in parts:
-        if part.startswith("0x"):
-            values.append(int(part[2:] or "0", 16))
-        elif part.startswith("0") and len(part) > 1:
-            values.append(int(part[1:], 8))
-        else:
-            values.append(int(part))
-    # a.b.c.d; a.b.c (c fills 16 bits); a.b (b fills 24 bits); a (32 bits).
-    *leading, last = values
-    if any(v > 255 for v in leading) or last >= 256 ** (5 - len(values)):
-        raise InvalidURL(f"'{host}' is not a valid IPv4 address (a part is out of range).")
-    number = 0
-    for v in leading:
-        number = number * 256 + v
-    number = (number << (8 * (5 - len(values)))) | last
-    return ipaddress.IPv4Address(number)
 
 
 @dataclass(frozen=True)
@@ -415,7 +279,7 @@ def _refuse_numeric_host_httpx_rejected(url: str, policy: FetchPolicy) -> None:
     try:
         host = (urlsplit(url).hostname or "").rstrip(".")
         address = parse_ipv4_any_form(host) if host else None
-    except (ValueError, InvalidURL):
+    except ValueError:  # InvalidIPv4Address included
         return
     if address is not None:
         _check_address(url, host, address, policy)
@@ -434,7 +298,7 @@ def _refuse(url: str, host: str, address: IPAddress | None, reason: str) -> Addr
 
 def _check_address(url: str, host: str, address: IPAddress, policy: FetchPolicy) -> None:
     reason = address_refusal(address)
-    if reason and not (_is_loopback(address) and _loopback_allowed(policy)):
+    if reason and not (is_loopback(address) and _loopback_allowed(policy)):
         raise _refuse(url, host, address, reason)
 
 
@@ -455,7 +319,10 @@ def validate_url(url: str, *, policy: FetchPolicy | None = None) -> Target:
     host = raw_host[:-1] if raw_host.endswith(".") else raw_host
     if not host or host.endswith(".") or ".." in host:
         raise InvalidURL(f"'{raw_host}' is not a valid host name.", url=url)
-    ipv4 = parse_ipv4_any_form(host)
+    try:
+        ipv4 = parse_ipv4_any_form(host)
+    except InvalidIPv4Address as exc:
+        raise InvalidURL(str(exc), url=url) from None
     if ipv4 is not None:
         _check_address(url, raw_host, ipv4, policy)
         return Target(canonical_url, parsed.scheme, str(ipv4), port, (ipv4,), host_is_ip=True)
@@ -578,7 +445,7 @@ def _retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not "²", which isdigit() takes and float() refuses
         return float(value)
     from email.utils import parsedate_to_datetime
 
@@ -684,10 +551,12 @@ def _transport_error(exc: httpx.TransportError, url: str) -> FetchError:
 
 def _read_capped(response: httpx.Response, *, url: str, policy: FetchPolicy, deadline: _Deadline) -> bytes:
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > policy.max_bytes:
-        raise ResponseTooLarge(
-            f"The response is {int(declared):,} bytes; at most {policy.max_bytes:,} are accepted.", url=url
-        )
+    # ASCII digits only ("²" passes isdigit() but not int()); a number with more digits than the
+    # cap is over it whatever its value, so int() never meets 5,000 digits.
+    digits = declared.lstrip("0") if declared.isascii() and declared.isdigit() else None
+    if digits is not None and (len(digits) > len(str(policy.max_bytes)) or int(digits or "0") > policy.max_bytes):
+        size = f"{int(digits):,} bytes" if len(digits) <= 20 else f"a {len(digits):,}-digit number of bytes"
+        raise ResponseTooLarge(f"The response declares {size}; at most {policy.max_bytes:,} are accepted.", url=url)
     chunks, total = [], 0
     try:
         for chunk in response.iter_bytes():

@@ -54,6 +54,9 @@ class UnknownRule(KeyError):
 
 RULES: dict[str, Rule] = {}
 
+# GPT_EDITOR.md's policy: a rule resting on a *likely* fact says so in every message it gives.
+LIKELY_NOTE = "(What ChatGPT does here is reported by builders, not documented by OpenAI.)"
+
 
 def register(
     code: str,
@@ -84,13 +87,16 @@ def make_finding(
     column: int | None = None,
     hint: str | None = None,
 ) -> Finding:
-    """A finding for a registered rule; severity and default hint come from the registry."""
+    """A finding for a registered rule; severity and default hint come from the registry, and a
+    rule of *likely* confidence gets LIKELY_NOTE after its message (here, so no rule can forget it)."""
     try:
         rule = RULES[code]
     except KeyError:
         raise UnknownRule(code) from None
     if hint is None:
         hint = f"ChatGPT says: “{rule.chatgpt_message}”" if rule.chatgpt_message else ""
+    if rule.confidence == "likely":
+        message = f"{message} {LIKELY_NOTE}"
     return Finding(rule.severity, code, message, pointer, line, column, hint)
 
 

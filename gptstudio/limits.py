@@ -54,9 +54,11 @@ ACTION_PAYLOAD_MAX_CHARACTERS = Limit(100_000, "[PROD]", "confirmed", "character
 STUDIO_INSTRUCTIONS_HARD_MAX_LENGTH = 100_000
 # Schema text accepted for inspection; big real specs (GitHub's is 13 MB) must still be readable.
 STUDIO_SCHEMA_HARD_MAX_BYTES = 20 * 1024 * 1024
-# Nesting refused as "excessive": real OpenAPI documents need a few dozen levels (GitHub's 13 MB spec
-# needs 25). 1,000 is libyaml's own flow limit; orjson refuses JSON beyond 1,024.
-STUDIO_SCHEMA_MAX_DEPTH = 1000
+# Nesting (objects and arrays, the root at depth 1) refused as "excessive": real OpenAPI documents need
+# a few dozen levels (GitHub's 13 MB spec needs 25). Kept well below the parsers' own limits (libyaml
+# refuses block nesting from 1,000 levels, orjson JSON beyond 1,024) so that GPT Studio's check, with
+# its message and position, decides for JSON and YAML alike.
+STUDIO_SCHEMA_MAX_DEPTH = 500
 # Extra nodes YAML aliases may add beyond the text's own (a "billion laughs" adds billions).
 STUDIO_YAML_ALIAS_EXPANSION_MAX = 100_000
 # Profile pictures: ChatGPT scales every upload down to 512x512 itself (GPT_PROFILE_PICTURE_SIZE), so

@@ -23,7 +23,8 @@ INTRO = (
     "an **error** where ChatGPT refuses the schema or GPT, or silently drops an operation or action; "
     "a **warning** where it accepts but ignores or rewrites a part, or where the fact behind the rule "
     "is unconfirmed; **info** for what changes nothing in ChatGPT. Confidence is that of the fact in "
-    "GPT_EDITOR.md: *confirmed* (OpenAI doc or client code), *likely* (several third-party sources), "
+    "GPT_EDITOR.md: *confirmed* (OpenAI doc or client code), *likely* (several third-party sources; "
+    "such findings say in their message that the behaviour is reported by builders, not documented), "
     "*unconfirmed* (a single claim; such rules are at most warnings)."
 )
 

@@ -5,6 +5,13 @@ Entry points: `parse_schema(text)` (text → data + findings) and `validate_sche
 """
 
 from .parsing import ParsedSchema, parse_schema
-from .report import Operation, SchemaReport, validate_schema_text
+from .report import Operation, SchemaReport, parse_and_validate_schema, validate_schema_text
 
-__all__ = ["Operation", "ParsedSchema", "SchemaReport", "parse_schema", "validate_schema_text"]
+__all__ = [
+    "Operation",
+    "ParsedSchema",
+    "SchemaReport",
+    "parse_and_validate_schema",
+    "parse_schema",
+    "validate_schema_text",
+]

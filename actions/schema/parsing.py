@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import json.scanner
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import orjson
 import yaml
@@ -137,12 +137,30 @@ _PARSE_FAILED = "Fix the syntax at this position; a JSON or YAML linter in your 
 
 # --- JSON pointers ----------------------------------------------------------------------------------
 def escape_token(token) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    token = token if type(token) is str else str(token)
+    if "~" in token or "/" in token:
+        return token.replace("~", "~0").replace("/", "~1")
+    return token
 
 
 def json_pointer(*tokens) -> str:
     """RFC 6901 pointer from raw tokens: json_pointer("paths", "/pets", "get") == "/paths/~1pets/get"."""
     return "".join("/" + escape_token(t) for t in tokens)
+
+
+# An array index in a JSON pointer (RFC 6901): "0" or ASCII digits without a leading zero. Not
+# str.isdigit(), which also takes "²" and "٣" (int() then fails on some of them), and short enough
+# that int() never meets a 5,000-digit number; no document holds a billion items.
+_ARRAY_INDEX = re.compile(r"0|[1-9][0-9]{0,8}")
+
+
+def array_index(token: str, length: int) -> int | None:
+    """The list index `token` names in a list of `length` items, or None if it names none."""
+    if _ARRAY_INDEX.fullmatch(token):
+        index = int(token)
+        if index < length:
+            return index
+    return None
 
 
 def pointer_tokens(pointer: str) -> list[str]:
@@ -155,8 +173,8 @@ def pointer_tokens(pointer: str) -> list[str]:
 @dataclass
 class DocumentScan:
     """What one pass over the whole document collects, shared by the parser (duplicate-key count,
-    numbers orjson could not read exactly) and the rules ($refs, and the $refs inside each
-    component for the cycle check)."""
+    nesting depth, numbers orjson could not read exactly) and the rules ($refs, and the $refs inside
+    each component for the cycle check)."""
 
     key_count: int = 0
     refs: set = field(default_factory=set)  # every distinct $ref string
@@ -164,55 +182,82 @@ class DocumentScan:
     # orjson reads an integer outside [-2**63, 2**64) as a float, losing digits; such a float (at or
     # beyond those bounds once rounded) means the JSON text must be read again exactly.
     has_wide_number: bool = False
+    # Levels of nesting, the scalars' level included: the deepest container's depth (the root object
+    # or array is at depth 1), or one more when scalars sit below it. `container_depth` is exact.
+    levels: int = 0
 
 
 _INT64_MIN, _UINT64_END = -(2**63), 2**64
 
 
-def _walk(node, refs: set, scan: DocumentScan) -> None:
+def _walk(node, refs: set, scan: DocumentScan, depth: int) -> None:
+    """Count keys, collect $refs and spot wide numbers under `node` (at nesting level `depth`).
+    Breadth first, one level at a time: as fast as a stack, and the nesting depth comes for free."""
     count = 0
     wide = False
-    stack = [node]
-    pop, push, add = stack.pop, stack.extend, refs.add
-    while stack:
-        current = pop()
-        kind = type(current)
-        if kind is dict:
-            count += len(current)
-            if "$ref" in current:
-                ref = current["$ref"]
-                if type(ref) is str:
-                    add(ref)
-            push(current.values())
-        elif kind is list:
-            push(current)
-        elif kind is float and not _INT64_MIN < current < _UINT64_END:
-            wide = True
+    add = refs.add
+    level = [node]
+    while level:
+        below: list = []
+        push = below.extend
+        for current in level:
+            kind = type(current)
+            if kind is dict:
+                count += len(current)
+                if "$ref" in current:
+                    ref = current["$ref"]
+                    if type(ref) is str:
+                        add(ref)
+                push(current.values())
+            elif kind is list:
+                push(current)
+            elif kind is float and not _INT64_MIN < current < _UINT64_END:
+                wide = True
+        level = below
+        depth += 1
     scan.key_count += count
     scan.has_wide_number |= wide
+    scan.levels = max(scan.levels, depth - 1)
+
+
+def container_depth(data) -> int:
+    """How deeply objects and arrays nest (the root is depth 1). Rare path: asked only when the
+    walk's `levels` exceeds the cap, since `levels` is this or one more."""
+    deepest = 0
+    level = [data]
+    depth = 0
+    while level:
+        depth += 1
+        containers = [node for node in level if type(node) is dict or type(node) is list]
+        if not containers:
+            break
+        deepest = depth
+        level = [child for node in containers for child in (node.values() if type(node) is dict else node)]
+    return deepest
 
 
 def scan_document(data) -> DocumentScan:
     scan = DocumentScan()
     if type(data) is not dict:
-        _walk(data, scan.refs, scan)
+        _walk(data, scan.refs, scan, 1)
         return scan
     scan.key_count = len(data)
+    scan.levels = 1
     for key, value in data.items():
         if key == "components" and type(value) is dict:
             scan.key_count += len(value)
             for section, entries in value.items():
                 if type(entries) is not dict:
-                    _walk(entries, scan.refs, scan)
+                    _walk(entries, scan.refs, scan, 3)
                     continue
                 scan.key_count += len(entries)
                 for name, node in entries.items():
                     refs: set = set()
-                    _walk(node, refs, scan)
+                    _walk(node, refs, scan, 4)
                     scan.component_refs[(section, str(name))] = refs
                     scan.refs |= refs
         else:
-            _walk(value, scan.refs, scan)
+            _walk(value, scan.refs, scan, 2)
     return scan
 
 
@@ -259,7 +304,8 @@ class ParsedSchema:
         for f in findings:
             if f.line is None and f.pointer in found:
                 line, column = found[f.pointer]
-                f = replace(f, line=line, column=column)
+                # Built directly: dataclasses.replace costs several times more, for thousands of findings.
+                f = Finding(f.severity, f.code, f.message, f.pointer, line, column, f.hint)
             located.append(f)
         return located
 
@@ -288,27 +334,34 @@ def too_large_finding(size: int, cap: int) -> Finding:
 def parse_schema(text, *, max_bytes: int | None = None) -> ParsedSchema:
     """Parse schema text (str, or UTF-8 bytes) into data + findings. Never raises."""
     cap = schema_max_bytes(max_bytes)
+    encoded = None  # the UTF-8 text, when it is at hand or has to be made anyway
     if isinstance(text, bytes | bytearray):
         if len(text) > cap:
             return ParsedSchema(
                 data=None, format="json", findings=[too_large_finding(len(text), cap)], size_bytes=len(text)
             )
+        encoded = bytes(text)
         try:
-            text = bytes(text).decode("utf-8")
+            text = encoded.decode("utf-8")
         except UnicodeDecodeError as exc:
             finding = make_finding("schema.syntax", f"The schema is not UTF-8 text (byte {exc.start}).")
-            return ParsedSchema(data=None, format="json", findings=[finding], size_bytes=len(text))
+            return ParsedSchema(data=None, format="json", findings=[finding], size_bytes=len(encoded))
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     # Characters never outnumber UTF-8 bytes, so a huge text is refused before it is even encoded.
-    size = len(text) if len(text) > cap else len(text.encode("utf-8", "surrogatepass"))
+    if len(text) > cap or text.isascii():
+        size = len(text)
+    else:
+        if encoded is None:
+            encoded = text.encode("utf-8", "surrogatepass")
+        size = len(encoded)
     fmt = detect_schema_format(text)
     if size > cap:
         return ParsedSchema(data=None, format=fmt, findings=[too_large_finding(size, cap)], size_bytes=size)
-    if not text.strip():
+    if not text or text.isspace():
         finding = make_finding("schema.empty", "The schema is empty. Paste an OpenAPI 3 document in JSON or YAML.")
         return ParsedSchema(data=None, format=fmt, findings=[finding], size_bytes=size, text=text)
-    parsed = _parse_json(text, size) if fmt == "json" else _parse_yaml(text, size)
+    parsed = _parse_json(text, size, encoded) if fmt == "json" else _parse_yaml(text, size)
     if parsed.data is not None and not isinstance(parsed.data, dict):
         kind = type(parsed.data).__name__.replace("NoneType", "null").replace("dict", "object")
         parsed.findings.append(
@@ -327,23 +380,60 @@ def parse_schema(text, *, max_bytes: int | None = None) -> ParsedSchema:
 # --- JSON ----------------------------------------------------------------------------------------------
 # Any JSON string, optionally followed by a colon (then it was a key). Possessive quantifiers: the
 # text is already known to be valid JSON, so no backtracking is ever useful.
-_JSON_STRING_OR_KEY = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"(\s*+:)?')
+_JSON_STRING_OR_KEY = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"(\s*+:)?')
+# A quote, then JSON whitespace, then a colon: how a key followed by spaces ends (or text in a string).
+_QUOTE_SPACE_COLON = re.compile(rb'"[ \t\n\r]++:')
+# orjson refuses JSON nested deeper than this; GPT Studio's own cap is lower.
+_ORJSON_MAX_DEPTH = 1024
 
 
-def _parse_json(text: str, size: int) -> ParsedSchema:
-    source = text.replace("\ufeff", " ", 1) if text.startswith("\ufeff") else text  # same offsets
+def _parse_json(text: str, size: int, encoded: bytes | None = None) -> ParsedSchema:
+    if text.startswith("\ufeff"):  # a byte order mark: read it as a space, so offsets stay the same
+        source = text.replace("\ufeff", " ", 1)
+        encoded = None
+    else:
+        source = text
+    if encoded is None:
+        # ASCII: the bytes are a plain copy. Otherwise orjson would make the same UTF-8 text itself.
+        encoded = source.encode("utf-8", "surrogatepass")
     try:
-        data = orjson.loads(source)
+        data = orjson.loads(encoded)  # positions in its errors are counted in characters, as in `source`
     except orjson.JSONDecodeError as exc:
         return _json_failed(text, size, exc)
     parsed = ParsedSchema(data=data, format="json", size_bytes=size, text=source)
     if isinstance(data, dict | list):
-        _check_json_duplicates(parsed)
-        if parsed.scan.has_wide_number:
+        scan = parsed.scan
+        if scan.levels > limits.STUDIO_SCHEMA_MAX_DEPTH and container_depth(data) > limits.STUDIO_SCHEMA_MAX_DEPTH:
+            return _json_too_deep(source, encoded, size)
+        _check_json_duplicates(parsed, encoded)
+        if scan.has_wide_number:
             parsed.data = _exact_json(source, data)
     elif type(data) is float and not _INT64_MIN < data < _UINT64_END:
         parsed.data = _exact_json(source, data)
     return parsed
+
+
+def _too_deep_message() -> str:
+    return (
+        f"The schema nests deeper than {limits.STUDIO_SCHEMA_MAX_DEPTH} levels "
+        "(an OpenAPI document needs a few dozen at most)."
+    )
+
+
+def _json_too_deep(source: str, encoded: bytes, size: int) -> ParsedSchema:
+    """Refuse JSON nested deeper than GPT Studio's cap (orjson itself allows a little more). To
+    say where, the text is read again inside extra brackets, so that orjson's own depth error
+    falls on the first bracket past the cap."""
+    padding = _ORJSON_MAX_DEPTH - limits.STUDIO_SCHEMA_MAX_DEPTH
+    line = column = None
+    try:
+        orjson.loads(b"[" * padding + encoded + b"]" * padding)
+    except orjson.JSONDecodeError as exc:
+        if "depth" in exc.msg:
+            # orjson's column is the one just after the refused bracket.
+            line, column = exc.lineno, exc.colno - 1 - (padding if exc.lineno == 1 else 0)
+    finding = make_finding("schema.too_deep", _too_deep_message(), line=line, column=column)
+    return ParsedSchema(data=None, format="json", findings=[finding], size_bytes=size, text=source)
 
 
 def _exact_json(source: str, lossy):
@@ -357,11 +447,8 @@ def _exact_json(source: str, lossy):
 
 def _json_failed(text: str, size: int, exc: orjson.JSONDecodeError) -> ParsedSchema:
     if "depth" in exc.msg or "recursion" in exc.msg:
-        message = (
-            f"The schema nests deeper than {limits.STUDIO_SCHEMA_MAX_DEPTH} levels "
-            "(an OpenAPI document needs a few dozen at most)."
-        )
-        finding = make_finding("schema.too_deep", message, line=exc.lineno, column=exc.colno)
+        # Deeper than orjson reads (beyond GPT Studio's cap too); its column is just after the bracket.
+        finding = make_finding("schema.too_deep", _too_deep_message(), line=exc.lineno, column=max(exc.colno - 1, 1))
         return ParsedSchema(data=None, format="json", findings=[finding], size_bytes=size)
     # JSON is a subset of YAML: text that only looks like JSON (a flow mapping, trailing commas)
     # may still be YAML, which the editor also takes.
@@ -383,15 +470,12 @@ def _json_failed(text: str, size: int, exc: orjson.JSONDecodeError) -> ParsedSch
     return ParsedSchema(data=None, format="json", findings=[finding], size_bytes=size)
 
 
-def _check_json_duplicates(parsed: ParsedSchema) -> None:
+def _check_json_duplicates(parsed: ParsedSchema, encoded: bytes) -> None:
     """orjson keeps the last of duplicate keys silently. Every key of the text is a string followed
     by a colon, so the text has duplicates exactly when it has more keys than the data."""
-    text = parsed.text
-    matches = _JSON_STRING_OR_KEY.findall(text)
-    text_keys = len(matches) - matches.count("")
-    if text_keys == parsed.scan.key_count:
+    if not _may_have_duplicate_keys(encoded, parsed.scan.key_count):
         return
-    for pointer, key in _json_duplicate_pointers(text):
+    for pointer, key in _json_duplicate_pointers(parsed.text):
         parsed.findings.append(
             make_finding(
                 "schema.duplicate_key",
@@ -400,6 +484,45 @@ def _check_json_duplicates(parsed: ParsedSchema) -> None:
                 pointer=pointer,
             )
         )
+
+
+def _may_have_duplicate_keys(encoded: bytes, data_keys: int) -> bool:
+    """Whether the JSON text (valid, as UTF-8) holds more keys than its data: exact, cheapest first.
+
+    Each key ends with a quote, optional whitespace and a colon, so counting `":` and `"<spaces>:`
+    gives an upper bound on the text's keys; it can only overcount, by such characters inside
+    strings. A quote after exactly one backslash is escaped (a backslash outside strings is not
+    JSON), so those `\\":` are inside strings and are taken off. The data never has more keys
+    than the text, so a bound equal to the data's count proves there are no duplicates; only when
+    it does not (text in strings that looks like a key end) is every string of the text tokenized.
+    """
+    bound = encoded.count(b'":') + len(_QUOTE_SPACE_COLON.findall(encoded))
+    if bound == data_keys:
+        return False
+    bound -= _escaped_quote_colons(encoded)
+    if bound == data_keys:
+        return False
+    matches = _JSON_STRING_OR_KEY.findall(encoded)
+    return len(matches) - matches.count(b"") != data_keys
+
+
+def _escaped_quote_colons(encoded: bytes) -> int:
+    """How many `":` follow exactly one backslash (escaped quotes in strings). One scan with find()
+    while they are few, as usual; two counts (at least one, at least two backslashes) otherwise."""
+    found = seen = 0
+    at = encoded.find(b'\\":')
+    while at != -1:
+        seen += 1
+        if seen > _FEW_ESCAPED_QUOTES:
+            return encoded.count(b'\\":') - encoded.count(b'\\\\":')
+        if at == 0 or encoded[at - 1] != _BACKSLASH:
+            found += 1
+        at = encoded.find(b'\\":', at + 3)
+    return found
+
+
+_FEW_ESCAPED_QUOTES = 64
+_BACKSLASH = ord("\\")
 
 
 def _json_duplicate_pointers(text: str) -> list[tuple[str, str]]:
@@ -437,6 +560,7 @@ _decoder = json.JSONDecoder()
 _scan_value = json.scanner.make_scanner(_decoder)
 _scan_string = json.decoder.scanstring
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+_WHITESPACE_CHARS = frozenset(" \t\n\r")
 
 
 class _Wanted:
@@ -453,8 +577,14 @@ def _wanted_trie(pointers) -> _Wanted:
     root = _Wanted()
     for pointer in pointers:
         node = root
-        for token in pointer_tokens(pointer):
-            node = node.children.setdefault(token, _Wanted())
+        if pointer:
+            for token in pointer[1:].split("/"):
+                if "~" in token:
+                    token = token.replace("~1", "/").replace("~0", "~")
+                child = node.children.get(token)  # not setdefault: that builds a node every time
+                if child is None:
+                    child = node.children[token] = _Wanted()
+                node = child
         node.pointer = pointer
     return root
 
@@ -476,14 +606,16 @@ _STOPPED = -1  # _json_visit stopped early: nothing after this point is wanted
 
 def _json_visit(text: str, idx: int, node: _Wanted, offsets: dict[str, int], may_stop: bool) -> int:
     """Walk the value at `idx`, recording offsets of wanted children; return the index after it, or
-    _STOPPED when `may_stop` (nothing after this value is wanted) and the last wanted child is found."""
-    if not node.children:
+    _STOPPED when `may_stop` (nothing after this value is wanted) and the last wanted child is found.
+
+    Whitespace is tested one character before the regex is asked: in the usual layouts there is none
+    before a colon or a comma, and a single space after a colon, so most regex calls are saved."""
+    char = text[idx]
+    if not node.children or char not in "{[":
         return _scan_value(text, idx)[1]
     ws = _WHITESPACE.match
-    char = text[idx]
-    remaining = len(node.children)
-    if char not in "{[":
-        return _scan_value(text, idx)[1]
+    children = node.children
+    remaining = len(children)
     is_object = char == "{"
     close = "}" if is_object else "]"
     idx = ws(text, idx + 1).end()
@@ -491,15 +623,20 @@ def _json_visit(text: str, idx: int, node: _Wanted, offsets: dict[str, int], may
         return idx + 1
     index = 0
     while True:
+        member_start = idx
         if is_object:
-            member_start = idx
             key, idx = _scan_string(text, idx + 1)
-            idx = ws(text, ws(text, idx).end() + 1).end()  # whitespace, ':', whitespace
+            if text[idx] != ":":
+                idx = ws(text, idx).end()
+            idx += 1  # the colon
+            if text[idx] == " ":
+                idx += 1
+            if text[idx] in _WHITESPACE_CHARS:
+                idx = ws(text, idx).end()
         else:
-            member_start = idx
             key = str(index)
             index += 1
-        child = node.children.get(key)
+        child = children.get(key)
         if child is None:
             idx = _scan_value(text, idx)[1]
         else:
@@ -512,10 +649,15 @@ def _json_visit(text: str, idx: int, node: _Wanted, offsets: dict[str, int], may
             idx = _json_visit(text, idx, child, offsets, stop_inside)
             if idx == _STOPPED or stop_inside:
                 return _STOPPED
-        idx = ws(text, idx).end()
-        if text[idx] == close:
+        char = text[idx]
+        if char in _WHITESPACE_CHARS:
+            idx = ws(text, idx).end()
+            char = text[idx]
+        if char == close:
             return idx + 1
-        idx = ws(text, idx + 1).end()  # ','
+        idx += 1  # the comma
+        if text[idx] in _WHITESPACE_CHARS:
+            idx = ws(text, idx).end()
 
 
 def _offsets_to_positions(text: str, offsets: dict[str, int]) -> dict[str, tuple[int, int]]:
@@ -875,9 +1017,9 @@ def _yaml_positions(data, marks: dict, pointers: set[str]) -> dict[str, tuple[in
             if isinstance(node, dict) and token in node:
                 mark = container_marks.get(token) if container_marks is not None else None
                 node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                mark = container_marks[int(token)] if container_marks is not None else None
-                node = node[int(token)]
+            elif isinstance(node, list) and (index := array_index(token, len(node))) is not None:
+                mark = container_marks[index] if container_marks is not None else None
+                node = node[index]
             else:
                 mark = None
                 break

@@ -16,15 +16,21 @@ from dataclasses import asdict, dataclass, field
 from gptstudio import limits
 from gptstudio.findings import RULES, Finding, Severity, has_errors, sort_findings
 
-from .parsing import parse_schema
+from .parsing import ParsedSchema, parse_schema
 from .rules import Operation, check_action_schema
 from .structure import structure_findings
 
-__all__ = ["Operation", "SchemaReport", "validate_schema_text", "validate_schema_text_cached"]
+__all__ = [
+    "Operation",
+    "SchemaReport",
+    "parse_and_validate_schema",
+    "validate_schema_text",
+    "validate_schema_text_cached",
+]
 
 # Bump when the report changes for the same text (new rule logic, new fields): cached reports of the
 # old engine are then ignored. Registry changes (codes, severities) change the key by themselves.
-ENGINE_VERSION = 1
+ENGINE_VERSION = 2
 
 
 @dataclass
@@ -100,12 +106,18 @@ GC_PAUSE_MIN_BYTES = 256 * 1024
 
 def validate_schema_text(text, *, max_bytes: int | None = None) -> SchemaReport:
     """The full report for one schema text (str or UTF-8 bytes). Never raises for bad input."""
+    return parse_and_validate_schema(text, max_bytes=max_bytes)[1]
+
+
+def parse_and_validate_schema(text, *, max_bytes: int | None = None) -> tuple[ParsedSchema, SchemaReport]:
+    """The parsed schema and its report, for callers that also need the data (the URL import
+    names the action from it): one parse serves both."""
     with _collector_paused(len(text) if isinstance(text, str | bytes | bytearray) else 0):
-        return _validate(text, max_bytes)
+        parsed = parse_schema(text, max_bytes=max_bytes)
+        return parsed, _report(parsed)
 
 
-def _validate(text, max_bytes: int | None) -> SchemaReport:
-    parsed = parse_schema(text, max_bytes=max_bytes)
+def _report(parsed: ParsedSchema) -> SchemaReport:
     report = SchemaReport(format=parsed.format, size_bytes=parsed.size_bytes)
     findings = list(parsed.findings)
     data = parsed.data

@@ -12,16 +12,16 @@ operation summary.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from actions.domain import domain_from_server_url
 from gptstudio import limits
+from gptstudio.addresses import address_refusal, host_address, is_loopback
 from gptstudio.findings import Finding, Severity, make_finding, register
 
-from .parsing import DocumentScan, escape_token, json_pointer, scan_document
+from .parsing import DocumentScan, array_index, escape_token, json_pointer, scan_document
 
 SUPPORTED_METHODS = ("get", "post", "put", "patch", "delete")
 OTHER_HTTP_METHODS = ("head", "options", "trace")
@@ -40,10 +40,6 @@ OAUTH_EXEMPT_DOMAINS = {
 # Second-level labels that form a public suffix with a two-letter country code (co.uk, com.au, ...).
 _COUNTRY_SECOND_LEVELS = {"co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go"}
 _PLACEHOLDER = re.compile(r"[{}<>]|^your[_-]|your[_-]?(url|endpoint|domain|host|instance)|replace[_-]with", re.I)
-
-
-def _likely(message: str) -> str:
-    return message + " (Limit reported by builders, not documented by OpenAI.)"
 
 
 # --- Registry -------------------------------------------------------------------------------------------
@@ -300,11 +296,13 @@ register(
 )
 register(
     "action.oauth.url_off_domain",
-    Severity.ERROR,
-    "OAuth URL on another domain than the API",
+    Severity.WARNING,
+    "OAuth URL in the schema on another domain than the API",
     chatgpt_behaviour="All domains in the OAuth flow must match the API's domain, except Google, Microsoft and "
-    "Adobe sign-in domains; otherwise sign-in fails.",
-    source="GPT_EDITOR.md §3.2 [PROD]",
+    "Adobe sign-in domains. ChatGPT signs in with the URLs typed into the action's authentication panel "
+    "(checked as gpt.action.oauth_url_off_domain), not with the schema's `flows`, so the schema's URLs "
+    "only matter where they are copied from.",
+    source="GPT_EDITOR.md §3.2 [PROD], §4 [AUTH]",
     confidence="confirmed",
 )
 register(
@@ -376,9 +374,10 @@ register(
 )
 register(
     "action.files.id_refs_not_array",
-    Severity.ERROR,
+    Severity.WARNING,
     "`openaiFileIdRefs` is not declared as an array",
-    chatgpt_behaviour="ChatGPT sends conversation files only in an array parameter named openaiFileIdRefs.",
+    chatgpt_behaviour="ChatGPT sends conversation files only in an array parameter named openaiFileIdRefs; "
+    "the operation still loads, but no files are sent.",
     source="GPT_EDITOR.md §3.2 [GS]",
     confidence="confirmed",
 )
@@ -392,12 +391,29 @@ register(
 )
 register(
     "action.files.response_not_array",
-    Severity.ERROR,
+    Severity.WARNING,
     "`openaiFileResponse` is not declared as an array",
     chatgpt_behaviour="ChatGPT reads returned files only from an `openaiFileResponse` array (of file objects "
-    "or of URLs).",
+    "or of URLs); the operation still works, but no files come back.",
     source="GPT_EDITOR.md §3.2 [GS], [RN]",
     confidence="confirmed",
+)
+register(
+    "action.files.id_refs_too_many",
+    Severity.WARNING,
+    "`openaiFileIdRefs` allows more than 10 files",
+    chatgpt_behaviour="ChatGPT sends at most 10 conversation files in openaiFileIdRefs; an API that expects more "
+    "never gets them.",
+    source=limits.ACTION_FILES_PER_REQUEST_MAX.source,
+    confidence=limits.ACTION_FILES_PER_REQUEST_MAX.confidence,
+)
+register(
+    "action.files.response_too_many",
+    Severity.WARNING,
+    "`openaiFileResponse` allows more than 10 files",
+    chatgpt_behaviour="ChatGPT takes at most 10 files from an openaiFileResponse; the others are not shown.",
+    source=limits.ACTION_FILES_PER_RESPONSE_MAX.source,
+    confidence=limits.ACTION_FILES_PER_RESPONSE_MAX.confidence,
 )
 register(
     "action.files.response_items",
@@ -454,13 +470,6 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
-def _ip(host: str):
-    try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
-
-
 def _resolve_local(data: dict, ref: str):
     """The target of a local `#/...` reference, or None."""
     if not ref.startswith("#"):
@@ -474,8 +483,8 @@ def _resolve_local(data: dict, ref: str):
         token = raw.replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and token in node:
             node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
+        elif isinstance(node, list) and (index := array_index(token, len(node))) is not None:
+            node = node[index]
         else:
             return None
     return node
@@ -594,18 +603,36 @@ def check_servers(data: dict, result: ActionCheck) -> None:
         )
         return
     result.domain = domain_from_server_url(url)
-    ip = _ip(host)
-    if host.lower() in LOCAL_HOSTS or host.lower().endswith(".localhost") or (ip is not None and ip.is_loopback):
+    try:  # every spelling the fetcher reads as an address: 2130706433, 0x7f.1, [::ffff:127.0.0.1] ...
+        ip = host_address(host)
+        invalid_literal = False
+    except ValueError:
+        ip, invalid_literal = None, True
+    if host.lower() in LOCAL_HOSTS or host.lower().endswith(".localhost") or (ip is not None and is_loopback(ip)):
+        shown = f" ({ip})" if ip is not None and str(ip) != host else ""
         result.add(
             "action.server.localhost",
-            f"The server {url} is this computer; ChatGPT calls your API from OpenAI's servers and cannot "
+            f"The server {url}{shown} is this computer; ChatGPT calls your API from OpenAI's servers and cannot "
             "reach it. Deploy the API on a public https domain (or use a tunnel with a public https URL).",
             pointer,
         )
     elif ip is not None:
+        reason = address_refusal(ip)
+        detail = (
+            f" ({ip}, {reason}, which ChatGPT cannot reach from the internet)"
+            if reason
+            else (f" ({ip})" if str(ip) != host else "")
+        )
         result.add(
             "action.server.ip_address",
-            f"The server {url} is an IP address. Use a domain name with a valid TLS certificate.",
+            f"The server {url} is an IP address{detail}. Use a domain name with a valid TLS certificate.",
+            pointer,
+        )
+    elif invalid_literal:
+        result.add(
+            "action.server.ip_address",
+            f"The server host “{host}” is numeric like an IP address but is not a valid one, and not a domain "
+            "name either. Use your API's domain name.",
             pointer,
         )
     if parts.scheme.lower() != "https":
@@ -707,10 +734,8 @@ def check_operations(data: dict, ops: list[_Op], result: ActionCheck) -> None:
     if len(ops) > maximum:
         result.add(
             "action.operations.too_many",
-            _likely(
-                f"The schema has {len(ops)} operations; ChatGPT accepts at most {maximum} per action. Keep the "
-                "ones the GPT needs, or split them across actions (one per domain)."
-            ),
+            f"The schema has {len(ops)} operations; ChatGPT accepts at most {maximum} per action. Keep the "
+            "ones the GPT needs, or split them across actions (one per domain).",
             "/paths",
         )
     elif not ops:
@@ -857,42 +882,62 @@ def check_parameters(data: dict, ops: list[_Op], result: ActionCheck) -> None:
                     )
 
 
-def check_bodies(refs: LocalRefs, ops: list[_Op], result: ActionCheck) -> None:
+@dataclass
+class _Body:
+    """One media type of an operation's request body, dereferenced once for every check."""
+
+    op: _Op
+    media: str
+    schema: dict | None
+    pointer: str
+
+
+def request_bodies(refs: LocalRefs, ops: list[_Op]) -> list[_Body]:
+    bodies = []
+    for op in ops:
+        body, body_pointer = refs.deref(op.node.get("requestBody"), f"{op.pointer}/requestBody")
+        bodies += [_Body(op, media, schema, pointer) for media, schema, pointer in _contents(refs, body, body_pointer)]
+    return bodies
+
+
+def check_bodies(refs: LocalRefs, ops: list[_Op], bodies: list[_Body], result: ActionCheck) -> None:
     """Request bodies (objects, files, media) and responses (files, media)."""
+    for body in bodies:
+        op, media, schema, pointer = body.op, body.media, body.schema, body.pointer
+        label = f"{op.method.upper()} {op.path}"
+        _check_media(media, label, "request", pointer, result)
+        if schema is None:
+            continue
+        types = _types(schema)
+        if types and "object" not in types and media.startswith(("application/json", "application/x-www-form")):
+            result.add(
+                "action.request_body.not_object",
+                f"The request body of {label} is a {'/'.join(sorted(types))}; ChatGPT needs an object "
+                "schema and skips the operation. Wrap the value in an object property.",
+                pointer,
+            )
+        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        if "openaiFileIdRefs" in props:
+            file_refs, refs_pointer = refs.deref(props["openaiFileIdRefs"], f"{pointer}/properties/openaiFileIdRefs")
+            if isinstance(file_refs, dict) and _types(file_refs) and "array" not in _types(file_refs):
+                result.add(
+                    "action.files.id_refs_not_array",
+                    f"openaiFileIdRefs in {label} must be `type: array` (of strings); ChatGPT sends files "
+                    "only in an array.",
+                    refs_pointer,
+                )
+            _check_file_count(
+                file_refs, refs_pointer, "action.files.id_refs_too_many", limits.ACTION_FILES_PER_REQUEST_MAX, result
+            )
+            if op.method != "post":
+                result.add(
+                    "action.files.id_refs_location",
+                    f"openaiFileIdRefs is in a {op.method.upper()} request ({label}); ChatGPT sends files "
+                    "only in POST requests.",
+                    refs_pointer,
+                )
     for op in ops:
         label = f"{op.method.upper()} {op.path}"
-        body, body_pointer = refs.deref(op.node.get("requestBody"), f"{op.pointer}/requestBody")
-        for media, schema, pointer in _contents(refs, body, body_pointer):
-            _check_media(media, label, "request", pointer, result)
-            if schema is None:
-                continue
-            types = _types(schema)
-            if types and "object" not in types and media.startswith(("application/json", "application/x-www-form")):
-                result.add(
-                    "action.request_body.not_object",
-                    f"The request body of {label} is a {'/'.join(sorted(types))}; ChatGPT needs an object "
-                    "schema and skips the operation. Wrap the value in an object property.",
-                    pointer,
-                )
-            props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
-            if "openaiFileIdRefs" in props:
-                file_refs, refs_pointer = refs.deref(
-                    props["openaiFileIdRefs"], f"{pointer}/properties/openaiFileIdRefs"
-                )
-                if isinstance(file_refs, dict) and _types(file_refs) and "array" not in _types(file_refs):
-                    result.add(
-                        "action.files.id_refs_not_array",
-                        f"openaiFileIdRefs in {label} must be `type: array` (of strings); ChatGPT sends files "
-                        "only in an array.",
-                        refs_pointer,
-                    )
-                if op.method != "post":
-                    result.add(
-                        "action.files.id_refs_location",
-                        f"openaiFileIdRefs is in a {op.method.upper()} request ({label}); ChatGPT sends files "
-                        "only in POST requests.",
-                        refs_pointer,
-                    )
         responses = op.node.get("responses")
         if not isinstance(responses, dict):
             continue
@@ -946,6 +991,7 @@ def _check_file_response(refs: LocalRefs, node, pointer: str, label: str, result
             pointer,
         )
         return
+    _check_file_count(schema, pointer, "action.files.response_too_many", limits.ACTION_FILES_PER_RESPONSE_MAX, result)
     items, items_pointer = refs.deref(schema.get("items"), f"{pointer}/items")
     if isinstance(items, dict) and _types(items) and not _types(items) & {"object", "string"}:
         result.add(
@@ -956,10 +1002,28 @@ def _check_file_response(refs: LocalRefs, node, pointer: str, label: str, result
         )
 
 
-def check_object_properties(refs: LocalRefs, ops: list[_Op], result: ActionCheck) -> None:
+def _check_file_count(schema, pointer: str, code: str, limit: limits.Limit, result: ActionCheck) -> None:
+    """An array of files whose `maxItems` promises more files than ChatGPT passes."""
+    if not isinstance(schema, dict):
+        return
+    most = schema.get("maxItems")
+    if type(most) is int and most > limit.value:
+        result.add(
+            code,
+            f"maxItems is {most}, but ChatGPT passes at most {limit.value} files here. Set `maxItems: "
+            f"{limit.value}` so that the API and the model expect what ChatGPT can do.",
+            f"{pointer}/maxItems",
+        )
+
+
+def check_object_properties(refs: LocalRefs, ops: list[_Op], bodies: list[_Body], result: ActionCheck) -> None:
     """Objects ChatGPT turns into function arguments (parameter and request-body schemas, through
-    their $refs, properties, items and compositions) should declare their properties."""
-    stack: list[tuple[object, str]] = []
+    their $refs, properties, items and compositions) should declare their properties.
+
+    Big specs have tens of thousands of property schemas, nearly all leaves like {"type": "string"};
+    a property's pointer is therefore built only when that schema has a finding or children."""
+    # (schema, pointer) or, for a property, (schema, pointer of its object, property name)
+    stack: list[tuple] = []
     for op in ops:
         for params, base in (
             (op.item.get("parameters"), f"{op.item_pointer}/parameters"),
@@ -967,32 +1031,61 @@ def check_object_properties(refs: LocalRefs, ops: list[_Op], result: ActionCheck
         ):
             if isinstance(params, list):
                 stack += [(p.get("schema"), f"{base}/{i}/schema") for i, p in enumerate(params) if isinstance(p, dict)]
-        body, body_pointer = refs.deref(op.node.get("requestBody"), f"{op.pointer}/requestBody")
-        stack += [(schema, pointer) for _, schema, pointer in _contents(refs, body, body_pointer) if schema]
+    stack += [(body.schema, body.pointer) for body in bodies if body.schema]
     visited: set[int] = set()
     while stack:
-        node, pointer = stack.pop()
-        node, pointer = refs.deref(node, pointer)
-        if not isinstance(node, dict) or id(node) in visited:
+        entry = stack.pop()
+        node = entry[0]
+        if type(node) is not dict:
+            continue
+        pointer = None
+        if "$ref" in node:
+            pointer = _entry_pointer(entry)
+            node, pointer = refs.deref(node, pointer)
+            if not isinstance(node, dict):
+                continue
+        if id(node) in visited:
             continue
         visited.add(id(node))
-        types = _types(node)
-        composed = any(k in node for k in ("allOf", "anyOf", "oneOf"))
-        if "object" in types and not isinstance(node.get("properties"), dict) and not composed:
-            result.add(
-                "action.schema.object_without_properties",
-                "This object has no `properties`, so the model does not know which fields to send. List them "
-                "under `properties` (add `additionalProperties: true` if more are allowed).",
-                pointer,
-            )
         properties = node.get("properties")
+        composed = [key for key in ("allOf", "anyOf", "oneOf") if isinstance(node.get(key), list)]
+        is_object = "object" in _types(node)
+        if not (is_object or isinstance(properties, dict) or "items" in node or composed):
+            continue  # a leaf: nothing to report, nothing below
+        if pointer is None:
+            pointer = _entry_pointer(entry)
+        if is_object and not isinstance(properties, dict) and not any(k in node for k in ("allOf", "anyOf", "oneOf")):
+            _report_object_without_properties(node, pointer, result)
         if isinstance(properties, dict):
-            stack += [(v, f"{pointer}/properties/{escape_token(k)}") for k, v in properties.items()]
+            stack += [(v, pointer, k) for k, v in properties.items()]
         if "items" in node:
             stack.append((node["items"], f"{pointer}/items"))
-        for key in ("allOf", "anyOf", "oneOf"):
-            if isinstance(node.get(key), list):
-                stack += [(v, f"{pointer}/{key}/{i}") for i, v in enumerate(node[key])]
+        for key in composed:
+            stack += [(v, f"{pointer}/{key}/{i}") for i, v in enumerate(node[key])]
+
+
+def _entry_pointer(entry: tuple) -> str:
+    if len(entry) == 2:
+        return entry[1]
+    return f"{entry[1]}/properties/{escape_token(entry[2])}"
+
+
+def _report_object_without_properties(node: dict, pointer: str, result: ActionCheck) -> None:
+    extra = node.get("additionalProperties")
+    if extra is True or isinstance(extra, dict):
+        # A map (Stripe's `metadata`, say): free-form keys are the point, so suggesting
+        # `additionalProperties` would be no help; what ChatGPT lacks is still `properties`.
+        message = (
+            "This object is a map: it declares `additionalProperties` but no `properties`. ChatGPT reports "
+            "objects without `properties`, and the model gets no named fields. Keep the map and add the keys you "
+            "expect under `properties` (even just one), or describe the expected keys in `description`."
+        )
+    else:
+        message = (
+            "This object has no `properties`, so the model does not know which fields to send. List them "
+            "under `properties` (add `additionalProperties: true` if more are allowed)."
+        )
+    result.add("action.schema.object_without_properties", message, pointer)
 
 
 def check_security(data: dict, result: ActionCheck) -> None:
@@ -1060,7 +1153,8 @@ def _check_oauth_urls(scheme: dict, pointer: str, result: ActionCheck) -> None:
             if problem:
                 result.add(
                     "action.oauth.url_off_domain",
-                    f"The OAuth {key} {problem}",
+                    f"The schema's OAuth {key} {problem} ChatGPT signs in with the URLs entered in the action's "
+                    "authentication panel, so this breaks sign-in only once that URL is entered there.",
                     f"{pointer}/flows/{escape_token(flow_name)}/{key}",
                 )
 
@@ -1220,8 +1314,9 @@ def check_action_schema(
     check_operations(data, ops, result)
     check_parameters(data, ops, result)
     local_refs = LocalRefs(data)
-    check_bodies(local_refs, ops, result)
-    check_object_properties(local_refs, ops, result)
+    bodies = request_bodies(local_refs, ops)
+    check_bodies(local_refs, ops, bodies, result)
+    check_object_properties(local_refs, ops, bodies, result)
     check_security(data, result)
     check_references(data, scan if scan is not None else scan_document(data), result)
     check_size(size_bytes, result)

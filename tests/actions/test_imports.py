@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from actions import imports
 from actions.imports import TransientImportFailure, retry_delay, schema_import_run, schema_import_start
 from actions.models import Action
+from actions.schema import parsing
 from actions.services import action_update
 from actions.tasks import schema_import_task
 from gpts.models import Job
@@ -218,6 +219,21 @@ def test_import_over_an_action_replaces_its_schema(gpt, action, loopback_server,
     assert gpt.revisions.first().summary.startswith("Imported the schema of action Weather from http://127.0.0.1")
 
 
+def test_the_fetched_text_is_parsed_once_for_the_report_and_the_action(loopback_server, start_import, monkeypatch):
+    url = loopback_server.route("/openapi.json", Reply(body=petstore_schema("Parsed once").encode()))
+    job = start_import(url)
+    parses = []
+    real_parse_json = parsing._parse_json
+    monkeypatch.setattr(parsing, "_parse_json", lambda *args: parses.append(args[0]) or real_parse_json(*args))
+    written = {}
+    monkeypatch.setattr(imports, "_write", lambda job, **kwargs: written.update(kwargs) or job)
+    with allow_loopback_for_tests():
+        schema_import_run(job_id=job.pk)
+    assert parses == [petstore_schema("Parsed once")]  # the report's parse also gave the data
+    assert written["data"]["info"]["title"] == "Parsed once"
+    assert written["summary"]["operation_count"] == 1
+
+
 def test_remote_refs_are_never_followed(loopback_server, start_import):
     remote = loopback_server.route("/components.json", Reply(body=b"{}"))
     body = petstore_schema(extra={"components": {"schemas": {"Pet": {"$ref": f"{remote}#/Pet"}}}})
@@ -406,7 +422,7 @@ def test_running_a_finished_job_again_changes_nothing(gpt, loopback_server, star
 def test_two_deliveries_racing_create_one_action(gpt, loopback_server, start_import, monkeypatch):
     url = loopback_server.route("/openapi.json", Reply(body=petstore_schema().encode()))
     job = start_import(url)
-    real_validate = imports.validate_schema_text
+    real_validate = imports.parse_and_validate_schema
     nested = []
 
     def validate_while_a_second_delivery_runs(text):
@@ -415,7 +431,7 @@ def test_two_deliveries_racing_create_one_action(gpt, loopback_server, start_imp
             nested[0] = schema_import_run(job_id=job.pk)
         return real_validate(text)
 
-    monkeypatch.setattr(imports, "validate_schema_text", validate_while_a_second_delivery_runs)
+    monkeypatch.setattr(imports, "parse_and_validate_schema", validate_while_a_second_delivery_runs)
     with allow_loopback_for_tests():
         first = schema_import_run(job_id=job.pk)
     assert nested[0].status == "succeeded"

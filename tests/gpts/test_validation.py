@@ -56,6 +56,7 @@ def fake_gpt(**overrides):
         "conversation_starters": Related(),
         "knowledge_files": Related(),
         "actions": Related(),
+        "recommended_model": "",
     }
     values.update(overrides)
     return SimpleNamespace(**values)
@@ -182,6 +183,12 @@ FIELD_CASES = [
         "/actions/0/authentication",
     ),
     (
+        "gpt.model.no_actions",
+        {"recommended_model": "GPT-5 Pro", "actions": Related([fake_action(1, "api.example.com")])},
+        {"recommended_model": "GPT-5 Thinking", "actions": Related([fake_action(1, "api.example.com")])},
+        "/recommended_model",
+    ),
+    (
         "gpt.action.oauth_url_off_domain",
         {
             "actions": Related(
@@ -226,6 +233,56 @@ def test_gpt_rule_fires_and_stays_quiet(code, firing, quiet, pointer):
     assert matching[0].pointer == pointer
     assert matching[0].severity == RULES[code].severity
     assert code not in codes(validate_gpt(fake_gpt(**quiet), use_cache=False))
+
+
+def test_the_knowledge_file_count_says_it_is_reported_by_builders():
+    files = Related(SimpleNamespace(name=f"f{i}", size=1, media_type="text/plain") for i in range(21))
+    [finding] = validate_gpt(fake_gpt(knowledge_files=files), use_cache=False).findings
+    assert finding.code == "gpt.knowledge.too_many"
+    assert "reported by builders, not documented" in finding.message
+
+
+def test_an_oauth_url_off_the_api_domain_in_the_auth_panel_stays_an_error():
+    action = fake_action(1, "api.example.com", auth_type="oauth", oauth_authorization_url="https://login.other.com/a")
+    [finding] = validate_gpt(fake_gpt(actions=Related([action])), use_cache=False).findings
+    assert (finding.code, finding.severity) == ("gpt.action.oauth_url_off_domain", Severity.ERROR)
+
+
+@pytest.mark.parametrize("model", ["GPT-5 Pro", "o3-pro", "gpt-5.2-PRO", "Pro mode"])
+def test_a_pro_model_with_actions_is_reported(model):
+    report = validate_gpt(fake_gpt(recommended_model=model, actions=Related([fake_action(1, "a.example.com")])))
+    [finding] = [f for f in report.findings if f.code == "gpt.model.no_actions"]
+    assert finding.severity == Severity.WARNING  # the picker fact is "likely": a warning, and it says so
+    assert "reported by builders" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("model", "actions"),
+    [("GPT-5 Pro", []), ("Professional writer", ["a.example.com"]), ("o4-mini", ["a.example.com"]), ("", ["a.b.c"])],
+)
+def test_pro_models_without_actions_and_other_models_are_fine(model, actions):
+    gpt = fake_gpt(recommended_model=model, actions=Related(fake_action(i, h) for i, h in enumerate(actions)))
+    assert "gpt.model.no_actions" not in codes(validate_gpt(gpt, use_cache=False))
+
+
+@pytest.mark.parametrize(
+    ("field", "limit", "code"),
+    [("name", 50, "gpt.name.too_long"), ("description", 300, "gpt.description.too_long")],
+)
+def test_field_lengths_count_like_chatgpt_with_emoji_as_two(field, limit, code):
+    # ChatGPT's editor counts JavaScript string length: UTF-16 units, so an emoji counts 2.
+    fits = "a" * (limit - 2) + "🙂"  # limit code units, limit - 1 code points
+    over = "a" * (limit - 1) + "🙂"  # limit + 1 code units, limit code points
+    assert code not in codes(validate_gpt(fake_gpt(**{field: fits}), use_cache=False))
+    [finding] = [f for f in validate_gpt(fake_gpt(**{field: over}), use_cache=False).findings if f.code == code]
+    assert f"has {limit + 1} characters" in finding.message
+
+
+def test_instructions_count_like_chatgpt_too():
+    over = "a" * 7999 + "🙂"
+    [finding] = validate_gpt(fake_gpt(instructions=over), use_cache=False).findings
+    assert finding.code == "gpt.instructions.too_long"
+    assert "8,001 characters" in finding.message
 
 
 def test_a_fresh_gpt_with_a_clean_action_is_ready(gpt, action):

@@ -8,6 +8,7 @@ import socket
 import ssl
 import time
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 
@@ -58,6 +59,7 @@ RESOLVER_ANSWERS = {
     "v6loop.example.com": ["::1"],
     "mapped.example.com": ["::ffff:169.254.169.254"],
     "meta.example.com": ["169.254.169.254"],
+    "wire.example.com": ["168.63.129.16"],
     "scoped.example.com": ["fe80::1%eth0"],
     "cgnat.example.com": ["100.64.1.1"],
     "nat64.example.com": ["64:ff9b::a00:1"],
@@ -105,7 +107,15 @@ REFUSED = [
     ("http://169.254.43518/", "metadata"),
     ("http://169.254.170.2/v2/credentials", "metadata"),
     ("http://100.100.100.200/latest/meta-data/", "metadata"),
+    # Azure WireServer: a public address, refused only as a metadata endpoint
+    ("http://168.63.129.16/machine?comp=goalstate", "metadata"),
+    ("http://2822734096/", "metadata"),
+    ("http://0xa83f8110/", "metadata"),
+    ("http://[::ffff:168.63.129.16]/", "metadata"),
+    ("http://169.254.0.23/", "metadata"),
     ("http://169.254.1.1/", "link-local"),
+    ("http://00000000000000000000177.0.0.1/", "loopback"),  # leading zeros never end a number
+    ("http://0x00000000007f.1/", "loopback"),
     # Shared address space (CGNAT), reserved, multicast
     ("http://100.64.0.1/", "shared"),
     ("http://100.127.255.254/", "shared"),
@@ -138,6 +148,7 @@ REFUSED = [
     ("http://[fd12:3456::1]/", "private"),
     ("http://[fd00:ec2::254]/", "metadata"),
     ("http://[fd20:ce::254]/", "metadata"),
+    ("http://[fd00:c1::a9fe:a9fe]/", "metadata"),
     ("http://[fec0::1]/", "site-local"),
     ("http://[ff02::1]/", "multicast"),
     ("http://[2001:db8::1]/", "documentation"),
@@ -165,6 +176,7 @@ REFUSED = [
     ("http://v6loop.example.com/", "loopback"),
     ("http://mapped.example.com/", "metadata"),
     ("http://meta.example.com/", "metadata"),
+    ("http://wire.example.com/", "metadata"),
     ("http://scoped.example.com/", "link-local"),
     ("http://cgnat.example.com/", "shared"),
     ("http://nat64.example.com/", "private"),
@@ -210,6 +222,8 @@ def test_literal_addresses_and_local_names_never_reach_dns(url):
         "http://1.2.3.4.5/",
         "http://08.0.0.1/",
         "http://0x1.0x100000000/",
+        "http://" + "9" * 5000 + "/",  # too many digits for int(): an invalid URL, not a crash
+        "http://1." + "7" * 12 + "/",
         "http://[fe80::1%25eth0]/",
         "http://%6c%6f%63%61%6c%68%6f%73%74/",
         "http://localhost../",
@@ -523,6 +537,35 @@ def test_a_declared_length_over_the_cap_is_refused_before_reading(loopback_serve
     url = loopback_server.route("/big", Reply(body=b"x" * 5000))
     with pytest.raises(ResponseTooLarge, match="5,000 bytes; at most 1,000"):
         fetch(url, policy=replace(RELAXED, max_bytes=1000))
+
+
+@pytest.mark.parametrize(
+    ("declared", "refused"),
+    [
+        ("9" * 5000, "a 5,000-digit number of bytes"),  # more digits than int() reads: still refused
+        ("0" * 4990 + "1001", "1,001 bytes"),
+        ("²", None),  # isdigit() says yes, int() says no: not a length, so the cap applies while reading
+        ("1e3", None),
+    ],
+)
+def test_a_declared_length_is_read_as_ascii_digits_only(declared, refused):
+    # A transport that passed such a header on (h11 refuses it) must not crash the fetcher.
+    response = SimpleNamespace(headers={"content-length": declared}, iter_bytes=lambda: iter([b"x" * 10]))
+    policy = replace(RELAXED, max_bytes=1000)
+    if refused:
+        with pytest.raises(ResponseTooLarge, match=refused):
+            fetcher._read_capped(response, url="http://x/", policy=policy, deadline=fetcher._Deadline(5))
+    else:
+        assert (
+            fetcher._read_capped(response, url="http://x/", policy=policy, deadline=fetcher._Deadline(5)) == b"x" * 10
+        )
+
+
+def test_a_retry_after_that_is_not_ascii_digits_is_ignored(loopback_server):
+    url = loopback_server.route("/status", Reply(503, headers={"Retry-After": "²"}))
+    with pytest.raises(HTTPStatusError) as excinfo:
+        fetch(url, policy=RELAXED).raise_for_status()
+    assert (excinfo.value.status_code, excinfo.value.retry_after) == (503, None)
 
 
 def test_an_undeclared_stream_stops_at_the_cap(loopback_server):

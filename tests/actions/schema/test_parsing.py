@@ -2,6 +2,7 @@
 
 import json
 import math
+import random
 
 import pytest
 import yaml
@@ -146,6 +147,106 @@ def test_strings_containing_colons_and_quotes_are_not_duplicates():
     assert parsed.findings == []
 
 
+def duplicate_pointers(text: str) -> list[str]:
+    return sorted(f.pointer for f in parse_schema(text).findings if f.code == "schema.duplicate_key")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Whitespace before the colon: a count of `":` alone would miss these keys.
+        ('{"a" : 1, "a" : 2, "b": 3, "c": ":"}', ["/a"]),
+        ('{"a"\t:1,"a"\r\n:2}', ["/a"]),
+        ('{"a"\n  :1, "b": {"x" :1, "x":2}}', ["/b/x"]),
+        # Escaped quotes in keys and values; `":` inside strings.
+        ('{"k\\"": 1, "k\\"": 2}', ['/k"']),
+        ('{"a": "x\\": y", "a": 1}', ["/a"]),
+        ('{"a": "x\\": y", "b": 1}', []),
+        ('{"a": "\\":\\":\\":", "b": ":", "c": " :", "d": "\\"  :"}', []),
+        ('{"a": "\\":", "a": "\\":"}', ["/a"]),
+        # Keys ending in an escaped backslash: the quote after `\\` closes the key.
+        ('{"a\\\\": 1, "a\\\\": 2}', ["/a\\"]),
+        ('{"a\\\\": 1, "b": 1, "b": 2}', ["/b"]),
+        ('{"a\\\\\\"": 1, "a\\\\\\"": 2, "b": "\\\\\\":"}', ['/a\\"']),
+        # A string that starts with a colon looks like a key's end; duplicates still counted exactly.
+        ('{":": ":", "x": [":", {":": 1}]}', []),
+        ('{":": ":", ":": 1}', ["/:"]),
+        # The same key in different objects is no duplicate.
+        ('{"a": {"a": 1}, "b": {"a": 2}, "c": [{"a": 1}, {"a": 2}]}', []),
+        ('[{"a": 1, "a": 2}, {"a": 1}]', ["/0/a"]),
+    ],
+)
+def test_duplicate_keys_are_found_exactly(text, expected):
+    assert duplicate_pointers(text) == expected
+
+
+@pytest.mark.parametrize("count", [3, 64, 65, 500])
+def test_duplicates_are_found_among_many_escaped_quotes(count):
+    # Past a few dozen escaped quotes the count switches method; both must agree.
+    strings = {f"s{i}": 'x": ' * (i % 3 + 1) for i in range(count)}
+    keys_with_backslash = {f"k{i}\\": i for i in range(count)}  # `\\":` ends these keys
+    clean = json.dumps({**strings, **keys_with_backslash})
+    assert duplicate_pointers(clean) == []
+    assert duplicate_pointers(clean[:-1] + ', "k0\\\\": 0}') == ["/k0\\"]
+    assert duplicate_pointers(clean[:-1] + ', "s1": 0}') == ["/s1"]
+    encoded = clean.encode()
+    assert parsing._escaped_quote_colons(encoded) == encoded.count(b'\\":') - encoded.count(b'\\\\":')
+
+
+def _render(value, rng, duplicate_at: int | None, counter: list) -> str:
+    """JSON text for `value` in a random layout; the object member numbered `duplicate_at` (in
+    text order) is written twice."""
+    space = lambda: rng.choice(["", " ", "\n  ", "\t", "\r\n"])  # noqa: E731
+    if isinstance(value, dict):
+        members = []
+        for key, item in value.items():
+            number = counter[0]
+            counter[0] += 1
+            member = json.dumps(key) + space() + ":" + space() + _render(item, rng, duplicate_at, counter)
+            members.append(member)
+            if number == duplicate_at:
+                members.append(json.dumps(key) + space() + ":" + space() + "null")
+        return "{" + space() + ("," + space()).join(members) + space() + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(space() + _render(item, rng, duplicate_at, counter) for item in value) + "]"
+    return json.dumps(value, ensure_ascii=rng.random() < 0.5)
+
+
+_TRICKY_TEXT = st.text(alphabet='"\\: \t\n{}[],ab/é', max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.integers() | _TRICKY_TEXT,
+        lambda children: st.lists(children, max_size=3) | st.dictionaries(_TRICKY_TEXT, children, max_size=3),
+        max_leaves=15,
+    ),
+    st.integers(min_value=0, max_value=2**32),
+    st.booleans(),
+)
+def test_duplicate_detection_agrees_with_a_strict_parser(value, seed, duplicate):
+    rng = random.Random(seed)
+    counter = [0]
+    _render({"root": value}, random.Random(seed), None, counter)  # counts the object members
+    duplicate_at = rng.randrange(counter[0]) if duplicate else None
+    text = _render({"root": value}, rng, duplicate_at, [0])
+
+    def strict(pairs):
+        keys = [key for key, _ in pairs]
+        if len(set(keys)) != len(keys):
+            raise ValueError("duplicate")
+        return dict(pairs)
+
+    try:
+        json.loads(text, object_pairs_hook=strict)
+        has_duplicates = False
+    except ValueError:
+        has_duplicates = True
+    assert has_duplicates == (duplicate_at is not None)  # the generator did what it says
+    assert bool(duplicate_pointers(text)) == has_duplicates
+
+
 def test_oversized_input_is_refused_before_parsing(monkeypatch):
     monkeypatch.setattr(parsing, "_parse_json", lambda *a: pytest.fail("parsed oversized input"))
     monkeypatch.setattr(parsing, "_parse_yaml", lambda *a: pytest.fail("parsed oversized input"))
@@ -181,6 +282,40 @@ def test_deep_nesting_is_refused_in_both_formats():
     assert [f.code for f in parse_schema("[" * 5000 + "]" * 5000).findings] == ["schema.too_deep"]
     deep_yaml = "".join("  " * i + "k:\n" for i in range(1100)) + "  " * 1100 + "v\n"
     assert [f.code for f in parse_schema(deep_yaml).findings] == ["schema.too_deep"]
+
+
+def nested_json(depth: int) -> str:
+    """An object holding `depth` nested containers in all, the root included."""
+    return '{"a":\n ' + '{"b": ' * (depth - 2) + "[1]" + "}" * (depth - 2) + "}"
+
+
+def nested_yaml(depth: int) -> str:
+    return "".join("  " * i + "k:\n" for i in range(depth)) + "  " * depth + "v\n"
+
+
+@pytest.mark.parametrize("depth", [limits.STUDIO_SCHEMA_MAX_DEPTH + 1, 1001, 1024])
+def test_json_and_yaml_refuse_the_same_depth_with_its_position(depth):
+    cap = limits.STUDIO_SCHEMA_MAX_DEPTH
+    # JSON below orjson's own limit (1024) too: GPT Studio's cap, not the parser's, decides.
+    text = nested_json(depth)
+    [json_finding] = parse_schema(text).findings
+    assert (json_finding.code, json_finding.line) == ("schema.too_deep", 2)
+    # The position is the first container past the cap: the (cap + 1)th opening bracket.
+    brackets = [i for i, char in enumerate(text) if char in "{["]
+    assert text.index("\n") + json_finding.column == brackets[cap]
+    assert f"deeper than {cap} levels" in json_finding.message
+    [yaml_finding] = parse_schema(nested_yaml(depth)).findings
+    assert (yaml_finding.code, yaml_finding.line) == ("schema.too_deep", cap + 1)
+    assert yaml_finding.message == json_finding.message
+
+
+def test_json_and_yaml_accept_nesting_up_to_the_cap():
+    cap = limits.STUDIO_SCHEMA_MAX_DEPTH
+    assert parse_schema(nested_json(cap)).findings == []
+    assert parse_schema(nested_yaml(cap)).findings == []
+    assert [f.code for f in parse_schema("[" * cap + "]" * cap).findings] == ["schema.not_object"]
+    [finding] = parse_schema("[" * (cap + 1) + "]" * (cap + 1)).findings
+    assert (finding.code, finding.line, finding.column) == ("schema.too_deep", 1, cap + 1)
 
 
 def test_python_tags_are_never_constructed():

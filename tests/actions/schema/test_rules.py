@@ -309,6 +309,28 @@ SCHEMA_CASES = [
         "/paths/~1current/get/responses/200/content/application~1json/schema/properties/openaiFileResponse",
     ),
     (
+        "action.files.id_refs_too_many",
+        _body_schema(
+            {
+                "type": "object",
+                "properties": {"openaiFileIdRefs": {"type": "array", "maxItems": 20, "items": {"type": "string"}}},
+            }
+        ),
+        _body_schema(
+            {
+                "type": "object",
+                "properties": {"openaiFileIdRefs": {"type": "array", "maxItems": 10, "items": {"type": "string"}}},
+            }
+        ),
+        "/paths/~1alerts/post/requestBody/content/application~1json/schema/properties/openaiFileIdRefs/maxItems",
+    ),
+    (
+        "action.files.response_too_many",
+        _response_schema({"type": "object", "properties": {"openaiFileResponse": {"type": "array", "maxItems": 11}}}),
+        _response_schema({"type": "object", "properties": {"openaiFileResponse": {"type": "array", "maxItems": 3}}}),
+        "/paths/~1current/get/responses/200/content/application~1json/schema/properties/openaiFileResponse/maxItems",
+    ),
+    (
         "action.files.response_items",
         _response_schema(
             {"type": "object", "properties": {"openaiFileResponse": {"type": "array", "items": {"type": "integer"}}}}
@@ -387,6 +409,93 @@ def test_chatgpt_message_is_the_hint_where_known():
     finding = next(f for f in report.findings if f.code == "action.operations.too_many")
     assert "OpenAPI spec can have a maximum of 30 operations" in finding.hint
     assert "reported by builders" in finding.message  # a "likely" limit says so
+
+
+def test_a_likely_rule_says_so_in_every_message():
+    report = validate_schema_text(schema_text(lambda d: get_op(d)["parameters"].append({"$ref": "#/x"})))
+    finding = next(f for f in report.findings if f.code == "action.parameter.ref")
+    assert finding.message.endswith("(What ChatGPT does here is reported by builders, not documented by OpenAI.)")
+    confirmed = validate_schema_text(schema_text(_set(["servers"], [{"url": "https://api.example.com:8443"}])))
+    assert "reported by builders" not in next(f for f in confirmed.findings if f.code == "action.server.port").message
+
+
+@pytest.mark.parametrize(
+    ("code", "change"),
+    [
+        # ChatGPT signs in with the authentication panel's URLs (gpt.action.oauth_url_off_domain is the error).
+        (
+            "action.oauth.url_off_domain",
+            _security({"o": {**OAUTH, "flows": {"authorizationCode": {"authorizationUrl": "https://x.other.com/a"}}}}),
+        ),
+        # ChatGPT only ignores the file part (GPT_EDITOR.md §3.2): the operation still loads.
+        (
+            "action.files.id_refs_not_array",
+            _body_schema({"type": "object", "properties": {"openaiFileIdRefs": {"type": "string"}}}),
+        ),
+        (
+            "action.files.response_not_array",
+            _response_schema({"type": "object", "properties": {"openaiFileResponse": {"type": "string"}}}),
+        ),
+    ],
+)
+def test_parts_chatgpt_ignores_are_warnings_that_keep_the_schema_valid(code, change):
+    report = validate_schema_text(schema_text(change))
+    [finding] = [f for f in report.findings if f.code == code]
+    assert finding.severity == Severity.WARNING
+    assert report.valid
+
+
+@pytest.mark.parametrize(
+    ("server", "code", "words"),
+    [
+        # Every spelling the fetcher reads as an address is one here too.
+        ("https://2130706433", "action.server.localhost", "127.0.0.1"),
+        ("https://0x7f000001/v1", "action.server.localhost", "127.0.0.1"),
+        ("https://0177.0.0.1", "action.server.localhost", "127.0.0.1"),
+        ("https://127.1", "action.server.localhost", "127.0.0.1"),
+        ("https://[::ffff:127.0.0.1]", "action.server.localhost", "127.0.0.1"),
+        ("https://3232235777", "action.server.ip_address", "192.168.1.1, a private address"),
+        ("https://[fd00:ec2::254]", "action.server.ip_address", "metadata"),
+        ("https://0xcb007107", "action.server.ip_address", "203.0.113.7"),
+        ("https://999.1.1.1", "action.server.ip_address", "not a valid one"),
+        ("https://1." + "9" * 5000, "action.server.ip_address", "not a valid one"),
+    ],
+)
+def test_ip_servers_are_recognised_in_every_spelling(server, code, words):
+    report = validate_schema_text(schema_text(_set(["servers"], [{"url": server}])))
+    [finding] = [f for f in report.findings if f.code == code]
+    assert words in finding.message
+    assert finding.pointer == "/servers/0/url"
+
+
+def test_a_domain_that_only_starts_with_digits_is_no_ip_address():
+    report = validate_schema_text(schema_text(_set(["servers"], [{"url": "https://1password.example.com"}])))
+    assert codes(report) & {"action.server.ip_address", "action.server.localhost"} == set()
+
+
+@pytest.mark.parametrize("index", ["²", "٣", "9" * 5000, "01", "-1", "1e3", " 1"])
+def test_array_indexes_in_refs_are_ascii_digits_of_sane_length(index):
+    ref = f"#/servers/{index}"
+    report = validate_schema_text(schema_text(_body_schema({"$ref": ref})))
+    unknown = [f for f in report.findings if f.code == "action.ref.unknown"]
+    assert [f.pointer for f in unknown] == ["/paths/~1alerts/post/requestBody/content/application~1json/schema/$ref"]
+    assert "action.ref.unknown" not in codes(validate_schema_text(schema_text(_body_schema({"$ref": "#/servers/0"}))))
+
+
+def test_yaml_positions_take_only_ascii_array_indexes():
+    parsed = parse_schema("servers:\n  - url: https://a.example.com\n")
+    assert parsed.positions(["/servers/0/url", "/servers/²", "/servers/" + "9" * 5000]) == {"/servers/0/url": (2, 5)}
+
+
+def test_a_map_object_is_not_told_to_add_additional_properties():
+    metadata = {"type": "object", "additionalProperties": {"type": "string"}}
+    report = validate_schema_text(schema_text(_body_schema({"type": "object", "properties": {"metadata": metadata}})))
+    [finding] = [f for f in report.findings if f.code == "action.schema.object_without_properties"]
+    assert "is a map" in finding.message
+    assert "add `additionalProperties" not in finding.message
+    plain = validate_schema_text(schema_text(_body_schema({"type": "object", "properties": {"m": {"type": "object"}}})))
+    [finding] = [f for f in plain.findings if f.code == "action.schema.object_without_properties"]
+    assert "additionalProperties: true" in finding.message
 
 
 def test_consequential_flag_defaults_and_explicit_values():
