@@ -8,9 +8,11 @@ chosen visibility (GPT_EDITOR.md §1.2 and §2).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 from actions.domain import detect_schema_format
+from actions.schema.parsing import array_index
 from gpts.services import unique_slug
 from gptstudio import limits
 from gptstudio.findings import Finding, Severity, sort_findings
@@ -120,8 +122,9 @@ def schema_filename(action: dict) -> str:
 def _section_for_pointer(pointer: str) -> str:
     parts = pointer.strip("/").split("/")
     head = parts[0] if parts else ""
-    if head == "actions" and len(parts) > 1 and parts[1].isdigit():
-        return f"action-{int(parts[1]) + 1}"
+    index = array_index(parts[1], sys.maxsize) if head == "actions" and len(parts) > 1 else None
+    if index is not None:
+        return f"action-{index + 1}"
     return {
         "name": "name",
         "description": "description",

@@ -200,3 +200,13 @@ def test_real_validation_errors_block_the_export_and_show_at_their_action(rich, 
     weather_step = guide[guide.index("### Action 1: Weather") : guide.index("### Action 2: Calendar")]
     assert "Blocks publishing:" in weather_step and "gpt.action.privacy_policy_required" in weather_step
     assert "missing: Weather" in guide
+
+
+@pytest.mark.parametrize(
+    ("pointer", "section"),
+    [("/actions/0/schema", "action-1"), ("/actions/11", "action-12"), ("/name", "name"), ("/actions/²/x", "")],
+)
+def test_findings_are_placed_at_their_paste_step(pointer, section):
+    from gpts.exporters.paste_plan import _section_for_pointer
+
+    assert _section_for_pointer(pointer) == section
