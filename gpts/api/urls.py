@@ -1,6 +1,6 @@
 """GPT, workspace, member, knowledge, revision and job routes (registered on the one router)."""
 
-from gptstudio.api.viewsets import ID_PATTERN
+from gptstudio.api.numbers import ID_PATTERN
 
 from . import views
 

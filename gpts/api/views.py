@@ -34,6 +34,7 @@ from gpts.views_export import download_response
 from gptstudio.api.concurrency import etag, expected_version, query_version
 from gptstudio.api.errors import ExportRefusedError, ImportRefusedError, PayloadTooLarge
 from gptstudio.api.negotiation import FileDownloadNegotiation
+from gptstudio.api.numbers import ID_PATTERN, query_number
 from gptstudio.api.parsers import (
     ImportMultiPartParser,
     SizeLimitedMultiPartParser,
@@ -42,7 +43,6 @@ from gptstudio.api.parsers import (
 )
 from gptstudio.api.serializers import ErrorSerializer
 from gptstudio.api.viewsets import (
-    ID_PATTERN,
     IdFilter,
     ServiceCreateMixin,
     ServiceUpdateMixin,
@@ -692,15 +692,10 @@ class RevisionViewSet(GPTChildMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["get"])
     def diff(self, request, gpt_id=None, number=None):
         revision = self.get_object()
-        raw = request.query_params.get("against")
-        if raw is None:
-            against = revision.number - 1
-        elif raw.isdigit() and len(raw) <= 9:
-            against = int(raw)
-        else:
-            raise ValidationError({"against": ["A revision number."]})
+        chosen = query_number(request, "against", what="A revision number")
+        against = revision.number - 1 if chosen is None else chosen
         # Revision 1 compared with nothing shows everything as added.
-        old = {} if raw is None and against == 0 else selectors.revision_get(gpt=self.gpt, number=against).document
+        old = {} if chosen is None and against == 0 else selectors.revision_get(gpt=self.gpt, number=against).document
         diff = document_diff(old, revision.document).as_dict()
         return Response({"from_number": against, "to_number": revision.number, **diff})
 

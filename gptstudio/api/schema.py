@@ -12,8 +12,8 @@ from drf_spectacular.plumbing import get_doc
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
+from .numbers import ID_MAX, ID_PATTERN
 from .serializers import ErrorSerializer
-from .viewsets import ID_PATTERN
 
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: `errors` names each field, `findings` lists what refused a strict save.",
@@ -56,7 +56,7 @@ class StudioAutoSchema(AutoSchema):
                 if parameter["name"] not in in_path:
                     continue  # Declared for the viewset's detail routes, not this one.
                 if parameter["schema"] in ({"type": "string", "pattern": f"^{ID_PATTERN}$"}, {"type": "integer"}):
-                    parameter["schema"] = {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+                    parameter["schema"] = {"type": "integer", "minimum": 0, "maximum": ID_MAX}
             parameters.append(parameter)
         return parameters
 

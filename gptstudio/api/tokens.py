@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from gptstudio import selectors, services
 from gptstudio.models import APIToken
 
-from .viewsets import ID_PATTERN
+from .numbers import ID_PATTERN
 
 
 class APITokenSerializer(serializers.ModelSerializer):

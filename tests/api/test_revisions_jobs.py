@@ -1,5 +1,7 @@
 """Revision endpoints (list, detail, diff, restore as a new revision) and job status."""
 
+import pytest
+
 from gpts import services
 from gpts.models import GPT, Job
 
@@ -73,3 +75,16 @@ def test_jobs_list_filter_and_detail(api, workspace, gpt, foreign_gpt, user):
 def test_foreign_jobs_are_404(api, foreign_gpt):
     job = _job(foreign_gpt.workspace, foreign_gpt)
     assert api.get(f"/api/v1/jobs/{job.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("raw", ["²", "١", "9" * 5000, "2 "])
+def test_a_diff_against_anything_but_ascii_digits_is_400(api, gpt, user, raw):
+    """An Arabic-Indic one (١) used to be read as 1, and "²" or 5,000 digits were a server error."""
+    from urllib.parse import quote
+
+    _two_revisions(gpt, user)
+    response = api.get(f"/api/v1/gpts/{gpt.pk}/revisions/2/diff/?against={quote(raw)}")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "against": ["A revision number is a whole number written with the digits 0-9 (at most 18)."]
+    }
