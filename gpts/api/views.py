@@ -27,7 +27,7 @@ from gpts.diff import document_diff
 from gpts.exporters import ExportRefused, gpt_export
 from gpts.filters import GPTFilterSet
 from gpts.importers import DocumentRejected, gpt_import
-from gpts.models import GPT, Job
+from gpts.models import GPT, SLUG_MAX_LENGTH, Job
 from gpts.permissions import Access
 from gpts.validation import validate_gpt
 from gpts.views_export import download_response
@@ -41,7 +41,7 @@ from gptstudio.api.parsers import (
     import_max_bytes,
     upload_max_bytes,
 )
-from gptstudio.api.serializers import ErrorSerializer
+from gptstudio.api.serializers import SLUG_CHARACTERS, ErrorSerializer
 from gptstudio.api.viewsets import (
     IdFilter,
     ServiceCreateMixin,
@@ -71,7 +71,12 @@ def path_parameter(name: str, kind=OpenApiTypes.INT, description: str = "") -> O
 
 
 GPT_ID_PARAMETER = path_parameter("gpt_id", description="The GPT's id.")
-WORKSPACE_SLUG_PARAMETER = path_parameter("workspace_slug", OpenApiTypes.STR, "The workspace's slug.")
+# A workspace slug in a URL: the SlugField alphabet. Anything else matches no route (a JSON 404)
+# before it reaches the database, which for PostgreSQL would refuse a NUL with a server error.
+WORKSPACE_SLUG_PATTERN = f"{SLUG_CHARACTERS}{{1,{SLUG_MAX_LENGTH}}}"
+WORKSPACE_SLUG_PARAMETER = path_parameter(
+    "workspace_slug", {"type": "string", "pattern": f"^{WORKSPACE_SLUG_PATTERN}$"}, "The workspace's slug."
+)
 EXPORT_TAG = "export and import"
 EXAMPLE_FINDING = {
     "severity": "error",
@@ -133,6 +138,7 @@ class WorkspaceViewSet(
     WorkspaceScopedViewSet,
 ):
     lookup_field = "slug"
+    lookup_value_regex = WORKSPACE_SLUG_PATTERN
     required_access = {"update": Access.MANAGE, "partial_update": Access.MANAGE}
     saved_serializer_class = s.WorkspaceSerializer
     precondition_actions = ("import_gpt",)  # `version` / If-Match with `gpt`

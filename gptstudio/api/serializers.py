@@ -1,5 +1,7 @@
 """Serializers shared by every app's API: the error body and a validation finding."""
 
+from django.core.validators import slug_re
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
@@ -49,8 +51,21 @@ class _ScopedReference:
         super().fail(key, **kwargs)
 
 
+# Django's slug alphabet (django.core.validators.slug_re), for route regexes and the schema.
+SLUG_CHARACTERS = "[-a-zA-Z0-9_]"
+
+
+@extend_schema_field({"type": "string", "pattern": f"^{SLUG_CHARACTERS}+$"})
 class ScopedSlugRelatedField(_ScopedReference, serializers.SlugRelatedField):
-    pass
+    """A slug outside the SlugField alphabet is a 400 before any query (PostgreSQL would refuse a
+    NUL in it with a server error)."""
+
+    default_error_messages = {"invalid_slug": "A slug is made of letters, digits, hyphens and underscores."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not slug_re.match(data):
+            self.fail("invalid_slug")
+        return super().to_internal_value(data)
 
 
 class ScopedPrimaryKeyRelatedField(_ScopedReference, serializers.PrimaryKeyRelatedField):
