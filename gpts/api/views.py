@@ -661,11 +661,15 @@ class KnowledgeFileViewSet(
     ),
     restore=extend_schema(
         summary="Restore a revision (as a new revision)",
-        description="Brings back the revision's fields and conversation starters; the history keeps "
-        "everything. Send the GPT version you started from as If-Match (or `version`).",
+        description="Makes the whole GPT what it was at that revision, recorded as one new revision (the history "
+        "keeps everything): its fields, conversation starters, capabilities, actions and knowledge files. An action "
+        "added since is deleted; one deleted since is re-created with the revision's schema and authentication "
+        "settings but without its secret (revisions hold none), so `secrets_to_enter` lists the ones to enter "
+        "again, as after an import; an action that still exists keeps its secret. A knowledge file comes back when "
+        "its bytes are still stored. Send the GPT version you started from as If-Match (or `version`).",
         tags=["revisions"],
         request=s.RevisionRestoreSerializer,
-        responses={200: s.GPTSavedSerializer},
+        responses={200: s.GPTRestoredSerializer},
         parameters=[
             OpenApiParameter(
                 "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="The GPT version you started from."
@@ -714,7 +718,7 @@ class RevisionViewSet(GPTChildMixin, mixins.ListModelMixin, mixins.RetrieveModel
         expected = expected_version(request, current=gpt.version, claimed=serializer.validated_data.get("version"))
         services.gpt_restore_revision(gpt=gpt, revision=revision, actor=request.user, expected_version=expected)
         gpt = selectors.gpt_detail_queryset(request.user).get(pk=gpt.pk)
-        data = s.GPTSavedSerializer(gpt, context={"validation": validate_gpt(gpt)}).data
+        data = s.GPTRestoredSerializer(gpt, context={"validation": validate_gpt(gpt)}).data
         return Response(data, headers={"ETag": etag(gpt.version)})
 
 

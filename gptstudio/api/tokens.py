@@ -12,6 +12,7 @@ from gptstudio import selectors, services
 from gptstudio.models import APIToken
 
 from .numbers import ID_PATTERN
+from .serializers import WriteSerializer
 
 
 class APITokenSerializer(serializers.ModelSerializer):
@@ -26,7 +27,7 @@ class APITokenSerializer(serializers.ModelSerializer):
         return token.is_active()
 
 
-class APITokenCreateSerializer(serializers.Serializer):
+class APITokenCreateSerializer(WriteSerializer):
     name = serializers.CharField(max_length=100, help_text="What the token is for, e.g. “CI sync”.")
     expires_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Leave out: never expires.")
 

@@ -241,6 +241,7 @@ SPECTACULAR_SETTINGS = {
         # The GPT model's and the GPT document's (same values; the document has no labels).
         "VisibilityEnum": "gpts.models.GPT.Visibility",
     },
+    "GET_LIB_DOC_EXCLUDES": "gptstudio.api.schema.doc_excludes",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

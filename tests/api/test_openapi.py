@@ -37,6 +37,33 @@ def test_every_operation_has_a_summary_and_error_responses(generated):
                 assert {"400", "413", "415"} <= codes, where
 
 
+def test_every_request_body_refuses_unknown_keys(generated):
+    """Every write serializer is a WriteSerializer (400 for a key it does not declare), which the
+    schema says as `additionalProperties: false`, nested objects included; so schemathesis sends
+    no extra keys in its positive cases, and a serializer that forgot the base fails here."""
+    schema = yaml.safe_load(generated)
+    components = schema["components"]["schemas"]
+
+    def objects(node):
+        if "$ref" in node:
+            node = components[node["$ref"].rsplit("/", 1)[1]]
+        if node.get("type") == "object" or "properties" in node:
+            yield node
+            for child in node.get("properties", {}).values():
+                yield from objects(child)
+        for child in node.get("allOf", []) + node.get("oneOf", []):
+            yield from objects(child)
+
+    checked = 0
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                for node in objects(content["schema"]):
+                    assert node.get("additionalProperties") is False, f"{method.upper()} {path}: {node}"
+                    checked += 1
+    assert checked >= 20  # Not vacuous: every write operation was looked at.
+
+
 def test_main_operations_have_examples(generated):
     schema = yaml.safe_load(generated)
     for path, method in [
