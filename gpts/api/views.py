@@ -7,7 +7,7 @@ are gpts.permissions' (via gptstudio.api.permissions).
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponseNotModified
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,14 +24,14 @@ from rest_framework.response import Response
 
 from gpts import selectors, services
 from gpts.diff import document_diff
-from gpts.exporters import ExportRefused, gpt_export
+from gpts.exporters import EXPORTERS, ExportRefused, gpt_export
 from gpts.filters import GPTFilterSet
 from gpts.importers import DocumentRejected, gpt_import
 from gpts.models import GPT, SLUG_MAX_LENGTH, Job
 from gpts.permissions import Access
 from gpts.validation import validate_gpt
 from gpts.views_export import download_response
-from gptstudio.api.concurrency import etag, expected_version, query_version
+from gptstudio.api.concurrency import etag, expected_version, none_match, query_version
 from gptstudio.api.errors import ExportRefusedError, ImportRefusedError, PayloadTooLarge
 from gptstudio.api.negotiation import FileDownloadNegotiation
 from gptstudio.api.numbers import ID_PATTERN, query_number
@@ -502,7 +502,20 @@ class GPTViewSet(
                 OpenApiParameter.QUERY,
                 description="Export even when the GPT has validation errors. Default false: 409 with the findings.",
             ),
-            etag_header(200),
+            OpenApiParameter(
+                "If-None-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="The ETag of an export you already have: 304 (no body) while it is still current.",
+            ),
+            OpenApiParameter(
+                "ETag",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200, 304],
+                description="This export: the GPT's version, the target, the format and whether forced, e.g. "
+                '`W/"3-chatgpt-zip"`. Send it as If-None-Match to download again only after a change.',
+            ),
             OpenApiParameter(
                 "Content-Disposition",
                 OpenApiTypes.STR,
@@ -517,6 +530,7 @@ class GPTViewSet(
             ),
             (200, "application/yaml"): OpenApiResponse(s.GPTDocumentSerializer),
             (200, "application/json"): OpenApiResponse(s.GPTDocumentSerializer),
+            304: OpenApiResponse(description="Not modified: the export named in If-None-Match is still current."),
             400: error_response(
                 "An unknown target or format, a format the target does not write, or a `force` that is not "
                 "true or false; `errors` lists the allowed values.",
@@ -542,10 +556,10 @@ class GPTViewSet(
         query = s.GPTExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         force = flag(request, "force")
+        target = query.validated_data["target"]
+        fmt = query.validated_data.get("format") or EXPORTERS[target].formats[0]
         try:
-            export = gpt_export(
-                gpt=gpt, target=query.validated_data["target"], fmt=query.validated_data.get("format"), force=force
-            )
+            export = gpt_export(gpt=gpt, target=target, fmt=fmt, force=force)
         except ValueError as exc:  # A format the target does not write.
             raise ValidationError({"format": [str(exc)]}) from None
         except ExportRefused as exc:
@@ -554,9 +568,18 @@ class GPTViewSet(
                 "(a bundle's PASTE_GUIDE.md then lists them first).",
                 findings=[f.as_dict() for f in exc.findings],
             ) from None
-        response = download_response(export)
-        response["ETag"] = etag(gpt.version)
+        # The bytes are produced lazily: a 304 builds none of them.
+        tag = export_etag(gpt, target=target, fmt=fmt, force=force)
+        response = HttpResponseNotModified() if none_match(request, tag) else download_response(export)
+        response["ETag"] = tag
         return response
+
+
+def export_etag(gpt: GPT, *, target: str, fmt: str, force: bool) -> str:
+    """One tag per version, target, format and force: the zip, the YAML and the JSON of a version
+    are different representations. Weak (`W/`): the bytes of a version are the same from one
+    request to the next, but a new GPT Studio release may word the paste guide differently."""
+    return f'W/"{gpt.version}-{target}-{fmt}{"-forced" if force else ""}"'
 
 
 class GPTChildMixin:

@@ -8,6 +8,8 @@ checks the same expected version again under the row lock, so an edit that slips
 
 from __future__ import annotations
 
+from django.utils.http import parse_etags
+
 from .errors import PreconditionFailed
 from .numbers import parse_whole_number, query_number
 
@@ -17,6 +19,16 @@ ECHO_MAX = 40
 
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+def none_match(request, tag: str) -> bool:
+    """If-None-Match names `tag` (weak comparison, RFC 9110 13.1.2) or is `*`: the client's copy
+    is current, and a GET answers 304."""
+    header = request.headers.get("If-None-Match")
+    if header is None:
+        return False
+    sent = parse_etags(header)
+    return sent == ["*"] or tag.removeprefix("W/") in {t.removeprefix("W/") for t in sent}
 
 
 def _if_match_versions(header: str) -> set[int] | None:
