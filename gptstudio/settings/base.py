@@ -242,6 +242,11 @@ SPECTACULAR_SETTINGS = {
         "VisibilityEnum": "gpts.models.GPT.Visibility",
     },
     "GET_LIB_DOC_EXCLUDES": "gptstudio.api.schema.doc_excludes",
+    # No badge from validator.swagger.io: the docs pages load nothing from other hosts.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Redoc's search runs in a Web Worker made from a blob: URL, which the CSP's script-src 'self'
+    # refuses; the sidebar lists every operation anyway.
+    "REDOC_UI_SETTINGS": {"disableSearch": True},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -165,6 +165,27 @@ def test_schema_and_docs_are_served_without_a_cdn(anon):
         assert "cdn." not in html and "unpkg" not in html
 
 
+def test_the_docs_pages_have_no_inline_script_style_or_web_font(anon, settings):
+    """What the site's CSP refuses (tests/browser/test_api_docs.py renders both pages in Chromium)."""
+    import re
+
+    for url in ("/api/docs/", "/api/redoc/"):
+        page = anon.get(url)
+        html = page.content.decode()
+        assert "<style" not in html and " style=" not in html and "googleapis" not in html, url
+        scripts = re.findall(r"<script([^>]*)>", html)
+        assert scripts and all('src="' in attributes for attributes in scripts), url
+        init = anon.get(f"{url}?script")
+        assert init.status_code == 200 and init["Content-Type"].startswith("application/javascript")
+        assert "/api/schema/" in init.content.decode()
+    swagger, redoc = anon.get("/api/docs/"), anon.get("/api/redoc/")
+    assert "style-src 'self';" in swagger["Content-Security-Policy"]  # The site's policy, unrelaxed.
+    # Redoc's one relaxation: styles with this response's nonce (and two bundle styles by hash).
+    nonce = re.search(r"'nonce-([^']+)'", redoc["Content-Security-Policy"]).group(1)
+    assert f'nonce="{nonce}"' in redoc.content.decode()
+    assert "script-src 'self';" in redoc["Content-Security-Policy"]
+
+
 def test_the_ui_assets_are_static_files_of_the_project():
     from django.contrib.staticfiles import finders
 
