@@ -34,7 +34,7 @@ from gpts.views_export import download_response
 from gptstudio.api.concurrency import etag, expected_version, none_match, query_version
 from gptstudio.api.errors import ExportRefusedError, ImportRefusedError, PayloadTooLarge
 from gptstudio.api.negotiation import FileDownloadNegotiation
-from gptstudio.api.numbers import ID_PATTERN, query_number
+from gptstudio.api.numbers import ID_PATTERN, WHOLE_NUMBER_SCHEMA, query_number
 from gptstudio.api.parsers import (
     ImportMultiPartParser,
     SizeLimitedMultiPartParser,
@@ -677,7 +677,10 @@ class KnowledgeFileViewSet(
         tags=["revisions"],
         parameters=[
             OpenApiParameter(
-                "against", OpenApiTypes.INT, OpenApiParameter.QUERY, description="The revision number to compare with."
+                "against",
+                WHOLE_NUMBER_SCHEMA,
+                OpenApiParameter.QUERY,
+                description="The revision number to compare with.",
             )
         ],
         responses=s.RevisionDiffSerializer,

@@ -15,6 +15,8 @@ from rest_framework.exceptions import ValidationError
 
 ID_PATTERN = "[0-9]{1,18}"
 ID_MAX = 10**18 - 1
+# How the OpenAPI schema describes such a number (path and query parameters).
+WHOLE_NUMBER_SCHEMA = {"type": "integer", "minimum": 0, "maximum": ID_MAX}
 # `[0-9]`, not `\d`: in Python's re, `\d` matches every script's digits.
 _WHOLE_NUMBER = re.compile(ID_PATTERN)
 

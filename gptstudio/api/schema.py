@@ -12,7 +12,7 @@ from drf_spectacular.plumbing import force_instance, get_doc, get_lib_doc_exclud
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
-from .numbers import ID_MAX, ID_PATTERN
+from .numbers import ID_PATTERN, WHOLE_NUMBER_SCHEMA
 from .serializers import ErrorSerializer, WriteModelSerializer, WriteSerializer
 
 ERROR_DESCRIPTIONS = {
@@ -68,7 +68,7 @@ class StudioAutoSchema(AutoSchema):
                 if parameter["name"] not in in_path:
                     continue  # Declared for the viewset's detail routes, not this one.
                 if parameter["schema"] in ({"type": "string", "pattern": f"^{ID_PATTERN}$"}, {"type": "integer"}):
-                    parameter["schema"] = {"type": "integer", "minimum": 0, "maximum": ID_MAX}
+                    parameter["schema"] = dict(WHOLE_NUMBER_SCHEMA)
             parameters.append(parameter)
         return parameters
 
@@ -140,7 +140,7 @@ class StudioAutoSchema(AutoSchema):
                 parameters.append(
                     OpenApiParameter(
                         "version",
-                        OpenApiTypes.INT,
+                        WHOLE_NUMBER_SCHEMA,
                         OpenApiParameter.QUERY,
                         description="The version you started from, for clients that cannot send If-Match.",
                     )

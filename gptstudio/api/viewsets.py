@@ -27,7 +27,7 @@ from gpts.permissions import Access, check_access
 
 from .concurrency import etag
 from .errors import HasErrors
-from .numbers import ID_MAX
+from .numbers import ID_MAX, WHOLE_NUMBER_SCHEMA
 from .permissions import WorkspaceRolePermission, access_for
 
 TRUE_VALUES = {"true", "1"}
@@ -126,7 +126,7 @@ def save_with_report(save: Callable, *, report_of: Callable, strict: bool):
     return instance, report
 
 
-@extend_schema_field({"type": "integer", "minimum": 0, "maximum": ID_MAX})
+@extend_schema_field(WHOLE_NUMBER_SCHEMA)
 class IdFilter(django_filters.NumberFilter):
     """An id in the query string: a whole number a 64-bit column can hold, else a 400."""
 
