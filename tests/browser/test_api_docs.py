@@ -1,11 +1,14 @@
 """The API documentation pages render in real Chromium under the site's Content-Security-Policy,
 with every asset from our own origin."""
 
+import os
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from playwright.sync_api import expect
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,10 +23,23 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture
-def docs_page(browser, live_server):
+def chromium():
+    """A browser of this test's own: the session-wide one (conftest `browser`) would keep
+    Playwright's event loop running into test_paste_page.py, which starts Playwright itself."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def docs_page(chromium, live_server):
     """A page that records every console error (failed loads included), every CSP violation and
     every request to a host other than the live server's; requests elsewhere are refused."""
-    context = browser.new_context(base_url=live_server.url)
+    context = chromium.new_context(base_url=live_server.url)
     context.add_init_script(RECORD_CSP_VIOLATIONS)
     problems: list[str] = []
 
