@@ -31,8 +31,10 @@ def workspaces_for(user) -> QuerySet[Workspace]:
     """The user's workspaces, each annotated with `user_role`, `member_count` and `gpt_count`."""
     if not user.is_authenticated:
         return Workspace.objects.none()
+    # A subquery, not `filter(memberships__user=user)`: counting over that join would count only
+    # the caller's own membership (member_count was always 1).
     return (
-        Workspace.objects.filter(memberships__user=user)
+        Workspace.objects.filter(pk__in=Membership.objects.filter(user=user).values("workspace"))
         .annotate(
             user_role=_role_subquery(user),
             member_count=Count("memberships", distinct=True),

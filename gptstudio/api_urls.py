@@ -6,12 +6,13 @@ extension (export/import, schema import jobs) plugs in without touching this fil
 
 from django.conf import settings
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from actions.api import urls as actions_urls
 from gpts.api import urls as gpts_urls
 
+from .api.docs import RedocView
 from .api.tokens import APITokenViewSet
 
 router = SimpleRouter()
@@ -28,6 +29,6 @@ if settings.BENCHMARK_ENDPOINTS:
 urlpatterns = [
     path("v1/", include((v1_patterns, "api"), namespace="v1")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]

@@ -13,7 +13,13 @@ from rest_framework import serializers
 from actions.models import Action
 from gpts.models import GPT
 from gptstudio import limits
-from gptstudio.api.serializers import FindingSerializer, ScopedPrimaryKeyRelatedField
+from gptstudio.api.serializers import (
+    FindingSerializer,
+    ScopedPrimaryKeyRelatedField,
+    WholeNumberField,
+    WriteModelSerializer,
+    WriteSerializer,
+)
 
 
 class SchemaOperationSerializer(serializers.Serializer):
@@ -50,7 +56,7 @@ class SchemaReportSerializer(serializers.Serializer):
     findings = FindingSerializer(many=True)
 
 
-class SchemaTextSerializer(serializers.Serializer):
+class SchemaTextSerializer(WriteSerializer):
     """A schema to validate without saving anything."""
 
     schema_text = serializers.CharField(
@@ -138,11 +144,11 @@ def _write_only_secret(what: str) -> serializers.CharField:
     )
 
 
-class _ActionWriteSerializer(serializers.ModelSerializer):
+class _ActionWriteSerializer(WriteModelSerializer):
     api_key = _write_only_secret("key")
     oauth_client_secret = _write_only_secret("secret")
     slug = serializers.SlugField(max_length=60, required=False, help_text="Derived from the name when left out.")
-    position = serializers.IntegerField(min_value=0, max_value=limits.GPT_ACTIONS_MAX.value - 1, required=False)
+    position = WholeNumberField(min_value=0, max_value=limits.GPT_ACTIONS_MAX.value - 1, required=False)
     schema_text = serializers.CharField(
         allow_blank=True, trim_whitespace=False, max_length=limits.STUDIO_SCHEMA_HARD_MAX_BYTES
     )
@@ -158,7 +164,7 @@ class _ActionWriteSerializer(serializers.ModelSerializer):
 
 class ActionCreateSerializer(_ActionWriteSerializer):
     gpt = ScopedPrimaryKeyRelatedField(queryset=GPT.objects.none(), help_text="The GPT to add the action to.")
-    gpt_version = serializers.IntegerField(
+    gpt_version = WholeNumberField(
         min_value=1, required=False, help_text="The GPT version you started from (412 when it moved on)."
     )
 
@@ -177,7 +183,7 @@ class ActionCreateSerializer(_ActionWriteSerializer):
 class ActionUpdateSerializer(_ActionWriteSerializer):
     """PUT replaces every field (secrets stay unless sent); PATCH changes the fields sent."""
 
-    version = serializers.IntegerField(
+    version = WholeNumberField(
         min_value=1, required=False, write_only=True, help_text="The version you started from (like If-Match)."
     )
 
@@ -186,7 +192,7 @@ class ActionUpdateSerializer(_ActionWriteSerializer):
         extra_kwargs = {name: {"required": True} for name in ("name", "schema_text", "auth_type", *AUTH_FIELDS)}
 
 
-class SchemaImportSerializer(serializers.Serializer):
+class SchemaImportSerializer(WriteSerializer):
     """Import a schema from a URL as a job: a new action, or over an existing one's schema."""
 
     gpt = ScopedPrimaryKeyRelatedField(queryset=GPT.objects.none(), help_text="The GPT to import into.")

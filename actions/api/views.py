@@ -21,8 +21,8 @@ from gpts.api.serializers import JobSerializer
 from gpts.permissions import Access
 from gpts.selectors import jobs_for, with_role_on_workspace
 from gptstudio.api.concurrency import etag, expected_version, query_version
+from gptstudio.api.numbers import ID_PATTERN
 from gptstudio.api.viewsets import (
-    ID_PATTERN,
     IdFilter,
     ServiceCreateMixin,
     ServiceUpdateMixin,

@@ -16,11 +16,19 @@ from actions.api.serializers import SchemaReportSerializer
 from actions.models import Action
 from gpts.document_schema import SCHEMA_URL_PATH, build_openapi_document_schema
 from gpts.exporters import EXPORTERS
+from gpts.importers import secrets_to_enter
 from gpts.models import GPT, SLUG_MAX_LENGTH, Job, KnowledgeFile, Membership, Revision, Workspace
 from gpts.services import GPT_EDITABLE_FIELDS
 from gptstudio import limits
 from gptstudio.api.parsers import import_max_bytes
-from gptstudio.api.serializers import FindingSerializer, ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
+from gptstudio.api.serializers import (
+    FindingSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ScopedSlugRelatedField,
+    WholeNumberField,
+    WriteModelSerializer,
+    WriteSerializer,
+)
 
 # --- Workspaces and members -------------------------------------------------------------------
 
@@ -38,14 +46,14 @@ class WorkspaceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class WorkspaceCreateSerializer(serializers.Serializer):
+class WorkspaceCreateSerializer(WriteSerializer):
     name = serializers.CharField(max_length=100)
     slug = serializers.SlugField(
         max_length=SLUG_MAX_LENGTH, required=False, help_text="Derived from the name when left out."
     )
 
 
-class WorkspaceUpdateSerializer(serializers.Serializer):
+class WorkspaceUpdateSerializer(WriteSerializer):
     name = serializers.CharField(max_length=100)
 
 
@@ -60,7 +68,7 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MemberAddSerializer(serializers.Serializer):
+class MemberAddSerializer(WriteSerializer):
     username = serializers.CharField(max_length=150, help_text="The username or email address of the person.")
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
@@ -72,14 +80,14 @@ class MemberAddSerializer(serializers.Serializer):
         return user
 
 
-class MemberRoleSerializer(serializers.Serializer):
+class MemberRoleSerializer(WriteSerializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
 
 # --- GPTs --------------------------------------------------------------------------------------
 
 
-class GPTCapabilitiesSerializer(serializers.Serializer):
+class GPTCapabilitiesSerializer(WriteSerializer):
     web_search = serializers.BooleanField()
     canvas = serializers.BooleanField()
     image_generation = serializers.BooleanField()
@@ -209,7 +217,14 @@ class GPTSavedSerializer(GPTDetailSerializer):
         return self.context["validation"].as_dict()
 
 
-class _GPTWriteSerializer(serializers.ModelSerializer):
+class SecretToEnterSerializer(serializers.Serializer):
+    """A secret GPT Studio does not hold (secrets are never in documents, revisions or exports)."""
+
+    action = serializers.CharField(help_text="The action's name.")
+    field = serializers.CharField(help_text="ChatGPT's label of the secret: “API Key” or “Client Secret”.")
+
+
+class _GPTWriteSerializer(WriteModelSerializer):
     slug = serializers.SlugField(max_length=SLUG_MAX_LENGTH, required=False, help_text="Derived from the name.")
     conversation_starters = serializers.ListField(
         child=serializers.CharField(allow_blank=True, max_length=1000),
@@ -264,7 +279,7 @@ class GPTCreateSerializer(_GPTWriteSerializer):
 class GPTUpdateSerializer(_GPTWriteSerializer):
     """PUT replaces every field (all required); PATCH changes only the fields sent."""
 
-    version = serializers.IntegerField(
+    version = WholeNumberField(
         min_value=1, required=False, write_only=True, help_text="The version you started from (like If-Match)."
     )
 
@@ -280,12 +295,12 @@ class GPTUpdateSerializer(_GPTWriteSerializer):
 # --- Knowledge files ------------------------------------------------------------------------
 
 
-class KnowledgeUploadSerializer(serializers.Serializer):
+class KnowledgeUploadSerializer(WriteSerializer):
     file = serializers.FileField(
         allow_empty_file=True, help_text=f"At most {limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value} bytes (ChatGPT's limit)."
     )
     name = serializers.CharField(max_length=255, required=False, help_text="Defaults to the uploaded file's name.")
-    version = serializers.IntegerField(min_value=1, required=False, help_text="The GPT version you started from.")
+    version = WholeNumberField(min_value=1, required=False, help_text="The GPT version you started from.")
 
 
 # --- Revisions -----------------------------------------------------------------------------------
@@ -306,6 +321,24 @@ class RevisionDetailSerializer(RevisionListItemSerializer):
     class Meta(RevisionListItemSerializer.Meta):
         fields = (*RevisionListItemSerializer.Meta.fields, "document")
         read_only_fields = fields
+
+
+class GPTRestoredSerializer(GPTSavedSerializer):
+    """The GPT after a restore, with its validation and the secrets to enter again."""
+
+    secrets_to_enter = serializers.SerializerMethodField(
+        help_text="Revisions hold no secrets: an action the restore re-created has none. Enter these in the "
+        "action settings (PATCH the action); actions that still existed keep theirs."
+    )
+
+    class Meta(GPTSavedSerializer.Meta):
+        fields = (*GPTSavedSerializer.Meta.fields, "secrets_to_enter")
+        read_only_fields = fields
+
+    @extend_schema_field(SecretToEnterSerializer(many=True))
+    def get_secrets_to_enter(self, gpt) -> list[dict]:
+        # The import's own list (gpts.importers), so restore and import name the same secrets.
+        return SecretToEnterSerializer(secrets_to_enter(gpt), many=True).data
 
 
 class FieldChangeSerializer(serializers.Serializer):
@@ -332,8 +365,8 @@ class RevisionDiffSerializer(serializers.Serializer):
     actions = ActionDiffSerializer(many=True)
 
 
-class RevisionRestoreSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
+class RevisionRestoreSerializer(WriteSerializer):
+    version = WholeNumberField(
         min_value=1, required=False, help_text="The GPT version you started from (like If-Match)."
     )
 
@@ -385,7 +418,7 @@ class GPTDocumentSchema(OpenApiSerializerExtension):
         return build_openapi_document_schema()
 
 
-class GPTImportSerializer(serializers.Serializer):
+class GPTImportSerializer(WriteSerializer):
     file = serializers.FileField(
         help_text="A bundle zip (the `chatgpt` export) or a GPT document in YAML or JSON (the `document` "
         f"export; JSON Schema at {SCHEMA_URL_PATH}). At most {import_max_bytes()} bytes (413 when larger)."
@@ -396,7 +429,7 @@ class GPTImportSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Import as a new revision of this GPT (one of this workspace's); leave out for a new GPT.",
     )
-    version = serializers.IntegerField(
+    version = WholeNumberField(
         min_value=1,
         required=False,
         help_text="With `gpt`: the version you started from (like If-Match); 412 when the GPT moved on.",
@@ -417,11 +450,6 @@ class GPTImportSerializer(serializers.Serializer):
                 {"gpt": ["`version` and If-Match are for a new revision of an existing GPT: name it in `gpt`."]}
             )
         return data
-
-
-class SecretToEnterSerializer(serializers.Serializer):
-    action = serializers.CharField(help_text="The action's name.")
-    field = serializers.CharField(help_text="ChatGPT's label of the secret: “API Key” or “Client Secret”.")
 
 
 class GPTImportResultSerializer(serializers.Serializer):

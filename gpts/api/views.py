@@ -7,7 +7,7 @@ are gpts.permissions' (via gptstudio.api.permissions).
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponseNotModified
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,25 +24,25 @@ from rest_framework.response import Response
 
 from gpts import selectors, services
 from gpts.diff import document_diff
-from gpts.exporters import ExportRefused, gpt_export
+from gpts.exporters import EXPORTERS, ExportRefused, gpt_export
 from gpts.filters import GPTFilterSet
 from gpts.importers import DocumentRejected, gpt_import
-from gpts.models import GPT, Job
+from gpts.models import GPT, SLUG_MAX_LENGTH, Job
 from gpts.permissions import Access
 from gpts.validation import validate_gpt
 from gpts.views_export import download_response
-from gptstudio.api.concurrency import etag, expected_version, query_version
+from gptstudio.api.concurrency import etag, expected_version, none_match, query_version
 from gptstudio.api.errors import ExportRefusedError, ImportRefusedError, PayloadTooLarge
 from gptstudio.api.negotiation import FileDownloadNegotiation
+from gptstudio.api.numbers import ID_PATTERN, WHOLE_NUMBER_SCHEMA, query_number
 from gptstudio.api.parsers import (
     ImportMultiPartParser,
     SizeLimitedMultiPartParser,
     import_max_bytes,
     upload_max_bytes,
 )
-from gptstudio.api.serializers import ErrorSerializer
+from gptstudio.api.serializers import SLUG_CHARACTERS, ErrorSerializer
 from gptstudio.api.viewsets import (
-    ID_PATTERN,
     IdFilter,
     ServiceCreateMixin,
     ServiceUpdateMixin,
@@ -71,7 +71,12 @@ def path_parameter(name: str, kind=OpenApiTypes.INT, description: str = "") -> O
 
 
 GPT_ID_PARAMETER = path_parameter("gpt_id", description="The GPT's id.")
-WORKSPACE_SLUG_PARAMETER = path_parameter("workspace_slug", OpenApiTypes.STR, "The workspace's slug.")
+# A workspace slug in a URL: the SlugField alphabet. Anything else matches no route (a JSON 404)
+# before it reaches the database, which for PostgreSQL would refuse a NUL with a server error.
+WORKSPACE_SLUG_PATTERN = f"{SLUG_CHARACTERS}{{1,{SLUG_MAX_LENGTH}}}"
+WORKSPACE_SLUG_PARAMETER = path_parameter(
+    "workspace_slug", {"type": "string", "pattern": f"^{WORKSPACE_SLUG_PATTERN}$"}, "The workspace's slug."
+)
 EXPORT_TAG = "export and import"
 EXAMPLE_FINDING = {
     "severity": "error",
@@ -133,6 +138,7 @@ class WorkspaceViewSet(
     WorkspaceScopedViewSet,
 ):
     lookup_field = "slug"
+    lookup_value_regex = WORKSPACE_SLUG_PATTERN
     required_access = {"update": Access.MANAGE, "partial_update": Access.MANAGE}
     saved_serializer_class = s.WorkspaceSerializer
     precondition_actions = ("import_gpt",)  # `version` / If-Match with `gpt`
@@ -496,7 +502,20 @@ class GPTViewSet(
                 OpenApiParameter.QUERY,
                 description="Export even when the GPT has validation errors. Default false: 409 with the findings.",
             ),
-            etag_header(200),
+            OpenApiParameter(
+                "If-None-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="The ETag of an export you already have: 304 (no body) while it is still current.",
+            ),
+            OpenApiParameter(
+                "ETag",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200, 304],
+                description="This export: the GPT's version, the target, the format and whether forced, e.g. "
+                '`W/"3-chatgpt-zip"`. Send it as If-None-Match to download again only after a change.',
+            ),
             OpenApiParameter(
                 "Content-Disposition",
                 OpenApiTypes.STR,
@@ -511,6 +530,7 @@ class GPTViewSet(
             ),
             (200, "application/yaml"): OpenApiResponse(s.GPTDocumentSerializer),
             (200, "application/json"): OpenApiResponse(s.GPTDocumentSerializer),
+            304: OpenApiResponse(description="Not modified: the export named in If-None-Match is still current."),
             400: error_response(
                 "An unknown target or format, a format the target does not write, or a `force` that is not "
                 "true or false; `errors` lists the allowed values.",
@@ -536,10 +556,10 @@ class GPTViewSet(
         query = s.GPTExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         force = flag(request, "force")
+        target = query.validated_data["target"]
+        fmt = query.validated_data.get("format") or EXPORTERS[target].formats[0]
         try:
-            export = gpt_export(
-                gpt=gpt, target=query.validated_data["target"], fmt=query.validated_data.get("format"), force=force
-            )
+            export = gpt_export(gpt=gpt, target=target, fmt=fmt, force=force)
         except ValueError as exc:  # A format the target does not write.
             raise ValidationError({"format": [str(exc)]}) from None
         except ExportRefused as exc:
@@ -548,9 +568,18 @@ class GPTViewSet(
                 "(a bundle's PASTE_GUIDE.md then lists them first).",
                 findings=[f.as_dict() for f in exc.findings],
             ) from None
-        response = download_response(export)
-        response["ETag"] = etag(gpt.version)
+        # The bytes are produced lazily: a 304 builds none of them.
+        tag = export_etag(gpt, target=target, fmt=fmt, force=force)
+        response = HttpResponseNotModified() if none_match(request, tag) else download_response(export)
+        response["ETag"] = tag
         return response
+
+
+def export_etag(gpt: GPT, *, target: str, fmt: str, force: bool) -> str:
+    """One tag per version, target, format and force: the zip, the YAML and the JSON of a version
+    are different representations. Weak (`W/`): the bytes of a version are the same from one
+    request to the next, but a new GPT Studio release may word the paste guide differently."""
+    return f'W/"{gpt.version}-{target}-{fmt}{"-forced" if force else ""}"'
 
 
 class GPTChildMixin:
@@ -648,18 +677,25 @@ class KnowledgeFileViewSet(
         tags=["revisions"],
         parameters=[
             OpenApiParameter(
-                "against", OpenApiTypes.INT, OpenApiParameter.QUERY, description="The revision number to compare with."
+                "against",
+                WHOLE_NUMBER_SCHEMA,
+                OpenApiParameter.QUERY,
+                description="The revision number to compare with.",
             )
         ],
         responses=s.RevisionDiffSerializer,
     ),
     restore=extend_schema(
         summary="Restore a revision (as a new revision)",
-        description="Brings back the revision's fields and conversation starters; the history keeps "
-        "everything. Send the GPT version you started from as If-Match (or `version`).",
+        description="Makes the whole GPT what it was at that revision, recorded as one new revision (the history "
+        "keeps everything): its fields, conversation starters, capabilities, actions and knowledge files. An action "
+        "added since is deleted; one deleted since is re-created with the revision's schema and authentication "
+        "settings but without its secret (revisions hold none), so `secrets_to_enter` lists the ones to enter "
+        "again, as after an import; an action that still exists keeps its secret. A knowledge file comes back when "
+        "its bytes are still stored. Send the GPT version you started from as If-Match (or `version`).",
         tags=["revisions"],
         request=s.RevisionRestoreSerializer,
-        responses={200: s.GPTSavedSerializer},
+        responses={200: s.GPTRestoredSerializer},
         parameters=[
             OpenApiParameter(
                 "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="The GPT version you started from."
@@ -692,15 +728,10 @@ class RevisionViewSet(GPTChildMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["get"])
     def diff(self, request, gpt_id=None, number=None):
         revision = self.get_object()
-        raw = request.query_params.get("against")
-        if raw is None:
-            against = revision.number - 1
-        elif raw.isdigit() and len(raw) <= 9:
-            against = int(raw)
-        else:
-            raise ValidationError({"against": ["A revision number."]})
+        chosen = query_number(request, "against", what="A revision number")
+        against = revision.number - 1 if chosen is None else chosen
         # Revision 1 compared with nothing shows everything as added.
-        old = {} if raw is None and against == 0 else selectors.revision_get(gpt=self.gpt, number=against).document
+        old = {} if chosen is None and against == 0 else selectors.revision_get(gpt=self.gpt, number=against).document
         diff = document_diff(old, revision.document).as_dict()
         return Response({"from_number": against, "to_number": revision.number, **diff})
 
@@ -713,7 +744,7 @@ class RevisionViewSet(GPTChildMixin, mixins.ListModelMixin, mixins.RetrieveModel
         expected = expected_version(request, current=gpt.version, claimed=serializer.validated_data.get("version"))
         services.gpt_restore_revision(gpt=gpt, revision=revision, actor=request.user, expected_version=expected)
         gpt = selectors.gpt_detail_queryset(request.user).get(pk=gpt.pk)
-        data = s.GPTSavedSerializer(gpt, context={"validation": validate_gpt(gpt)}).data
+        data = s.GPTRestoredSerializer(gpt, context={"validation": validate_gpt(gpt)}).data
         return Response(data, headers={"ETag": etag(gpt.version)})
 
 

@@ -8,24 +8,49 @@ checks the same expected version again under the row lock, so an edit that slips
 
 from __future__ import annotations
 
+from django.utils.http import parse_etags
+
 from .errors import PreconditionFailed
+from .numbers import parse_whole_number, query_number
+
+# A header echoed in an error message is cut to this many characters.
+ECHO_MAX = 40
 
 
 def etag(version: int) -> str:
     return f'"{version}"'
 
 
+def none_match(request, tag: str) -> bool:
+    """If-None-Match names `tag` (weak comparison, RFC 9110 13.1.2) or is `*`: the client's copy
+    is current, and a GET answers 304."""
+    header = request.headers.get("If-None-Match")
+    if header is None:
+        return False
+    sent = parse_etags(header)
+    return sent == ["*"] or tag.removeprefix("W/") in {t.removeprefix("W/") for t in sent}
+
+
 def _if_match_versions(header: str) -> set[int] | None:
-    """Versions an If-Match header accepts; None for `*` (any). Unparseable tags match nothing."""
+    """Versions an If-Match header accepts; None for `*` (any).
+
+    An entity tag is opaque to HTTP: one that is not a version of ours ("garbage", "²", a
+    5,000-digit number) is a tag that matches nothing, so the precondition fails (412, RFC 9110
+    13.1.1), as a stale version does."""
     accepted: set[int] = set()
     for tag in header.split(","):
         tag = tag.strip()
         if tag == "*":
             return None
-        tag = tag.removeprefix("W/").strip('"')
-        if tag.isdigit():
-            accepted.add(int(tag))
+        version = parse_whole_number(tag.removeprefix("W/").strip('"'))
+        if version is not None:
+            accepted.add(version)
     return accepted
+
+
+def _echo(header: str) -> str:
+    header = header.strip()
+    return header if len(header) <= ECHO_MAX else f"{header[: ECHO_MAX - 1]}…"
 
 
 def expected_version(request, *, current: int, claimed: int | None = None, what: str = "GPT") -> int:
@@ -37,7 +62,7 @@ def expected_version(request, *, current: int, claimed: int | None = None, what:
         accepted = _if_match_versions(header)
         if accepted is not None and current not in accepted:
             raise PreconditionFailed(
-                f"If-Match {header.strip()} does not match this {what}'s current version {current}; "
+                f"If-Match {_echo(header)} does not match this {what}'s current version {current}; "
                 "fetch it again and re-apply your change.",
                 current_version=current,
             )
@@ -52,11 +77,4 @@ def expected_version(request, *, current: int, claimed: int | None = None, what:
 
 def query_version(request) -> int | None:
     """A `?version=N` precondition for clients that cannot send If-Match (used on DELETE)."""
-    from rest_framework.exceptions import ValidationError
-
-    raw = request.query_params.get("version")
-    if raw is None:
-        return None
-    if not raw.isdigit() or len(raw) > 9:
-        raise ValidationError({"version": ["A version is a positive whole number."]})
-    return int(raw)
+    return query_number(request, "version", what="A version")

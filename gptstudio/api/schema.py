@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import uritemplate
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import get_doc
+from drf_spectacular.plumbing import force_instance, get_doc, get_lib_doc_excludes
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
-from .serializers import ErrorSerializer
-from .viewsets import ID_PATTERN
+from .numbers import ID_PATTERN, WHOLE_NUMBER_SCHEMA
+from .serializers import ErrorSerializer, WriteModelSerializer, WriteSerializer
 
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: `errors` names each field, `findings` lists what refused a strict save.",
@@ -41,12 +41,24 @@ VERSIONED_METHODS = ("PUT", "PATCH", "DELETE")
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
+def doc_excludes() -> list[type]:
+    """Classes whose docstrings are about the code, never an endpoint's or a component's
+    description (SPECTACULAR_SETTINGS GET_LIB_DOC_EXCLUDES): DRF's, and the write serializers' base."""
+    return [*get_lib_doc_excludes(), WriteSerializer, WriteModelSerializer]
+
+
 class StudioAutoSchema(AutoSchema):
     def get_description(self):
         # Only the endpoint's own docstring (or @extend_schema's description): a viewset's
         # inherited class docstrings are about the code, not the endpoint.
         action_or_method = getattr(self.view, getattr(self.view, "action", self.method.lower()), None)
         return get_doc(action_or_method)
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(force_instance(serializer), WriteSerializer):
+            schema["additionalProperties"] = False  # WriteSerializer refuses unknown keys (400).
+        return schema
 
     def _get_parameters(self):
         in_path = set(uritemplate.variables(self.path))
@@ -56,7 +68,7 @@ class StudioAutoSchema(AutoSchema):
                 if parameter["name"] not in in_path:
                     continue  # Declared for the viewset's detail routes, not this one.
                 if parameter["schema"] in ({"type": "string", "pattern": f"^{ID_PATTERN}$"}, {"type": "integer"}):
-                    parameter["schema"] = {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+                    parameter["schema"] = dict(WHOLE_NUMBER_SCHEMA)
             parameters.append(parameter)
         return parameters
 
@@ -128,7 +140,7 @@ class StudioAutoSchema(AutoSchema):
                 parameters.append(
                     OpenApiParameter(
                         "version",
-                        OpenApiTypes.INT,
+                        WHOLE_NUMBER_SCHEMA,
                         OpenApiParameter.QUERY,
                         description="The version you started from, for clients that cannot send If-Match.",
                     )

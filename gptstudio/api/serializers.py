@@ -1,9 +1,19 @@
-"""Serializers shared by every app's API: the error body and a validation finding."""
+"""Serializers shared by every app's API: the error body and a validation finding, the base of
+every write serializer (unknown fields refused), whole numbers and scoped references."""
 
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+
+from django.core.validators import slug_re
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
 from gptstudio.findings import Severity
+
+from .numbers import ID_MAX, parse_whole_number
 
 
 class FindingSerializer(serializers.Serializer):
@@ -39,6 +49,72 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+class WriteSerializer(serializers.Serializer):
+    """The base of every serializer that reads a request body (nested ones too).
+
+    A key it does not declare is a 400 naming that key: a typo (`nmae`, `visiblity`) would
+    otherwise be ignored, answering 200 or 201 with nothing changed or a default used. In a form
+    (multipart), a field sent more than once is a 400 too: DRF would silently keep the last value
+    (two `file` parts would store only the second). The OpenAPI schema says
+    `additionalProperties: false` for these (gptstudio/api/schema.py)."""
+
+    def to_internal_value(self, data):
+        errors = self._unknown_or_repeated(data) if isinstance(data, Mapping) else {}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if errors and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **errors}) from None
+            raise
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+    def _unknown_or_repeated(self, data: Mapping) -> dict[str, list[str]]:
+        known = [name for name, field in self.fields.items() if not field.read_only]
+        errors = {}
+        for key in data:
+            if key not in self.fields or self.fields[key].read_only:
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f"did you mean “{close[0]}”?" if close else f"this request takes {', '.join(known)}."
+                errors[key] = [f"Unknown field: {hint}"]
+            elif hasattr(data, "getlist") and len(data.getlist(key)) > 1 and not _takes_many(self.fields[key]):
+                errors[key] = [f"Sent {len(data.getlist(key))} times; send it once."]
+        return errors
+
+
+class WriteModelSerializer(WriteSerializer, serializers.ModelSerializer):
+    """WriteSerializer for a model's fields."""
+
+
+def _takes_many(field) -> bool:
+    return isinstance(field, serializers.ListField | serializers.ManyRelatedField | serializers.ListSerializer)
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A whole number in a body: a JSON integer, or a string of 1 to 18 ASCII digits (a form sends
+    nothing else), from 0 to ID_MAX. Refused, where DRF's IntegerField takes them: `1.0` (`1.5`
+    as an id used to be truncated to 1), `true`, digits of other scripts ("١" was 1)."""
+
+    default_error_messages = {"invalid": "A whole number (0 or more) is required, such as 3."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = parse_whole_number(data)
+        # bool is an int subclass. The range is checked here as well as by the validators,
+        # because a related field's pk_field runs only this method.
+        if not isinstance(data, int) or isinstance(data, bool) or data < 0:
+            self.fail("invalid")
+        if data > ID_MAX:
+            self.fail("max_value", max_value=ID_MAX)
+        return data
+
+
 class _ScopedReference:
     """A reference to one of the caller's objects (the queryset is a selector): one that is
     missing or outside the caller's workspaces is a 404, as the same object in a URL would be."""
@@ -49,9 +125,26 @@ class _ScopedReference:
         super().fail(key, **kwargs)
 
 
+# Django's slug alphabet (django.core.validators.slug_re), for route regexes and the schema.
+SLUG_CHARACTERS = "[-a-zA-Z0-9_]"
+
+
+@extend_schema_field({"type": "string", "pattern": f"^{SLUG_CHARACTERS}+$"})
 class ScopedSlugRelatedField(_ScopedReference, serializers.SlugRelatedField):
-    pass
+    """A slug outside the SlugField alphabet is a 400 before any query (PostgreSQL would refuse a
+    NUL in it with a server error)."""
+
+    default_error_messages = {"invalid_slug": "A slug is made of letters, digits, hyphens and underscores."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not slug_re.match(data):
+            self.fail("invalid_slug")
+        return super().to_internal_value(data)
 
 
 class ScopedPrimaryKeyRelatedField(_ScopedReference, serializers.PrimaryKeyRelatedField):
-    pass
+    """An id, read as a WholeNumberField (Django would truncate 1.5 to 1 and read true as 1)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("pk_field", WholeNumberField())
+        super().__init__(**kwargs)

@@ -11,7 +11,8 @@ from rest_framework.response import Response
 from gptstudio import selectors, services
 from gptstudio.models import APIToken
 
-from .viewsets import ID_PATTERN
+from .numbers import ID_PATTERN
+from .serializers import WriteSerializer
 
 
 class APITokenSerializer(serializers.ModelSerializer):
@@ -26,7 +27,7 @@ class APITokenSerializer(serializers.ModelSerializer):
         return token.is_active()
 
 
-class APITokenCreateSerializer(serializers.Serializer):
+class APITokenCreateSerializer(WriteSerializer):
     name = serializers.CharField(max_length=100, help_text="What the token is for, e.g. “CI sync”.")
     expires_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Leave out: never expires.")
 

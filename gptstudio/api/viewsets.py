@@ -27,10 +27,9 @@ from gpts.permissions import Access, check_access
 
 from .concurrency import etag
 from .errors import HasErrors
+from .numbers import ID_MAX, WHOLE_NUMBER_SCHEMA
 from .permissions import WorkspaceRolePermission, access_for
 
-# Ids in URLs: digits that fit a 64-bit column (longer ones match no route: a JSON 404).
-ID_PATTERN = "[0-9]{1,18}"
 TRUE_VALUES = {"true", "1"}
 FALSE_VALUES = {"false", "0"}
 
@@ -127,7 +126,7 @@ def save_with_report(save: Callable, *, report_of: Callable, strict: bool):
     return instance, report
 
 
-@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 10**18 - 1})
+@extend_schema_field(WHOLE_NUMBER_SCHEMA)
 class IdFilter(django_filters.NumberFilter):
     """An id in the query string: a whole number a 64-bit column can hold, else a 400."""
 
@@ -135,5 +134,5 @@ class IdFilter(django_filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", 10**18 - 1)
+        kwargs.setdefault("max_value", ID_MAX)
         super().__init__(*args, **kwargs)

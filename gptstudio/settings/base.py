@@ -241,6 +241,12 @@ SPECTACULAR_SETTINGS = {
         # The GPT model's and the GPT document's (same values; the document has no labels).
         "VisibilityEnum": "gpts.models.GPT.Visibility",
     },
+    "GET_LIB_DOC_EXCLUDES": "gptstudio.api.schema.doc_excludes",
+    # No badge from validator.swagger.io: the docs pages load nothing from other hosts.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Redoc's search runs in a Web Worker made from a blob: URL, which the CSP's script-src 'self'
+    # refuses; the sidebar lists every operation anyway.
+    "REDOC_UI_SETTINGS": {"disableSearch": True},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

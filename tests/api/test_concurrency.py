@@ -146,3 +146,43 @@ def test_parallel_writes_without_preconditions_are_serialised_not_lost():
     latest = stored.revisions.first().document
     assert latest["description"] == stored.description
     assert latest["actions"][0]["name"] == Action.objects.get().name
+
+
+# Digits Python's isdigit() accepts but a version is not made of, and a number int() refuses.
+NOT_VERSIONS = ["²", "١", "9" * 5000]
+
+
+@pytest.mark.parametrize("tag", NOT_VERSIONS, ids=["superscript", "arabic-indic", "5000-digits"])
+def test_an_if_match_that_is_no_version_matches_nothing(api, gpt, user, tag):
+    """An entity tag is opaque: one that is not a version is a failed precondition (412), like
+    "garbage", on every endpoint that takes If-Match; nothing is written."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    header = f'"{tag}"'
+    patch = api.patch(f"/api/v1/gpts/{gpt.pk}/", {"name": "New"}, format="json", HTTP_IF_MATCH=header)
+    upload = api.post(
+        f"/api/v1/gpts/{gpt.pk}/knowledge/",
+        {"file": SimpleUploadedFile("k.txt", b"k")},
+        format="multipart",
+        HTTP_IF_MATCH=header,
+    )
+    restore = api.post(f"/api/v1/gpts/{gpt.pk}/revisions/1/restore/", {}, format="json", HTTP_IF_MATCH=header)
+    for response in (patch, upload, restore):
+        assert response.status_code == 412, response.content
+        body = response.json()
+        assert body["current_version"] == 1
+        assert len(body["message"]) < 200  # A 5,000-digit header is not echoed back whole.
+    assert GPT.objects.get().version == 1
+
+
+@pytest.mark.parametrize("raw", [*NOT_VERSIONS, "-1", "1.0", " 1"])
+def test_a_version_query_that_is_no_whole_number_is_400(api, gpt, secret_action, raw):
+    from urllib.parse import quote
+
+    for url in (f"/api/v1/gpts/{gpt.pk}/", f"/api/v1/actions/{secret_action.pk}/"):
+        response = api.delete(f"{url}?version={quote(raw)}")
+        assert response.status_code == 400, response.content
+        assert response.json()["errors"]["version"] == [
+            "A version is a whole number written with the digits 0-9 (at most 18)."
+        ]
+    assert GPT.objects.exists() and Action.objects.exists()

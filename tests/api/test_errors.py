@@ -65,3 +65,58 @@ def test_huge_ids_and_pages_are_not_errors_of_the_server(api):
     assert api.get("/api/v1/gpts/?page=99999999999999999999").status_code == 404
     assert api.get("/api/v1/jobs/?gpt=99999999999999999999999").status_code == 400
     assert api.get("/api/v1/jobs/?gpt=1.5").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/workspaces/a%00b/",
+        "/api/v1/workspaces/a%00b/members/",
+        "/api/v1/workspaces/a%00b/members/1/",
+        "/api/v1/workspaces/caf%C3%A9/",
+        "/api/v1/workspaces/a%20b/members/",
+    ],
+)
+def test_a_workspace_slug_outside_the_slug_alphabet_matches_no_route(api, url):
+    """On PostgreSQL a NUL reaching a query was a server error; the routes now only take slugs."""
+    response = api.get(url)
+    assert response.status_code == 404
+    assert response.json() == {"message": "Not found.", "code": "not_found"}
+
+
+def test_a_workspace_slug_in_a_body_outside_the_slug_alphabet_is_400(api, workspace):
+    for slug in ("a\x00b", "a b", 7):
+        response = api.post("/api/v1/gpts/", {"workspace": slug, "name": "Sneaky"}, format="json")
+        assert response.status_code == 400, response.content
+        assert response.json()["errors"] == {
+            "workspace": ["A slug is made of letters, digits, hyphens and underscores."]
+        }
+    assert not GPT.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query, parameter",
+    [
+        ("/api/v1/gpts/?search=a%00b", "search"),
+        ("/api/v1/gpts/?workspace=a%00b", "workspace"),
+        ("/api/v1/gpts/?ordering=name%00", "ordering"),
+        ("/api/v1/gpts/?visibility=link%00", "visibility"),
+        ("/api/v1/actions/?workspace=a%00b", "workspace"),
+        ("/api/v1/jobs/?workspace=a%00b", "workspace"),
+        ("/api/v1/jobs/?status=failed%00", "status"),
+    ],
+)
+def test_a_nul_in_a_query_string_filter_is_400(api, gpt, query, parameter):
+    """Run against PostgreSQL too (DATABASE_URL), where a NUL in a query parameter is an error."""
+    response = api.get(query)
+    assert response.status_code == 400
+    assert parameter in response.json()["errors"]
+
+
+def test_a_nul_in_the_export_query_or_a_member_name_is_400(api, gpt, workspace):
+    export = api.get(f"/api/v1/gpts/{gpt.pk}/export/?target=document%00")
+    assert export.status_code == 400 and "target" in export.json()["errors"]
+    member = api.post(
+        f"/api/v1/workspaces/{workspace.slug}/members/", {"username": "a\x00", "role": "viewer"}, format="json"
+    )
+    assert member.status_code == 400 and "username" in member.json()["errors"]

@@ -77,7 +77,7 @@ def test_a_viewer_downloads_the_chatgpt_bundle_streamed_with_its_headers(client_
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"] == 'attachment; filename="planner.chatgpt.zip"'
-    assert response["ETag"] == f'"{rich.version}"'
+    assert response["ETag"] == f'W/"{rich.version}-chatgpt-zip"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert body_of(response) == exported(rich, "chatgpt")  # the exporter's bytes, exactly
 
@@ -95,6 +95,48 @@ def test_the_document_target_in_yaml_or_json_matches_both_published_schemas(api,
     document = json.loads(data) if fmt == "json" else yaml.safe_load(data)
     jsonschema.validate(document, build_document_schema())
     jsonschema.Draft4Validator(build_openapi_document_schema()).validate(document)  # what the API docs promise
+
+
+def test_each_target_format_and_force_has_its_own_etag(api, rich):
+    tags = {
+        query: api.get(export_url(rich, query))["ETag"]
+        for query in (
+            "target=chatgpt",
+            "target=chatgpt&force=true",
+            "target=document",
+            "target=document&format=yaml",
+            "target=document&format=json",
+        )
+    }
+    assert tags == {
+        "target=chatgpt": f'W/"{rich.version}-chatgpt-zip"',
+        "target=chatgpt&force=true": f'W/"{rich.version}-chatgpt-zip-forced"',
+        "target=document": f'W/"{rich.version}-document-yaml"',  # yaml is the default format
+        "target=document&format=yaml": f'W/"{rich.version}-document-yaml"',
+        "target=document&format=json": f'W/"{rich.version}-document-json"',
+    }
+
+
+def test_if_none_match_with_the_current_tag_is_304_until_the_gpt_changes(api, rich, user):
+    url = export_url(rich, "target=document&format=json")
+    tag = api.get(url)["ETag"]
+    for sent in (tag, tag.removeprefix("W/"), f'"other", {tag}', "*"):
+        cached = api.get(url, HTTP_IF_NONE_MATCH=sent)
+        assert cached.status_code == 304, sent
+        assert cached["ETag"] == tag and cached.content == b""
+    # Another format's tag, or a tag of the same export at an older version, downloads it again.
+    assert api.get(url, HTTP_IF_NONE_MATCH=tag.replace("json", "yaml")).status_code == 200
+    services.gpt_update(gpt=rich, actor=user, expected_version=rich.version, description="Changed")
+    fresh = api.get(url, HTTP_IF_NONE_MATCH=tag)
+    assert fresh.status_code == 200 and b"Changed" in body_of(fresh)
+    assert fresh["ETag"] == f'W/"{rich.version + 1}-document-json"'
+
+
+def test_if_none_match_does_not_hide_a_refusal_or_bad_input(api, broken):
+    tag = api.get(export_url(broken, "target=chatgpt&force=true"))["ETag"]
+    refused = api.get(export_url(broken, "target=chatgpt"), HTTP_IF_NONE_MATCH="*")
+    assert refused.status_code == 409
+    assert api.get(export_url(broken, "target=zip"), HTTP_IF_NONE_MATCH=tag).status_code == 400
 
 
 def test_a_gpt_with_errors_is_409_with_the_findings_unless_forced(api, broken):

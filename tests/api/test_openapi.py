@@ -37,6 +37,33 @@ def test_every_operation_has_a_summary_and_error_responses(generated):
                 assert {"400", "413", "415"} <= codes, where
 
 
+def test_every_request_body_refuses_unknown_keys(generated):
+    """Every write serializer is a WriteSerializer (400 for a key it does not declare), which the
+    schema says as `additionalProperties: false`, nested objects included; so schemathesis sends
+    no extra keys in its positive cases, and a serializer that forgot the base fails here."""
+    schema = yaml.safe_load(generated)
+    components = schema["components"]["schemas"]
+
+    def objects(node):
+        if "$ref" in node:
+            node = components[node["$ref"].rsplit("/", 1)[1]]
+        if node.get("type") == "object" or "properties" in node:
+            yield node
+            for child in node.get("properties", {}).values():
+                yield from objects(child)
+        for child in node.get("allOf", []) + node.get("oneOf", []):
+            yield from objects(child)
+
+    checked = 0
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                for node in objects(content["schema"]):
+                    assert node.get("additionalProperties") is False, f"{method.upper()} {path}: {node}"
+                    checked += 1
+    assert checked >= 20  # Not vacuous: every write operation was looked at.
+
+
 def test_main_operations_have_examples(generated):
     schema = yaml.safe_load(generated)
     for path, method in [
@@ -136,6 +163,27 @@ def test_schema_and_docs_are_served_without_a_cdn(anon):
         html = page.content.decode()
         assert "/static/drf_spectacular_sidecar/" in html
         assert "cdn." not in html and "unpkg" not in html
+
+
+def test_the_docs_pages_have_no_inline_script_style_or_web_font(anon, settings):
+    """What the site's CSP refuses (tests/browser/test_api_docs.py renders both pages in Chromium)."""
+    import re
+
+    for url in ("/api/docs/", "/api/redoc/"):
+        page = anon.get(url)
+        html = page.content.decode()
+        assert "<style" not in html and " style=" not in html and "googleapis" not in html, url
+        scripts = re.findall(r"<script([^>]*)>", html)
+        assert scripts and all('src="' in attributes for attributes in scripts), url
+        init = anon.get(f"{url}?script")
+        assert init.status_code == 200 and init["Content-Type"].startswith("application/javascript")
+        assert "/api/schema/" in init.content.decode()
+    swagger, redoc = anon.get("/api/docs/"), anon.get("/api/redoc/")
+    assert "style-src 'self';" in swagger["Content-Security-Policy"]  # The site's policy, unrelaxed.
+    # Redoc's one relaxation: styles with this response's nonce (and two bundle styles by hash).
+    nonce = re.search(r"'nonce-([^']+)'", redoc["Content-Security-Policy"]).group(1)
+    assert f'nonce="{nonce}"' in redoc.content.decode()
+    assert "script-src 'self';" in redoc["Content-Security-Policy"]
 
 
 def test_the_ui_assets_are_static_files_of_the_project():

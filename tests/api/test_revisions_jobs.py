@@ -1,5 +1,7 @@
 """Revision endpoints (list, detail, diff, restore as a new revision) and job status."""
 
+import pytest
+
 from gpts import services
 from gpts.models import GPT, Job
 
@@ -73,3 +75,47 @@ def test_jobs_list_filter_and_detail(api, workspace, gpt, foreign_gpt, user):
 def test_foreign_jobs_are_404(api, foreign_gpt):
     job = _job(foreign_gpt.workspace, foreign_gpt)
     assert api.get(f"/api/v1/jobs/{job.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("raw", ["²", "١", "9" * 5000, "2 "])
+def test_a_diff_against_anything_but_ascii_digits_is_400(api, gpt, user, raw):
+    """An Arabic-Indic one (١) used to be read as 1, and "²" or 5,000 digits were a server error."""
+    from urllib.parse import quote
+
+    _two_revisions(gpt, user)
+    response = api.get(f"/api/v1/gpts/{gpt.pk}/revisions/2/diff/?against={quote(raw)}")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "against": ["A revision number is a whole number written with the digits 0-9 (at most 18)."]
+    }
+
+
+def test_restore_brings_back_the_whole_document_and_lists_the_secrets_to_enter(api, gpt, user):
+    """Restore applies the revision's whole document: an action added since is deleted, one
+    deleted since is re-created without its secret, which `secrets_to_enter` names (as import does)."""
+    from actions.models import Action
+    from actions.services import action_delete
+    from tests.api.conftest import API_KEY
+    from tests.factories import make_action
+
+    action = make_action(gpt, actor=user, auth_type="api_key", api_key_auth_type="bearer", api_key=API_KEY)
+    with_action = GPT.objects.get().version  # Revision 2: the action with its key.
+    action_delete(action=action, actor=user)
+    url = f"/api/v1/gpts/{gpt.pk}/revisions"
+
+    back = api.post(f"{url}/{with_action}/restore/", {}, format="json")
+    assert back.status_code == 200, back.content
+    body = back.json()
+    assert [a["name"] for a in body["actions"]] == ["Weather"]
+    assert body["secrets_to_enter"] == [{"action": "Weather", "field": "API Key"}]
+    assert not Action.objects.get().has_api_key  # Re-created: revisions hold no secrets.
+
+    entered = api.patch(f"/api/v1/actions/{Action.objects.get().pk}/", {"api_key": API_KEY}, format="json")
+    assert entered.status_code == 200
+    again = api.post(f"{url}/{with_action}/restore/", {}, format="json").json()
+    assert again["secrets_to_enter"] == []  # The action still exists: it keeps the key entered again.
+
+    first = api.post(f"{url}/1/restore/", {}, format="json")
+    assert first.status_code == 200
+    assert first.json()["actions"] == [] and first.json()["secrets_to_enter"] == []
+    assert not Action.objects.exists()  # Revision 1 had no action: restoring it deletes the one added since.

@@ -10,6 +10,15 @@ def test_list_shows_only_my_workspaces_with_my_role(api, workspace, gpt, foreign
     assert api.get(f"/api/v1/workspaces/{foreign_gpt.workspace.slug}/").status_code == 404
 
 
+def test_member_and_gpt_counts_count_everyone(api, workspace, gpt, member_of):
+    member_of("editor"), member_of("viewer")
+    for row in (
+        api.get("/api/v1/workspaces/").json()["results"][0],
+        api.get(f"/api/v1/workspaces/{workspace.slug}/").json(),
+    ):
+        assert (row["member_count"], row["gpt_count"]) == (3, 1)
+
+
 def test_create_makes_me_owner(api, user):
     response = api.post("/api/v1/workspaces/", {"name": "Research"}, format="json")
     assert response.status_code == 201
