@@ -42,15 +42,15 @@ STORED_MEDIA_TYPES = re.compile(
 )
 
 
-def derived_files(document: dict) -> dict[str, bytes]:
+def derived_files(document: dict, slugs: list[str] | None = None) -> dict[str, bytes]:
     """Bundle files that are a pure function of the document's data (the importer checks that a
-    bundle's copies still agree with its gpt.yaml)."""
+    bundle's copies still agree with its gpt.yaml). `slugs`: `action_slugs(document)`, if known."""
     starters = document["conversation_starters"]
     files = {
         INSTRUCTIONS: document["instructions"].encode("utf-8"),
         STARTERS: "".join(f"{text}\n" for text in starters).encode("utf-8"),
     }
-    for slug, action in zip(action_slugs(document), document["actions"], strict=True):
+    for slug, action in zip(action_slugs(document) if slugs is None else slugs, document["actions"], strict=True):
         files[f"actions/{slug}/{schema_filename(action)}"] = action["schema"].encode("utf-8")
     return files
 
@@ -182,11 +182,11 @@ class ChatGPTExporter(Exporter):
         bundle = DeterministicZip()
         yield from bundle.add_bytes(GUIDE, render_guide(plan).encode("utf-8"))
         yield from bundle.add_bytes(DOCUMENT, render_document_yaml(document).encode("utf-8"))
-        derived = derived_files(document)
+        derived = derived_files(document, plan.action_slugs)
         yield from bundle.add_bytes(INSTRUCTIONS, derived[INSTRUCTIONS])
         yield from bundle.add_bytes(STARTERS, derived[STARTERS])
         action_sections = next(s for s in plan.sections if s.key == "actions").subsections
-        for slug, action, section in zip(action_slugs(document), document["actions"], action_sections, strict=True):
+        for slug, action, section in zip(plan.action_slugs, document["actions"], action_sections, strict=True):
             schema_path = f"actions/{slug}/{schema_filename(action)}"
             yield from bundle.add_bytes(schema_path, derived[schema_path])
             yield from bundle.add_bytes(

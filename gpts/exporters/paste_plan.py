@@ -92,6 +92,7 @@ class PastePlan:
     checklist: list[ChecklistItem]
     errors: list[Finding]  # every validation error, for the top of the guide/page
     general_findings: list[Finding]  # findings not tied to one step
+    action_slugs: list[str]  # the actions' bundle folders (`action_slugs`), in document order
 
     @property
     def visibility_label(self) -> str:
@@ -395,6 +396,7 @@ def build_paste_plan(document: dict, findings: list[Finding]) -> PastePlan:
         checklist=_checklist(document, errors),
         errors=errors,
         general_findings=general,
+        action_slugs=slugs,
     )
 
 

@@ -54,3 +54,38 @@ def test_gpt_list_query_count_is_constant(workspace, user, rows, django_assert_m
 def test_workspaces_for_annotates_role_and_counts(gpt, user):
     [workspace] = selectors.workspaces_for(user)
     assert (workspace.user_role, workspace.member_count, workspace.gpt_count) == ("owner", 1, 1)
+
+
+def test_the_export_read_decrypts_no_secret_and_the_export_needs_no_further_query(
+    workspace, user, monkeypatch, django_assert_num_queries
+):
+    import io
+
+    from gpts.exporters import gpt_export
+    from gpts.models import GPT
+    from gpts.validation import validate_gpt
+    from gptstudio import encryption
+    from tests.factories import make_rich_gpt
+
+    rich = make_rich_gpt(workspace, user, api_key="sk-stored", client_secret="cs-stored")
+    expected = {}
+    for target in ("chatgpt", "document"):
+        buffer = io.BytesIO()
+        gpt_export(gpt=GPT.objects.get(pk=rich.pk), target=target).write_to(buffer)
+        expected[target] = buffer.getvalue()
+    decrypted = []
+    monkeypatch.setattr(encryption, "decrypt", lambda token: decrypted.append(token) or "")
+    with django_assert_num_queries(4):  # the GPT with its workspace, starters, knowledge, actions
+        gpt = selectors.gpt_with_document(workspace_slug=workspace.slug, gpt_slug=rich.slug)
+    with django_assert_num_queries(0):  # secrets deferred and never read: no query per action
+        assert validate_gpt(gpt).valid
+        for target in ("chatgpt", "document"):
+            buffer = io.BytesIO()
+            gpt_export(gpt=gpt, target=target).write_to(buffer)
+            assert buffer.getvalue() == expected[target]
+    assert decrypted == []
+
+
+def test_the_export_read_of_an_unknown_gpt_is_none(gpt):
+    assert selectors.gpt_with_document(workspace_slug=gpt.workspace.slug, gpt_slug="no-such-gpt") is None
+    assert selectors.gpt_with_document(workspace_slug="no-such-workspace", gpt_slug=gpt.slug) is None

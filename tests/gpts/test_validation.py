@@ -367,6 +367,21 @@ def test_cache_key_changes_with_the_rules(monkeypatch):
     assert schema_report.schema_cache_key("text") != key
 
 
+def test_cache_key_changes_when_a_rule_is_registered_although_the_fingerprint_is_kept():
+    from gptstudio.findings import register
+
+    key = schema_report.schema_cache_key("text")
+    built = schema_report._fingerprint.cache_info().misses
+    schema_report.schema_cache_key("other text")
+    assert schema_report._fingerprint.cache_info().misses == built  # not rebuilt for every schema
+    register("test.new_rule", Severity.INFO, "x", chatgpt_behaviour="x", source="x", confidence="confirmed")
+    try:
+        assert schema_report.schema_cache_key("text") != key
+    finally:
+        del RULES["test.new_rule"]
+    assert schema_report.schema_cache_key("text") == key
+
+
 @pytest.mark.parametrize("count", [2, 6])
 def test_validate_gpts_uses_a_constant_number_of_queries(workspace, user, count, django_assert_max_num_queries):
     for index in range(count):
