@@ -36,11 +36,14 @@ Policy, applied to the first URL and again to every redirect target:
    Proxies from the environment are ignored (`trust_env=False`): a proxy would resolve the name.
 7. **Caps.** At most `max_redirects` redirects (default 5), a connect timeout per attempt
    (5 s; also the limit of each DNS lookup, which `getaddrinfo` itself does not have), a read
-   timeout per network read (10 s), and a total time for the whole fetch including
-   redirects (30 s; checked between reads, so one blocked read can overrun it by at most the read
-   timeout). The body is streamed and reading stops at `max_bytes` (default 20 MB, GPT Studio's
-   schema cap); a larger `Content-Length` is refused before reading. `Accept-Encoding: identity`
-   is sent so the cap counts real bytes; if a server compresses anyway, the decoded size is capped.
+   timeout per network read (10 s), and a total time for the whole fetch including redirects
+   (30 s; every socket read, write and TLS handshake waits at most until it, so a server that
+   trickles its headers a byte at a time is cut off too). The body is streamed and reading stops
+   at `max_bytes` (default 20 MB, GPT Studio's schema cap); a larger `Content-Length` is refused
+   before reading. `Accept-Encoding: identity` is sent so the cap counts real bytes; if a server
+   compresses anyway (one gzip or deflate layer), the body is inflated a bounded piece at a time
+   and the decoded size is capped, so a compression bomb never expands in memory; any other or a
+   stacked Content-Encoding is refused.
 8. **Errors.** Every refusal or failure is a `FetchError` subclass with a message that says what
    was refused and why; `.transient` tells callers what is worth retrying (timeouts, connection
    errors, 5xx and 429 statuses) and what is not (refusals, 4xx, too large, TLS verification).
@@ -64,6 +67,7 @@ import re
 import socket
 import ssl
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -71,6 +75,7 @@ from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from gptstudio import limits
@@ -427,6 +432,12 @@ class FetchResult:
             raise UndecodableResponse(
                 f"The response is not valid {charset} text (byte {exc.start}: {exc.reason}).", url=self.url
             ) from None
+        except UnicodeError as exc:  # codecs that fail in other ways ("punycode")
+            raise UndecodableResponse(f"The response is not valid {charset} text ({exc}).", url=self.url) from None
+        except LookupError:  # codec names that are not text encodings ("base64", "zlib", "rot13")
+            raise UndecodableResponse(
+                f"The response names '{charset}', which is not a text encoding it can be read in.", url=self.url
+            ) from None
 
     def raise_for_status(self) -> None:
         if self.status_code < 400:
@@ -481,11 +492,72 @@ class _Deadline:
         self.seconds = seconds
         self.end = time.monotonic() + seconds
 
+    @property
+    def passed(self) -> bool:
+        return time.monotonic() >= self.end
+
+    def error(self, url: str) -> FetchTimeout:
+        return FetchTimeout(f"Fetching took longer than the {self.seconds:g} s allowed.", url=url)
+
     def remaining(self, url: str) -> float:
         left = self.end - time.monotonic()
         if left <= 0:
-            raise FetchTimeout(f"Fetching took longer than the {self.seconds:g} s allowed.", url=url)
+            raise self.error(url)
         return left
+
+    def bound(self, timeout: float | None) -> float:
+        """`timeout` (None: no limit of its own), shortened so it ends by the deadline; once the
+        deadline has passed, a moment, so the socket call times out at once."""
+        left = max(self.end - time.monotonic(), 0.001)
+        return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake waits at most until the deadline.
+    httpx's own timeouts apply per socket call, so without this a server sending its headers a
+    byte every few seconds would hold the fetch for as long as it likes."""
+
+    def __init__(self, stream: httpcore.NetworkStream, deadline: _Deadline):
+        self._stream, self._deadline = stream, deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._deadline.bound(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._deadline.bound(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:
+        secured = self._stream.start_tls(ssl_context, server_hostname, self._deadline.bound(timeout))
+        return _DeadlineStream(secured, self._deadline)
+
+    def get_extra_info(self, info: str):
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, deadline: _Deadline):
+        self._deadline, self._sockets = deadline, httpcore.SyncBackend()
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        stream = self._sockets.connect_tcp(
+            host, port, self._deadline.bound(timeout), local_address=local_address, socket_options=socket_options
+        )
+        return _DeadlineStream(stream, self._deadline)
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        raise httpcore.UnsupportedProtocol("The fetcher connects over TCP only.")
+
+
+def _client(ssl_context: ssl.SSLContext, deadline: _Deadline) -> httpx.Client:
+    """The client of one fetch: httpx, with sockets that keep to the fetch's deadline."""
+    transport = httpx.HTTPTransport(verify=ssl_context, trust_env=False)
+    # httpx 0.28 takes no network backend, and its transport sends through the httpcore pool in
+    # `_pool` (httpx and httpcore are pinned; tests/gptstudio/test_fetcher.py proves the deadline).
+    transport._pool = httpcore.ConnectionPool(ssl_context=ssl_context, network_backend=_DeadlineBackend(deadline))
+    return httpx.Client(transport=transport, trust_env=False, follow_redirects=False)
 
 
 def _send(
@@ -520,6 +592,8 @@ def _send(
         try:
             return client.send(request, stream=True), address
         except httpx.ConnectTimeout:
+            if deadline.passed:
+                raise deadline.error(target.url) from None
             last_error = FetchTimeout(
                 f"Connecting to '{target.host}' ({address}) timed out after {timeout.connect:g} s.", url=target.url
             )
@@ -534,12 +608,14 @@ def _send(
                 f"Could not connect to '{target.host}' ({address}): {exc or 'connection failed'}.", url=target.url
             )
         except httpx.TransportError as exc:
-            raise _transport_error(exc, target.url) from None
+            raise _transport_error(exc, target.url, deadline) from None
     assert last_error is not None
     raise last_error
 
 
-def _transport_error(exc: httpx.TransportError, url: str) -> FetchError:
+def _transport_error(exc: httpx.TransportError, url: str, deadline: _Deadline) -> FetchError:
+    if isinstance(exc, httpx.TimeoutException) and deadline.passed:
+        return deadline.error(url)
     if isinstance(exc, httpx.TimeoutException):
         return FetchTimeout(f"The server did not answer in time ({exc or 'read timed out'}).", url=url)
     if isinstance(exc, httpx.DecodingError):
@@ -559,7 +635,7 @@ def _read_capped(response: httpx.Response, *, url: str, policy: FetchPolicy, dea
         raise ResponseTooLarge(f"The response declares {size}; at most {policy.max_bytes:,} are accepted.", url=url)
     chunks, total = [], 0
     try:
-        for chunk in response.iter_bytes():
+        for chunk in _decoded(response, url=url):
             total += len(chunk)
             if total > policy.max_bytes:
                 raise ResponseTooLarge(
@@ -569,8 +645,45 @@ def _read_capped(response: httpx.Response, *, url: str, policy: FetchPolicy, dea
             chunks.append(chunk)
             deadline.remaining(url)
     except httpx.TransportError as exc:
-        raise _transport_error(exc, url) from None
+        raise _transport_error(exc, url, deadline) from None
     return b"".join(chunks)
+
+
+# Content-Encodings the fetcher inflates itself (it asks for identity; some servers compress anyway).
+INFLATED_ENCODINGS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS | 32}
+INFLATE_PIECE_BYTES = 64 * 1024
+
+
+def _decoded(response: httpx.Response, *, url: str) -> Iterator[bytes]:
+    """The body as sent (`iter_raw`, never httpx's decoders, which inflate a whole network chunk
+    at once: 822 bytes of nested gzip became 800 MB), inflated here at most INFLATE_PIECE_BYTES at
+    a time so the caller's size cap stops a compression bomb early."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        yield from response.iter_raw()
+        return
+    wbits = INFLATED_ENCODINGS.get(encoding)
+    if wbits is None:
+        raise UndecodableResponse(
+            f"The response is sent with Content-Encoding '{encoding[:100]}', which the fetcher does not read "
+            "(it asks for identity, and inflates one gzip or deflate layer at most).",
+            url=url,
+        )
+    inflater = zlib.decompressobj(wbits)
+    try:
+        for raw in response.iter_raw():
+            pending = raw
+            while pending:
+                if inflater.eof:  # gzip allows several members, one after another
+                    inflater = zlib.decompressobj(wbits)
+                yield inflater.decompress(pending, INFLATE_PIECE_BYTES)
+                pending = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
+        while not inflater.eof and (piece := inflater.decompress(b"", INFLATE_PIECE_BYTES)):
+            yield piece  # what zlib still holds after the last input
+    except zlib.error as exc:
+        raise UndecodableResponse(f"The {encoding} body could not be inflated: {exc}.", url=url) from None
+    if not inflater.eof:
+        raise UndecodableResponse(f"The {encoding} body ends before its compressed stream does.", url=url)
 
 
 def _redirect_url(target: Target, location: str, policy: FetchPolicy) -> str:
@@ -622,7 +735,7 @@ def fetch(
     started = time.monotonic()
     redirects: list[str] = []
     current = url
-    with httpx.Client(trust_env=False, follow_redirects=False, verify=verify or True) as client:
+    with _client(verify or httpx.create_ssl_context(trust_env=False), deadline) as client:
         while True:
             target = check_url(current, policy=policy, resolver=resolver)
             response, address = _send(

@@ -4,9 +4,13 @@ Addresses are checked with an injected resolver, so no real DNS is used; fetches
 test's own server on 127.0.0.1, which the guard refuses unless a test relaxes it explicitly.
 """
 
+import gzip
 import socket
 import ssl
+import threading
 import time
+import tracemalloc
+import zlib
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -550,7 +554,7 @@ def test_a_declared_length_over_the_cap_is_refused_before_reading(loopback_serve
 )
 def test_a_declared_length_is_read_as_ascii_digits_only(declared, refused):
     # A transport that passed such a header on (h11 refuses it) must not crash the fetcher.
-    response = SimpleNamespace(headers={"content-length": declared}, iter_bytes=lambda: iter([b"x" * 10]))
+    response = SimpleNamespace(headers={"content-length": declared}, iter_raw=lambda: iter([b"x" * 10]))
     policy = replace(RELAXED, max_bytes=1000)
     if refused:
         with pytest.raises(ResponseTooLarge, match=refused):
@@ -631,6 +635,87 @@ def test_a_refused_connection_is_a_transient_error():
     assert excinfo.value.transient
 
 
+def test_headers_trickled_a_line_at_a_time_are_cut_off_by_the_total_time_cap():
+    # Each header line comes well within the read timeout, so only the total deadline stops it.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def trickle():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(50):  # at most 10 s, whatever the client does
+                try:
+                    connection.sendall(b"X-Slow: yes\r\n")
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchTimeout, match=r"longer than the 1 s allowed"):
+            fetch(f"http://127.0.0.1:{port}/", policy=replace(RELAXED, total_timeout=1, read_timeout=5))
+        assert time.monotonic() - started < 2
+    finally:
+        listener.close()
+        thread.join(timeout=15)
+
+
+# --- Compressed bodies (the fetcher asks for identity; some servers compress anyway) --------------------
+
+
+SPEC = b'{"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": {}}'
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        ("gzip", gzip.compress(SPEC)),
+        ("x-gzip", gzip.compress(SPEC)),
+        ("deflate", zlib.compress(SPEC)),
+        ("GZIP", gzip.compress(SPEC[:30]) + gzip.compress(SPEC[30:])),  # two gzip members
+        ("identity", SPEC),
+    ],
+)
+def test_a_body_compressed_anyway_is_inflated(loopback_server, encoding, body):
+    url = loopback_server.route("/z", Reply(body=body, headers={"Content-Encoding": encoding}))
+    assert fetch(url, policy=RELAXED).content == SPEC
+
+
+def test_a_compression_bomb_stops_at_the_cap_without_expanding_in_memory(loopback_server):
+    bomb = gzip.compress(b"\0" * (200 * 1024 * 1024), compresslevel=9)  # 200 MB in about 200 KB
+    url = loopback_server.route("/bomb", Reply(body=bomb, headers={"Content-Encoding": "gzip"}))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResponseTooLarge, match="larger than the 1,000,000 bytes"):
+            fetch(url, policy=replace(RELAXED, max_bytes=1_000_000))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body", "message"),
+    [
+        ("gzip, gzip", gzip.compress(gzip.compress(SPEC)), "Content-Encoding 'gzip, gzip'"),
+        ("br", b"\x0b\x02\x80spec\x03", "Content-Encoding 'br'"),
+        ("gzip", gzip.compress(SPEC)[:-12], "ends before its compressed stream does"),
+        ("gzip", b"not gzip at all", "could not be inflated"),
+    ],
+)
+def test_bodies_that_cannot_be_inflated_are_a_clear_permanent_error(loopback_server, encoding, body, message):
+    url = loopback_server.route("/z", Reply(body=body, headers={"Content-Encoding": encoding}))
+    with pytest.raises(UndecodableResponse, match=message) as excinfo:
+        fetch(url, policy=RELAXED)
+    assert not excinfo.value.transient
+
+
 # --- Statuses and text ----------------------------------------------------------------------------------
 
 
@@ -670,6 +755,10 @@ def test_text_is_decoded_by_the_response_charset(loopback_server, content_type, 
     [
         ("application/json", b"\xff\xfe{", "not valid utf-8 text"),
         ("application/json; charset=klingon", b"{}", "unknown charset 'klingon'"),
+        # Codecs Python knows that are not text encodings, or fail on such bytes.
+        ("application/json; charset=base64", b"e30=", "'base64', which is not a text encoding"),
+        ("application/json; charset=rot13", b"{}", "'rot13', which is not a text encoding"),
+        ("application/json; charset=punycode", b'{"a": 1}', "not valid punycode text"),
     ],
 )
 def test_undecodable_text_is_a_clear_permanent_error(loopback_server, content_type, body, message):
