@@ -28,6 +28,7 @@ from .document_schema import SCHEMA_PATH
 from .exporters import EXPORTERS, Export, ExportRefused, export_source, gpt_export
 from .exporters.paste_plan import build_paste_plan
 from .importers import DocumentRejected, gpt_import
+from .models import GPT
 from .permissions import Access
 
 
@@ -103,15 +104,32 @@ def download_response(export: Export) -> StreamingHttpResponse:
 
 
 class ImportForm(forms.Form):
+    """Each GPT offered as a target carries the version the page showed (`slug@version`), so
+    whichever one the user picks, a change saved to it since then is a conflict, not overwritten."""
+
     upload = forms.FileField(label="Bundle or document")
-    gpt = forms.ChoiceField(label="Import as", required=False)
-    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    gpt = forms.CharField(label="Import as", required=False)
 
     def __init__(self, *args, gpts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["gpt"].choices = [("", "A new GPT")] + [
-            (gpt.slug, f"A new version of “{gpt.name}”") for gpt in gpts
-        ]
+        self.targets = {gpt.slug: gpt for gpt in gpts}
+        choices = [("", "A new GPT")] + [(target_choice(gpt), f"A new version of “{gpt.name}”") for gpt in gpts]
+        self.fields["gpt"].widget = forms.Select(choices=choices)
+
+    def clean_gpt(self) -> tuple[GPT | None, int | None]:
+        """The target GPT and the version the page showed for it, or (None, None) for a new GPT."""
+        value = self.cleaned_data["gpt"]
+        if not value:
+            return None, None
+        slug, _, version = value.rpartition("@")
+        target = self.targets.get(slug)
+        if target is None or not (version.isascii() and version.isdigit()):
+            raise forms.ValidationError("Choose the GPT to import into again: it is not one of this workspace's.")
+        return target, int(version)
+
+
+def target_choice(gpt: GPT) -> str:
+    return f"{gpt.slug}@{gpt.version}"
 
 
 class ImportUploadCap(FileUploadHandler):
@@ -178,13 +196,13 @@ def _workspace_import(request, workspace):
     gpts = _import_targets(workspace)
     if request.method == "GET":
         chosen = next((g for g in gpts if g.slug == request.GET.get("gpt")), None)
-        initial = {"gpt": chosen.slug, "expected_version": chosen.version} if chosen else {}
+        initial = {"gpt": target_choice(chosen)} if chosen else {}
         return _import_page(request, workspace, form=ImportForm(gpts=gpts, initial=initial))
 
     form = ImportForm(request.POST, request.FILES, gpts=gpts)
     if not form.is_valid():
         return _import_page(request, workspace, status=400, form=form)
-    target = next((g for g in gpts if g.slug == form.cleaned_data["gpt"]), None)
+    target, expected_version = form.cleaned_data["gpt"]
     upload = form.cleaned_data["upload"]
     try:
         outcome = gpt_import(
@@ -193,7 +211,7 @@ def _workspace_import(request, workspace):
             upload=upload,
             filename=upload.name,
             gpt=target,
-            expected_version=form.cleaned_data["expected_version"],
+            expected_version=expected_version,
         )
     except DocumentRejected as exc:
         message = "The import was refused; nothing was written."

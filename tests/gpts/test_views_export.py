@@ -15,7 +15,7 @@ from gpts.exporters import gpt_export
 from gpts.models import GPT
 from gpts.validation import GPTReport
 from gptstudio.findings import Finding, Severity
-from tests.factories import WEATHER_SCHEMA, UserFactory, make_rich_gpt
+from tests.factories import WEATHER_SCHEMA, UserFactory, make_gpt, make_rich_gpt
 
 
 @pytest.fixture
@@ -226,12 +226,33 @@ def test_the_import_page_still_checks_csrf(rich, user, workspace):
 def test_a_stale_new_version_is_a_conflict(client, rich, user, workspace):
     client.force_login(user)
     page = client.get(import_url(workspace) + "?gpt=planner").content.decode()
-    assert f'name="expected_version" value="{rich.version}"' in page
-    data = {"upload": bundle_upload(rich), "gpt": "planner", "expected_version": rich.version - 1}
+    assert f'<option value="planner@{rich.version}" selected>' in page
+    data = {"upload": bundle_upload(rich), "gpt": f"planner@{rich.version - 1}"}
     response = client.post(import_url(workspace), data)
     assert response.status_code == 409
-    data = {"upload": bundle_upload(rich), "gpt": "planner", "expected_version": rich.version}
+    data = {"upload": bundle_upload(rich), "gpt": f"planner@{rich.version}"}
     assert client.post(import_url(workspace), data).status_code == 200
+
+
+def test_every_import_target_carries_the_version_the_page_showed(client, rich, user, workspace):
+    # Opened for one GPT, then another picked in the list: the check is against the one picked.
+    other = make_gpt(workspace=workspace, actor=user, name="Other")
+    client.force_login(user)
+    page = client.get(import_url(workspace) + "?gpt=planner").content.decode()
+    assert f'<option value="other@{other.version}">' in page
+    services.gpt_update(gpt=other, actor=user, expected_version=other.version, description="Changed meanwhile")
+    response = client.post(import_url(workspace), {"upload": bundle_upload(rich), "gpt": f"other@{other.version}"})
+    assert response.status_code == 409
+    assert GPT.objects.get(pk=other.pk).description == "Changed meanwhile"
+
+
+@pytest.mark.parametrize("value", ["planner", "planner@", "planner@²", "nobody@1", "@1"])
+def test_an_import_target_without_its_version_or_not_in_the_workspace_is_refused(client, rich, user, workspace, value):
+    client.force_login(user)
+    response = client.post(import_url(workspace), {"upload": bundle_upload(rich), "gpt": value})
+    assert response.status_code == 400
+    assert "Choose the GPT to import into again" in response.content.decode()
+    assert GPT.objects.get(pk=rich.pk).version == rich.version
 
 
 def _site_nav(html: str) -> str:
