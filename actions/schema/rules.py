@@ -21,7 +21,7 @@ from gptstudio import limits
 from gptstudio.addresses import address_refusal, host_address, is_loopback
 from gptstudio.findings import Finding, Severity, make_finding, register
 
-from .parsing import DocumentScan, array_index, escape_token, json_pointer, scan_document
+from .parsing import DocumentScan, array_index, escape_token, json_pointer, scan_document, shown
 
 SUPPORTED_METHODS = ("get", "post", "put", "patch", "delete")
 OTHER_HTTP_METHODS = ("head", "options", "trace")
@@ -531,7 +531,7 @@ def check_version(data: dict, result: ActionCheck) -> str | None:
         if "swagger" in data:
             result.add(
                 "openapi.swagger2",
-                f"This is a Swagger {data['swagger']} document. ChatGPT reads OpenAPI 3: convert it "
+                f"This is a Swagger {shown(data['swagger'])} document. ChatGPT reads OpenAPI 3: convert it "
                 "(for example with swagger2openapi or editor.swagger.io → Edit → Convert to OpenAPI 3) and "
                 "replace `host`/`basePath`/`schemes` with `servers: [{url: https://…}]`.",
                 "/swagger",
@@ -542,7 +542,7 @@ def check_version(data: dict, result: ActionCheck) -> str | None:
                 "The document has no `openapi` field. Start it with `openapi: 3.1.0` (or 3.0.x).",
             )
         return None
-    text = str(version)
+    text = shown(version)
     match = re.match(r"^3\.([01])\.(\d+)", text)
     if not isinstance(version, str) or not match:
         if text.startswith("3."):
@@ -786,7 +786,7 @@ def check_operations(data: dict, ops: list[_Op], result: ActionCheck) -> None:
         if "x-openai-isConsequential" in op.node and not isinstance(explicit, bool):
             result.add(
                 "action.consequential.not_boolean",
-                f"x-openai-isConsequential of {label} is {explicit!r}; write true or false (unquoted).",
+                f"x-openai-isConsequential of {label} is {shown(explicit, repr)}; write true or false (unquoted).",
                 f"{op.pointer}/x-openai-isConsequential",
             )
         is_explicit = isinstance(explicit, bool)
@@ -831,7 +831,7 @@ def check_parameters(data: dict, ops: list[_Op], result: ActionCheck) -> None:
                         result.add(
                             "action.parameter.ref",
                             f"ChatGPT does not resolve $ref in `parameters`: it skips {label} entirely. Write the "
-                            f"parameter out in full here instead of referring to {param.get('$ref')!s}.",
+                            f"parameter out in full here instead of referring to {shown(param.get('$ref'))}.",
                             pointer,
                         )
                     continue
@@ -1010,7 +1010,7 @@ def _check_file_count(schema, pointer: str, code: str, limit: limits.Limit, resu
     if type(most) is int and most > limit.value:
         result.add(
             code,
-            f"maxItems is {most}, but ChatGPT passes at most {limit.value} files here. Set `maxItems: "
+            f"maxItems is {shown(most)}, but ChatGPT passes at most {limit.value} files here. Set `maxItems: "
             f"{limit.value}` so that the API and the model expect what ChatGPT can do.",
             f"{pointer}/maxItems",
         )
@@ -1117,7 +1117,7 @@ def check_security(data: dict, result: ActionCheck) -> None:
                 f"{pointer}/in",
             )
     elif kind == "http":
-        http = str(scheme.get("scheme", "")).lower()
+        http = shown(scheme.get("scheme", "")).lower()
         result.auth_scheme = f"http_{http}" if http else "http"
         if http not in ("basic", "bearer"):
             result.add(
@@ -1137,7 +1137,7 @@ def check_security(data: dict, result: ActionCheck) -> None:
             pointer,
         )
     else:
-        result.auth_scheme = str(kind or "unknown")
+        result.auth_scheme = shown(kind or "unknown")
 
 
 def _check_oauth_urls(scheme: dict, pointer: str, result: ActionCheck) -> None:

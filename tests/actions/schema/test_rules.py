@@ -6,11 +6,12 @@ import json
 import random
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actions.schema import parse_schema, validate_schema_text
-from actions.schema.rules import oauth_url_problem, registrable_domain
+from actions.schema.rules import check_action_schema, oauth_url_problem, registrable_domain
 from gptstudio.findings import RULES, Severity
 from tests.corpus import corpus_text
 
@@ -642,3 +643,43 @@ def test_rules_never_raise_when_any_part_of_a_real_schema_is_replaced(seed):
             node[path[-1]] = _random_value(rng)
         report = validate_schema_text(json.dumps(document))
         assert all(f.code in RULES for f in report.findings)
+
+
+def _huge_number_schema(number: str) -> str:
+    """JSON text with `number` as the openapi version, a file maxItems, an isConsequential flag and a
+    security scheme type."""
+    text = schema_text(
+        lambda data: (
+            data.update(openapi="OPENAPI", components={"securitySchemes": {"key": {"type": "TYPE"}}}),
+            get_op(data).update({"x-openai-isConsequential": "FLAG"}),
+            post_op(data)["requestBody"]["content"]["application/json"]["schema"]["properties"].update(
+                openaiFileIdRefs={"type": "array", "maxItems": "MAX"}
+            ),
+        )
+    )
+    for name in ("OPENAPI", "TYPE", "FLAG", "MAX"):
+        text = text.replace(f'"{name}"', number)
+    return text
+
+
+@pytest.mark.parametrize("number", ["1" * 5000, "0x" + "f" * 4000, "0" + "7" * 6000, "1" + ":59" * 3000])
+def test_huge_integers_never_break_the_report(number):
+    texts = [_huge_number_schema(number), yaml.safe_dump(json.loads(_huge_number_schema('"N"'))).replace("N", number)]
+    if number.isdigit():
+        texts.append(_huge_number_schema("1" * 4000))  # read as an integer, and written out in messages
+    for text in texts:
+        report = validate_schema_text(text)
+        assert "openapi.version.unsupported" in codes(report)
+        assert report.as_dict()["openapi_version"]
+
+
+def test_rules_describe_integers_too_long_for_str():
+    big = 10**5000  # data from elsewhere than the parser, which keeps integers to 4,000 digits
+    data = schema_data(_security({"key": {"type": big}}))
+    data["openapi"] = big
+    get_op(data)["x-openai-isConsequential"] = [big]
+    checked, family = check_action_schema(data, 100, None)
+    messages = {f.code: f.message for f in checked.findings}
+    assert "a number too long to show" in messages["openapi.version.unsupported"]
+    assert "a list with a huge number" in messages["action.consequential.not_boolean"]
+    assert (family, checked.auth_scheme) == (None, "a number too long to show")
