@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from actions.domain import domain_from_server_url
 from gptstudio import limits
@@ -470,16 +470,26 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
-def _resolve_local(data: dict, ref: str):
-    """The target of a local `#/...` reference, or None."""
+def local_pointer(ref: str) -> str | None:
+    """The JSON pointer of a local `#...` reference, or None for any other. A pointer in a URI
+    fragment is percent-encoded (RFC 6901 §6: `#/components/schemas/Ok%20Reply`), so it is decoded
+    first; its `~1` and `~0` are unescaped only after the split, as in any pointer."""
     if not ref.startswith("#"):
         return None
-    node = data
-    if ref in ("#", "#/"):
-        return node
-    if not ref.startswith("#/"):
+    return unquote(ref[1:]) if "%" in ref else ref[1:]
+
+
+def _resolve_local(data: dict, ref: str):
+    """The target of a local `#/...` reference, or None."""
+    pointer = local_pointer(ref)
+    if pointer is None:
         return None
-    for raw in ref[2:].split("/"):
+    node = data
+    if pointer in ("", "/"):
+        return node
+    if not pointer.startswith("/"):
+        return None
+    for raw in pointer[1:].split("/"):
         token = raw.replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and token in node:
             node = node[token]
@@ -509,7 +519,7 @@ class LocalRefs:
             target = self.resolve(ref)
             if target is None:
                 return None, pointer
-            node, pointer = target, ref[1:]
+            node, pointer = target, local_pointer(ref)
             hops -= 1
         return node, pointer
 
@@ -1196,7 +1206,7 @@ def check_references(data: dict, scan: DocumentScan, result: ActionCheck) -> Non
                     "#/components/…."
                 )
             result.add("action.ref.unknown", message, pointer)
-    if isinstance(components, dict) and any(r.startswith("#/components/") for r in refs - bad):
+    if isinstance(components, dict) and any((local_pointer(r) or "").startswith("/components/") for r in refs - bad):
         _check_cycles(scan.component_refs, result)
 
 
@@ -1216,9 +1226,12 @@ def _ref_pointers(data: dict, refs: set[str]) -> list[tuple[str, str]]:
 
 
 def _component_of(ref: str) -> tuple[str, str] | None:
-    parts = ref.split("/")
-    if len(parts) >= 4 and parts[0] == "#" and parts[1] == "components":
-        return parts[2], parts[3]
+    """The (section, name) of the component a local reference points into, resolved as
+    `_resolve_local` does (percent-decoded, then unescaped), so it matches the scan's names."""
+    pointer = local_pointer(ref)
+    parts = pointer.split("/") if pointer is not None else []
+    if len(parts) >= 4 and parts[0] == "" and parts[1] == "components":
+        return tuple(part.replace("~1", "/").replace("~0", "~") for part in parts[2:4])
     return None
 
 

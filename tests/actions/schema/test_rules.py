@@ -683,3 +683,43 @@ def test_rules_describe_integers_too_long_for_str():
     assert "a number too long to show" in messages["openapi.version.unsupported"]
     assert "a list with a huge number" in messages["action.consequential.not_boolean"]
     assert (family, checked.auth_scheme) == (None, "a number too long to show")
+
+
+def test_percent_encoded_refs_resolve_like_their_decoded_pointer():
+    # RFC 6901 §6: a JSON pointer in a URI fragment is percent-encoded; ~1 and ~0 are unescaped after.
+    def change(data):
+        data["components"] = {"responses": {"Ok Reply": {"description": "ok"}, "a/b~c": {"description": "ok"}}}
+        get_op(data)["responses"] = {
+            "200": {"$ref": "#/components/responses/Ok%20Reply"},
+            "201": {"$ref": "#/components/responses/a~1b~0c"},
+            "202": {"$ref": "#/components/responses/a%7E1b%7e0c"},
+            "203": {"$ref": "#/components/responses/Ok%2520Reply"},
+        }
+
+    report = validate_schema_text(schema_text(change))
+    unknown = [f.pointer for f in report.findings if f.code == "action.ref.unknown"]
+    assert unknown == ["/paths/~1current/get/responses/203/$ref"]
+
+
+def test_percent_encoded_refs_take_part_in_cycles():
+    change = _components_schemas(
+        {
+            "A Tree": {"type": "object", "properties": {"kid": {"$ref": "#/components/schemas/B~1Tree"}}},
+            "B/Tree": {"type": "object", "properties": {"kid": {"$ref": "#/components/schemas/A%20Tree"}}},
+        }
+    )
+    report = validate_schema_text(schema_text(change))
+    [finding] = [f for f in report.findings if f.code == "action.ref.circular"]
+    assert "schemas/A Tree → schemas/B/Tree" in finding.message
+    assert "action.ref.unknown" not in codes(report)
+
+
+def test_file_refs_behind_a_percent_encoded_ref_are_found_at_the_decoded_pointer():
+    def change(data):
+        data["components"] = {"schemas": {"File Ids": {"type": "string"}}}
+        props = post_op(data)["requestBody"]["content"]["application/json"]["schema"]["properties"]
+        props["openaiFileIdRefs"] = {"$ref": "#/components/schemas/File%20Ids"}
+
+    report = validate_schema_text(schema_text(change))
+    [finding] = [f for f in report.findings if f.code == "action.files.id_refs_not_array"]
+    assert finding.pointer == "/components/schemas/File Ids" and finding.line is not None
