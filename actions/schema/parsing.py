@@ -135,6 +135,16 @@ register(
 _PARSE_FAILED = "Fix the syntax at this position; a JSON or YAML linter in your editor shows the same place."
 
 
+def shown(value, show=str) -> str:
+    """`show(value)` (str or repr) for a message. The parser keeps integers to MAX_INT_DIGITS, but
+    Python's str() refuses an integer past its digit limit (4,300, or lower if set), alone or in a
+    list, with a ValueError: such a value is described instead, so no report can fail on it."""
+    try:
+        return show(value)
+    except ValueError:
+        return "a number too long to show" if type(value) is int else f"a {type(value).__name__} with a huge number"
+
+
 # --- JSON pointers ----------------------------------------------------------------------------------
 def escape_token(token) -> str:
     token = token if type(token) is str else str(token)
@@ -396,19 +406,24 @@ def _parse_json(text: str, size: int, encoded: bytes | None = None) -> ParsedSch
     if encoded is None:
         # ASCII: the bytes are a plain copy. Otherwise orjson would make the same UTF-8 text itself.
         encoded = source.encode("utf-8", "surrogatepass")
+    exact = False  # whether `data` was read by the standard library (every integer exact already)
     try:
         data = orjson.loads(encoded)  # positions in its errors are counted in characters, as in `source`
     except orjson.JSONDecodeError as exc:
-        return _json_failed(text, size, exc)
+        # orjson refuses numbers beyond a double (1e400, an integer of 310 digits), which are valid JSON.
+        data = _out_of_range_json(source) if "number is infinity" in exc.msg else None
+        if data is None:
+            return _json_failed(text, size, exc)
+        exact = True
     parsed = ParsedSchema(data=data, format="json", size_bytes=size, text=source)
     if isinstance(data, dict | list):
         scan = parsed.scan
         if scan.levels > limits.STUDIO_SCHEMA_MAX_DEPTH and container_depth(data) > limits.STUDIO_SCHEMA_MAX_DEPTH:
             return _json_too_deep(source, encoded, size)
         _check_json_duplicates(parsed, encoded)
-        if scan.has_wide_number:
+        if scan.has_wide_number and not exact:
             parsed.data = _exact_json(source, data)
-    elif type(data) is float and not _INT64_MIN < data < _UINT64_END:
+    elif type(data) is float and not exact and not _INT64_MIN < data < _UINT64_END:
         parsed.data = _exact_json(source, data)
     return parsed
 
@@ -436,13 +451,52 @@ def _json_too_deep(source: str, encoded: bytes, size: int) -> ParsedSchema:
     return ParsedSchema(data=None, format="json", findings=[finding], size_bytes=size, text=source)
 
 
+def _json_int(text: str):
+    """An integer of JSON text, or its text past MAX_INT_DIGITS, as YAML keeps it (`_construct_int`)."""
+    return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else text
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")  # the standard library reads NaN and Infinity; JSON has neither
+
+
+def _std_json_loads(source: str, **hooks):
+    """The standard library's reading of JSON text, as strict as orjson about what is JSON."""
+    return json.loads(source, parse_int=_json_int, parse_constant=_refuse_constant, **hooks)
+
+
 def _exact_json(source: str, lossy):
     """The text read again by the standard library, which keeps every integer exact. Rare (a
     20-digit example id, say), so orjson's speed is kept for every other schema."""
     try:
-        return json.loads(source)
+        return _std_json_loads(source)
     except RecursionError:  # deeper than the interpreter allows: the float is the best we have
         return lossy
+
+
+# A \uD800-\uDFFF escape: the standard library reads a lone one, which orjson (rightly) refuses.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _is_utf8(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
+
+
+def _out_of_range_json(source: str):
+    """The data of JSON text that orjson refused only for a number beyond a double, or None when
+    the text is not JSON after all. Floats past a double are infinite, as JavaScript reads them."""
+    if _SURROGATE_ESCAPE.search(source) or not _is_utf8(source):
+        return None  # not worth telling a valid surrogate pair from a lone one: read as before
+    try:
+        return _std_json_loads(source)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _json_failed(text: str, size: int, exc: orjson.JSONDecodeError) -> ParsedSchema:
@@ -539,7 +593,7 @@ def _json_duplicate_pointers(text: str) -> list[tuple[str, str]]:
             obj.duplicates = [k for k, n in seen.items() if n > 1]
         return obj
 
-    data = json.loads(text, object_pairs_hook=hook)
+    data = _std_json_loads(text, object_pairs_hook=hook)
     stack = [("", data)]
     while stack:
         pointer, node = stack.pop()
@@ -558,6 +612,9 @@ class _DupDict(dict):
 
 _decoder = json.JSONDecoder()
 _scan_value = json.scanner.make_scanner(_decoder)
+# The same for text with an integer past Python's 4,300 digits, which the default scanner refuses.
+# Not the default: a Python call for every integer makes the scan slower.
+_scan_value_wide = json.scanner.make_scanner(json.JSONDecoder(parse_int=_json_int))
 _scan_string = json.decoder.scanstring
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _WHITESPACE_CHARS = frozenset(" \t\n\r")
@@ -597,14 +654,17 @@ def _json_positions(text: str, pointers: set[str], *, exact: bool = False) -> di
     start = _WHITESPACE.match(text, 0).end()
     if root.pointer is not None:
         offsets[root.pointer] = start
-    _json_visit(text, start, root, offsets, not exact)
+    try:
+        _json_visit(text, start, root, offsets, not exact, _scan_value)
+    except ValueError:  # an integer of more than 4,300 digits
+        _json_visit(text, start, root, offsets, not exact, _scan_value_wide)
     return _offsets_to_positions(text, offsets)
 
 
 _STOPPED = -1  # _json_visit stopped early: nothing after this point is wanted
 
 
-def _json_visit(text: str, idx: int, node: _Wanted, offsets: dict[str, int], may_stop: bool) -> int:
+def _json_visit(text: str, idx: int, node: _Wanted, offsets: dict[str, int], may_stop: bool, scan_value) -> int:
     """Walk the value at `idx`, recording offsets of wanted children; return the index after it, or
     _STOPPED when `may_stop` (nothing after this value is wanted) and the last wanted child is found.
 
@@ -612,7 +672,7 @@ def _json_visit(text: str, idx: int, node: _Wanted, offsets: dict[str, int], may
     before a colon or a comma, and a single space after a colon, so most regex calls are saved."""
     char = text[idx]
     if not node.children or char not in "{[":
-        return _scan_value(text, idx)[1]
+        return scan_value(text, idx)[1]
     ws = _WHITESPACE.match
     children = node.children
     remaining = len(children)
@@ -638,7 +698,7 @@ def _json_visit(text: str, idx: int, node: _Wanted, offsets: dict[str, int], may
             index += 1
         child = children.get(key)
         if child is None:
-            idx = _scan_value(text, idx)[1]
+            idx = scan_value(text, idx)[1]
         else:
             remaining -= 1
             if child.pointer is not None:
@@ -646,7 +706,7 @@ def _json_visit(text: str, idx: int, node: _Wanted, offsets: dict[str, int], may
             stop_inside = may_stop and remaining <= 0
             if stop_inside and not child.children:
                 return _STOPPED
-            idx = _json_visit(text, idx, child, offsets, stop_inside)
+            idx = _json_visit(text, idx, child, offsets, stop_inside, scan_value)
             if idx == _STOPPED or stop_inside:
                 return _STOPPED
         char = text[idx]
@@ -693,15 +753,47 @@ def _resolve_plain(value: str) -> str:
     return _STR
 
 
+# Integers as large as GPT Studio reads: at most 4,000 decimal digits, so that every integer of the
+# data can be written out again (Python's str() and int() refuse past 4,300 digits) and converting
+# one stays cheap. A larger one keeps its text, as JSON's does (`_json_int`). Hex, octal and binary
+# text is bounded before int() too (a hex digit makes 1.2 decimal ones), and so are base-60 parts:
+# each step of the sum multiplies the whole number, so 100,000 parts took seconds.
+MAX_INT_DIGITS = 4_000
+_INT_BOUND = 10**MAX_INT_DIGITS
+_MAX_BASE_TEXT = 4 * MAX_INT_DIGITS
+_MAX_SEXAGESIMAL_PARTS = 100
+
+
 def _sexagesimal(value: str, kind):
+    parts = value.split(":")
+    if len(parts) > _MAX_SEXAGESIMAL_PARTS:
+        return None
     total = kind(0)
-    for part in value.split(":"):
+    for part in parts:
         total = total * 60 + kind(part)
     return total
 
 
+def _construct_int(digits: str):
+    """The integer of unsigned YAML 1.1 int text (no "_"), or None past GPT Studio's bound."""
+    if digits == "0":
+        return 0
+    if len(digits) > (MAX_INT_DIGITS if digits.isdigit() and digits[0] != "0" else _MAX_BASE_TEXT):
+        return None
+    if digits.startswith("0b"):
+        value = int(digits[2:], 2)
+    elif digits.startswith("0x"):
+        value = int(digits[2:], 16)
+    elif digits.startswith("0"):
+        value = int(digits, 8)
+    else:
+        value = _sexagesimal(digits, int) if ":" in digits else int(digits)
+    return value if value is not None and value < _INT_BOUND else None
+
+
 def _construct_scalar(value: str, tag: str):
-    """PyYAML SafeConstructor's result for a scalar of this tag (timestamps stay text)."""
+    """PyYAML SafeConstructor's result for a scalar of this tag (timestamps stay text, and so do
+    integers past MAX_INT_DIGITS)."""
     if tag in (_STR, _TIMESTAMP, "!"):
         return value
     if tag == _NULL:
@@ -712,22 +804,18 @@ def _construct_scalar(value: str, tag: str):
     sign = -1 if digits[:1] == "-" else 1
     digits = digits.lstrip("+-") if digits[:1] in "+-" else digits
     if tag == _INT:
-        if digits == "0":
-            return 0
-        if digits.startswith("0b"):
-            return sign * int(digits[2:], 2)
-        if digits.startswith("0x"):
-            return sign * int(digits[2:], 16)
-        if digits.startswith("0"):
-            return sign * int(digits, 8)
-        return sign * (_sexagesimal(digits, int) if ":" in digits else int(digits))
+        number = _construct_int(digits)
+        return value if number is None else sign * number
     # float
     digits = digits.lower()
     if digits == ".inf":
         return sign * float("inf")
     if digits == ".nan":
         return float("nan")
-    return sign * (_sexagesimal(digits, float) if ":" in digits else float(digits))
+    if ":" not in digits:
+        return sign * float(digits)
+    number = _sexagesimal(digits, float)
+    return value if number is None else sign * number
 
 
 def _construct_plain(value: str):

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from gptstudio import limits
 from gptstudio.findings import RULES, Finding, Severity, has_errors, sort_findings
 
-from .parsing import ParsedSchema, parse_schema
+from .parsing import ParsedSchema, parse_schema, shown
 from .rules import Operation, check_action_schema
 from .structure import structure_findings
 
@@ -128,7 +128,7 @@ def _report(parsed: ParsedSchema) -> SchemaReport:
         if family is not None:
             findings += structure_findings(data, family)
         version = data.get("openapi", data.get("swagger", ""))
-        report.openapi_version = "" if version is None else str(version)
+        report.openapi_version = "" if version is None else shown(version)
         report.domain = checked.domain
         report.server_url = checked.server_url
         report.auth_scheme = checked.auth_scheme

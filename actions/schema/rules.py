@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from actions.domain import domain_from_server_url
 from gptstudio import limits
 from gptstudio.addresses import address_refusal, host_address, is_loopback
 from gptstudio.findings import Finding, Severity, make_finding, register
 
-from .parsing import DocumentScan, array_index, escape_token, json_pointer, scan_document
+from .parsing import DocumentScan, array_index, escape_token, json_pointer, scan_document, shown
 
 SUPPORTED_METHODS = ("get", "post", "put", "patch", "delete")
 OTHER_HTTP_METHODS = ("head", "options", "trace")
@@ -470,16 +470,26 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
-def _resolve_local(data: dict, ref: str):
-    """The target of a local `#/...` reference, or None."""
+def local_pointer(ref: str) -> str | None:
+    """The JSON pointer of a local `#...` reference, or None for any other. A pointer in a URI
+    fragment is percent-encoded (RFC 6901 §6: `#/components/schemas/Ok%20Reply`), so it is decoded
+    first; its `~1` and `~0` are unescaped only after the split, as in any pointer."""
     if not ref.startswith("#"):
         return None
-    node = data
-    if ref in ("#", "#/"):
-        return node
-    if not ref.startswith("#/"):
+    return unquote(ref[1:]) if "%" in ref else ref[1:]
+
+
+def _resolve_local(data: dict, ref: str):
+    """The target of a local `#/...` reference, or None."""
+    pointer = local_pointer(ref)
+    if pointer is None:
         return None
-    for raw in ref[2:].split("/"):
+    node = data
+    if pointer in ("", "/"):
+        return node
+    if not pointer.startswith("/"):
+        return None
+    for raw in pointer[1:].split("/"):
         token = raw.replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and token in node:
             node = node[token]
@@ -509,7 +519,7 @@ class LocalRefs:
             target = self.resolve(ref)
             if target is None:
                 return None, pointer
-            node, pointer = target, ref[1:]
+            node, pointer = target, local_pointer(ref)
             hops -= 1
         return node, pointer
 
@@ -531,7 +541,7 @@ def check_version(data: dict, result: ActionCheck) -> str | None:
         if "swagger" in data:
             result.add(
                 "openapi.swagger2",
-                f"This is a Swagger {data['swagger']} document. ChatGPT reads OpenAPI 3: convert it "
+                f"This is a Swagger {shown(data['swagger'])} document. ChatGPT reads OpenAPI 3: convert it "
                 "(for example with swagger2openapi or editor.swagger.io → Edit → Convert to OpenAPI 3) and "
                 "replace `host`/`basePath`/`schemes` with `servers: [{url: https://…}]`.",
                 "/swagger",
@@ -542,7 +552,7 @@ def check_version(data: dict, result: ActionCheck) -> str | None:
                 "The document has no `openapi` field. Start it with `openapi: 3.1.0` (or 3.0.x).",
             )
         return None
-    text = str(version)
+    text = shown(version)
     match = re.match(r"^3\.([01])\.(\d+)", text)
     if not isinstance(version, str) or not match:
         if text.startswith("3."):
@@ -786,7 +796,7 @@ def check_operations(data: dict, ops: list[_Op], result: ActionCheck) -> None:
         if "x-openai-isConsequential" in op.node and not isinstance(explicit, bool):
             result.add(
                 "action.consequential.not_boolean",
-                f"x-openai-isConsequential of {label} is {explicit!r}; write true or false (unquoted).",
+                f"x-openai-isConsequential of {label} is {shown(explicit, repr)}; write true or false (unquoted).",
                 f"{op.pointer}/x-openai-isConsequential",
             )
         is_explicit = isinstance(explicit, bool)
@@ -831,7 +841,7 @@ def check_parameters(data: dict, ops: list[_Op], result: ActionCheck) -> None:
                         result.add(
                             "action.parameter.ref",
                             f"ChatGPT does not resolve $ref in `parameters`: it skips {label} entirely. Write the "
-                            f"parameter out in full here instead of referring to {param.get('$ref')!s}.",
+                            f"parameter out in full here instead of referring to {shown(param.get('$ref'))}.",
                             pointer,
                         )
                     continue
@@ -1010,7 +1020,7 @@ def _check_file_count(schema, pointer: str, code: str, limit: limits.Limit, resu
     if type(most) is int and most > limit.value:
         result.add(
             code,
-            f"maxItems is {most}, but ChatGPT passes at most {limit.value} files here. Set `maxItems: "
+            f"maxItems is {shown(most)}, but ChatGPT passes at most {limit.value} files here. Set `maxItems: "
             f"{limit.value}` so that the API and the model expect what ChatGPT can do.",
             f"{pointer}/maxItems",
         )
@@ -1117,7 +1127,7 @@ def check_security(data: dict, result: ActionCheck) -> None:
                 f"{pointer}/in",
             )
     elif kind == "http":
-        http = str(scheme.get("scheme", "")).lower()
+        http = shown(scheme.get("scheme", "")).lower()
         result.auth_scheme = f"http_{http}" if http else "http"
         if http not in ("basic", "bearer"):
             result.add(
@@ -1137,7 +1147,7 @@ def check_security(data: dict, result: ActionCheck) -> None:
             pointer,
         )
     else:
-        result.auth_scheme = str(kind or "unknown")
+        result.auth_scheme = shown(kind or "unknown")
 
 
 def _check_oauth_urls(scheme: dict, pointer: str, result: ActionCheck) -> None:
@@ -1196,7 +1206,7 @@ def check_references(data: dict, scan: DocumentScan, result: ActionCheck) -> Non
                     "#/components/…."
                 )
             result.add("action.ref.unknown", message, pointer)
-    if isinstance(components, dict) and any(r.startswith("#/components/") for r in refs - bad):
+    if isinstance(components, dict) and any((local_pointer(r) or "").startswith("/components/") for r in refs - bad):
         _check_cycles(scan.component_refs, result)
 
 
@@ -1216,9 +1226,12 @@ def _ref_pointers(data: dict, refs: set[str]) -> list[tuple[str, str]]:
 
 
 def _component_of(ref: str) -> tuple[str, str] | None:
-    parts = ref.split("/")
-    if len(parts) >= 4 and parts[0] == "#" and parts[1] == "components":
-        return parts[2], parts[3]
+    """The (section, name) of the component a local reference points into, resolved as
+    `_resolve_local` does (percent-decoded, then unescaped), so it matches the scan's names."""
+    pointer = local_pointer(ref)
+    parts = pointer.split("/") if pointer is not None else []
+    if len(parts) >= 4 and parts[0] == "" and parts[1] == "components":
+        return tuple(part.replace("~1", "/").replace("~0", "~") for part in parts[2:4])
     return None
 
 

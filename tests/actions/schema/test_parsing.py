@@ -3,6 +3,7 @@
 import json
 import math
 import random
+import time
 
 import pytest
 import yaml
@@ -56,6 +57,30 @@ def test_yaml_scalars_resolve_like_yaml_1_1():
     reference = yaml.safe_load(text)
     reference["f"] = "2024-01-02"
     assert data == reference
+
+
+def test_yaml_integers_past_4000_digits_keep_their_text():
+    # Python's int() and str() refuse past 4,300 digits, and hex digits make more decimal ones.
+    too_long = ["0x" + "f" * 3400, "0o" + "7" * 6000, "0" + "7" * 6000, "0b" + "1" * 16_001]
+    too_long += ["9" * 4001, "-" + "9" * 4001]
+    for text in too_long:
+        assert parse_schema(f"a: {text}\n").data == {"a": text}
+        assert parse_schema(f"a: !!int {text}\n").data == {"a": text}
+    data = parse_schema("a: 0x" + "f" * 3000 + "\nb: " + "9" * 4000 + "\nc: -0b" + "1" * 13_000 + "\n").data
+    assert data == {"a": 16**3000 - 1, "b": 10**4000 - 1, "c": -(2**13_000 - 1)}
+    assert all(str(value) for value in data.values())  # every integer can be written out again
+
+
+def test_yaml_base_60_integers_have_at_most_100_parts():
+    assert parse_schema("a: 1" + ":59" * 99 + "\n").data["a"] == sum(59 * 60**i for i in range(99)) + 60**99
+    assert parse_schema("a: 1" + ":59" * 100 + "\n").data == {"a": "1" + ":59" * 100}
+    assert parse_schema("a: 1" + ":59" * 100 + ".5\n").data == {"a": "1" + ":59" * 100 + ".5"}
+    assert parse_schema("a: 1:30:00\nb: -1:30.5\n").data == {"a": 5400, "b": -90.5}
+    # 100,000 parts (300 KB) took 2.5 s, growing faster than the square of the length.
+    text = "openapi: 3.1.0\nx: 1" + ":59" * 100_000 + "\n"
+    start = time.perf_counter()
+    assert parse_schema(text).data["x"] == "1" + ":59" * 100_000
+    assert time.perf_counter() - start < 0.5
 
 
 def test_yaml_merge_keys_merge_with_explicit_keys_winning():
@@ -121,6 +146,30 @@ def test_json_integers_beyond_64_bits_are_read_exactly(number):
     assert parsed.data == {"example": number, "list": [1, number], "pi": 3.5}
     assert type(parsed.data["example"]) is int
     assert parse_schema(str(number)).data == number
+
+
+def test_json_numbers_beyond_a_double_are_read_as_json():
+    # orjson refuses them ("number is infinity"); they used to be read as YAML text, or refused.
+    wide, huge = "7" * 400, "8" * 5000
+    parsed = parse_schema(f'{{"openapi": "3.1.0",\n "big": 1e400, "neg": -1e400, "id": {wide}, "huge": {huge}}}')
+    assert (parsed.format, parsed.findings) == ("json", [])
+    assert parsed.data == {"openapi": "3.1.0", "big": math.inf, "neg": -math.inf, "id": int(wide), "huge": huge}
+    assert parse_schema("[1e400]").data == [math.inf] and parse_schema("-" + "1" * 4000).data == -int("1" * 4000)
+    assert parse_schema('{"a": [1e400, {"b": 1}], "a": 2}').positions(["/a"]) == {"/a": (1, 26)}
+
+
+def test_json_numbers_beyond_a_double_keep_duplicate_keys_and_positions():
+    parsed = parse_schema('{"x": %s,\n "openapi": "3.1.0",\n "openapi": "3.0.0", "y": 1}' % ("1" * 5000))
+    [finding] = parsed.findings
+    assert (finding.code, finding.pointer) == ("schema.duplicate_key", "/openapi")
+    assert parsed.positions(["/openapi", "/y"]) == {"/openapi": (3, 2), "/y": (3, 22)}
+
+
+@pytest.mark.parametrize("end", ["NaN", "Infinity", '"\\ud800"'])
+def test_text_beyond_json_is_still_not_json_with_a_large_number(end):
+    parsed = parse_schema('{"x": 1e400, "y": ' + end + "}")
+    assert parsed.format == "yaml" or parsed.data is None
+    assert parsed.findings and parsed.findings[0].code in ("schema.json_read_as_yaml", "schema.syntax")
 
 
 def test_json_floats_beyond_64_bits_stay_floats():

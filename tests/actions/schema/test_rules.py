@@ -6,11 +6,12 @@ import json
 import random
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actions.schema import parse_schema, validate_schema_text
-from actions.schema.rules import oauth_url_problem, registrable_domain
+from actions.schema.rules import check_action_schema, oauth_url_problem, registrable_domain
 from gptstudio.findings import RULES, Severity
 from tests.corpus import corpus_text
 
@@ -642,3 +643,83 @@ def test_rules_never_raise_when_any_part_of_a_real_schema_is_replaced(seed):
             node[path[-1]] = _random_value(rng)
         report = validate_schema_text(json.dumps(document))
         assert all(f.code in RULES for f in report.findings)
+
+
+def _huge_number_schema(number: str) -> str:
+    """JSON text with `number` as the openapi version, a file maxItems, an isConsequential flag and a
+    security scheme type."""
+    text = schema_text(
+        lambda data: (
+            data.update(openapi="OPENAPI", components={"securitySchemes": {"key": {"type": "TYPE"}}}),
+            get_op(data).update({"x-openai-isConsequential": "FLAG"}),
+            post_op(data)["requestBody"]["content"]["application/json"]["schema"]["properties"].update(
+                openaiFileIdRefs={"type": "array", "maxItems": "MAX"}
+            ),
+        )
+    )
+    for name in ("OPENAPI", "TYPE", "FLAG", "MAX"):
+        text = text.replace(f'"{name}"', number)
+    return text
+
+
+@pytest.mark.parametrize("number", ["1" * 5000, "0x" + "f" * 4000, "0" + "7" * 6000, "1" + ":59" * 3000])
+def test_huge_integers_never_break_the_report(number):
+    texts = [_huge_number_schema(number), yaml.safe_dump(json.loads(_huge_number_schema('"N"'))).replace("N", number)]
+    if number.isdigit():
+        texts.append(_huge_number_schema("1" * 4000))  # read as an integer, and written out in messages
+    for text in texts:
+        report = validate_schema_text(text)
+        assert "openapi.version.unsupported" in codes(report)
+        assert report.as_dict()["openapi_version"]
+
+
+def test_rules_describe_integers_too_long_for_str():
+    big = 10**5000  # data from elsewhere than the parser, which keeps integers to 4,000 digits
+    data = schema_data(_security({"key": {"type": big}}))
+    data["openapi"] = big
+    get_op(data)["x-openai-isConsequential"] = [big]
+    checked, family = check_action_schema(data, 100, None)
+    messages = {f.code: f.message for f in checked.findings}
+    assert "a number too long to show" in messages["openapi.version.unsupported"]
+    assert "a list with a huge number" in messages["action.consequential.not_boolean"]
+    assert (family, checked.auth_scheme) == (None, "a number too long to show")
+
+
+def test_percent_encoded_refs_resolve_like_their_decoded_pointer():
+    # RFC 6901 §6: a JSON pointer in a URI fragment is percent-encoded; ~1 and ~0 are unescaped after.
+    def change(data):
+        data["components"] = {"responses": {"Ok Reply": {"description": "ok"}, "a/b~c": {"description": "ok"}}}
+        get_op(data)["responses"] = {
+            "200": {"$ref": "#/components/responses/Ok%20Reply"},
+            "201": {"$ref": "#/components/responses/a~1b~0c"},
+            "202": {"$ref": "#/components/responses/a%7E1b%7e0c"},
+            "203": {"$ref": "#/components/responses/Ok%2520Reply"},
+        }
+
+    report = validate_schema_text(schema_text(change))
+    unknown = [f.pointer for f in report.findings if f.code == "action.ref.unknown"]
+    assert unknown == ["/paths/~1current/get/responses/203/$ref"]
+
+
+def test_percent_encoded_refs_take_part_in_cycles():
+    change = _components_schemas(
+        {
+            "A Tree": {"type": "object", "properties": {"kid": {"$ref": "#/components/schemas/B~1Tree"}}},
+            "B/Tree": {"type": "object", "properties": {"kid": {"$ref": "#/components/schemas/A%20Tree"}}},
+        }
+    )
+    report = validate_schema_text(schema_text(change))
+    [finding] = [f for f in report.findings if f.code == "action.ref.circular"]
+    assert "schemas/A Tree → schemas/B/Tree" in finding.message
+    assert "action.ref.unknown" not in codes(report)
+
+
+def test_file_refs_behind_a_percent_encoded_ref_are_found_at_the_decoded_pointer():
+    def change(data):
+        data["components"] = {"schemas": {"File Ids": {"type": "string"}}}
+        props = post_op(data)["requestBody"]["content"]["application/json"]["schema"]["properties"]
+        props["openaiFileIdRefs"] = {"$ref": "#/components/schemas/File%20Ids"}
+
+    report = validate_schema_text(schema_text(change))
+    [finding] = [f for f in report.findings if f.code == "action.files.id_refs_not_array"]
+    assert finding.pointer == "/components/schemas/File Ids" and finding.line is not None
