@@ -2,6 +2,7 @@
 
 import json
 import re
+import time
 
 import jsonschema_rs
 import pytest
@@ -451,8 +452,10 @@ def test_a_second_yaml_document_is_refused():
         MINIMAL.replace("category: ''", "category: [" + "a, " * 2_500_000 + "]"),
         '{"format": "gptstudio/gpt@1", "name": [' + ",".join(['"a"'] * 2_500_000) + "]}",
         '{"format": "gptstudio/gpt@1", "name": ' + "[" * 30 + ",".join(["1"] * 2_500_000) + "]" * 30 + "}",
+        # Not JSON, but YAML (which reads JSON that fails): the stray quote opens no string.
+        '{"format": "gptstudio/gpt@1", "name": [\'a"\', ' + "1, " * 20_000 + "]}",
     ],
-    ids=["yaml block list", "yaml flow list", "json strings", "json numbers"],
+    ids=["yaml block list", "yaml flow list", "json strings", "json numbers", "json-like yaml, stray quote"],
 )
 def test_millions_of_tiny_values_are_refused_before_anything_is_built(text, monkeypatch):
     def must_not_load(*args, **kwargs):
@@ -462,6 +465,15 @@ def test_millions_of_tiny_values_are_refused_before_anything_is_built(text, monk
     parsed = parse_document(text)
     (finding,) = parsed.findings
     assert finding.code == "document.too_many_values" and finding.line is not None
+
+
+def test_values_are_counted_in_linear_time_after_quotes_that_open_no_string():
+    # Each escaped quote once began a string that ran to the end of the text: 70 KB took 12 s.
+    text = '{"format": "gptstudio/gpt@1", "name": [' + 'a\\"' * 66_000 + "," * 10_000
+    started = time.perf_counter()
+    (finding,) = parse_document(text).findings
+    assert time.perf_counter() - started < 5  # a few milliseconds; the quadratic count took minutes
+    assert (finding.code, finding.line) == ("document.too_many_values", 1)
 
 
 def test_values_are_counted_outside_strings_only(monkeypatch):
