@@ -421,8 +421,9 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # PostgreSQL text takes neither
 
 
 def _walk_checks(document, findings: list[Finding]) -> None:
-    """Aliases (shared containers, which a YAML bomb needs), nesting deeper than a document has,
-    and characters a database cannot store. Iterative: any depth is safe to walk."""
+    """Shared containers (which a YAML alias makes, and an alias bomb needs; YAML text has its
+    aliases refused before loading, this covers documents built in memory), nesting deeper than a
+    document has, and characters a database cannot store. Iterative: any depth is safe to walk."""
     seen: set[int] = set()
     stack: list[tuple[object, list]] = [(document, [])]
     while stack:
@@ -451,27 +452,17 @@ def _walk_checks(document, findings: list[Finding]) -> None:
                 return
             items = value.items() if isinstance(value, dict) else enumerate(value)
             stack.extend((item, [*path, key]) for key, item in reversed(list(items)))
-        elif isinstance(value, str):
-            if len(value) > 64:  # short strings may be shared by the interpreter; long ones only by an alias
-                if id(value) in seen:
-                    findings.append(
-                        make_finding(
-                            "document.alias",
-                            f"{json_pointer(path)} repeats another value through a YAML alias (*name). Write it out.",
-                            pointer=json_pointer(path),
-                        )
-                    )
-                    continue
-                seen.add(id(value))
-            if _UNSTORABLE.search(value):
-                findings.append(
-                    make_finding(
-                        "document.invalid_character",
-                        f"{json_pointer(path)} contains a NUL character or an unpaired surrogate, which cannot be "
-                        "stored.",
-                        pointer=json_pointer(path),
-                    )
+        # No identity test for text: the YAML loader hands out one object for every equal plain
+        # scalar (two actions with the same long token URL), so sharing proves no alias. YAML
+        # aliases are refused from the parser's events instead (_yaml_shape_problem).
+        elif isinstance(value, str) and _UNSTORABLE.search(value):
+            findings.append(
+                make_finding(
+                    "document.invalid_character",
+                    f"{json_pointer(path)} contains a NUL character or an unpaired surrogate, which cannot be stored.",
+                    pointer=json_pointer(path),
                 )
+            )
 
 
 def _schema_size_findings(document: dict) -> list[Finding]:
@@ -608,12 +599,21 @@ def _too_many_values(line: int | None, column: int | None = None) -> Finding:
     )
 
 
+def _alias_found(event: yaml.AliasEvent) -> Finding:
+    return make_finding(
+        "document.alias",
+        f"*{event.anchor} repeats another part of the document through a YAML alias. Write the value out in full.",
+        line=event.start_mark.line + 1,
+        column=event.start_mark.column + 1,
+    )
+
+
 _YAML_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
 
 
 def _yaml_shape_problem(text: str) -> Finding | None:
-    """Count values as libyaml parses (no data is built) and stop at the cap; refuse a second
-    document. A syntax error is left to the loader, which reports it with its position."""
+    """Count values as libyaml parses (no data is built) and stop at the cap; refuse an alias and a
+    second document. A syntax error is left to the loader, which reports it with its position."""
     values = 0
     documents = 0
     try:
@@ -622,6 +622,8 @@ def _yaml_shape_problem(text: str) -> Finding | None:
                 values += 1
                 if values > DOCUMENT_MAX_VALUES:
                     return _too_many_values(event.start_mark.line + 1, event.start_mark.column + 1)
+                if isinstance(event, yaml.AliasEvent):
+                    return _alias_found(event)
             elif isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:

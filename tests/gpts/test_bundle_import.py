@@ -16,7 +16,7 @@ from gpts.exporters import gpt_export
 from gpts.importers import DocumentRejected, SecretToEnter, gpt_import
 from gpts.models import GPT, KnowledgeFile
 from gptstudio.errors import EditConflict
-from tests.factories import make_rich_gpt
+from tests.factories import WEATHER_SCHEMA, make_action, make_gpt, make_rich_gpt
 
 
 @pytest.fixture
@@ -79,6 +79,30 @@ def test_export_import_export_is_byte_identical_and_documents_equal(rich, worksp
 def test_a_document_imports_too(rich, workspace, user, target, fmt):
     outcome = do_import(export_bytes(rich, target=target, fmt=fmt), workspace, user)
     assert gpt_document(outcome.gpt) == gpt_document(rich)  # knowledge re-linked from this workspace
+
+
+@pytest.mark.parametrize(("target", "fmt"), [("chatgpt", None), ("document", "yaml"), ("document", "json")])
+def test_actions_sharing_long_urls_round_trip(workspace, user, target, fmt):
+    # The YAML loader hands out one object for equal plain scalars; longer than 64 characters they
+    # were once taken for a YAML alias, and the import of a valid export was refused.
+    tenant = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0"
+    gpt = make_gpt(workspace, user, name="Graph")
+    for name, host in (("Mail", "mail.example.com"), ("Calendar", "calendar.example.com")):
+        make_action(
+            gpt,
+            user,
+            name=name,
+            schema_text=WEATHER_SCHEMA.replace("api.weather.example.com", host),
+            auth_type="oauth",
+            oauth_client_id="client",
+            oauth_authorization_url=f"{tenant}/authorize",
+            oauth_token_url=f"{tenant}/token",
+        )
+    gpt = GPT.objects.get(pk=gpt.pk)
+    exported = export_bytes(gpt, target=target, fmt=fmt)
+    outcome = do_import(exported, workspace, user)
+    assert gpt_document(outcome.gpt) == gpt_document(gpt)
+    assert export_bytes(outcome.gpt, target=target, fmt=fmt) == exported
 
 
 def test_a_bundle_imports_as_a_new_revision_with_the_conflict_check(rich, workspace, user):

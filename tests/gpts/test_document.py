@@ -270,6 +270,28 @@ def test_yaml_alias_bombs_are_refused_before_anything_expands_them():
     assert set(codes(parsed.findings)) == {"document.alias"}
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["&name short\ncategory: *name", "&url https://example.com/" + "x" * 80 + "\ncategory: *url", "&one [a]\nx: *one"],
+    ids=["short text", "long text", "list"],
+)
+def test_any_yaml_alias_is_refused_where_it_is(value):
+    text = MINIMAL.replace("category: ''\n", "").replace("description: ''", f"description: {value}")
+    (finding,) = parse_document(text).findings
+    assert finding.code == "document.alias" and "through a YAML alias" in finding.message
+    assert text.splitlines()[finding.line - 1][finding.column - 1 :].startswith("*")
+
+
+def test_equal_long_values_are_not_taken_for_aliases(document):
+    url = "https://www.example-company-with-a-long-name.com/legal/privacy-policy-for-every-api"
+    for action in document["actions"]:
+        action["privacy_policy_url"] = url
+    for fmt in ("yaml", "json"):
+        parsed = parse_document(render_document(document, fmt))
+        assert parsed.valid, parsed.findings
+        assert parsed.document == document
+
+
 def test_unstorable_characters_are_findings(document):
     document["description"] = "nul\x00byte"
     assert codes(document_findings(document)) == ["document.invalid_character"]
