@@ -533,17 +533,21 @@ def document_findings(document) -> list[Finding]:
         ("actions", "document.duplicate_action_name", "action"),
         ("knowledge", "document.duplicate_knowledge_name", "knowledge file"),
     ):
+        # Compared as saved: the services trim names, so `Weather` and `Weather ` would become two
+        # actions of one name, whose export is refused.
         seen_names: set[str] = set()
         for index, item in enumerate(document[key]):
-            if item["name"] in seen_names:
+            name = item["name"].strip()
+            if name in seen_names:
                 findings.append(
                     make_finding(
                         code,
-                        f"Two {what}s are named {item['name']!r}; names must be unique (they match {what}s on import).",
+                        f"Two {what}s are named {name!r} (spaces around a name do not count); names must be "
+                        f"unique (they match {what}s on import).",
                         pointer=f"/{key}/{index}/name",
                     )
                 )
-            seen_names.add(item["name"])
+            seen_names.add(name)
     for index, action in enumerate(document["actions"]):
         auth = action["authentication"]
         for block, key, label in (("api_key", "key", "API key"), ("oauth", "client_secret", "client secret")):

@@ -297,10 +297,20 @@ def test_unstorable_characters_are_findings(document):
     assert codes(document_findings(document)) == ["document.invalid_character"]
 
 
-def test_duplicate_action_names_are_refused(document):
-    document["actions"][2]["name"] = "Weather"
+@pytest.mark.parametrize("name", ["Weather", "Weather ", " Weather\t"])
+def test_duplicate_action_names_are_refused(document, name):
+    # Names are compared as saved: the services trim them, making "Weather " a second "Weather".
+    document["actions"][2]["name"] = name
     (finding,) = document_findings(document)
     assert (finding.code, finding.pointer) == ("document.duplicate_action_name", "/actions/2/name")
+    assert "named 'Weather' (spaces around a name do not count)" in finding.message
+
+
+def test_knowledge_names_differing_only_in_spaces_are_duplicates(document):
+    entry = {"name": "notes.md", "size": 3, "sha256": "0" * 64, "media_type": "text/markdown"}
+    document["knowledge"] = [entry, entry | {"name": "notes.md "}]
+    (finding,) = document_findings(document)
+    assert (finding.code, finding.pointer) == ("document.duplicate_knowledge_name", "/knowledge/1/name")
 
 
 def test_secret_values_in_a_document_are_flagged(document):
