@@ -2,10 +2,11 @@
 
 Nothing is extracted before the whole central directory passed the checks: no absolute paths,
 `..`, backslashes or drive letters; no symlinks or other special files; no encryption; no
-duplicate names; at most `STUDIO_BUNDLE_MAX_ENTRIES` entries; declared sizes within the per-file
-and total caps and a plausible compression ratio (zip bombs). Every entry must be a file the
-export writes (the OS litter `__MACOSX/` and `.DS_Store` is skipped). While reading, sizes are
-enforced again on the real bytes (zipfile stops at the declared size and checks the CRC).
+duplicate names; only stored or deflated entries; at most `STUDIO_BUNDLE_MAX_ENTRIES` entries;
+declared sizes within the per-file and total caps and a plausible compression ratio (zip bombs).
+Every entry must be a file the export writes (the OS litter `__MACOSX/` and `.DS_Store` is
+skipped). While reading, sizes are enforced again on the real bytes (zipfile stops at the
+declared size and checks the CRC).
 
 gpt.yaml is the source of truth. The copies of its data (instructions.md, conversation starters,
 the schema files) must still agree with it; the guide and authentication.md are ignored (they are
@@ -16,7 +17,6 @@ imported as it is in the bundle, with a notice.
 from __future__ import annotations
 
 import hashlib
-import lzma
 import re
 import stat
 import tempfile
@@ -59,15 +59,18 @@ IGNORED = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$)")
 ACTION_FILE = re.compile(r"^actions/([^/]+)/(openapi\.json|openapi\.yaml|authentication\.md)$")
 KNOWLEDGE_FILE = re.compile(r"^knowledge/([^/]+)$")
 ALLOWED_DIRECTORIES = re.compile(r"^(actions/|actions/[^/]+/|knowledge/)$")
-SUPPORTED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+# What the export writes. zipfile decompresses bzip2 and LZMA without an output limit (a 1 KB entry
+# declaring 100 bytes expands to 1 GiB in memory before the declared size cuts it), while its
+# deflate reads never return more than asked for and stop at the declared size.
+SUPPORTED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+COMPRESSION_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}
 
 # Everything reading a damaged zip can raise (tests/gpts/test_bundle_fuzz.py finds each of them by
 # changing a few bytes of a real bundle), and nothing else: a bug elsewhere stays a bug.
 ARCHIVE_READ_ERRORS = (
     zipfile.BadZipFile,  # bad structure or CRC; also zipfile's "longer than declared"
     zlib.error,  # a damaged deflate stream
-    lzma.LZMAError,  # a damaged LZMA stream
-    OSError,  # a damaged bzip2 stream ("Invalid data stream"), and the file object's own failures
+    OSError,  # the file object's own failures
     EOFError,  # a compressed stream that ends early
     NotImplementedError,  # a damaged version or flag field ("zip file version 16.3", "flag bit 5")
     ValueError,  # a damaged offset ("negative seek value"); a name that is not UTF-8 though flagged so
@@ -138,7 +141,13 @@ def _check_entries(infos: list[zipfile.ZipInfo]) -> list[Finding]:
         if info.flag_bits & 0x1:
             refuse("import.zip.encrypted", f"Entry {name!r} is encrypted; export the bundle without a password.", name)
         if info.compress_type not in SUPPORTED_COMPRESSION:
-            refuse("import.zip.unreadable", f"Entry {name!r} uses an unsupported compression method.", name)
+            method = COMPRESSION_NAMES.get(info.compress_type, f"method {info.compress_type}")
+            refuse(
+                "import.zip.unreadable",
+                f"Entry {name!r} is compressed with {method}; GPT Studio reads only stored or deflated "
+                "entries (what its export writes): zip the bundle again with the default compression.",
+                name,
+            )
         if info.file_size > _entry_cap(name):
             refuse(
                 "import.zip.too_large",
@@ -210,7 +219,10 @@ def _reading(problem: str) -> Iterator[None]:
 
 def _read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     with archive.open(info) as entry:
-        return entry.read(DOCUMENT_MAX_BYTES + 1)
+        # Ask for the declared size (already within the cap), not the cap: zipfile inflates up to
+        # the size asked for before cutting at the declared size, so asking for the cap let a tiny
+        # entry declaring 2 KB inflate to hundreds of MB in memory.
+        return entry.read(info.file_size)
 
 
 def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> tuple[int, str]:

@@ -421,8 +421,9 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # PostgreSQL text takes neither
 
 
 def _walk_checks(document, findings: list[Finding]) -> None:
-    """Aliases (shared containers, which a YAML bomb needs), nesting deeper than a document has,
-    and characters a database cannot store. Iterative: any depth is safe to walk."""
+    """Shared containers (which a YAML alias makes, and an alias bomb needs; YAML text has its
+    aliases refused before loading, this covers documents built in memory), nesting deeper than a
+    document has, and characters a database cannot store. Iterative: any depth is safe to walk."""
     seen: set[int] = set()
     stack: list[tuple[object, list]] = [(document, [])]
     while stack:
@@ -451,27 +452,17 @@ def _walk_checks(document, findings: list[Finding]) -> None:
                 return
             items = value.items() if isinstance(value, dict) else enumerate(value)
             stack.extend((item, [*path, key]) for key, item in reversed(list(items)))
-        elif isinstance(value, str):
-            if len(value) > 64:  # short strings may be shared by the interpreter; long ones only by an alias
-                if id(value) in seen:
-                    findings.append(
-                        make_finding(
-                            "document.alias",
-                            f"{json_pointer(path)} repeats another value through a YAML alias (*name). Write it out.",
-                            pointer=json_pointer(path),
-                        )
-                    )
-                    continue
-                seen.add(id(value))
-            if _UNSTORABLE.search(value):
-                findings.append(
-                    make_finding(
-                        "document.invalid_character",
-                        f"{json_pointer(path)} contains a NUL character or an unpaired surrogate, which cannot be "
-                        "stored.",
-                        pointer=json_pointer(path),
-                    )
+        # No identity test for text: the YAML loader hands out one object for every equal plain
+        # scalar (two actions with the same long token URL), so sharing proves no alias. YAML
+        # aliases are refused from the parser's events instead (_yaml_shape_problem).
+        elif isinstance(value, str) and _UNSTORABLE.search(value):
+            findings.append(
+                make_finding(
+                    "document.invalid_character",
+                    f"{json_pointer(path)} contains a NUL character or an unpaired surrogate, which cannot be stored.",
+                    pointer=json_pointer(path),
                 )
+            )
 
 
 def _schema_size_findings(document: dict) -> list[Finding]:
@@ -542,17 +533,21 @@ def document_findings(document) -> list[Finding]:
         ("actions", "document.duplicate_action_name", "action"),
         ("knowledge", "document.duplicate_knowledge_name", "knowledge file"),
     ):
+        # Compared as saved: the services trim names, so `Weather` and `Weather ` would become two
+        # actions of one name, whose export is refused.
         seen_names: set[str] = set()
         for index, item in enumerate(document[key]):
-            if item["name"] in seen_names:
+            name = item["name"].strip()
+            if name in seen_names:
                 findings.append(
                     make_finding(
                         code,
-                        f"Two {what}s are named {item['name']!r}; names must be unique (they match {what}s on import).",
+                        f"Two {what}s are named {name!r} (spaces around a name do not count); names must be "
+                        f"unique (they match {what}s on import).",
                         pointer=f"/{key}/{index}/name",
                     )
                 )
-            seen_names.add(item["name"])
+            seen_names.add(name)
     for index, action in enumerate(document["actions"]):
         auth = action["authentication"]
         for block, key, label in (("api_key", "key", "API key"), ("oauth", "client_secret", "client secret")):
@@ -608,12 +603,21 @@ def _too_many_values(line: int | None, column: int | None = None) -> Finding:
     )
 
 
+def _alias_found(event: yaml.AliasEvent) -> Finding:
+    return make_finding(
+        "document.alias",
+        f"*{event.anchor} repeats another part of the document through a YAML alias. Write the value out in full.",
+        line=event.start_mark.line + 1,
+        column=event.start_mark.column + 1,
+    )
+
+
 _YAML_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
 
 
 def _yaml_shape_problem(text: str) -> Finding | None:
-    """Count values as libyaml parses (no data is built) and stop at the cap; refuse a second
-    document. A syntax error is left to the loader, which reports it with its position."""
+    """Count values as libyaml parses (no data is built) and stop at the cap; refuse an alias and a
+    second document. A syntax error is left to the loader, which reports it with its position."""
     values = 0
     documents = 0
     try:
@@ -622,6 +626,8 @@ def _yaml_shape_problem(text: str) -> Finding | None:
                 values += 1
                 if values > DOCUMENT_MAX_VALUES:
                     return _too_many_values(event.start_mark.line + 1, event.start_mark.column + 1)
+                if isinstance(event, yaml.AliasEvent):
+                    return _alias_found(event)
             elif isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -636,8 +642,10 @@ def _yaml_shape_problem(text: str) -> Finding | None:
     return None
 
 
-# A JSON string (skipped whole, never copied) or a structural character (captured).
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|([\[{,:])')
+# A JSON string (skipped whole, never copied; group 1 is its closing quote, None when there is
+# none) or a structural character (group 2).
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+(")?|([\[{,:])')
+_JSON_STRUCTURAL = re.compile(r"[\[{,:]")
 
 
 def _json_shape_problem(text: str) -> Finding | None:
@@ -647,10 +655,20 @@ def _json_shape_problem(text: str) -> Finding | None:
         return None  # even counting the characters inside strings, the text is small enough
     values = 1
     for match in _JSON_TOKEN.finditer(text):
-        if match.group(1) is not None:
+        if match.group(2) is not None:
+            structural = [match]
+        elif match.group(1) is None:
+            # A quote that opens no string (invalid JSON, which may still be read as YAML): what
+            # follows it up to where the string would have ended is counted as if outside strings.
+            # Every quote in there is escaped, so none of them opens a string either; trying each
+            # one again, as a plain string pattern does, took 12 s on 70 KB of `a\"`.
+            structural = _JSON_STRUCTURAL.finditer(text, match.start() + 1, match.end())
+        else:
+            continue
+        for character in structural:
             values += 1
             if values > DOCUMENT_MAX_VALUES:
-                return _too_many_values(text.count("\n", 0, match.start()) + 1)
+                return _too_many_values(text.count("\n", 0, character.start()) + 1)
     return None
 
 

@@ -201,15 +201,17 @@ def _apply_actions(gpt: GPT, entries: list[dict], actor) -> list[Finding]:
     """Make the GPT's actions those of the document, matched by name, in document order, and
     report stated domains that differ from the derived ones.
 
-    Removals come first so a full GPT can swap actions without passing ChatGPT's cap of 10."""
+    Removals come first so a full GPT can swap actions without passing ChatGPT's cap of 10. Names
+    match as saved (trimmed): `Calendar ` in a document is the stored `Calendar`, and keeps its
+    secret rather than being deleted with it and created anew."""
     existing: dict[str, Action] = {}
     extra: list[Action] = []  # a second action of the same name (the model allows it; documents do not)
     for action in Action.objects.select_for_update().filter(gpt=gpt).order_by("position", "id"):
-        if action.name in existing:
+        if action.name.strip() in existing:
             extra.append(action)
         else:
-            existing[action.name] = action
-    wanted = {entry["name"] for entry in entries}
+            existing[action.name.strip()] = action
+    wanted = {entry["name"].strip() for entry in entries}
     for action in [a for name, a in existing.items() if name not in wanted] + extra:
         action_services.action_delete(action=action, actor=actor)
     findings = []
@@ -217,7 +219,7 @@ def _apply_actions(gpt: GPT, entries: list[dict], actor) -> list[Finding]:
         pointer = f"/actions/{position}"
         fields = _action_fields(entry, position)
         try:
-            match = existing.get(entry["name"])
+            match = existing.get(entry["name"].strip())
             if match is None:
                 saved = action_services.action_create(gpt=gpt, actor=actor, name=entry["name"], **fields)
             else:
@@ -256,17 +258,17 @@ def _apply_knowledge(
     written: list[str],
 ) -> list[Finding]:
     findings = []
-    wanted = {entry["name"]: entry for entry in entries}
+    wanted = {entry["name"].strip(): entry for entry in entries}  # as saved, like action names
     kept = set()
     for knowledge in list(gpt.knowledge_files.all()):
-        entry = wanted.get(knowledge.name)
+        entry = wanted.get(knowledge.name.strip())
         same = entry is not None and (entry["sha256"], entry["size"], entry["media_type"]) == (
             knowledge.sha256,
             knowledge.size,
             knowledge.media_type,
         )
-        if same and knowledge.name not in provided:
-            kept.add(knowledge.name)
+        if same and entry["name"] not in provided:
+            kept.add(entry["name"])
         else:
             services.knowledge_file_delete(knowledge=knowledge, actor=actor)
     for index, entry in enumerate(entries):
@@ -395,7 +397,7 @@ def gpt_apply_document(
 
 
 def _indexed(missing: Iterable[SecretToEnter], entries: list[dict]):
-    positions = {entry["name"]: index for index, entry in enumerate(entries)}
+    positions = {entry["name"].strip(): index for index, entry in enumerate(entries)}
     return [(positions.get(s.action, 0), s) for s in missing]
 
 

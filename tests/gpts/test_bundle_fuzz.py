@@ -22,8 +22,6 @@ SEED = 20240501
 MUTATIONS_PER_METHOD = 90
 METHODS = {
     "deflated": zipfile.ZIP_DEFLATED,
-    "bzip2": zipfile.ZIP_BZIP2,
-    "lzma": zipfile.ZIP_LZMA,
     "stored": zipfile.ZIP_STORED,
 }
 

@@ -1,7 +1,10 @@
 """Importing bundles and documents: round trips, conflicts, secrets, and zip safety."""
 
 import io
+import struct
+import tracemalloc
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ from gpts.exporters import gpt_export
 from gpts.importers import DocumentRejected, SecretToEnter, gpt_import
 from gpts.models import GPT, KnowledgeFile
 from gptstudio.errors import EditConflict
-from tests.factories import make_rich_gpt
+from tests.factories import WEATHER_SCHEMA, make_action, make_gpt, make_rich_gpt
 
 
 @pytest.fixture
@@ -76,6 +79,30 @@ def test_export_import_export_is_byte_identical_and_documents_equal(rich, worksp
 def test_a_document_imports_too(rich, workspace, user, target, fmt):
     outcome = do_import(export_bytes(rich, target=target, fmt=fmt), workspace, user)
     assert gpt_document(outcome.gpt) == gpt_document(rich)  # knowledge re-linked from this workspace
+
+
+@pytest.mark.parametrize(("target", "fmt"), [("chatgpt", None), ("document", "yaml"), ("document", "json")])
+def test_actions_sharing_long_urls_round_trip(workspace, user, target, fmt):
+    # The YAML loader hands out one object for equal plain scalars; longer than 64 characters they
+    # were once taken for a YAML alias, and the import of a valid export was refused.
+    tenant = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0"
+    gpt = make_gpt(workspace, user, name="Graph")
+    for name, host in (("Mail", "mail.example.com"), ("Calendar", "calendar.example.com")):
+        make_action(
+            gpt,
+            user,
+            name=name,
+            schema_text=WEATHER_SCHEMA.replace("api.weather.example.com", host),
+            auth_type="oauth",
+            oauth_client_id="client",
+            oauth_authorization_url=f"{tenant}/authorize",
+            oauth_token_url=f"{tenant}/token",
+        )
+    gpt = GPT.objects.get(pk=gpt.pk)
+    exported = export_bytes(gpt, target=target, fmt=fmt)
+    outcome = do_import(exported, workspace, user)
+    assert gpt_document(outcome.gpt) == gpt_document(gpt)
+    assert export_bytes(outcome.gpt, target=target, fmt=fmt) == exported
 
 
 def test_a_bundle_imports_as_a_new_revision_with_the_conflict_check(rich, workspace, user):
@@ -149,6 +176,53 @@ def test_zip_bombs_are_refused_by_ratio_before_extraction(rich, workspace, user,
     files_before = {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
     assert refused_codes(data, workspace, user) == ["import.zip.bomb"]
     assert {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()} == files_before
+
+
+@pytest.mark.parametrize(("method", "name"), [(zipfile.ZIP_BZIP2, "bzip2"), (zipfile.ZIP_LZMA, "LZMA")])
+def test_bzip2_and_lzma_entries_are_refused_unread(rich, workspace, user, method, name):
+    """zipfile inflates these without an output limit (an 899-byte bzip2 entry declaring 100 bytes
+    took 1 GiB of memory), so they are refused from the central directory alone."""
+    source = zipfile.ZipFile(io.BytesIO(export_bytes(rich)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            only_document = method if info.filename == "gpt.yaml" else None
+            target.writestr(info.filename, source.read(info), compress_type=only_document)
+    with pytest.raises(DocumentRejected) as excinfo:
+        do_import(out.getvalue(), workspace, user)
+    ((finding,),) = [excinfo.value.findings]
+    assert (finding.code, finding.pointer) == ("import.zip.unreadable", "gpt.yaml")
+    assert f"compressed with {name}; GPT Studio reads only stored or deflated entries" in finding.message
+
+
+def one_entry_zip(name: str, data: bytes, *, declared: int) -> bytes:
+    """A zip whose single deflated entry says it holds `declared` bytes (CRC of those) but inflates
+    to all of `data`: what zipfile.ZipFile cannot write."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    stream = compressor.compress(data) + compressor.flush()
+    crc, encoded = zlib.crc32(data[:declared]), name.encode()
+    sizes = (crc, len(stream), declared, len(encoded))
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, *sizes, 0) + encoded
+    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, *sizes, 0, 0, 0, 0, 0, 0)
+    central += encoded
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(local) + len(stream), 0)
+    return local + stream + central + end
+
+
+def test_a_deflated_entry_longer_than_declared_is_read_only_to_its_declared_size(workspace, user):
+    gpt = make_rich_gpt(workspace, user)
+    document = export_bytes(gpt, target="document", fmt="yaml")
+    data = one_entry_zip("gpt.yaml", document + b"\0" * (64 * 1024 * 1024), declared=len(document))
+    assert len(data) < 100_000
+    tracemalloc.start()
+    try:
+        outcome = do_import(data, workspace, user)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # The 64 MB behind the declared size are never inflated into memory, and never read as gpt.yaml.
+    assert peak < 16 * 1024 * 1024, f"{peak:,} bytes"
+    assert gpt_document(outcome.gpt) == gpt_document(gpt)
 
 
 def test_total_size_and_entry_count_caps(rich, workspace, user, monkeypatch):

@@ -2,6 +2,7 @@
 
 import json
 import re
+import time
 
 import jsonschema_rs
 import pytest
@@ -269,15 +270,47 @@ def test_yaml_alias_bombs_are_refused_before_anything_expands_them():
     assert set(codes(parsed.findings)) == {"document.alias"}
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["&name short\ncategory: *name", "&url https://example.com/" + "x" * 80 + "\ncategory: *url", "&one [a]\nx: *one"],
+    ids=["short text", "long text", "list"],
+)
+def test_any_yaml_alias_is_refused_where_it_is(value):
+    text = MINIMAL.replace("category: ''\n", "").replace("description: ''", f"description: {value}")
+    (finding,) = parse_document(text).findings
+    assert finding.code == "document.alias" and "through a YAML alias" in finding.message
+    assert text.splitlines()[finding.line - 1][finding.column - 1 :].startswith("*")
+
+
+def test_equal_long_values_are_not_taken_for_aliases(document):
+    url = "https://www.example-company-with-a-long-name.com/legal/privacy-policy-for-every-api"
+    for action in document["actions"]:
+        action["privacy_policy_url"] = url
+    for fmt in ("yaml", "json"):
+        parsed = parse_document(render_document(document, fmt))
+        assert parsed.valid, parsed.findings
+        assert parsed.document == document
+
+
 def test_unstorable_characters_are_findings(document):
     document["description"] = "nul\x00byte"
     assert codes(document_findings(document)) == ["document.invalid_character"]
 
 
-def test_duplicate_action_names_are_refused(document):
-    document["actions"][2]["name"] = "Weather"
+@pytest.mark.parametrize("name", ["Weather", "Weather ", " Weather\t"])
+def test_duplicate_action_names_are_refused(document, name):
+    # Names are compared as saved: the services trim them, making "Weather " a second "Weather".
+    document["actions"][2]["name"] = name
     (finding,) = document_findings(document)
     assert (finding.code, finding.pointer) == ("document.duplicate_action_name", "/actions/2/name")
+    assert "named 'Weather' (spaces around a name do not count)" in finding.message
+
+
+def test_knowledge_names_differing_only_in_spaces_are_duplicates(document):
+    entry = {"name": "notes.md", "size": 3, "sha256": "0" * 64, "media_type": "text/markdown"}
+    document["knowledge"] = [entry, entry | {"name": "notes.md "}]
+    (finding,) = document_findings(document)
+    assert (finding.code, finding.pointer) == ("document.duplicate_knowledge_name", "/knowledge/1/name")
 
 
 def test_secret_values_in_a_document_are_flagged(document):
@@ -451,8 +484,10 @@ def test_a_second_yaml_document_is_refused():
         MINIMAL.replace("category: ''", "category: [" + "a, " * 2_500_000 + "]"),
         '{"format": "gptstudio/gpt@1", "name": [' + ",".join(['"a"'] * 2_500_000) + "]}",
         '{"format": "gptstudio/gpt@1", "name": ' + "[" * 30 + ",".join(["1"] * 2_500_000) + "]" * 30 + "}",
+        # Not JSON, but YAML (which reads JSON that fails): the stray quote opens no string.
+        '{"format": "gptstudio/gpt@1", "name": [\'a"\', ' + "1, " * 20_000 + "]}",
     ],
-    ids=["yaml block list", "yaml flow list", "json strings", "json numbers"],
+    ids=["yaml block list", "yaml flow list", "json strings", "json numbers", "json-like yaml, stray quote"],
 )
 def test_millions_of_tiny_values_are_refused_before_anything_is_built(text, monkeypatch):
     def must_not_load(*args, **kwargs):
@@ -462,6 +497,15 @@ def test_millions_of_tiny_values_are_refused_before_anything_is_built(text, monk
     parsed = parse_document(text)
     (finding,) = parsed.findings
     assert finding.code == "document.too_many_values" and finding.line is not None
+
+
+def test_values_are_counted_in_linear_time_after_quotes_that_open_no_string():
+    # Each escaped quote once began a string that ran to the end of the text: 70 KB took 12 s.
+    text = '{"format": "gptstudio/gpt@1", "name": [' + 'a\\"' * 66_000 + "," * 10_000
+    started = time.perf_counter()
+    (finding,) = parse_document(text).findings
+    assert time.perf_counter() - started < 5  # a few milliseconds; the quadratic count took minutes
+    assert (finding.code, finding.line) == ("document.too_many_values", 1)
 
 
 def test_values_are_counted_outside_strings_only(monkeypatch):

@@ -262,6 +262,31 @@ def test_padded_values_are_trimmed_as_every_edit_trims_them_and_each_is_reported
     assert "left out" in trimmed["/conversation_starters/1"].message
 
 
+def test_a_padded_name_matches_the_stored_action_and_keeps_its_secret(rich, workspace, user):
+    document = gpt_document(rich)
+    calendar_id = rich.actions.get(name="Calendar").pk
+    document["actions"][1]["name"] = "Calendar "
+    document["actions"][1]["privacy_policy_url"] = "https://calendar.example.org/privacy-v2"
+    outcome = apply(document, workspace, user, gpt=rich, expected_version=rich.version)
+    calendar = outcome.gpt.actions.get(name="Calendar")
+    # Updated in place, not deleted (with its API key) and created again without one.
+    assert calendar.pk == calendar_id and calendar.api_key.reveal() == "sk-known"
+    assert calendar.privacy_policy_url == "https://calendar.example.org/privacy-v2"
+    assert outcome.secrets_to_enter == []
+    assert [f.pointer for f in outcome.findings if f.code == "import.trimmed"] == ["/actions/1/name"]
+
+
+def test_a_padded_knowledge_name_matches_the_stored_file(gpt, workspace, user):
+    services.knowledge_file_add(gpt=gpt, actor=user, upload=ContentFile(b"notes", name="notes.md"))
+    gpt = GPT.objects.get(pk=gpt.pk)
+    stored_id = gpt.knowledge_files.get().pk
+    document = gpt_document(gpt)
+    document["knowledge"][0]["name"] = "notes.md "
+    outcome = apply(document, workspace, user, gpt=gpt, expected_version=gpt.version)
+    assert outcome.revision is None  # nothing changed: the file was kept, not removed and added again
+    assert [k.pk for k in outcome.gpt.knowledge_files.all()] == [stored_id]
+
+
 def test_an_exact_document_reports_nothing_trimmed(rich, workspace, user):
     outcome = apply(gpt_document(rich), workspace, user)
     assert "import.trimmed" not in [f.code for f in outcome.findings]
