@@ -46,6 +46,11 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
     def workspace_of(self, obj):
         return obj.workspace
 
+    def check_parent_access(self) -> None:
+        """Role checks that need no object (a list or create under a parent workspace or GPT).
+        `initial` runs them for the request; the OPTIONS probe (gptstudio/api/metadata.py) runs
+        them once per write method."""
+
     def require(self, workspace, needed: Access | None = None) -> str:
         """Check the caller's role in `workspace` (for creates and nested parents)."""
         return check_access(self.request.user, workspace, needed or access_for(self, self.request))

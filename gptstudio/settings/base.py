@@ -215,6 +215,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "gptstudio.api.pagination.StudioPagination",
     "DEFAULT_THROTTLE_CLASSES": ["gptstudio.api.throttling.TokenRateThrottle"],
     "EXCEPTION_HANDLER": "gptstudio.api.errors.api_exception_handler",
+    # OPTIONS lists only the writes the caller's role allows.
+    "DEFAULT_METADATA_CLASS": "gptstudio.api.metadata.RoleAwareMetadata",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
