@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import construct_change_message
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
@@ -112,8 +113,21 @@ class ServiceErrorsMixin:
         try:
             return super().delete_view(request, object_id, extra_context)
         except (EditConflict, ValidationError) as exc:
-            self.message_user(request, "; ".join(getattr(exc, "messages", [str(exc)])), level=messages.ERROR)
+            self._report_refusal(request, exc)
             return HttpResponseRedirect(request.get_full_path())
+
+    def response_action(self, request, queryset, *args, **kwargs):
+        # An action ("delete selected") runs outside a transaction: one object refused by its
+        # service must not leave the objects before it deleted (nor their log entries written).
+        try:
+            with transaction.atomic():
+                return super().response_action(request, queryset, *args, **kwargs)
+        except (EditConflict, ValidationError) as exc:
+            self._report_refusal(request, exc)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _report_refusal(self, request, exc):
+        self.message_user(request, "; ".join(getattr(exc, "messages", [str(exc)])), level=messages.ERROR)
 
 
 # --- Workspaces ---------------------------------------------------------------------------------
@@ -197,7 +211,7 @@ class WorkspaceAdmin(ServiceErrorsMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     list_display = ("user", "workspace", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__username", "user__email", "workspace__name")
@@ -208,6 +222,14 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    # Deletes go through the service, which refuses to remove a workspace's last owner.
+    def delete_model(self, request, obj):
+        services.membership_remove(workspace=obj.workspace, user=obj.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("workspace", "user"):
+            services.membership_remove(workspace=membership.workspace, user=membership.user)
 
 
 # --- GPTs ------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ workspaces: objects outside them are simply not found."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
@@ -53,6 +54,29 @@ def workspace_get(*, user, slug: str) -> Workspace:
 
 def members_of(workspace: Workspace) -> QuerySet[Membership]:
     return workspace.memberships.select_related("user").order_by("user__username", "id")
+
+
+def user_for_membership(identifier: str):
+    """The active user a workspace owner names by `identifier`, or None.
+
+    With an "@" it is an email address and matches only an address the user has *verified*
+    (allauth's EmailAddress), never a username: anyone can sign up with someone else's address,
+    and, before usernames refused "@" (gptstudio/usernames.py), with a username that looks like
+    it. `user.email` alone, or an unverified EmailAddress, proves nothing (as for invitations:
+    services._check_invited_address). Without an "@" it is an exact username."""
+    from allauth.account.models import EmailAddress
+
+    users = get_user_model().objects.filter(is_active=True)
+    if "@" not in identifier:
+        return users.filter(username=identifier).first()
+    owners = (
+        EmailAddress.objects.filter(email__iexact=identifier, verified=True, user__is_active=True)
+        .values_list("user", flat=True)
+        .distinct()
+    )
+    # allauth keeps a verified address unique to one account; if two ever share one, neither is meant.
+    matched = list(owners[:2])
+    return users.get(pk=matched[0]) if len(matched) == 1 else None
 
 
 def gpts_for(user) -> QuerySet[GPT]:

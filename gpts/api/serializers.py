@@ -7,13 +7,13 @@ drf-spectacular names schema components after them.
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actions.api.serializers import SchemaReportSerializer
 from actions.models import Action
+from gpts import selectors
 from gpts.document_schema import SCHEMA_URL_PATH, build_openapi_document_schema
 from gpts.exporters import EXPORTERS
 from gpts.importers import secrets_to_enter
@@ -69,14 +69,19 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class MemberAddSerializer(WriteSerializer):
-    username = serializers.CharField(max_length=150, help_text="The username or email address of the person.")
+    username = serializers.CharField(
+        max_length=254,
+        help_text='The person\'s username, or an email address they have verified (any value with "@" is '
+        "looked up only as a verified email address, never as a username).",
+    )
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
     def validate_username(self, value):
-        users = get_user_model().objects.filter(is_active=True)
-        user = users.filter(username=value).first() or users.filter(email__iexact=value).first()
+        user = selectors.user_for_membership(value)
         if user is None:
-            raise serializers.ValidationError("No active user with this username or email.")
+            if "@" in value:
+                raise serializers.ValidationError("No active user has verified this email address.")
+            raise serializers.ValidationError("No active user with this username.")
         return user
 
 

@@ -315,6 +315,9 @@ class WorkspaceMemberViewSet(
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.workspace = selectors.workspace_get(user=request.user, slug=self.kwargs["workspace_slug"])
+        self.check_parent_access()
+
+    def check_parent_access(self):
         if self.action in ("list", "create"):
             self.require(self.workspace)
 
@@ -594,6 +597,9 @@ class GPTChildMixin:
             self.gpt = selectors.gpts_for(request.user).get(pk=self.kwargs["gpt_id"])
         except (GPT.DoesNotExist, ValueError):
             raise Http404("No such GPT.") from None
+        self.check_parent_access()
+
+    def check_parent_access(self):
         self.require(self.gpt.workspace, self.parent_access.get(self.action))
 
     def workspace_of(self, obj):

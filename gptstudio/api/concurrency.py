@@ -36,13 +36,16 @@ def _if_match_versions(header: str) -> set[int] | None:
 
     An entity tag is opaque to HTTP: one that is not a version of ours ("garbage", "²", a
     5,000-digit number) is a tag that matches nothing, so the precondition fails (412, RFC 9110
-    13.1.1), as a stale version does."""
+    13.1.1), as a stale version does. If-Match compares strongly (RFC 9110 13.1.1, 8.8.3.2): a
+    weak tag (`W/"3"`) never matches, even when it names the current version."""
     accepted: set[int] = set()
     for tag in header.split(","):
         tag = tag.strip()
         if tag == "*":
             return None
-        version = parse_whole_number(tag.removeprefix("W/").strip('"'))
+        if tag.startswith("W/"):
+            continue
+        version = parse_whole_number(tag.strip('"'))
         if version is not None:
             accepted.add(version)
     return accepted

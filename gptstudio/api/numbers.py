@@ -26,6 +26,11 @@ def parse_whole_number(raw: str) -> int | None:
     return int(raw) if _WHOLE_NUMBER.fullmatch(raw) else None
 
 
+def not_a_whole_number(what: str) -> str:
+    """The message refusing a query number, naming what it is ("A version", "An id")."""
+    return f"{what} is a whole number written with the digits 0-9 (at most 18)."
+
+
 def query_number(request, name: str, *, what: str) -> int | None:
     """The whole number in `?name=`, None when absent; anything else is a 400 naming the parameter."""
     raw = request.query_params.get(name)
@@ -33,5 +38,5 @@ def query_number(request, name: str, *, what: str) -> int | None:
         return None
     number = parse_whole_number(raw)
     if number is None:
-        raise ValidationError({name: [f"{what} is a whole number written with the digits 0-9 (at most 18)."]})
+        raise ValidationError({name: [not_a_whole_number(what)]})
     return number

@@ -27,7 +27,7 @@ from gpts.permissions import Access, check_access
 
 from .concurrency import etag
 from .errors import HasErrors
-from .numbers import ID_MAX, WHOLE_NUMBER_SCHEMA
+from .numbers import WHOLE_NUMBER_SCHEMA, not_a_whole_number, parse_whole_number
 from .permissions import WorkspaceRolePermission, access_for
 
 TRUE_VALUES = {"true", "1"}
@@ -45,6 +45,11 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
 
     def workspace_of(self, obj):
         return obj.workspace
+
+    def check_parent_access(self) -> None:
+        """Role checks that need no object (a list or create under a parent workspace or GPT).
+        `initial` runs them for the request; the OPTIONS probe (gptstudio/api/metadata.py) runs
+        them once per write method."""
 
     def require(self, workspace, needed: Access | None = None) -> str:
         """Check the caller's role in `workspace` (for creates and nested parents)."""
@@ -126,13 +131,21 @@ def save_with_report(save: Callable, *, report_of: Callable, strict: bool):
     return instance, report
 
 
+class IdFormField(forms.Field):
+    """An id read by `parse_whole_number`: forms.IntegerField also takes "1.0" and "١" as 1."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        number = parse_whole_number(str(value))
+        if number is None:
+            raise forms.ValidationError(not_a_whole_number("An id"), code="invalid")
+        return number
+
+
 @extend_schema_field(WHOLE_NUMBER_SCHEMA)
-class IdFilter(django_filters.NumberFilter):
-    """An id in the query string: a whole number a 64-bit column can hold, else a 400."""
+class IdFilter(django_filters.Filter):
+    """An id in the query string: 1 to 18 ASCII digits (gptstudio/api/numbers.py), else a 400
+    like any other query number's."""
 
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", ID_MAX)
-        super().__init__(*args, **kwargs)
+    field_class = IdFormField

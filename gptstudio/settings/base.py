@@ -104,6 +104,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+# Django's username rule without "@": a username never looks like an email address.
+ACCOUNT_USERNAME_VALIDATORS = "gptstudio.usernames.USERNAME_VALIDATORS"
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -213,6 +215,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "gptstudio.api.pagination.StudioPagination",
     "DEFAULT_THROTTLE_CLASSES": ["gptstudio.api.throttling.TokenRateThrottle"],
     "EXCEPTION_HANDLER": "gptstudio.api.errors.api_exception_handler",
+    # OPTIONS lists only the writes the caller's role allows.
+    "DEFAULT_METADATA_CLASS": "gptstudio.api.metadata.RoleAwareMetadata",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

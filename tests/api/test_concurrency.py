@@ -13,14 +13,15 @@ from tests.api.conftest import SecretGuardClient
 from tests.factories import UserFactory, make_action, make_gpt, make_workspace
 
 
-@pytest.mark.parametrize("if_match", ['"1"', "1", 'W/"1"', '"7", "1"', "*"])
+@pytest.mark.parametrize("if_match", ['"1"', "1", '"7", "1"', 'W/"1", "1"', "*"])
 def test_a_matching_if_match_saves(api, gpt, if_match):
     response = api.patch(f"/api/v1/gpts/{gpt.pk}/", {"name": "New"}, format="json", HTTP_IF_MATCH=if_match)
     assert response.status_code == 200
     assert response["ETag"] == '"2"'
 
 
-@pytest.mark.parametrize("if_match", ['"2"', "garbage", '""'])
+# If-Match compares strongly (RFC 9110 13.1.1): a weak tag matches nothing, even the current version.
+@pytest.mark.parametrize("if_match", ['"2"', "garbage", '""', 'W/"1"', 'W/"1", "7"', 'w/"1"'])
 def test_a_stale_if_match_is_412_with_the_current_version(api, gpt, if_match):
     response = api.patch(f"/api/v1/gpts/{gpt.pk}/", {"name": "New"}, format="json", HTTP_IF_MATCH=if_match)
     assert response.status_code == 412

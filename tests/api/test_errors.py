@@ -67,6 +67,19 @@ def test_huge_ids_and_pages_are_not_errors_of_the_server(api):
     assert api.get("/api/v1/jobs/?gpt=1.5").status_code == 400
 
 
+@pytest.mark.parametrize("raw", ["١", "²", "1.0", "1.5", "-1", " 1", "+1", "1e0", "x", "9" * 19])
+def test_an_id_filter_that_is_no_whole_number_is_400(api, gpt, raw):
+    from urllib.parse import quote
+
+    for url in ("/api/v1/jobs/", "/api/v1/actions/"):
+        response = api.get(f"{url}?gpt={quote(raw)}")
+        assert response.status_code == 400, response.content
+        assert response.json()["errors"] == {
+            "gpt": ["An id is a whole number written with the digits 0-9 (at most 18)."]
+        }
+    assert api.get(f"/api/v1/jobs/?gpt={gpt.pk}").status_code == 200
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -240,8 +240,8 @@ def test_permission_matrix(db, row, role, monkeypatch):
 
 
 # Methods every route answers without an endpoint's own handler: HEAD runs the GET handler (the
-# GET row covers it), OPTIONS is DRF's metadata (which reads no object: get_object's 404 is
-# swallowed, and nested routes 404 in `initial`).
+# GET row covers it), OPTIONS is the metadata (a read for every member, listing the writes the
+# role allows: test_options_is_a_read_that_offers_only_the_writes_the_role_allows).
 FRAMEWORK_METHODS = {"HEAD", "OPTIONS"}
 
 
@@ -289,3 +289,31 @@ def test_every_routed_endpoint_is_in_the_schema():
         (method.upper(), path) for path, item in schema["paths"].items() for method in item if method != "parameters"
     }
     assert routed_operations() - UNDOCUMENTED == documented
+
+
+# Creates that name their workspace in the body: OPTIONS cannot know which one, so it offers the
+# write to every member (the POST itself then checks the role there).
+WORKSPACE_IN_BODY = {
+    ("POST", "/api/v1/gpts/"),
+    ("POST", "/api/v1/actions/"),
+    ("POST", "/api/v1/actions/import/"),
+}
+
+
+@pytest.mark.parametrize("path", sorted({row.path for row in MATRIX}))
+def test_options_is_a_read_that_offers_only_the_writes_the_role_allows(db, path):
+    world = _world()
+    rows = [row for row in MATRIX if row.path == path]
+    url = _url(rows[0], world).partition("?")[0]
+    described = {}
+    for role in ("owner", "editor", "viewer"):
+        client = SecretGuardClient()
+        client.force_authenticate(world["users"][role])
+        response = client.options(url)
+        assert response.status_code == 200, (role, response.content)
+        described[role] = response.json().get("actions", {})
+        offered = {row.method for row in rows if row.method in ("PUT", "POST") and allows(role, row.needed)}
+        offered |= {method for method, other in UNSCOPED | WORKSPACE_IN_BODY if other == path and method == "POST"}
+        assert set(described[role]) == offered, role
+    if path == W:  # A write is described by the serializer it validates, not the read one.
+        assert set(described["owner"]["PUT"]) == {"name"}

@@ -1,7 +1,7 @@
 """Workspace and member endpoints: listing, creating, renaming, deleting; owners manage members."""
 
 from gpts.models import Membership, Workspace
-from tests.factories import UserFactory
+from tests.factories import UserFactory, verify_email
 
 
 def test_list_shows_only_my_workspaces_with_my_role(api, workspace, gpt, foreign_gpt):
@@ -37,6 +37,7 @@ def test_rename_and_delete_by_owner(api, workspace):
 
 def test_members_lifecycle(api, workspace, user):
     sam = UserFactory(username="sam")
+    verify_email(sam)
     response = api.post(
         f"/api/v1/workspaces/{workspace.slug}/members/", {"username": "sam", "role": "editor"}, format="json"
     )
@@ -57,12 +58,34 @@ def test_members_lifecycle(api, workspace, user):
 
 
 def test_members_by_email_and_unknown_people(api, workspace):
-    UserFactory(username="kim", email="Kim@Example.com")
+    verify_email(UserFactory(username="kim", email="Kim@Example.com"))
     url = f"/api/v1/workspaces/{workspace.slug}/members/"
     assert api.post(url, {"username": "kim@example.com", "role": "viewer"}, format="json").status_code == 201
     response = api.post(url, {"username": "nobody", "role": "viewer"}, format="json")
     assert response.status_code == 400 and "username" in response.json()["errors"]
     assert api.post(url, {"username": "kim", "role": "boss"}, format="json").status_code == 400
+
+
+def test_an_email_address_finds_only_the_person_who_verified_it(api, workspace):
+    alice = UserFactory(username="alice", email="alice@corp.example")
+    verify_email(alice)
+    # An account from before usernames refused "@", named like Alice's address.
+    UserFactory(username="alice@corp.example", email="mallory@evil.example")
+    url = f"/api/v1/workspaces/{workspace.slug}/members/"
+    response = api.post(url, {"username": "Alice@corp.example", "role": "editor"}, format="json")
+    assert response.status_code == 201 and response.json()["username"] == "alice"
+    assert not Membership.objects.filter(user__username="alice@corp.example").exists()
+
+
+def test_an_unverified_address_or_a_username_with_at_finds_nobody(api, workspace):
+    UserFactory(username="bob", email="bob@example.com")  # user.email, no verified EmailAddress
+    UserFactory(username="carol@example.com", email="carol@example.org")
+    url = f"/api/v1/workspaces/{workspace.slug}/members/"
+    for identifier in ("bob@example.com", "carol@example.com"):
+        response = api.post(url, {"username": identifier, "role": "viewer"}, format="json")
+        assert response.status_code == 400
+        assert response.json()["errors"]["username"] == ["No active user has verified this email address."]
+    assert workspace.memberships.count() == 1
 
 
 def test_the_last_owner_cannot_leave_or_be_demoted(api, workspace, user):

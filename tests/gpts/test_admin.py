@@ -360,6 +360,51 @@ def test_admin_membership_inline_refusal_keeps_everything(admin_client, workspac
     assert workspace.memberships.get().role == "owner"
 
 
+def admin_messages(response):
+    from django.contrib.messages import get_messages
+
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_admin_membership_delete_page_refuses_the_last_owner(admin_client, workspace, user, other_user):
+    from gpts import services
+
+    owner = workspace.memberships.get(user=user)
+    url = reverse("admin:gpts_membership_delete", args=[owner.pk])
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 302 and response["Location"] == url
+    assert "at least one owner" in admin_messages(response)[0]
+    assert workspace.memberships.get() == owner
+    services.membership_set(workspace=workspace, user=other_user, role="owner")
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert list(workspace.memberships.values_list("user", flat=True)) == [other_user.pk]
+
+
+def test_admin_membership_bulk_delete_goes_through_the_service_all_or_nothing(
+    admin_client, workspace, user, other_user
+):
+    from django.contrib.admin.models import LogEntry
+
+    from gpts import services
+
+    services.membership_set(workspace=workspace, user=other_user, role="owner")
+    changelist = reverse("admin:gpts_membership_changelist")
+    every_owner = list(workspace.memberships.values_list("pk", flat=True))
+    response = admin_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": every_owner, "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert "at least one owner" in admin_messages(response)[-1]
+    # The first owner's removal, allowed on its own, was rolled back with the refused second.
+    assert workspace.memberships.count() == 2 and not LogEntry.objects.exists()
+    one_owner = [workspace.memberships.get(user=other_user).pk]
+    response = admin_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": one_owner, "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert list(workspace.memberships.values_list("user", flat=True)) == [user.pk]
+
+
 def test_admin_error_reports_hide_typed_secrets(admin_client, keyed_action, monkeypatch):
     from actions.admin import ActionAdmin
 

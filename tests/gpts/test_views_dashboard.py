@@ -33,6 +33,7 @@ def test_home_without_a_workspace_offers_to_create_one(client, other_user):
     workspace = Workspace.objects.get(name="Team Rocket")
     assert response["Location"] == dashboard_url(workspace)
     assert workspace.memberships.get().role == "owner"
+    assert client.get("/")["Location"] == dashboard_url(workspace)
 
 
 def test_workspace_name_is_required(client, other_user):
@@ -113,21 +114,32 @@ def test_dashboard_query_count_is_constant(client, user, workspace, rows, django
     assert response.content.decode().count('class="gpt-name"') == rows
 
 
-def test_sign_up_creates_a_personal_workspace(client, db):
-    response = client.post(
+def sign_up(client, *, username, email):
+    password = "a-long-Passphrase-9"
+    return client.post(
         reverse("account_signup"),
-        {
-            "email": "ada@example.com",
-            "username": "ada",
-            "password1": "a-long-Passphrase-9",
-            "password2": "a-long-Passphrase-9",
-        },
+        {"email": email, "username": username, "password1": password, "password2": password},
     )
+
+
+def test_sign_up_creates_a_personal_workspace(client, db):
+    response = sign_up(client, username="ada", email="ada@example.com")
     assert response.status_code == 302
     workspace = Workspace.objects.get(memberships__user__username="ada")
     assert workspace.name == "ada's workspace"
     assert workspace.memberships.get().role == "owner"
     assert client.get("/")["Location"] == dashboard_url(workspace)
+
+
+def test_sign_up_refuses_a_username_with_at(client, db):
+    from django.contrib.auth import get_user_model
+
+    response = sign_up(client, username="alice@corp.example", email="mallory@example.com")
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"] == [
+        'A username cannot contain "@" (so it is never mistaken for an email address).'
+    ]
+    assert not get_user_model().objects.exists()
 
 
 def test_pages_send_a_strict_content_security_policy(client, user, workspace):
