@@ -56,6 +56,9 @@ register("import.zip.copy_differs", Severity.ERROR, "A copy of gpt.yaml's data d
 register("import.zip.knowledge_changed", Severity.INFO, "A knowledge file differs from gpt.yaml's record", **_STUDIO)
 
 IGNORED = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$)")
+# A knowledge file may really be named .DS_Store (the export writes it): kept when gpt.yaml lists it,
+# skipped as litter when it does not.
+KNOWLEDGE_LITTER = re.compile(r"(^|/)knowledge/\.DS_Store$")
 ACTION_FILE = re.compile(r"^actions/([^/]+)/(openapi\.json|openapi\.yaml|authentication\.md)$")
 KNOWLEDGE_FILE = re.compile(r"^knowledge/([^/]+)$")
 ALLOWED_DIRECTORIES = re.compile(r"^(actions/|actions/[^/]+/|knowledge/)$")
@@ -246,7 +249,7 @@ def read_bundle(fileobj: BinaryIO) -> Bundle:
     findings = _check_entries(infos)
     if findings:
         raise BundleRefused(findings)
-    infos = [info for info in infos if not IGNORED.search(info.filename)]
+    infos = [info for info in infos if not IGNORED.search(info.filename) or KNOWLEDGE_LITTER.search(info.filename)]
     folder = _common_folder([info.filename for info in infos])
     entries: dict[str, zipfile.ZipInfo] = {}
     for info in infos:
@@ -305,9 +308,11 @@ def read_bundle(fileobj: BinaryIO) -> Bundle:
                     )
                 )
     listed = {entry["name"]: entry for entry in document["knowledge"]}
-    for name in entries:
+    for name in list(entries):
         match = KNOWLEDGE_FILE.match(name)
-        if match and match.group(1) not in listed:
+        if match and match.group(1) not in listed and KNOWLEDGE_LITTER.search(name):
+            del entries[name]
+        elif match and match.group(1) not in listed:
             refused.append(
                 make_finding(
                     "import.zip.unexpected_file",

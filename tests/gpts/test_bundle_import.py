@@ -16,7 +16,7 @@ from gpts.exporters import gpt_export
 from gpts.importers import DocumentRejected, SecretToEnter, gpt_import
 from gpts.models import GPT, KnowledgeFile
 from gptstudio.errors import EditConflict
-from tests.factories import WEATHER_SCHEMA, make_action, make_gpt, make_rich_gpt
+from tests.factories import WEATHER_SCHEMA, make_action, make_gpt, make_rich_gpt, make_workspace
 
 
 @pytest.fixture
@@ -122,6 +122,22 @@ def test_a_bundle_imports_as_a_new_revision_with_the_conflict_check(rich, worksp
 def test_a_bundle_in_a_top_folder_with_os_litter_imports(rich, workspace, user):
     data = rebuild(export_bytes(rich), prefix="planner/", add=[("__MACOSX/._gpt.yaml", b"x"), (".DS_Store", b"x")])
     assert gpt_document(do_import(data, workspace, user).gpt) == gpt_document(rich)
+
+
+def test_os_litter_inside_the_knowledge_folder_is_skipped(rich, workspace, user):
+    data = rebuild(export_bytes(rich), add=[("knowledge/.DS_Store", b"x")])
+    assert gpt_document(do_import(data, workspace, user).gpt) == gpt_document(rich)
+
+
+def test_a_knowledge_file_named_like_os_litter_round_trips(rich, workspace, user):
+    services.knowledge_file_add(gpt=rich, actor=user, upload=ContentFile(b"really mine", name=".DS_Store"))
+    rich = GPT.objects.get(pk=rich.pk)
+    bundle = export_bytes(rich)
+    assert "knowledge/.DS_Store" in zipfile.ZipFile(io.BytesIO(bundle)).namelist()
+    # Into another workspace: one that stores the same bytes already would take them from there.
+    outcome = do_import(bundle, make_workspace(owner=user, name="Elsewhere"), user)
+    assert outcome.gpt.knowledge_files.get(name=".DS_Store").file.read() == b"really mine"
+    assert export_bytes(outcome.gpt) == bundle
 
 
 def test_derived_files_may_be_left_out(rich, workspace, user):
