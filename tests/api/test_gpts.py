@@ -237,6 +237,18 @@ def test_list_pages(api, several):
     assert api.get("/api/v1/gpts/?page=9").status_code == 404
 
 
+@pytest.mark.parametrize("page", ["١", "²", "1.0", "+1", " 1", "x"])
+def test_a_page_that_is_not_ascii_digits_is_an_invalid_page(api, several, page):
+    response = api.get("/api/v1/gpts/", {"page": page})
+    assert (response.status_code, response.json()["message"]) == (404, "Invalid page.")
+
+
+@pytest.mark.parametrize("size", ["١", "²", "2.0", "x"])
+def test_a_page_size_that_is_not_ascii_digits_falls_back_to_the_default(api, several, size):
+    assert len(api.get("/api/v1/gpts/", {"page_size": size}).json()["results"]) == 3
+    assert len(api.get("/api/v1/gpts/", {"page_size": "2"}).json()["results"]) == 2
+
+
 def test_list_never_shows_foreign_gpts(api, gpt, foreign_gpt):
     assert _names(api.get("/api/v1/gpts/")) == ["Weather Buddy"]
     assert _names(api.get(f"/api/v1/gpts/?workspace={foreign_gpt.workspace.slug}")) == []
