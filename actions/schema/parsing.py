@@ -145,6 +145,16 @@ def shown(value, show=str) -> str:
         return "a number too long to show" if type(value) is int else f"a {type(value).__name__} with a huge number"
 
 
+MESSAGE_VALUE_MAX_CHARS = 100
+
+
+def brief(value, show=str) -> str:
+    """`shown(value, show)` cut to MESSAGE_VALUE_MAX_CHARS for a message: a finding quotes what it
+    is about, not a 4,000-digit number or a whole list again."""
+    text = shown(value, show)
+    return text if len(text) <= MESSAGE_VALUE_MAX_CHARS else text[:MESSAGE_VALUE_MAX_CHARS] + "…"
+
+
 # --- JSON pointers ----------------------------------------------------------------------------------
 def escape_token(token) -> str:
     token = token if type(token) is str else str(token)

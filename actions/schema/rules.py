@@ -21,7 +21,7 @@ from gptstudio import limits
 from gptstudio.addresses import address_refusal, host_address, is_loopback
 from gptstudio.findings import Finding, Severity, make_finding, register
 
-from .parsing import DocumentScan, array_index, escape_token, json_pointer, scan_document, shown
+from .parsing import DocumentScan, array_index, brief, escape_token, json_pointer, scan_document, shown
 
 SUPPORTED_METHODS = ("get", "post", "put", "patch", "delete")
 OTHER_HTTP_METHODS = ("head", "options", "trace")
@@ -541,7 +541,7 @@ def check_version(data: dict, result: ActionCheck) -> str | None:
         if "swagger" in data:
             result.add(
                 "openapi.swagger2",
-                f"This is a Swagger {shown(data['swagger'])} document. ChatGPT reads OpenAPI 3: convert it "
+                f"This is a Swagger {brief(data['swagger'])} document. ChatGPT reads OpenAPI 3: convert it "
                 "(for example with swagger2openapi or editor.swagger.io → Edit → Convert to OpenAPI 3) and "
                 "replace `host`/`basePath`/`schemes` with `servers: [{url: https://…}]`.",
                 "/swagger",
@@ -559,21 +559,21 @@ def check_version(data: dict, result: ActionCheck) -> str | None:
             family = "3.1" if text.startswith("3.1") else "3.0" if text.startswith("3.0") else None
             result.add(
                 "openapi.version.untested",
-                f'`openapi: {text}` is not a version ChatGPT is known to read; use the string "3.1.0" '
+                f'`openapi: {brief(text)}` is not a version ChatGPT is known to read; use the string "3.1.0" '
                 "(quoted in YAML) or 3.0.x.",
                 "/openapi",
             )
             return family
         result.add(
             "openapi.version.unsupported",
-            f"`openapi: {text}` is not OpenAPI 3.0 or 3.1. Write the schema as OpenAPI 3.1.0 (or 3.0.x).",
+            f"`openapi: {brief(text)}` is not OpenAPI 3.0 or 3.1. Write the schema as OpenAPI 3.1.0 (or 3.0.x).",
             "/openapi",
         )
         return None
     if match.group(1) == "1" and match.group(2) != "0":
         result.add(
             "openapi.version.untested",
-            f"Some developers report trouble with OpenAPI {text} in ChatGPT; the editor's own examples use "
+            f"Some developers report trouble with OpenAPI {brief(text)} in ChatGPT; the editor's own examples use "
             "3.1.0. Use `openapi: 3.1.0` unless you need a newer feature.",
             "/openapi",
         )
@@ -796,7 +796,7 @@ def check_operations(data: dict, ops: list[_Op], result: ActionCheck) -> None:
         if "x-openai-isConsequential" in op.node and not isinstance(explicit, bool):
             result.add(
                 "action.consequential.not_boolean",
-                f"x-openai-isConsequential of {label} is {shown(explicit, repr)}; write true or false (unquoted).",
+                f"x-openai-isConsequential of {label} is {brief(explicit, repr)}; write true or false (unquoted).",
                 f"{op.pointer}/x-openai-isConsequential",
             )
         is_explicit = isinstance(explicit, bool)
@@ -841,7 +841,7 @@ def check_parameters(data: dict, ops: list[_Op], result: ActionCheck) -> None:
                         result.add(
                             "action.parameter.ref",
                             f"ChatGPT does not resolve $ref in `parameters`: it skips {label} entirely. Write the "
-                            f"parameter out in full here instead of referring to {shown(param.get('$ref'))}.",
+                            f"parameter out in full here instead of referring to {brief(param.get('$ref'))}.",
                             pointer,
                         )
                     continue
@@ -1020,7 +1020,7 @@ def _check_file_count(schema, pointer: str, code: str, limit: limits.Limit, resu
     if type(most) is int and most > limit.value:
         result.add(
             code,
-            f"maxItems is {shown(most)}, but ChatGPT passes at most {limit.value} files here. Set `maxItems: "
+            f"maxItems is {brief(most)}, but ChatGPT passes at most {limit.value} files here. Set `maxItems: "
             f"{limit.value}` so that the API and the model expect what ChatGPT can do.",
             f"{pointer}/maxItems",
         )

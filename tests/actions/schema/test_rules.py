@@ -685,6 +685,16 @@ def test_rules_describe_integers_too_long_for_str():
     assert (family, checked.auth_scheme) == (None, "a number too long to show")
 
 
+def test_messages_quote_at_most_a_hundred_characters_of_a_value():
+    data = schema_data()
+    data["openapi"] = "3." + "9" * 5000
+    get_op(data)["x-openai-isConsequential"] = ["x" * 5000]
+    checked, _ = check_action_schema(data, 100, None)
+    messages = {f.code: f.message for f in checked.findings}
+    for code in ("openapi.version.untested", "action.consequential.not_boolean"):
+        assert len(messages[code]) < 400 and "…" in messages[code], code
+
+
 def test_percent_encoded_refs_resolve_like_their_decoded_pointer():
     # RFC 6901 §6: a JSON pointer in a URI fragment is percent-encoded; ~1 and ~0 are unescaped after.
     def change(data):
