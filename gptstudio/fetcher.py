@@ -652,6 +652,7 @@ def _read_capped(response: httpx.Response, *, url: str, policy: FetchPolicy, dea
 # Content-Encodings the fetcher inflates itself (it asks for identity; some servers compress anyway).
 INFLATED_ENCODINGS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS | 32}
 INFLATE_PIECE_BYTES = 64 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 def _decoded(response: httpx.Response, *, url: str) -> Iterator[bytes]:
@@ -669,20 +670,34 @@ def _decoded(response: httpx.Response, *, url: str) -> Iterator[bytes]:
             "(it asks for identity, and inflates one gzip or deflate layer at most).",
             url=url,
         )
-    inflater = zlib.decompressobj(wbits)
+    inflater, started, finished = zlib.decompressobj(wbits), False, False
     try:
         for raw in response.iter_raw():
             pending = raw
-            while pending:
-                if inflater.eof:  # gzip allows several members, one after another
+            while pending and not finished:
+                if inflater.eof:
+                    # gzip allows several members one after another; anything else after the
+                    # stream (servers pad with zeros) is dropped, as browsers and httpx do.
+                    if encoding == "deflate" or not pending.startswith(GZIP_MAGIC):
+                        finished = True
+                        break
                     inflater = zlib.decompressobj(wbits)
-                yield inflater.decompress(pending, INFLATE_PIECE_BYTES)
+                try:
+                    piece = inflater.decompress(pending, INFLATE_PIECE_BYTES)
+                except zlib.error:
+                    if started or encoding != "deflate":
+                        raise
+                    # "deflate" without its zlib header (raw deflate), which some servers send.
+                    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                    piece = inflater.decompress(pending, INFLATE_PIECE_BYTES)
+                started = True
+                yield piece
                 pending = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
-        while not inflater.eof and (piece := inflater.decompress(b"", INFLATE_PIECE_BYTES)):
+        while started and not inflater.eof and (piece := inflater.decompress(b"", INFLATE_PIECE_BYTES)):
             yield piece  # what zlib still holds after the last input
     except zlib.error as exc:
         raise UndecodableResponse(f"The {encoding} body could not be inflated: {exc}.", url=url) from None
-    if not inflater.eof:
+    if started and not inflater.eof:  # no bytes at all (HEAD, 204, 304) is an empty body, not a cut one
         raise UndecodableResponse(f"The {encoding} body ends before its compressed stream does.", url=url)
 
 

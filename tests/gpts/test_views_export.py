@@ -244,6 +244,8 @@ def test_every_import_target_carries_the_version_the_page_showed(client, rich, u
     response = client.post(import_url(workspace), {"upload": bundle_upload(rich), "gpt": f"other@{other.version}"})
     assert response.status_code == 409
     assert GPT.objects.get(pk=other.pk).description == "Changed meanwhile"
+    # The page offers the same GPT again, at its new version (not "A new GPT").
+    assert f'<option value="other@{other.version + 1}" selected>' in response.content.decode()
 
 
 @pytest.mark.parametrize("value", ["planner", "planner@", "planner@²", "nobody@1", "@1"])

@@ -679,12 +679,21 @@ SPEC = b'{"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": {
         ("x-gzip", gzip.compress(SPEC)),
         ("deflate", zlib.compress(SPEC)),
         ("GZIP", gzip.compress(SPEC[:30]) + gzip.compress(SPEC[30:])),  # two gzip members
+        ("gzip", gzip.compress(SPEC) + b"\0" * 8),  # padding after the stream
+        ("deflate", zlib.compress(SPEC) + b"\0" * 8),
+        ("deflate", zlib.compress(SPEC)[2:-4]),  # raw deflate, without the zlib header
         ("identity", SPEC),
     ],
 )
 def test_a_body_compressed_anyway_is_inflated(loopback_server, encoding, body):
     url = loopback_server.route("/z", Reply(body=body, headers={"Content-Encoding": encoding}))
     assert fetch(url, policy=RELAXED).content == SPEC
+
+
+@pytest.mark.parametrize(("method", "status"), [("HEAD", 200), ("GET", 204), ("GET", 304), ("GET", 200)])
+def test_an_empty_body_marked_compressed_is_empty(loopback_server, method, status):
+    url = loopback_server.route("/z", Reply(status, headers={"Content-Encoding": "gzip"}))
+    assert fetch(url, method=method, policy=RELAXED).content == b""
 
 
 def test_a_compression_bomb_stops_at_the_cap_without_expanding_in_memory(loopback_server):
