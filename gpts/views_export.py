@@ -219,8 +219,9 @@ def _workspace_import(request, workspace):
     except EditConflict as exc:
         # The target as it is now, so a second try goes to the same GPT at its new version (the
         # posted slug@version matches no option any more, and the list would fall back to "new").
-        current = next(g for g in _import_targets(workspace) if g.pk == target.pk)
-        form = ImportForm(gpts=_import_targets(workspace), initial={"gpt": target_choice(current)})
+        targets = _import_targets(workspace)
+        current = next(g for g in targets if g.pk == target.pk)
+        form = ImportForm(gpts=targets, initial={"gpt": target_choice(current)})
         return _import_page(request, workspace, status=409, form=form, message=str(exc))
     paste_url = reverse("gpts_export:paste", args=[workspace.slug, outcome.gpt.slug])
     status = 201 if outcome.created else 200

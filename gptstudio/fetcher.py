@@ -693,6 +693,8 @@ def _decoded(response: httpx.Response, *, url: str) -> Iterator[bytes]:
                 started = True
                 yield piece
                 pending = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
+            if finished:
+                break  # the rest is padding: not read at all, so it cannot hold the fetch
         while started and not inflater.eof and (piece := inflater.decompress(b"", INFLATE_PIECE_BYTES)):
             yield piece  # what zlib still holds after the last input
     except zlib.error as exc:

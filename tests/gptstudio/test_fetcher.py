@@ -690,6 +690,16 @@ def test_a_body_compressed_anyway_is_inflated(loopback_server, encoding, body):
     assert fetch(url, policy=RELAXED).content == SPEC
 
 
+def test_endless_padding_after_a_gzip_stream_is_not_read(loopback_server):
+    body = gzip.compress(SPEC) + b"\0" * 4096
+    url = loopback_server.route(
+        "/pad", Reply(body=body, headers={"Content-Encoding": "gzip"}, endless=True, chunk_delay=0.01)
+    )
+    started = time.monotonic()
+    assert fetch(url, policy=replace(RELAXED, total_timeout=3)).content == SPEC
+    assert time.monotonic() - started < 2
+
+
 @pytest.mark.parametrize(("method", "status"), [("HEAD", 200), ("GET", 204), ("GET", 304), ("GET", 200)])
 def test_an_empty_body_marked_compressed_is_empty(loopback_server, method, status):
     url = loopback_server.route("/z", Reply(status, headers={"Content-Encoding": "gzip"}))
