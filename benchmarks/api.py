@@ -122,11 +122,12 @@ def seed() -> str:
             )
     if existing < GPTS:
         emit(step="seed", gpts=GPTS - existing, seconds=round(time.perf_counter() - started, 1))
-        # Fresh planner statistics, as autovacuum would have gathered in a running deployment.
-        from django.db import connection
+    # Fresh planner statistics and no dead rows (seeding, or a migration that rewrote a column), as
+    # autovacuum would leave them in a running deployment.
+    from django.db import connection
 
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
     ids = list(GPT.objects.filter(workspace=workspace).order_by("id").values_list("id", flat=True)[:GPTS])
     return token_create(user=user, name="benchmark").plaintext, ids
 

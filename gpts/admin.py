@@ -321,15 +321,6 @@ class GPTAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     readonly_fields = ("version", "created_by", "created_at", "updated_by", "updated_at")
     inlines = [ConversationStarterInline, ActionInline, KnowledgeFileInline]
 
-    def get_queryset(self, request):
-        from django.db.models import Count
-
-        return super().get_queryset(request).annotate(_actions=Count("actions"))
-
-    @admin.display(description="Actions", ordering="_actions")
-    def action_count(self, obj):
-        return obj._actions
-
     def save_model(self, request, obj, form, change):
         # Saved in save_related, once the starters are known, so one admin save is one revision.
         pass

@@ -4,6 +4,8 @@ get the same query."""
 
 from __future__ import annotations
 
+import functools
+
 import django_filters
 from django import forms
 
@@ -52,6 +54,17 @@ class GPTFilterSet(django_filters.FilterSet):
     class Meta:
         model = GPT
         fields = []
+
+    @classmethod
+    @functools.cache
+    def _form_class(cls) -> type[forms.Form]:
+        # django-filter builds a new form class from the filters on every request (a quarter of
+        # the filtering's cost on an API list page); its fields are the same every time.
+        fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+        return type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+
+    def get_form_class(self):
+        return self._form_class()
 
     def filter_queryset(self, queryset):
         data = {key: value for key, value in self.form.cleaned_data.items() if value not in (None, "")}

@@ -118,6 +118,9 @@ class GPT(TimeStampedModel):
     readiness = models.CharField(max_length=10, choices=Readiness.choices, default=Readiness.READY, db_index=True)
     error_count = models.PositiveIntegerField(default=0)
     warning_count = models.PositiveIntegerField(default=0)
+    # Stored with the validation outcome (`store_validation`, on every document change), so a list
+    # page reads it from the row instead of counting each GPT's actions (benchmarks/api.py).
+    action_count = models.PositiveIntegerField(default=0, editable=False)
 
     CAPABILITY_FIELDS = ("web_search", "canvas", "image_generation", "code_interpreter")
 

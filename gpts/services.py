@@ -256,7 +256,7 @@ def record_change(*, gpt: GPT, actor, summary: str = "", force: bool = False) ->
         gpt.version += 1
         gpt.updated_by = actor
     store_validation(gpt, fresh)
-    gpt.save(update_fields=["version", "updated_by", "updated_at", "readiness", "error_count", "warning_count"])
+    gpt.save(update_fields=["version", "updated_by", "updated_at", *STORED_VALIDATION_FIELDS])
     return Revision.objects.create(
         gpt=gpt,
         number=gpt.version,
@@ -266,8 +266,12 @@ def record_change(*, gpt: GPT, actor, summary: str = "", force: bool = False) ->
     )
 
 
+STORED_VALIDATION_FIELDS = ("readiness", "error_count", "warning_count", "action_count")
+
+
 def store_validation(gpt: GPT, validated: GPT | None = None) -> None:
-    """Set the GPT's stored readiness and counts from a fresh validation (caller saves)."""
+    """Set the GPT's stored readiness, finding counts and action count (STORED_VALIDATION_FIELDS)
+    from a fresh validation of `validated` (the GPT as stored now); the caller saves."""
     from gptstudio.findings import Severity
 
     from .validation import validate_gpt
@@ -277,6 +281,7 @@ def store_validation(gpt: GPT, validated: GPT | None = None) -> None:
     gpt.readiness = report.readiness
     gpt.error_count = sum(1 for f in findings if f.severity == Severity.ERROR)
     gpt.warning_count = sum(1 for f in findings if f.severity == Severity.WARNING)
+    gpt.action_count = len(report.actions)  # every action of the GPT, each with its schema report
 
 
 def _clean_starters(starters: Iterable[str]) -> list[str]:

@@ -7,9 +7,13 @@ drf-spectacular names schema components after them.
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from actions.api.serializers import SchemaReportSerializer
 from actions.models import Action
@@ -116,15 +120,31 @@ class KnowledgeFileSerializer(serializers.ModelSerializer):
 
 
 class GPTListRowsSerializer(serializers.ListSerializer):
-    """The GPT list's hot path: renders `selectors.gpt_list_rows` (plain rows) into exactly what
+    """The GPT list's hot path: renders `selectors.GPTListRows` (plain rows) into exactly what
     the child's declared fields give for a GPT (a test checks they are equal), without model
     instances or DRF's per-field machinery, which cost more than the query on a 50-row page
     (benchmarks/api.py)."""
 
     timestamp = serializers.DateTimeField()  # Renders like the child's created_at/updated_at.
 
+    def _time_renderer(self):
+        """DateTimeField's ISO 8601 rendering of an aware datetime (the current time zone, "Z" for
+        UTC) without its per-value dispatch, a third of this method's time on 50 rows; any other
+        value goes through the field itself."""
+        zone = timezone.get_current_timezone()
+        fallback = self.timestamp.to_representation
+        iso = api_settings.DATETIME_FORMAT is not None and api_settings.DATETIME_FORMAT.lower() == ISO_8601
+
+        def render(value):
+            if not iso or not isinstance(value, datetime.datetime) or value.tzinfo is None:
+                return fallback(value)
+            text = value.astimezone(zone).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        return render
+
     def to_representation(self, data):
-        render_time = self.timestamp.to_representation
+        render_time = self._time_renderer()
         capabilities = GPT.CAPABILITY_FIELDS
         return [
             {

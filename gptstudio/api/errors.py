@@ -16,7 +16,6 @@ from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from gpts.permissions import AccessDenied
 from gptstudio.errors import EditConflict
@@ -130,6 +129,11 @@ def error_body(exc: exceptions.APIException) -> dict:
 
 def api_exception_handler(exc, context):
     exc = _translate(exc)
+    # Imported here: rest_framework.views reads the parser settings on import, and the parsers
+    # import this module (PayloadTooLarge), so a module-level import was circular whenever
+    # something imported the parsers before DRF's views.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -1,5 +1,7 @@
 """One error shape, the right status for each kind of bad input, never a 500."""
 
+import os
+
 import pytest
 
 from gpts.models import GPT
@@ -133,3 +135,16 @@ def test_a_nul_in_the_export_query_or_a_member_name_is_400(api, gpt, workspace):
         f"/api/v1/workspaces/{workspace.slug}/members/", {"username": "a\x00", "role": "viewer"}, format="json"
     )
     assert member.status_code == 400 and "username" in member.json()["errors"]
+
+
+@pytest.mark.parametrize("first", ["gptstudio.api.parsers", "gptstudio.api.errors", "gpts.api.serializers"])
+def test_api_modules_import_in_any_order(first):
+    """rest_framework.views loads the parser classes named in the settings when it is imported;
+    the parsers import the error module, which used to import rest_framework.views back."""
+    import subprocess
+    import sys
+
+    code = f"import django; django.setup(); import {first}; import rest_framework.views"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gptstudio.settings.test"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -266,17 +266,23 @@ def test_writes_record_the_api_user_as_author(api, gpt, user):
     assert api.get(f"/api/v1/gpts/{gpt.pk}/").json()["version"] == 3
 
 
-def test_the_list_fast_path_renders_what_the_declared_fields_render(api, several, user):
-    """GPTListRowsSerializer builds rows by hand for speed; it must match the generic rendering."""
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "Asia/Kathmandu"])
+def test_the_list_fast_path_renders_what_the_declared_fields_render(api, several, user, zone):
+    """GPTListRowsSerializer builds rows by hand for speed; it must match the generic rendering,
+    times included, in whatever time zone is current."""
+    from django.utils import timezone
     from rest_framework import serializers as drf
 
     from gpts import selectors
     from gpts.api.serializers import GPTListItemSerializer
 
-    fast = GPTListItemSerializer(list(selectors.gpt_filter(selectors.gpt_list_rows(user))), many=True).data
-    generic = [
-        drf.ModelSerializer.to_representation(GPTListItemSerializer(), gpt)
-        for gpt in selectors.gpt_filter(selectors.gpts_for(user))
-    ]
+    with timezone.override(zone):
+        rows = selectors.GPTListRows(selectors.gpt_filter(selectors.gpts_for(user)))
+        fast = GPTListItemSerializer(list(rows), many=True).data
+        generic = [
+            drf.ModelSerializer.to_representation(GPTListItemSerializer(), gpt)
+            for gpt in selectors.gpt_filter(selectors.gpts_for(user))
+        ]
     assert fast == generic
+    assert fast[0]["updated_at"].endswith("Z") == (zone == "UTC")
     assert [row["name"] for row in api.get("/api/v1/gpts/").json()["results"]] == [g["name"] for g in generic]
