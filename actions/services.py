@@ -75,7 +75,10 @@ def _apply(action: Action, fields: dict, *, api_key: str | None, oauth_client_se
         for key, default in OAUTH_FIELDS.items():
             setattr(action, key, default)
         action.oauth_client_secret = ""
-    action.domain = domain_from_schema(action.schema_text)
+    # The domain is derived from the schema: parsed again only when the schema is given (a rename
+    # does not re-read a 1 MB schema); `action_refresh_domain` re-derives it after rule changes.
+    if "schema_text" in fields or action.pk is None:
+        action.domain = domain_from_schema(action.schema_text)
 
 
 def _state(action: Action) -> tuple:

@@ -132,6 +132,17 @@ def test_changing_the_schema_recomputes_the_domain(action, user):
     assert updated.domain == "v2.weather.example.com"
 
 
+def test_an_update_without_a_schema_keeps_the_domain_without_parsing_the_schema(action, user, monkeypatch):
+    parsed = []
+    monkeypatch.setattr(services, "domain_from_schema", lambda text: parsed.append(text) or "parsed.example")
+    updated = services.action_update(action=action, actor=user, expected_version=1, name="Forecast")
+    assert (updated.name, updated.domain, parsed) == ("Forecast", "api.weather.example.com", [])
+    services.action_update(
+        action=updated, actor=user, expected_version=2, schema_text=WEATHER_SCHEMA.replace("api.weather", "v2.weather")
+    )
+    assert len(parsed) == 1 and Action.objects.get(pk=action.pk).domain == "parsed.example"
+
+
 def test_delete_records_a_revision(action, user):
     gpt = action.gpt
     services.action_delete(action=action, actor=user, expected_version=1)
