@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 
 from django.contrib.auth import get_user_model
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
@@ -198,17 +198,19 @@ def gpt_with_document(*, workspace_slug: str, gpt_slug: str) -> GPT | None:
     """For operator commands (no user): a GPT with its workspace and what the document, the
     validation and the exporters read (conversation starters, knowledge files, actions), in four
     queries. The actions come without their secret columns, which none of them reads (documents
-    and exports never carry one), so no secret is loaded or decrypted only to be dropped.
+    and exports never carry one), so no secret is loaded or decrypted only to be dropped. The
+    workspace comes with its name and slug (its timestamps load if read).
 
-    The related rows are read by `_related_rows` (SQL written once per model from its fields)
-    rather than `prefetch_related`, whose query building and compilation cost more than the
-    three reads themselves (benchmarks/export.py); the results are the same."""
-    try:
-        # get(), not first(): a slug is unique in its workspace, and first() would sort by the
-        # GPT's ordering (LOWER(name)), whose compilation cost more than a tenth of this read.
-        gpt = GPT.objects.select_related("workspace").get(workspace__slug=workspace_slug, slug=gpt_slug)
-    except GPT.DoesNotExist:
+    Each query is SQL written once from the models' fields (`raw()`), not a queryset with
+    `select_related`/`prefetch_related`: building and compiling those cost about twice as much as
+    running the four reads (benchmarks/export.py, on SQLite). The instances are the same."""
+    alias = router.db_for_read(GPT)
+    found = list(GPT.objects.db_manager(alias).raw(_gpt_sql(alias), [workspace_slug, gpt_slug]))
+    if not found:
         return None
+    [gpt] = found  # a slug is unique in its workspace
+    values = [gpt.__dict__.pop(f"workspace__{name}") for name in WORKSPACE_READ_FIELDS]
+    gpt.workspace = Workspace.from_db(alias, ["id", *WORKSPACE_READ_FIELDS], [gpt.workspace_id, *values])
     _related_rows(gpt, "conversation_starters", order_by=("position",))
     _related_rows(gpt, "knowledge_files", order_by=("name", "id"))
     _related_rows(gpt, "actions", order_by=("position", "id"), without=ACTION_SECRET_FIELDS)
@@ -216,6 +218,34 @@ def gpt_with_document(*, workspace_slug: str, gpt_slug: str) -> GPT | None:
 
 
 ACTION_SECRET_FIELDS = ("api_key", "oauth_client_secret")
+# Text columns only: they need no conversion from the database's values (timestamps would).
+WORKSPACE_READ_FIELDS = ("name", "slug")
+
+
+def _columns(model, quote, without: tuple[str, ...] = ()) -> list[str]:
+    table = quote(model._meta.db_table)
+    return [f"{table}.{quote(f.column)}" for f in model._meta.concrete_fields if f.name not in without]
+
+
+@functools.cache
+def _gpt_sql(alias: str) -> str:
+    """The GPT with a given workspace slug and slug, with its workspace's WORKSPACE_READ_FIELDS
+    as `workspace__<name>` columns."""
+    quote = connections[alias].ops.quote_name
+    gpts, workspaces = quote(GPT._meta.db_table), quote(Workspace._meta.db_table)
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    extra = [
+        f"{workspaces}.{column(Workspace, name)} AS {quote(f'workspace__{name}')}" for name in WORKSPACE_READ_FIELDS
+    ]
+    # Identifiers from the models' metadata, quoted; the values are query parameters.
+    return (
+        f"SELECT {', '.join([*_columns(GPT, quote), *extra])} FROM {gpts} "  # noqa: S608
+        f"INNER JOIN {workspaces} ON {gpts}.{column(GPT, 'workspace')} = {workspaces}.{column(Workspace, 'id')} "
+        f"WHERE {workspaces}.{column(Workspace, 'slug')} = %s AND {gpts}.{column(GPT, 'slug')} = %s"
+    )
 
 
 @functools.cache
@@ -223,11 +253,10 @@ def _related_sql(model, foreign_key: str, order_by: tuple[str, ...], without: tu
     """SELECT the model's columns (but `without`) of the rows whose `foreign_key` is %s, ordered."""
     quote = connections[alias].ops.quote_name
     meta = model._meta
-    columns = [quote(f.column) for f in meta.concrete_fields if f.name not in without]
     order = [quote(meta.get_field(name).column) for name in order_by]
+    # Identifiers from the model's metadata, quoted; the one value is a query parameter.
     return (
-        # Identifiers from the model's metadata, quoted; the one value is a query parameter.
-        f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} "  # noqa: S608
+        f"SELECT {', '.join(_columns(model, quote, without))} FROM {quote(meta.db_table)} "  # noqa: S608
         f"WHERE {quote(meta.get_field(foreign_key).column)} = %s ORDER BY {', '.join(order)}"
     )
 
