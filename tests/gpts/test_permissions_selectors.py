@@ -89,3 +89,87 @@ def test_the_export_read_decrypts_no_secret_and_the_export_needs_no_further_quer
 def test_the_export_read_of_an_unknown_gpt_is_none(gpt):
     assert selectors.gpt_with_document(workspace_slug=gpt.workspace.slug, gpt_slug="no-such-gpt") is None
     assert selectors.gpt_with_document(workspace_slug="no-such-workspace", gpt_slug=gpt.slug) is None
+
+
+def _export_read_fixture(workspace, user, *, extra_actions: int = 0):
+    """A rich GPT whose rows were written out of their document order: actions moved by position,
+    knowledge files added in reverse name order (the read must order them, not the insert order)."""
+    from django.core.files.base import ContentFile
+
+    from actions.models import Action
+    from actions.services import action_create
+    from tests.factories import make_rich_gpt
+
+    rich = make_rich_gpt(workspace, user, api_key="sk-stored", client_secret="cs-stored")
+    for index in range(extra_actions):
+        action_create(
+            gpt=rich,
+            actor=user,
+            name=f"Extra {index}",
+            schema_text='{"openapi": "3.1.0", "info": {"title": "x", "version": "1"}, '
+            f'"servers": [{{"url": "https://api{index}.extra.example"}}], "paths": {{}}}}',
+        )
+    first = Action.objects.filter(gpt=rich).order_by("position", "id").first()
+    Action.objects.filter(pk=first.pk).update(position=99)  # the first action created is now the last
+    for name in ("zeta.txt", "alpha.txt"):
+        services.knowledge_file_add(gpt=rich, actor=user, upload=ContentFile(name.encode(), name=name))
+    return rich
+
+
+def test_the_export_read_gives_the_same_document_as_the_related_managers(workspace, user):
+    from gpts.document import gpt_document
+    from gpts.models import GPT
+    from gpts.validation import validate_gpt
+
+    rich = _export_read_fixture(workspace, user)
+    plain = GPT.objects.get(pk=rich.pk)  # no prefetch: every related manager queries
+    gpt = selectors.gpt_with_document(workspace_slug=workspace.slug, gpt_slug=rich.slug)
+    assert gpt_document(gpt) == gpt_document(plain)
+    assert [k["name"] for k in gpt_document(gpt)["knowledge"]] == ["alpha.txt", "zeta.txt"]
+    assert gpt_document(gpt)["actions"][-1]["name"] == "Weather"  # moved to position 99
+    assert validate_gpt(gpt).as_dict() == validate_gpt(plain).as_dict()
+    for field in GPT._meta.concrete_fields:
+        assert getattr(gpt, field.attname) == getattr(plain, field.attname), field.name
+    assert (gpt.workspace.pk, gpt.workspace.name, gpt.workspace.slug) == (workspace.pk, workspace.name, workspace.slug)
+    assert gpt.workspace.created_at == workspace.created_at  # not read for an export: loaded on access
+
+
+def test_the_export_read_loads_no_secret_column(workspace, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rich = _export_read_fixture(workspace, user)
+    with CaptureQueriesContext(connection) as queries:
+        gpt = selectors.gpt_with_document(workspace_slug=workspace.slug, gpt_slug=rich.slug)
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "api_key" in sql  # the non-secret api_key_* columns are read...
+    assert '"api_key"' not in sql and "oauth_client_secret" not in sql  # ...the secrets are not
+    for action in gpt.actions.all():
+        assert {"api_key", "oauth_client_secret"} <= action.get_deferred_fields()
+
+
+def test_the_export_read_fills_the_related_caches(workspace, user, django_assert_num_queries):
+    rich = _export_read_fixture(workspace, user)
+    gpt = selectors.gpt_with_document(workspace_slug=workspace.slug, gpt_slug=rich.slug)
+    with django_assert_num_queries(0):
+        actions = list(gpt.actions.all())
+        assert all(action.gpt is gpt for action in actions)  # as after prefetch_related
+        assert [s.text for s in gpt.conversation_starters.all()] == ["What's on today?", "Plan my week", "Yes"]
+        assert len(gpt.knowledge_files.all()) == 2
+        assert gpt.workspace.slug == workspace.slug
+    # The managers still query for anything but all(): the caches are the prefetch's own.
+    assert list(gpt.actions.filter(name="Notes")) == [a for a in actions if a.name == "Notes"]
+
+
+@pytest.mark.parametrize("extra_actions", [0, 7])
+def test_the_export_read_query_count_is_constant(workspace, user, extra_actions, django_assert_max_num_queries):
+    import io
+
+    from gpts.exporters import gpt_export
+
+    rich = _export_read_fixture(workspace, user, extra_actions=extra_actions)
+    with django_assert_max_num_queries(4):  # the GPT with its workspace, starters, knowledge, actions
+        gpt = selectors.gpt_with_document(workspace_slug=workspace.slug, gpt_slug=rich.slug)
+    with django_assert_max_num_queries(0):
+        gpt_export(gpt=gpt, target="chatgpt", force=True).write_to(io.BytesIO())
+    assert len(gpt.actions.all()) == 3 + extra_actions
