@@ -233,7 +233,8 @@ def gpt_with_document(*, workspace_slug: str, gpt_slug: str) -> GPT | None:
 
 ACTION_SECRET_FIELDS = ("api_key", "oauth_client_secret")
 # Text columns only: they need no conversion from the database's values (timestamps would).
-WORKSPACE_READ_FIELDS = ("name", "slug")
+WORKSPACE_READ_FIELDS = tuple(f.name for f in Workspace._meta.concrete_fields if f.name in ("name", "slug"))
+# (in the model's field order, which `Workspace.from_db` expects the values in)
 
 
 def _columns(model, quote, without: tuple[str, ...] = ()) -> list[str]:
@@ -279,8 +280,9 @@ def _related_rows(instance, related_name: str, *, order_by: tuple[str, ...], wit
     """Read `instance.<related_name>` (a reverse foreign key) into the cache `prefetch_related`
     fills, so `.all()` on it costs no query. Fields in `without` are deferred, as by `defer()`.
 
-    Django has no public way to fill that cache: the three assignments at the end are the ones
-    `prefetch_related_objects` makes (django/db/models/query.py, prefetch_one_level), and the
+    Django has no public way to fill that cache: the queryset built from `_apply_rel_filters` and
+    the three assignments are what `prefetch_related_objects` does (django/db/models/query.py,
+    prefetch_one_level), and the
     export-read tests in tests/gpts/test_permissions_selectors.py fail if an upgrade changes them."""
     manager = getattr(instance, related_name)
     field = manager.field  # the foreign key on the related model
@@ -290,7 +292,10 @@ def _related_rows(instance, related_name: str, *, order_by: tuple[str, ...], wit
     rows = list(manager.model._default_manager.db_manager(alias).raw(sql, [key]))
     for row in rows:
         field.set_cached_value(row, instance)  # row.<fk> is the instance, as after a prefetch
-    queryset = manager.get_queryset()
+    # The queryset a chained call (`.filter()`, `.order_by()`) starts from: the same order and
+    # deferred fields as the rows, so no such call loads a secret either.
+    base = manager.model._default_manager.db_manager(alias).order_by(*order_by)
+    queryset = manager._apply_rel_filters(base.defer(*without) if without else base)
     queryset._result_cache = rows
     queryset._prefetch_done = True
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[field.remote_field.cache_name] = queryset

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
@@ -134,6 +135,7 @@ class GPTListRowsSerializer(serializers.ListSerializer):
         zone = timezone.get_current_timezone()
         fallback = self.timestamp.to_representation
         iso = api_settings.DATETIME_FORMAT is not None and api_settings.DATETIME_FORMAT.lower() == ISO_8601
+        iso = iso and settings.USE_TZ  # without USE_TZ, DRF renders aware values naive in UTC
 
         def render(value):
             if not iso or not isinstance(value, datetime.datetime) or value.tzinfo is None:

@@ -286,3 +286,16 @@ def test_the_list_fast_path_renders_what_the_declared_fields_render(api, several
     assert fast == generic
     assert fast[0]["updated_at"].endswith("Z") == (zone == "UTC")
     assert [row["name"] for row in api.get("/api/v1/gpts/").json()["results"]] == [g["name"] for g in generic]
+
+
+def test_the_list_time_renderer_defers_to_drf_without_use_tz(settings):
+    import datetime
+
+    from rest_framework import serializers as drf
+
+    from gpts.api.serializers import GPTListRowsSerializer
+
+    aware = datetime.datetime(2024, 1, 1, 12, tzinfo=datetime.UTC)
+    settings.USE_TZ = False
+    render = GPTListRowsSerializer(child=drf.Serializer())._time_renderer()
+    assert render(aware) == drf.DateTimeField().to_representation(aware) == "2024-01-01T12:00:00"
