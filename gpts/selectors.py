@@ -232,9 +232,9 @@ def gpt_with_document(*, workspace_slug: str, gpt_slug: str) -> GPT | None:
 
 
 ACTION_SECRET_FIELDS = ("api_key", "oauth_client_secret")
-# Text columns only: they need no conversion from the database's values (timestamps would).
+# Text columns only: they need no conversion from the database's values (timestamps would). In
+# the model's field order, which `Workspace.from_db` expects the values in.
 WORKSPACE_READ_FIELDS = tuple(f.name for f in Workspace._meta.concrete_fields if f.name in ("name", "slug"))
-# (in the model's field order, which `Workspace.from_db` expects the values in)
 
 
 def _columns(model, quote, without: tuple[str, ...] = ()) -> list[str]:
@@ -280,10 +280,10 @@ def _related_rows(instance, related_name: str, *, order_by: tuple[str, ...], wit
     """Read `instance.<related_name>` (a reverse foreign key) into the cache `prefetch_related`
     fills, so `.all()` on it costs no query. Fields in `without` are deferred, as by `defer()`.
 
-    Django has no public way to fill that cache: the queryset built from `_apply_rel_filters` and
+    Django has no public way to fill that cache: the queryset built with `_apply_rel_filters` and
     the three assignments are what `prefetch_related_objects` does (django/db/models/query.py,
-    prefetch_one_level), and the
-    export-read tests in tests/gpts/test_permissions_selectors.py fail if an upgrade changes them."""
+    prefetch_one_level), and the export-read tests in tests/gpts/test_permissions_selectors.py
+    fail if an upgrade changes that."""
     manager = getattr(instance, related_name)
     field = manager.field  # the foreign key on the related model
     alias = instance._state.db
