@@ -128,9 +128,6 @@ class GPTListRows:
     def count(self) -> int:
         return self.queryset.count()
 
-    def __len__(self) -> int:
-        return self.count()
-
     def __getitem__(self, key):
         if not isinstance(key, slice):
             raise TypeError("GPTListRows are read a page (a slice) at a time.")

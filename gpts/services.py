@@ -237,6 +237,9 @@ def one_revision(*, actor, summary: str) -> Iterator[RevisionBatch]:
             _revision_batch.reset(token)
 
 
+STORED_VALIDATION_FIELDS = ("readiness", "error_count", "warning_count", "action_count")
+
+
 def record_change(*, gpt: GPT, actor, summary: str = "", force: bool = False) -> Revision | None:
     """Bump the version and record a Revision if the document changed (or `force`).
 
@@ -264,9 +267,6 @@ def record_change(*, gpt: GPT, actor, summary: str = "", force: bool = False) ->
         author=actor,
         summary=(summary or "; ".join(changes) or "Saved")[:500],
     )
-
-
-STORED_VALIDATION_FIELDS = ("readiness", "error_count", "warning_count", "action_count")
 
 
 def store_validation(gpt: GPT, validated: GPT | None = None) -> None:

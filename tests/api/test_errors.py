@@ -1,6 +1,8 @@
 """One error shape, the right status for each kind of bad input, never a 500."""
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -141,9 +143,6 @@ def test_a_nul_in_the_export_query_or_a_member_name_is_400(api, gpt, workspace):
 def test_api_modules_import_in_any_order(first):
     """rest_framework.views loads the parser classes named in the settings when it is imported;
     the parsers import the error module, which used to import rest_framework.views back."""
-    import subprocess
-    import sys
-
     code = f"import django; django.setup(); import {first}; import rest_framework.views"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gptstudio.settings.test"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)

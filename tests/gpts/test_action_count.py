@@ -50,12 +50,12 @@ def test_an_import_that_replaces_the_actions_keeps_the_count(workspace, user):
 
 def test_restoring_a_revision_restores_the_count(workspace, user):
     gpt = make_gpt(workspace=workspace, actor=user)
-    before = GPT.objects.get(pk=gpt.pk).revisions.order_by("-number").first()
     make_action(gpt)
+    with_one = GPT.objects.get(pk=gpt.pk).revisions.order_by("-number").first()
     make_action(GPT.objects.get(pk=gpt.pk), name="Calendar", schema_text=CALENDAR_SCHEMA)
     fresh = GPT.objects.get(pk=gpt.pk)
-    services.gpt_restore_revision(gpt=fresh, revision=before, actor=user, expected_version=fresh.version)
-    assert stored_and_actual(gpt) == (0, 0)
+    services.gpt_restore_revision(gpt=fresh, revision=with_one, actor=user, expected_version=fresh.version)
+    assert stored_and_actual(gpt) == (1, 1)
 
 
 def test_revalidate_gpts_repairs_a_count_that_drifted(workspace, user):
