@@ -20,6 +20,7 @@ EDITABLE = (
     "privacy_policy_url",
     "auth_type",
     *Action.AUTH_CONFIG_FIELDS,
+    "changes_public_state",
 )
 
 
@@ -67,12 +68,13 @@ class ActionAdminForm(VersionedModelForm):
 class ActionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     form = ActionAdminForm
     list_display = ("name", "gpt", "domain", "auth_type", "has_api_key", "has_client_secret", "version", "updated_at")
-    list_filter = ("auth_type", "api_key_auth_type", "schema_format")
+    list_filter = ("auth_type", "api_key_auth_type", "schema_format", "changes_public_state")
     search_fields = ("name", "domain", "gpt__name", "privacy_policy_url")
     list_select_related = ("gpt",)
     readonly_fields = ("domain", "schema_format", "version", "secret_status", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("gpt", "name", "domain", "schema_format", "schema_text", "privacy_policy_url")}),
+        ("MCP export", {"fields": ("changes_public_state",)}),
         (
             "Authentication",
             {

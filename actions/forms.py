@@ -93,6 +93,15 @@ class ActionForm(NormalizedNewlinesMixin, forms.Form):
         widget=forms.RadioSelect,
     )
 
+    # Asked the other way round (`changes_public_state = not private_system`) so that a post without
+    # the box, like an unchecked one, keeps the cautious default.
+    private_system = forms.BooleanField(
+        label="Calls only our own private system",
+        required=False,
+        help_text="Check when the API changes no third-party or public state (no email sent, nothing posted "
+        "or published). The MCP server export then marks its tools openWorldHint: false.",
+    )
+
     SERVICE_FIELDS = (
         "schema_text",
         "privacy_policy_url",
@@ -121,6 +130,7 @@ class ActionForm(NormalizedNewlinesMixin, forms.Form):
             "name": action.name,
             **{field: getattr(action, field) for field in ActionForm.SERVICE_FIELDS},
             "api_key_auth_type": action.api_key_auth_type or Action.ApiKeyAuthType.BASIC,
+            "private_system": not action.changes_public_state,
         }
 
     def clean_schema_file(self):
@@ -155,6 +165,7 @@ class ActionForm(NormalizedNewlinesMixin, forms.Form):
         data = {field: self.cleaned_data[field] for field in self.SERVICE_FIELDS}
         if self.cleaned_data.get("name"):
             data["name"] = self.cleaned_data["name"]
+        data["changes_public_state"] = not self.cleaned_data.get("private_system")
         data["api_key"] = self.cleaned_data.get("api_key") or None
         data["oauth_client_secret"] = self.cleaned_data.get("oauth_client_secret") or None
         return data

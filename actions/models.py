@@ -63,6 +63,13 @@ class Action(TimeStampedModel):
     oauth_token_exchange_method = models.CharField(
         max_length=20, choices=TokenExchangeMethod.choices, default=TokenExchangeMethod.DEFAULT_POST
     )
+    # MCP's openWorldHint as ChatGPT's review reads it (MIGRATION.md §3.3): whether the API changes
+    # public or third-party state. Only the user knows; on by default, the cautious answer.
+    changes_public_state = models.BooleanField(
+        default=True,
+        help_text="The API changes third-party or public state (sends, posts, publishes); "
+        "off for the team's own private system. Gives the MCP export's openWorldHint.",
+    )
     version = models.PositiveIntegerField(default=1)
 
     # The non-secret authentication settings, in the order of ChatGPT's auth panel. Forms, the API,

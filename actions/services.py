@@ -29,6 +29,7 @@ EDITABLE_FIELDS = frozenset(
         "privacy_policy_url",
         "auth_type",
         *Action.AUTH_CONFIG_FIELDS,
+        "changes_public_state",
     }
 )
 TRIMMED_FIELDS = (

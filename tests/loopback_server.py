@@ -131,7 +131,7 @@ def _handler_for(server: LoopbackServer):
                 if reply.chunk_delay:
                     time.sleep(reply.chunk_delay)
 
-        do_GET = do_POST = do_PUT = do_HEAD = _serve
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
     return Handler
 

@@ -83,7 +83,16 @@ READ_FIELDS = (
     "updated_at",
 )
 AUTH_FIELDS = ("privacy_policy_url", *Action.AUTH_CONFIG_FIELDS)
-WRITE_FIELDS = ("name", "slug", "position", "schema_text", "schema_format", "auth_type", *AUTH_FIELDS)
+WRITE_FIELDS = (
+    "name",
+    "slug",
+    "position",
+    "schema_text",
+    "schema_format",
+    "auth_type",
+    *AUTH_FIELDS,
+    "changes_public_state",
+)
 
 
 class ActionListItemSerializer(serializers.ModelSerializer):
@@ -115,7 +124,7 @@ class ActionDetailSerializer(ActionListItemSerializer):
 
     class Meta:
         model = Action
-        fields = (*READ_FIELDS, "schema_text", *AUTH_FIELDS)
+        fields = (*READ_FIELDS, "schema_text", *AUTH_FIELDS, "changes_public_state")
         read_only_fields = fields
 
 

@@ -1,6 +1,6 @@
 """Export targets (see base.py for the registry and the interface every target implements)."""
 
-from . import chatgpt, document  # noqa: F401  (importing a target module registers it)
+from . import chatgpt, document, mcp_server  # noqa: F401  (importing a target module registers it)
 from .base import (
     EXPORTERS,
     Export,
