@@ -293,3 +293,18 @@ def test_the_13_mb_github_spec_exports_as_an_mcp_server_within_10_seconds(db):
     assert elapsed < 10
     spec = json.loads(entries(data)["github-mcp/tools.json"])
     assert len(spec["tools"]) > 1000
+
+
+def test_the_studio_export_menu_offers_the_mcp_server_and_downloads_it(client, rich):
+    from django.urls import reverse
+
+    client.force_login(rich.created_by)
+    url = reverse("gpts_export:export", args=[rich.workspace.slug, rich.slug, "mcp-server"])
+    page = client.get(reverse("gpts_export:paste", args=[rich.workspace.slug, rich.slug])).content.decode()
+    assert f'href="{url}"' in page and "Download MCP server" in page
+    editor = client.get(reverse("gpts:gpt_edit", args=[rich.workspace.slug, rich.slug])).content.decode()
+    assert f'<a href="{url}">Download MCP server for the actions (.zip)</a>' in editor
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="planner.mcp-server.zip"'
+    assert b"".join(response.streaming_content) == export_bytes(rich)

@@ -202,6 +202,8 @@ def running_server(project, mock_api):
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "LOG_LEVEL": "warning",
+        "UPSTREAM_TIMEOUT_SECONDS": "1",
+        "UPSTREAM_MAX_RESPONSE_BYTES": "4096",
         "WEATHER_API_BASE_URL": mock_api.url("/v1"),
         "WEATHER_API_API_KEY": BEARER_KEY,
         "NOTES_BASE_URL": mock_api.url("/"),
@@ -244,12 +246,16 @@ def test_the_exported_server_lists_every_operation_and_calls_the_api_with_its_au
     mock_api.route("/v1/forecast/Paris%20Nord", Reply(200, b'{"temp": 21}', {"Content-Type": "application/json"}))
     mock_api.route("/notes", Reply(201, b'{"id": 7}', {"Content-Type": "application/json"}))
     mock_api.route("/api/tickets/42", Reply(200, b"{}", {"Content-Type": "application/json"}))
+    mock_api.route("/v1/forecast/Big", Reply(200, b"x" * 10_000))
+    mock_api.route("/api/tickets/43", Reply(204, delay=3))
     calls = [
         ("getForecast", {"city": "Paris Nord", "units": "metric", "days": [1, 2]}),
         ("createNote", {"body": {"title": "Buy milk", "tags": None}}),
         ("updateTicket", {"id": 42, "X-Request-Id": "r-1", "body": {"status": "done"}}),
         ("listEvents", {}),
         ("getForecast", {"units": "metric"}),
+        ("getForecast", {"city": "Big"}),
+        ("deleteTicket", {"id": 43}),
     ]
     tools, results = asyncio.run(session(running_server, calls))
 
@@ -267,12 +273,13 @@ def test_the_exported_server_lists_every_operation_and_calls_the_api_with_its_au
     assert by_name["deleteTicket"].annotations.destructive_hint is True
     assert by_name["updateTicket"].meta["io.gptstudio/x-openai-isConsequential"] is True
 
-    forecast_call, note_call, ticket_call, events_call, invalid_call = results
+    forecast_call, note_call, ticket_call, events_call, invalid_call, big_call, slow_call = results
     assert not forecast_call.is_error and text_of(forecast_call) == '{"temp": 21}'
     assert not note_call.is_error and text_of(note_call) == '{"id": 7}'
     assert not ticket_call.is_error
-    seen = {request.method: request for request in mock_api.requests}
+    seen = {request.method: request for request in mock_api.requests[:3]}
     assert set(seen) == {"GET", "POST", "PATCH"}  # the OAuth and invalid calls never reached the API
+    assert [r.path for r in mock_api.requests[3:]] == ["/v1/forecast/Big", "/api/tickets/43"]
     assert seen["GET"].path == "/v1/forecast/Paris%20Nord?units=metric&days=1&days=2"
     assert seen["GET"].headers["authorization"] == f"Bearer {BEARER_KEY}"
     assert seen["POST"].path == "/notes"
@@ -285,3 +292,5 @@ def test_the_exported_server_lists_every_operation_and_calls_the_api_with_its_au
 
     assert events_call.is_error and "OAuth" in text_of(events_call) and "CALENDAR_ACCESS_TOKEN" in text_of(events_call)
     assert invalid_call.is_error and "city" in text_of(invalid_call)
+    assert big_call.is_error and "more than 4,096 bytes" in text_of(big_call)
+    assert slow_call.is_error and "did not answer within 1 s" in text_of(slow_call)
