@@ -82,7 +82,7 @@ def action_diff(old: dict | None, new: dict | None) -> ActionDiff:
         return ActionDiff(name, "removed", operations_removed=list(ops.values()))
     changes = [
         FieldChange(key, old.get(key), new.get(key))
-        for key in ("domain", "privacy_policy_url", "authentication")
+        for key in ("domain", "privacy_policy_url", "authentication", "changes_public_state")
         if old.get(key) != new.get(key)
     ]
     result = ActionDiff(name, "changed" if changes else "unchanged", fields=changes)

@@ -68,13 +68,17 @@ def action_authentication(action) -> dict:
 
 
 def action_document(action) -> dict:
-    return {
+    document = {
         "name": action.name,
         "domain": action.domain,
         "privacy_policy_url": action.privacy_policy_url,
         "authentication": action_authentication(action),
-        "schema": action.schema_text,
     }
+    # Optional, written only when off: documents of actions at the default keep their bytes.
+    if not action.changes_public_state:
+        document["changes_public_state"] = False
+    document["schema"] = action.schema_text
+    return document
 
 
 def gpt_document(gpt) -> dict:
@@ -123,7 +127,7 @@ def document_changes(old: dict | None, new: dict) -> list[str]:
 TOP_KEYS = DOCUMENT_KEYS
 CAPABILITY_KEYS = ("web_search", "canvas", "image_generation", "code_interpreter")
 KNOWLEDGE_KEYS = ("name", "size", "sha256", "media_type")
-ACTION_KEYS = ("name", "domain", "privacy_policy_url", "authentication", "schema")
+ACTION_KEYS = ("name", "domain", "privacy_policy_url", "authentication", "changes_public_state", "schema")
 AUTHENTICATION_KEYS = ("type", "api_key", "oauth")
 API_KEY_KEYS = ("auth_type", "custom_header", "key")
 OAUTH_KEYS = ("client_id", "client_secret", "authorization_url", "token_url", "scope", "token_exchange_method")

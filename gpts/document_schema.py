@@ -124,6 +124,11 @@ def build_document_schema() -> dict:
             "domain": _string(253, description="Derived from the schema's first server URL; informative only."),
             "privacy_policy_url": _url(optional=True, description="Required by ChatGPT for link/Store GPTs."),
             "authentication": authentication,
+            "changes_public_state": {
+                "type": "boolean",
+                "description": "Whether the API changes third-party or public state (the MCP export's "
+                "openWorldHint). Optional; absent means true, and GPT Studio writes it only when false.",
+            },
             "schema": _string(
                 limits.STUDIO_SCHEMA_HARD_MAX_BYTES, description="The OpenAPI text exactly as stored (JSON or YAML)."
             ),

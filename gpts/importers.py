@@ -140,6 +140,7 @@ def _action_fields(entry: dict, position: int) -> dict:
         "schema_text": entry["schema"],
         "privacy_policy_url": entry["privacy_policy_url"],
         "auth_type": auth["type"],
+        "changes_public_state": entry.get("changes_public_state", True),
     }
     if auth["type"] == Action.AuthType.API_KEY:
         api_key = auth["api_key"]

@@ -63,12 +63,10 @@ def build_tools_spec(source: ExportSource) -> tuple[dict, list[ActionTools]]:
     """tools.json's data, and the converted actions (for the README's notes)."""
     document = source.document
     slugs = action_slugs(document)
-    # The flag lives on the action rows, not in the document (whose format is fixed); the
-    # document's actions are the GPT's actions in the same order.
-    public_state = [action.changes_public_state for action in source.gpt.actions.all()]
     used_names: set[str] = set()
     actions, tools, converted = [], [], []
-    for slug, action, changes_public_state in zip(slugs, document["actions"], public_state, strict=True):
+    for slug, action in zip(slugs, document["actions"], strict=True):
+        changes_public_state = action.get("changes_public_state", True)
         result = action_tools(action["schema"], used_names)
         converted.append(result)
         actions.append(

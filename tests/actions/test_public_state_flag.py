@@ -28,3 +28,40 @@ def test_the_editor_checkbox_turns_it_off_and_back_on(client, user, action):
     assert checkbox and " checked" in checkbox.group(0)
     client.post(edit_url(action), {**data, "version": stored.version})
     assert Action.objects.get(pk=action.pk).changes_public_state is True
+
+
+def test_the_document_carries_the_flag_only_when_off_and_imports_round_trip_it(workspace, user, action):
+    import io
+
+    from actions.services import action_update
+    from gpts.document import gpt_document, parse_document, render_document
+    from gpts.importers import gpt_import
+
+    at_default = render_document(gpt_document(action.gpt))
+    assert "changes_public_state" not in at_default  # existing documents keep their bytes
+    action_update(action=action, actor=user, expected_version=action.version, changes_public_state=False)
+    document = gpt_document(action.gpt)
+    assert list(document["actions"][0]) == [
+        "name",
+        "domain",
+        "privacy_policy_url",
+        "authentication",
+        "changes_public_state",
+        "schema",
+    ]
+    text = render_document(document)
+    parsed = parse_document(text)
+    assert parsed.document is not None and not parsed.findings
+    copy = gpt_import(workspace=workspace, actor=user, upload=io.BytesIO(text.encode()), filename="x.gpt.yaml").gpt
+    assert copy.actions.get().changes_public_state is False
+    assert render_document(gpt_document(copy)) == text
+    # The document is the source of truth: importing the default turns the flag back on.
+    gpt_import(
+        workspace=workspace,
+        actor=user,
+        upload=io.BytesIO(at_default.encode()),
+        filename="x.gpt.yaml",
+        gpt=copy,
+        expected_version=copy.version,
+    )
+    assert copy.actions.get().changes_public_state is True
