@@ -308,3 +308,9 @@ def test_the_studio_export_menu_offers_the_mcp_server_and_downloads_it(client, r
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="planner.mcp-server.zip"'
     assert b"".join(response.streaming_content) == export_bytes(rich)
+
+
+def test_the_generated_server_is_valid_python_without_a_secret_or_a_gpt_specific_line(rich):
+    server = entries(export_bytes(rich))["planner-mcp/server.py"].decode()
+    compile(server, "server.py", "exec")
+    assert "Planner" not in server and "planner" not in server  # everything GPT-specific is in tools.json
