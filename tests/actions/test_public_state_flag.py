@@ -65,3 +65,27 @@ def test_the_document_carries_the_flag_only_when_off_and_imports_round_trip_it(w
         expected_version=copy.version,
     )
     assert copy.actions.get().changes_public_state is True
+
+
+def test_the_admin_edits_the_flag_through_the_service(client, action):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    client.force_login(get_user_model().objects.create_superuser("op", "op@example.com", "op-password-1"))
+    url = reverse("admin:actions_action_change", args=[action.pk])
+    assert 'name="changes_public_state"' in client.get(url).content.decode()
+    data = {
+        "name": action.name,
+        "schema_text": action.schema_text,
+        "privacy_policy_url": "",
+        "auth_type": "none",
+        "oauth_token_exchange_method": "default_post",
+        "expected_version": action.version,
+    }
+    assert client.post(url, data).status_code == 302  # the box left unchecked
+    stored = Action.objects.get(pk=action.pk)
+    assert stored.changes_public_state is False and stored.version == action.version + 1
+    assert (
+        client.post(url, {**data, "expected_version": stored.version, "changes_public_state": "on"}).status_code == 302
+    )
+    assert Action.objects.get(pk=action.pk).changes_public_state is True
