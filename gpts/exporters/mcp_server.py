@@ -126,11 +126,11 @@ def build_tools_spec(source: ExportSource) -> tuple[dict, list[ActionTools]]:
     return spec, converted
 
 
+_HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
+
+
 def _hint_cells(annotations: dict) -> str:
     return " | ".join("yes" if annotations[key] else "no" for key in _HINTS)
-
-
-_HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
 
 
 def _auth_lines(action: dict) -> list[str]:
