@@ -1,6 +1,6 @@
 """Export targets (see base.py for the registry and the interface every target implements)."""
 
-from . import chatgpt, document  # noqa: F401  (importing a target module registers it)
+from . import agent_plugin, agent_skill, chatgpt, document, openai_tools  # noqa: F401  (importing a target module registers it)
 from .base import (
     EXPORTERS,
     Export,
