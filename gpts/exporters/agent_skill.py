@@ -93,11 +93,15 @@ def is_text_knowledge(item: KnowledgeItem) -> bool:
 
 
 def safe_file_name(name: str) -> str:
-    """A file name that is one path segment of ASCII letters, digits, `.`, `_`, `-` (no leading dot)."""
+    """A file name that is one path segment of ASCII letters, digits, `.`, `_`, `-`, starting with
+    a letter or digit and with no `-` just before its extension."""
     base = unicodedata.normalize("NFKD", posixpath.basename(name.replace("\\", "/"))).encode("ascii", "ignore")
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", base.decode("ascii")).strip("-.")
-    cleaned = re.sub(r"-{2,}", "-", cleaned)
-    return cleaned[:120] or "file"
+    stem, extension = posixpath.splitext(base.decode("ascii"))
+    if not stem:  # ".hidden": all extension
+        stem, extension = extension, ""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._")[:100] or "file"
+    extension = re.sub(r"[^A-Za-z0-9]+", "", extension)[:15]
+    return f"{stem}.{extension}" if extension else stem
 
 
 @dataclass(frozen=True)

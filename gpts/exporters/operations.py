@@ -39,7 +39,10 @@ SCHEMA_NODE_BUDGET = 20_000
 OPENAPI_ONLY_KEYS = frozenset(
     {"nullable", "readOnly", "writeOnly", "discriminator", "xml", "externalDocs", "example", "deprecated"}
 )
-SCHEMA_MAP_KEYS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+SCHEMA_MAP_KEYS = frozenset({"properties", "patternProperties", "dependentSchemas"})
+# Definitions exist only to be referenced, and references are inlined; ids and anchors would then
+# point at copies. A dynamic (recursive) reference cannot be inlined: it is left open, with a finding.
+DYNAMIC_REFS = frozenset({"$recursiveRef", "$dynamicRef"})
 SCHEMA_KEYS = frozenset(
     {"items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "additionalItems"}
 )
@@ -56,7 +59,7 @@ register_rule(
 register_rule(
     "export.tools.unresolved_ref",
     Severity.WARNING,
-    "A $ref could not be inlined (remote, or pointing nowhere)",
+    "A $ref could not be inlined (remote, dynamic, or pointing nowhere)",
     chatgpt_behaviour="Remote references are never fetched; the argument accepts any value instead.",
     **_TOOLS_RULE,
 )
@@ -206,7 +209,15 @@ class SchemaConverter:
             return self.convert(target, target_pointer, drop_read_only=drop_read_only, stack=(*stack, ref))
         out: dict = {}
         for key, value in node.items():
-            if not isinstance(key, str) or key.startswith("x-") or key in OPENAPI_ONLY_KEYS:
+            if key in DYNAMIC_REFS:
+                self._report(
+                    "export.tools.unresolved_ref",
+                    f"{pointer}/{key}",
+                    f"The {key} at {pointer} cannot be inlined; the argument accepts any value there.",
+                )
+            if not isinstance(key, str) or key.startswith(("x-", "$")) or key in OPENAPI_ONLY_KEYS:
+                continue
+            if key == "definitions":
                 continue
             if key in SCHEMA_MAP_KEYS and isinstance(value, dict):
                 out[key] = {
