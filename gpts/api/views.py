@@ -507,9 +507,12 @@ class GPTViewSet(
         description="Streams the export as a file (`Content-Disposition: attachment`): `target=chatgpt` is the "
         "zip to rebuild the GPT in ChatGPT's editor (PASTE_GUIDE.md, gpt.yaml, instructions, starters, each "
         "action's schema and authentication notes, the knowledge files); `target=document` is the GPT document "
-        "alone, YAML or JSON, for git. Any member may export. A GPT with validation errors is refused with 409 "
-        "and the findings unless `force=true` (the guide then lists them first); the `document` target never "
-        "refuses (drafts belong in git too). Secrets are never exported.",
+        "alone, YAML or JSON, for git. The bridge targets leave ChatGPT: `agent-skill` (a zip with SKILL.md and "
+        "the knowledge files), `agent-plugin` (Agent Plugins 1.0: plugin.json, the skill, and mcp.json when the "
+        "GPT has actions and `mcp_url` is given), `openai-tools` (tools.json + dispatch.json); each holds "
+        "migration.md. Any member may export. A GPT with validation errors is refused with 409 and the findings "
+        "unless `force=true` (the guide then lists them first); the `document` and bridge targets never refuse. "
+        "Secrets are never exported.",
         tags=[EXPORT_TAG],
         parameters=[
             # The query serializer validates; these document it, with examples generated requests start from.

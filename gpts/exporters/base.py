@@ -2,9 +2,10 @@
 
 Every target reads the same `ExportSource`: the GPT's document (never a secret), its knowledge
 files as streams opened on demand, and its validation report. Targets yield bytes chunk by chunk,
-so a download streams and a big knowledge file never sits in memory. The coming targets of
-GPT_EDITOR.md §0 (a ChatGPT plugin: instructions → skill, knowledge → reference files; actions →
-an MCP or connector spec) fit the same shape: another module, another `@register` class.
+so a download streams and a big knowledge file never sits in memory. The bridge targets of
+MIGRATION.md (agent-skill, agent-plugin, openai-tools) are the same shape: another module, another
+`@register` class. A target may read options (`Exporter.options`, e.g. the plugin's `mcp_url`:
+what it reads changes its bytes) and report what it changed or left out (`Exporter.notices`).
 """
 
 from __future__ import annotations

@@ -10,10 +10,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from actions.services import action_create
 from gpts import services
 from gpts.exporters import gpt_export
 from tests.api.conftest import API_KEY, CLIENT_SECRET
-from tests.factories import UserFactory, make_rich_gpt
+from tests.factories import WEATHER_SCHEMA, UserFactory, make_rich_gpt
 
 MCP_URL = "https://mcp.example.com/planner/mcp"
 
@@ -151,3 +152,40 @@ def test_the_migration_page_shows_the_report_to_members_only(client, rich, works
     assert API_KEY not in html and CLIENT_SECRET not in html
     client.force_login(other_user)
     assert client.get(url).status_code == 404
+
+
+def test_the_migration_page_and_api_query_counts_do_not_grow_with_actions(
+    client, api, workspace, user, django_assert_max_num_queries
+):
+    client.force_login(user)
+    small = services.gpt_create(workspace=workspace, actor=user, name="Small")
+    large = services.gpt_create(workspace=workspace, actor=user, name="Large")
+    action_create(
+        gpt=small,
+        actor=user,
+        name="A0",
+        schema_text=WEATHER_SCHEMA,
+        auth_type="api_key",
+        api_key_auth_type="bearer",
+        api_key="k0",
+    )
+    for n in range(10):
+        schema = WEATHER_SCHEMA.replace("api.weather.example.com", f"api{n}.example.com")
+        action_create(
+            gpt=large,
+            actor=user,
+            name=f"A{n}",
+            schema_text=schema,
+            auth_type="api_key",
+            api_key_auth_type="bearer",
+            api_key=f"k{n}",
+        )
+    for url in (
+        lambda gpt: reverse("gpts_export:migrate", args=[workspace.slug, gpt.slug]),
+        lambda gpt: f"/api/v1/gpts/{gpt.pk}/migration/",
+    ):
+        get = client.get if url(small).startswith("/w/") else api.get
+        with django_assert_max_num_queries(20) as small_run:
+            assert get(url(small)).status_code == 200
+        with django_assert_max_num_queries(len(small_run.captured_queries)):
+            assert get(url(large)).status_code == 200
