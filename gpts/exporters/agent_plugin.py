@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from gptstudio.findings import Finding, Severity, make_finding
 from gptstudio.findings import register as register_rule
 
 from .agent_skill import SkillParts, _one_line, iter_skill_entries, skill_parts
-from .base import Exporter, ExportSource, register
+from .base import ExportSource, register
+from .bridge import BridgeExporter
 from .zipstream import DeterministicZip
 
 PLUGIN_SCHEMA = "https://agent-plugins.org/schemas/1.0.0/plugin.schema.json"
@@ -321,31 +321,19 @@ def plugin_parts(source: ExportSource) -> tuple[SkillParts, dict, dict | None, l
 
 
 @register
-class AgentPluginExporter(Exporter):
+class AgentPluginExporter(BridgeExporter):
     name = "agent-plugin"
     label = "Agent Plugin (zip: plugin.json + skill)"
-    formats = ("zip",)
-    refuses_invalid = False  # a bridge away from ChatGPT: migration.md lists ChatGPT's findings
+    file_suffix = "plugin"
     options = ("mcp_url",)
-
-    def media_type(self, fmt: str) -> str:
-        return "application/zip"
-
-    def filename(self, source: ExportSource, fmt: str) -> str:
-        return f"{source.gpt.slug}.plugin.zip"
 
     def notices(self, source: ExportSource) -> list[Finding]:
         return plugin_parts(source)[3]
 
-    def iter_bytes(self, source: ExportSource, *, fmt: str, forced: bool) -> Iterator[bytes]:
-        from .migration import migration_report
-
-        parts, manifest, mcp, findings = plugin_parts(source)
-        bundle = DeterministicZip()
+    def write_entries(self, bundle: DeterministicZip, source: ExportSource):
+        parts, manifest, mcp, _ = plugin_parts(source)
         yield from bundle.add_bytes("plugin.json", _json(manifest))
         if mcp is not None:
             yield from bundle.add_bytes("mcp.json", _json(mcp))
         yield from iter_skill_entries(bundle, parts, source, f"skills/{parts.name}/")
-        report = migration_report(source, target=self.name, export_findings=findings)
-        yield from bundle.add_bytes("migration.md", report.as_markdown().encode("utf-8"))
-        yield from bundle.close()
+        return "migration.md"

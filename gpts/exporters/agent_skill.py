@@ -18,7 +18,6 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import yaml
@@ -26,8 +25,9 @@ import yaml
 from gptstudio.findings import Finding, Severity, make_finding
 from gptstudio.findings import register as register_rule
 
-from .base import Exporter, ExportSource, KnowledgeItem, register
-from .chatgpt import STORED_MEDIA_TYPES
+from .base import ExportSource, KnowledgeItem, register
+from .bridge import BridgeExporter
+from .chatgpt import add_knowledge_file
 from .zipstream import DeterministicZip
 
 SKILL_NAME_MAX = 64
@@ -252,39 +252,19 @@ def iter_skill_entries(bundle: DeterministicZip, parts: SkillParts, source: Expo
     """Write SKILL.md and the knowledge files under `prefix` (the skill folder, ending in `/`)."""
     yield from bundle.add_bytes(f"{prefix}SKILL.md", parts.skill_md(source.document).encode("utf-8"))
     for skill_file in parts.files:
-        with skill_file.item.open() as stream:
-            yield from bundle.add_file(
-                f"{prefix}{skill_file.path}",
-                stream,
-                size=skill_file.item.size,
-                compress=not STORED_MEDIA_TYPES.search(skill_file.item.media_type),
-            )
+        yield from add_knowledge_file(bundle, f"{prefix}{skill_file.path}", skill_file.item)
 
 
 @register
-class AgentSkillExporter(Exporter):
+class AgentSkillExporter(BridgeExporter):
     name = "agent-skill"
     label = "Agent Skill (zip with SKILL.md)"
-    formats = ("zip",)
-    # A bridge away from ChatGPT: ChatGPT's own rules do not bind the skill; migration.md lists them.
-    refuses_invalid = False
-
-    def media_type(self, fmt: str) -> str:
-        return "application/zip"
-
-    def filename(self, source: ExportSource, fmt: str) -> str:
-        return f"{source.gpt.slug}.skill.zip"
+    file_suffix = "skill"
 
     def notices(self, source: ExportSource) -> list[Finding]:
         return skill_parts(source).findings
 
-    def iter_bytes(self, source: ExportSource, *, fmt: str, forced: bool) -> Iterator[bytes]:
-        from .migration import migration_report
-
+    def write_entries(self, bundle: DeterministicZip, source: ExportSource):
         parts = skill_parts(source)
-        bundle = DeterministicZip()
-        prefix = f"{parts.name}/"
-        yield from iter_skill_entries(bundle, parts, source, prefix)
-        report = migration_report(source, target=self.name, export_findings=parts.findings)
-        yield from bundle.add_bytes(f"{prefix}{MIGRATION}", report.as_markdown().encode("utf-8"))
-        yield from bundle.close()
+        yield from iter_skill_entries(bundle, parts, source, f"{parts.name}/")
+        return f"{parts.name}/{MIGRATION}"

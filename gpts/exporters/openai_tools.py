@@ -19,11 +19,11 @@ keywords strict mode accepts is not fully documented: this takes the stricter re
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 from gptstudio.findings import Finding
 
-from .base import Exporter, ExportSource, register
+from .base import ExportSource, register
+from .bridge import BridgeExporter
 from .operations import ActionTools, ToolSpec, gpt_tools
 from .zipstream import DeterministicZip
 
@@ -40,6 +40,9 @@ STRICT_KEYS = frozenset(
     }
 )  # fmt: skip
 ANNOTATION_KEYS = frozenset({"title", "default", "examples", "$comment"})  # dropped: they validate nothing
+# The string formats strict mode documents; any other `format` (OpenAPI's int64, binary, …) is an
+# annotation in JSON Schema 2020-12, so the strict rewrite leaves it out rather than risk a refusal.
+STRICT_FORMATS = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid"})
 
 
 class _NotStrict(Exception):
@@ -65,14 +68,21 @@ def strict_schema(schema: dict) -> dict | None:
 
 
 def _nullable(schema: dict) -> dict:
+    """An optional property made required-but-nullable: `null` joins its type (and its enum)."""
+    if "const" in schema:
+        raise _NotStrict
     kind = schema.get("type")
     if isinstance(kind, str):
-        return {**schema, "type": [kind, "null"]} if kind != "null" else schema
-    if isinstance(kind, list):
-        return schema if "null" in kind else {**schema, "type": [*kind, "null"]}
-    if isinstance(schema.get("anyOf"), list):
+        schema = {**schema, "type": [kind, "null"]} if kind != "null" else schema
+    elif isinstance(kind, list):
+        schema = schema if "null" in kind else {**schema, "type": [*kind, "null"]}
+    elif isinstance(schema.get("anyOf"), list):
         return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
-    raise _NotStrict
+    else:
+        raise _NotStrict
+    if isinstance(schema.get("enum"), list) and None not in schema["enum"]:
+        schema = {**schema, "enum": [*schema["enum"], None]}
+    return schema
 
 
 def _strict(schema, *, depth: int, counter: _StrictCounter) -> dict:
@@ -82,6 +92,8 @@ def _strict(schema, *, depth: int, counter: _StrictCounter) -> dict:
     if unknown or not ("type" in schema or "anyOf" in schema or "enum" in schema or "const" in schema):
         raise _NotStrict
     out = {key: value for key, value in schema.items() if key in STRICT_KEYS}
+    if out.get("format") not in STRICT_FORMATS:
+        out.pop("format", None)
     if isinstance(out.get("enum"), list):
         counter.enum_values += len(out["enum"])
     kinds = out.get("type") if isinstance(out.get("type"), list) else [out.get("type")]
@@ -195,29 +207,16 @@ def source_tools(source: ExportSource) -> tuple[list[ActionTools], list[Finding]
 
 
 @register
-class OpenAIToolsExporter(Exporter):
+class OpenAIToolsExporter(BridgeExporter):
     name = "openai-tools"
     label = "OpenAI function tools (zip: tools.json + dispatch.json)"
-    formats = ("zip",)
-    refuses_invalid = False  # a bridge away from ChatGPT: migration.md lists ChatGPT's findings
-
-    def media_type(self, fmt: str) -> str:
-        return "application/zip"
-
-    def filename(self, source: ExportSource, fmt: str) -> str:
-        return f"{source.gpt.slug}.openai-tools.zip"
+    file_suffix = "openai-tools"
 
     def notices(self, source: ExportSource) -> list[Finding]:
         return source_tools(source)[1]
 
-    def iter_bytes(self, source: ExportSource, *, fmt: str, forced: bool) -> Iterator[bytes]:
-        from .migration import migration_report
-
-        actions, findings = source_tools(source)
-        tools_json, dispatch_json = render_tools(actions)
-        bundle = DeterministicZip()
+    def write_entries(self, bundle: DeterministicZip, source: ExportSource):
+        tools_json, dispatch_json = render_tools(source_tools(source)[0])
         yield from bundle.add_bytes("tools.json", tools_json)
         yield from bundle.add_bytes("dispatch.json", dispatch_json)
-        report = migration_report(source, target=self.name, export_findings=findings)
-        yield from bundle.add_bytes("migration.md", report.as_markdown().encode("utf-8"))
-        yield from bundle.close()
+        return "migration.md"

@@ -461,7 +461,9 @@ def test_strict_only_when_the_schema_fits(workspace, user):
         "/c": {
             "get": {
                 "operationId": "plain",
-                "parameters": [{"name": "q", "in": "query", "schema": {"type": "string", "enum": ["a", "b"]}}],
+                "parameters": [
+                    {"name": "q", "in": "query", "schema": {"type": "string", "format": "int64", "enum": ["a", "b"]}}
+                ],
                 "responses": {"200": {"description": "OK"}},
             }
         },
@@ -472,6 +474,8 @@ def test_strict_only_when_the_schema_fits(workspace, user):
     tools, dispatch = tools_of(gpt)
     check_tools(tools, dispatch)
     assert {t["name"]: t["strict"] for t in tools} == {"loose": False, "lengthy": False, "plain": True}
+    plain = next(t for t in tools if t["name"] == "plain")["parameters"]["properties"]["q"]
+    assert plain == {"type": ["string", "null"], "enum": ["a", "b", None]}  # optional: null means absent
     assert dispatch["tools"]["plain"]["null_means_absent"] is True
     assert dispatch["tools"]["loose"]["null_means_absent"] is False
 
