@@ -143,7 +143,13 @@ class Export:
     media_type: str
     chunks: Iterator[bytes]
     findings: list[Finding] = field(default_factory=list)  # errors the export went ahead with (forced)
-    notices: list[Finding] = field(default_factory=list)  # the target's own export report (Exporter.notices)
+    report: Callable[[], list[Finding]] = field(default=list, repr=False)  # computes `notices`
+
+    @cached_property
+    def notices(self) -> list[Finding]:
+        """The target's own export report (Exporter.notices), worked out on first use: a 304 never
+        converts anything."""
+        return self.report()
 
     def write_to(self, fileobj: BinaryIO) -> int:
         written = 0
@@ -176,5 +182,5 @@ def gpt_export(
         media_type=exporter.media_type(fmt),
         chunks=exporter.iter_bytes(source, fmt=fmt, forced=bool(errors)),
         findings=errors,
-        notices=exporter.notices(source),
+        report=lambda: exporter.notices(source),
     )

@@ -189,3 +189,12 @@ def test_the_migration_page_and_api_query_counts_do_not_grow_with_actions(
             assert get(url(small)).status_code == 200
         with django_assert_max_num_queries(len(small_run.captured_queries)):
             assert get(url(large)).status_code == 200
+
+
+def test_a_304_for_a_bridge_export_converts_nothing(api, rich, monkeypatch):
+    url = export_url(rich, "target=openai-tools")
+    tag = api.get(url)["ETag"]
+    calls = []
+    monkeypatch.setattr("gpts.exporters.openai_tools.gpt_tools", lambda document: calls.append(1))
+    assert api.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 304
+    assert calls == []

@@ -376,6 +376,8 @@ def strict_violations(schema, depth=1) -> list[str]:
         problems += strict_violations(branch, depth)
     if {"allOf", "oneOf", "not", "$ref"} & set(schema):
         problems.append("a keyword outside the subset")
+    if "null" in kinds and isinstance(schema.get("enum"), list) and None not in schema["enum"]:
+        problems.append("a nullable enum that refuses null")
     return problems
 
 
