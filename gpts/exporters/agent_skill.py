@@ -153,7 +153,7 @@ class SkillParts:
     def skill_md(self, document: dict) -> str:
         lines = [
             "---",
-            f"name: {self.name}",
+            f"name: {_quoted(self.name)}",  # quoted: `yes`, `null`, `0`, `1e3` are not strings in YAML
             f"description: {_quoted(self.description)}",
             f"compatibility: {_quoted(self.compatibility)}",
             "metadata:",

@@ -11,11 +11,13 @@ import jsonschema_rs
 import pytest
 import yaml
 from django.core.files.base import ContentFile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from actions.services import action_create
 from gpts import services
 from gpts.exporters import gpt_export
-from gpts.exporters.agent_skill import knowledge_layout, skill_description, skill_name
+from gpts.exporters.agent_skill import SkillParts, knowledge_layout, skill_description, skill_name
 from gpts.exporters.base import KnowledgeItem
 from gpts.models import GPT
 from tests.factories import make_gpt, make_rich_gpt
@@ -106,6 +108,22 @@ def test_skill_front_matter_is_valid_yaml_whatever_the_description(workspace, us
     files = {name: bundle.read(name) for name in bundle.namelist()}
     meta = check_skill(files, "tricky-name")
     assert meta["description"].startswith(description + " Use when")
+
+
+@settings(max_examples=500, suppress_health_check=list(HealthCheck), deadline=None)
+@given(
+    name=st.text(max_size=60),
+    description=st.text(st.characters(blacklist_categories=["Cs"]), max_size=300),
+)
+def test_any_name_and_description_give_front_matter_that_reads_back_exactly(name, description):
+    """Whatever the text (the profile in tests/conftest.py derandomizes it), the YAML holds it."""
+    document = {"name": name, "description": description, "instructions": "", "conversation_starters": []}
+    text, _ = skill_description(document)
+    parts = SkillParts(skill_name(name), text, "Migrated.", [])
+    meta, _, raw = front_matter(parts.skill_md(document))
+    assert meta["name"] == parts.name and SKILL_NAME.match(meta["name"])
+    assert meta["description"] == text and meta["metadata"]["gpt-name"] == name
+    assert not any(line.strip() in ("---", "...") for line in raw)
 
 
 @pytest.mark.parametrize(
@@ -520,3 +538,9 @@ def test_every_bridge_export_carries_the_migration_report(rich, target):
     assert "Model choice" in report  # the rich GPT recommends a model
     if target != "agent-skill":
         assert ("CALENDAR_API_KEY" in report) == (target == "openai-tools")
+
+
+@pytest.mark.parametrize(("gpt_name", "folder"), [("Yes", "yes"), ("Null", "null"), ("0", "0"), ("1e3", "1e3")])
+def test_skill_names_yaml_would_read_as_other_types_stay_strings(workspace, user, gpt_name, folder):
+    bundle = export_zip(make_gpt(workspace=workspace, actor=user, name=gpt_name), "agent-skill")
+    assert check_skill({n: bundle.read(n) for n in bundle.namelist()}, folder)["name"] == folder
