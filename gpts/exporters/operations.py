@@ -32,6 +32,7 @@ from .paste_plan import action_slugs
 TOOL_NAME_MAX = 64
 TOOL_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 BODY_ARGUMENT = "body"
+RENAMES_SHOWN = 5  # renamed operations named in the finding; the rest are counted
 LOCATIONS = ("path", "query", "header")
 # Inlining a schema that references the same big components again and again can grow without
 # bound (GitHub's spec); past this many nodes per tool the rest of the schema is cut, with a finding.
@@ -380,19 +381,13 @@ def gpt_tools(document: dict) -> tuple[list[ActionTools], list[Finding]]:
         converter = SchemaConverter(parsed.data, findings, prefix)
         ops = collect_operations(parsed.data, ActionCheck())
         tools = []
+        renamed: list[str] = []
         for op, operation in zip(ops, report.operations, strict=True):
             converter.start_tool()
             base = _sanitised_name(operation.operation_id, op.method, op.path)
             name = unique_tool_name(base, taken)
             if name != operation.operation_id:
-                findings.append(
-                    make_finding(
-                        "export.tools.name_changed",
-                        f"{op.method.upper()} {op.path} of “{action['name']}” is the tool “{name}” "
-                        f"(operationId “{operation.operation_id or '(none)'}”).",
-                        pointer=prefix,
-                    )
-                )
+                renamed.append(f"“{operation.operation_id or f'{op.method.upper()} {op.path}'}” → “{name}”")
             tools.append(
                 _tool(
                     converter,
@@ -403,6 +398,18 @@ def gpt_tools(document: dict) -> tuple[list[ActionTools], list[Finding]]:
                     slug=slug,
                     server_url=report.server_url,
                     findings=findings,
+                )
+            )
+        if renamed:
+            shown = "; ".join(renamed[:RENAMES_SHOWN]) + (
+                f"; and {len(renamed) - RENAMES_SHOWN} more" if len(renamed) > RENAMES_SHOWN else ""
+            )
+            findings.append(
+                make_finding(
+                    "export.tools.name_changed",
+                    f"{len(renamed)} operation(s) of “{action['name']}” have another tool name: {shown} "
+                    "(dispatch.json keeps each operationId).",
+                    pointer=prefix,
                 )
             )
         result.append(ActionTools(action, slug, report.server_url, tools))
