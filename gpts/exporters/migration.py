@@ -17,6 +17,8 @@ from gptstudio.findings import Finding, Severity, sort_findings
 from .base import ExportSource
 
 BRIDGE_TARGETS = ("agent-skill", "agent-plugin", "openai-tools", "mcp-server")
+# The targets whose actions end up behind an MCP server (a skill or plugin reaches them only so).
+MCP_TARGETS = frozenset({"agent-skill", "agent-plugin", "mcp-server"})
 TARGET_TITLES = {
     "agent-skill": "Agent Skill",
     "agent-plugin": "Agent Plugin",
@@ -176,7 +178,7 @@ def _manual_steps(document: dict, source: ExportSource, targets: set[str]) -> li
                     "where the server or your dispatcher runs (never in plugin.json or mcp.json).",
                 )
             )
-        if auth["type"] == "oauth":
+        if auth["type"] == "oauth" and targets & MCP_TARGETS:
             steps.append(
                 MigrationItem(
                     f"OAuth of “{action['name']}”",
@@ -185,7 +187,25 @@ def _manual_steps(document: dict, source: ExportSource, targets: set[str]) -> li
                     "ChatGPT's, and have users connect again.",
                 )
             )
-    if actions:
+        elif auth["type"] == "oauth":
+            steps.append(
+                MigrationItem(
+                    f"OAuth of “{action['name']}”",
+                    "your dispatcher signs each user in with the authorization and token URLs in dispatch.json "
+                    "(register its own callback URL with the provider) and sends their access token.",
+                )
+            )
+    if actions and "openai-tools" in targets:
+        steps.append(
+            MigrationItem(
+                "Run the tool calls",
+                "pass tools.json as `tools=` to the Responses API, and let your code make each call the model "
+                "asks for from dispatch.json (method, server URL, path template, where each argument goes, the "
+                "auth kind; a null argument of a strict tool means leave it out). Ask the user before calls "
+                "marked consequential.",
+            )
+        )
+    if actions and targets & MCP_TARGETS:
         steps.append(
             MigrationItem(
                 "Host the MCP server",
@@ -193,8 +213,7 @@ def _manual_steps(document: dict, source: ExportSource, targets: set[str]) -> li
                 "HTTPS address.",
             )
         )
-        mcp_url = source.options.get("mcp_url", "")
-        if "agent-plugin" in targets and not mcp_url:
+        if "agent-plugin" in targets and not source.options.get("mcp_url"):
             steps.append(
                 MigrationItem(
                     "mcp.json",
@@ -221,8 +240,8 @@ def _manual_steps(document: dict, source: ExportSource, targets: set[str]) -> li
         steps.append(
             MigrationItem(
                 "Model choice",
-                f"the GPT recommended {document['recommended_model']}; plugins and skills have no model setting, so "
-                "choose it where the plugin runs.",
+                f"the GPT recommended {document['recommended_model']}; plugins, skills and tool lists have no "
+                "model setting: choose it where they run (the client, or the `model` of your API call).",
             )
         )
     if source.knowledge and targets & {"agent-skill", "agent-plugin"}:

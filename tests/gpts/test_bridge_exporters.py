@@ -540,6 +540,9 @@ def test_every_bridge_export_carries_the_migration_report(rich, target):
     assert "Model choice" in report  # the rich GPT recommends a model
     if target != "agent-skill":
         assert ("CALENDAR_API_KEY" in report) == (target == "openai-tools")
+    assert ("**Run the tool calls**" in report) == (target == "openai-tools")
+    assert ("**Host the MCP server**" in report) == (target != "openai-tools")
+    assert ("OAuth proxy" in report) == (target != "openai-tools")  # Notes uses OAuth
 
 
 @pytest.mark.parametrize(("gpt_name", "folder"), [("Yes", "yes"), ("Null", "null"), ("0", "0"), ("1e3", "1e3")])
