@@ -549,3 +549,11 @@ def test_every_bridge_export_carries_the_migration_report(rich, target):
 def test_skill_names_yaml_would_read_as_other_types_stay_strings(workspace, user, gpt_name, folder):
     bundle = export_zip(make_gpt(workspace=workspace, actor=user, name=gpt_name), "agent-skill")
     assert check_skill({n: bundle.read(n) for n in bundle.namelist()}, folder)["name"] == folder
+
+
+def test_bridge_exports_never_refuse_and_their_report_lists_chatgpts_errors(workspace, user):
+    broken = make_gpt(workspace=workspace, actor=user, name="Too Long", instructions="x" * 9000)
+    for target in BRIDGES:
+        bundle = export_zip(broken, target)
+        report = bundle.read(next(n for n in bundle.namelist() if n.endswith("migration.md"))).decode()
+        assert "gpt.instructions.too_long" in report, target
