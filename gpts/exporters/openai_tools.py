@@ -156,8 +156,11 @@ def auth_kind(action: dict) -> dict:
 
 
 def env_prefix(slug: str) -> str:
-    """Environment variable prefix of an action (`weather-api` → `WEATHER_API_`)."""
-    return "".join(c if c.isalnum() else "_" for c in slug.upper()) + "_"
+    """Environment variable prefix of an action (`weather-api` → `WEATHER_API_`; one starting with a
+    digit gets `ACTION_` before it, as a shell variable cannot). The mcp-server target names its
+    variables the same way."""
+    prefix = "".join(c if c.isalnum() else "_" for c in slug.upper())
+    return f"{'ACTION_' if prefix[:1].isdigit() else ''}{prefix}_"
 
 
 def dispatch_entry(spec: ToolSpec, action: dict, *, strict: bool) -> dict:

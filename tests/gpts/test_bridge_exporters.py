@@ -19,6 +19,7 @@ from gpts import services
 from gpts.exporters import gpt_export
 from gpts.exporters.agent_skill import SkillParts, knowledge_layout, skill_description, skill_name
 from gpts.exporters.base import KnowledgeItem
+from gpts.exporters.openai_tools import env_prefix
 from gpts.models import GPT
 from tests.factories import make_gpt, make_rich_gpt
 
@@ -557,3 +558,8 @@ def test_bridge_exports_never_refuse_and_their_report_lists_chatgpts_errors(work
         bundle = export_zip(broken, target)
         report = bundle.read(next(n for n in bundle.namelist() if n.endswith("migration.md"))).decode()
         assert "gpt.instructions.too_long" in report, target
+
+
+@pytest.mark.parametrize(("slug", "prefix"), [("weather-api", "WEATHER_API_"), ("3d-prints", "ACTION_3D_PRINTS_")])
+def test_environment_variable_prefixes_are_valid_shell_names(slug, prefix):
+    assert env_prefix(slug) == prefix and re.fullmatch(r"[A-Z_][A-Z0-9_]*", env_prefix(slug))
