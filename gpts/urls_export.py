@@ -9,6 +9,7 @@ app_name = "gpts_export"
 urlpatterns = [
     path("schemas/gpt-document-1.json", views_export.document_schema, name="document_schema"),
     path("w/<slug:ws>/g/<slug:gpt>/paste/", views_export.gpt_paste, name="paste"),
+    path("w/<slug:ws>/g/<slug:gpt>/migrate/", views_export.gpt_migrate, name="migrate"),
     path(
         "w/<slug:ws>/g/<slug:gpt>/export/<slug:target>/",
         views_export.gpt_export_download,

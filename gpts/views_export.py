@@ -26,6 +26,8 @@ from . import selectors
 from .access import role_context, workspace_view
 from .document_schema import SCHEMA_PATH
 from .exporters import EXPORTERS, Export, ExportRefused, export_source, gpt_export
+from .exporters.agent_plugin import mcp_url_problem
+from .exporters.migration import BRIDGE_TARGETS, migration_report
 from .exporters.paste_plan import build_paste_plan
 from .importers import DocumentRejected, gpt_import
 from .models import GPT
@@ -47,7 +49,7 @@ def _export_links(gpt) -> list[dict]:
             if len(exporter.formats) > 1:
                 url += f"?format={fmt}"
             label = f"Download {exporter.label}" + (f" · {fmt.upper()}" if len(exporter.formats) > 1 else "")
-            links.append({"url": url, "label": label})
+            links.append({"url": url, "label": label, "target": name})
     return links
 
 
@@ -70,14 +72,30 @@ def gpt_paste(request, workspace, gpt: str):
 
 @workspace_view(Access.VIEW)
 @require_GET
+def gpt_migrate(request, workspace, gpt: str):
+    """The migration report: what carries over to plugins, skills, tools and MCP, what needs a
+    manual step, what is lost, and each bridge target's export findings, with their downloads."""
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
+    source = export_source(gpt)
+    report = migration_report(source)
+    bridge_links = [link for link in _export_links(gpt) if link["target"] in BRIDGE_TARGETS]
+    context = _page_context(request, workspace, gpt=gpt, report=report, bridge_links=bridge_links)
+    return render(request, "gpts/migrate.html", context)
+
+
+@workspace_view(Access.VIEW)
+@require_GET
 def gpt_export_download(request, workspace, gpt: str, target: str):
     gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
     if target not in EXPORTERS:
         raise Http404("No such export target.")
     fmt = request.GET.get("format") or None
     force = request.GET.get("force") == "1"
+    mcp_url = request.GET.get("mcp_url", "").strip()
+    if mcp_url and (problem := mcp_url_problem(mcp_url)):
+        return HttpResponse(f"mcp_url: {problem}", status=400, content_type="text/plain; charset=utf-8")
     try:
-        export = gpt_export(gpt=gpt, target=target, fmt=fmt, force=force)
+        export = gpt_export(gpt=gpt, target=target, fmt=fmt, force=force, options={"mcp_url": mcp_url})
     except ValueError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     except ExportRefused as exc:

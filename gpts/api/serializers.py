@@ -21,6 +21,7 @@ from actions.models import Action
 from gpts import selectors
 from gpts.document_schema import SCHEMA_URL_PATH, build_openapi_document_schema
 from gpts.exporters import EXPORTERS
+from gpts.exporters.agent_plugin import mcp_url_problem
 from gpts.importers import secrets_to_enter
 from gpts.models import GPT, SLUG_MAX_LENGTH, Job, KnowledgeFile, Membership, Revision, Workspace
 from gpts.services import GPT_EDITABLE_FIELDS
@@ -230,6 +231,25 @@ class GPTValidationSerializer(serializers.Serializer):
     actions = serializers.DictField(child=SchemaReportSerializer(), help_text="Action id → its schema report.")
 
 
+class MigrationItemSerializer(serializers.Serializer):
+    topic = serializers.CharField()
+    text = serializers.CharField()
+
+
+class GPTMigrationSerializer(serializers.Serializer):
+    """The migration report (gpts.exporters.migration.MigrationReport.as_dict)."""
+
+    gpt = serializers.CharField(help_text="The GPT's name.")
+    target = serializers.CharField(allow_null=True, help_text="Always null here: the report covers every target.")
+    carries_over = MigrationItemSerializer(many=True, help_text="What the bridge exports carry over.")
+    manual_steps = MigrationItemSerializer(many=True, help_text="What you still do by hand (keys, hosting, …).")
+    lost = MigrationItemSerializer(many=True, help_text="What does not survive the move.")
+    findings = FindingSerializer(many=True, help_text="The exports' checks (directory limits, tool conversion).")
+    stricter_readings = serializers.ListField(
+        child=serializers.CharField(), help_text="Where the sources are unconfirmed: the stricter rule chosen."
+    )
+
+
 class GPTSavedSerializer(GPTDetailSerializer):
     """The GPT after a save, with its validation (drafts with errors are saved; see `?strict`)."""
 
@@ -408,7 +428,24 @@ def _one_of(values) -> str:
     return ", ".join(values)
 
 
-class GPTExportQuerySerializer(serializers.Serializer):
+class MCPURLQuerySerializer(serializers.Serializer):
+    """The MCP server URL the `agent-plugin` export names (its `mcp_url` option)."""
+
+    mcp_url = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2048,
+        help_text="`agent-plugin` only: the URL of the GPT's hosted MCP server (https, or http on loopback; no "
+        "user name, password or fragment). With one, and actions, the plugin holds an `mcp.json`.",
+    )
+
+    def validate_mcp_url(self, value: str) -> str:
+        if value and (problem := mcp_url_problem(value)):
+            raise serializers.ValidationError(problem)
+        return value
+
+
+class GPTExportQuerySerializer(MCPURLQuerySerializer):
     """The query string of an export (gpts.exporters.gpt_export's arguments; `force` is a flag)."""
 
     target = serializers.ChoiceField(
@@ -431,6 +468,10 @@ class GPTExportQuerySerializer(serializers.Serializer):
             "invalid_choice": f"“{{input}}” is not an export format; choose one of: {_one_of(EXPORT_FORMATS)}.",
         },
     )
+
+
+class GPTMigrationQuerySerializer(MCPURLQuerySerializer):
+    """The query string of the migration report."""
 
 
 class GPTDocumentSerializer(serializers.Serializer):

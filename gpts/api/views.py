@@ -7,6 +7,9 @@ are gpts.permissions' (via gptstudio.api.permissions).
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.http import Http404, HttpResponseNotModified
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +27,8 @@ from rest_framework.response import Response
 
 from gpts import selectors, services
 from gpts.diff import document_diff
-from gpts.exporters import EXPORTERS, ExportRefused, gpt_export
+from gpts.exporters import EXPORTERS, ExportRefused, export_source, gpt_export
+from gpts.exporters.migration import migration_report
 from gpts.filters import GPTFilterSet
 from gpts.importers import DocumentRejected, gpt_import
 from gpts.models import GPT, SLUG_MAX_LENGTH, Job
@@ -413,7 +417,7 @@ class GPTViewSet(
     saved_serializer_class = s.GPTSavedSerializer
     versioned = True
     strict_save = True
-    actions_with_query_errors = ("export",)
+    actions_with_query_errors = ("export", "migration")
 
     def get_queryset(self):
         if self.action == "list":
@@ -434,6 +438,7 @@ class GPTViewSet(
             "update": s.GPTUpdateSerializer,
             "partial_update": s.GPTUpdateSerializer,
             "validate": s.GPTValidationSerializer,
+            "migration": s.GPTMigrationSerializer,
         }.get(self.action, s.GPTDetailSerializer)
 
     def workspace_of(self, obj):
@@ -472,13 +477,42 @@ class GPTViewSet(
         return Response(validate_gpt(gpt).as_dict(), headers={"ETag": etag(gpt.version)})
 
     @extend_schema(
+        summary="Migration report: what carries over to plugins, skills, tools and MCP",
+        description="For every bridge target (agent-skill, agent-plugin, openai-tools, mcp-server): what carries "
+        "over, the manual steps (keys as environment variables, hosting and registering the MCP server, OAuth "
+        "proxy, starters past 3, model choice, knowledge review), what is lost, and each target's export "
+        "findings (the plugin directory's limits, the tool conversion). `mcp_url` is read as in the export.",
+        tags=[EXPORT_TAG],
+        parameters=[
+            OpenApiParameter(
+                "mcp_url",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                description="The MCP server URL the plugin export would name (changes the mcp.json step).",
+            )
+        ],
+        responses={200: s.GPTMigrationSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def migration(self, request, pk=None):
+        gpt = self.get_object()
+        query = s.GPTMigrationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        source = export_source(gpt)
+        source.options = {"mcp_url": query.validated_data["mcp_url"]} if query.validated_data.get("mcp_url") else {}
+        return Response(migration_report(source).as_dict(), headers={"ETag": etag(gpt.version)})
+
+    @extend_schema(
         summary="Export a GPT (download)",
         description="Streams the export as a file (`Content-Disposition: attachment`): `target=chatgpt` is the "
         "zip to rebuild the GPT in ChatGPT's editor (PASTE_GUIDE.md, gpt.yaml, instructions, starters, each "
         "action's schema and authentication notes, the knowledge files); `target=document` is the GPT document "
-        "alone, YAML or JSON, for git. Any member may export. A GPT with validation errors is refused with 409 "
-        "and the findings unless `force=true` (the guide then lists them first); the `document` target never "
-        "refuses (drafts belong in git too). Secrets are never exported.",
+        "alone, YAML or JSON, for git. The bridge targets leave ChatGPT: `agent-skill` (a zip with SKILL.md and "
+        "the knowledge files), `agent-plugin` (Agent Plugins 1.0: plugin.json, the skill, and mcp.json when the "
+        "GPT has actions and `mcp_url` is given), `openai-tools` (tools.json + dispatch.json); each holds "
+        "migration.md. Any member may export. A GPT with validation errors is refused with 409 and the findings "
+        "unless `force=true` (the guide then lists them first); the `document` and bridge targets never refuse. "
+        "Secrets are never exported.",
         tags=[EXPORT_TAG],
         parameters=[
             # The query serializer validates; these document it, with examples generated requests start from.
@@ -501,6 +535,12 @@ class GPTViewSet(
                 enum=s.EXPORT_FORMATS,
                 description=s.GPTExportQuerySerializer().fields["format"].help_text,
                 examples=[OpenApiExample("YAML", value="yaml"), OpenApiExample("JSON", value="json")],
+            ),
+            OpenApiParameter(
+                "mcp_url",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                description=s.GPTExportQuerySerializer().fields["mcp_url"].help_text,
             ),
             OpenApiParameter(
                 "force",
@@ -564,8 +604,9 @@ class GPTViewSet(
         force = flag(request, "force")
         target = query.validated_data["target"]
         fmt = query.validated_data.get("format") or EXPORTERS[target].formats[0]
+        options = {"mcp_url": query.validated_data.get("mcp_url", "")}
         try:
-            export = gpt_export(gpt=gpt, target=target, fmt=fmt, force=force)
+            export = gpt_export(gpt=gpt, target=target, fmt=fmt, force=force, options=options)
         except ValueError as exc:  # A format the target does not write.
             raise ValidationError({"format": [str(exc)]}) from None
         except ExportRefused as exc:
@@ -575,17 +616,20 @@ class GPTViewSet(
                 findings=[f.as_dict() for f in exc.findings],
             ) from None
         # The bytes are produced lazily: a 304 builds none of them.
-        tag = export_etag(gpt, target=target, fmt=fmt, force=force)
+        tag = export_etag(gpt, target=target, fmt=fmt, force=force, options=options)
         response = HttpResponseNotModified() if none_match(request, tag) else download_response(export)
         response["ETag"] = tag
         return response
 
 
-def export_etag(gpt: GPT, *, target: str, fmt: str, force: bool) -> str:
+def export_etag(gpt: GPT, *, target: str, fmt: str, force: bool, options: dict | None = None) -> str:
     """One tag per version, target, format and force: the zip, the YAML and the JSON of a version
     are different representations. Weak (`W/`): the bytes of a version are the same from one
-    request to the next, but a new GPT Studio release may word the paste guide differently."""
-    return f'W/"{gpt.version}-{target}-{fmt}{"-forced" if force else ""}"'
+    request to the next, but a new GPT Studio release may word the paste guide differently.
+    Options the target reads (an MCP URL) change the bytes, so a digest of them is part of it."""
+    read = {k: v for k, v in sorted((options or {}).items()) if v and k in EXPORTERS[target].options}
+    digest = "-" + hashlib.sha256(json.dumps(read).encode()).hexdigest()[:12] if read else ""
+    return f'W/"{gpt.version}-{target}-{fmt}{"-forced" if force else ""}{digest}"'
 
 
 class GPTChildMixin:

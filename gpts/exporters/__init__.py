@@ -1,6 +1,9 @@
 """Export targets (see base.py for the registry and the interface every target implements)."""
 
-from . import chatgpt, document, mcp_server  # noqa: F401  (importing a target module registers it)
+from . import chatgpt, document  # noqa: F401  (importing a target module registers it, in this order)
+
+# isort: split
+from . import agent_plugin, agent_skill, mcp_server, openai_tools  # noqa: F401  (the bridge targets, after the ChatGPT ones)
 from .base import (
     EXPORTERS,
     Export,

@@ -2,9 +2,10 @@
 
 Every target reads the same `ExportSource`: the GPT's document (never a secret), its knowledge
 files as streams opened on demand, and its validation report. Targets yield bytes chunk by chunk,
-so a download streams and a big knowledge file never sits in memory. The coming targets of
-GPT_EDITOR.md §0 (a ChatGPT plugin: instructions → skill, knowledge → reference files; actions →
-an MCP or connector spec) fit the same shape: another module, another `@register` class.
+so a download streams and a big knowledge file never sits in memory. The bridge targets of
+MIGRATION.md (agent-skill, agent-plugin, openai-tools) are the same shape: another module, another
+`@register` class. A target may read options (`Exporter.options`, e.g. the plugin's `mcp_url`:
+what it reads changes its bytes) and report what it changed or left out (`Exporter.notices`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class ExportSource:
     gpt: GPT
     document: dict
     knowledge: list[KnowledgeItem]
+    options: dict[str, str] = field(default_factory=dict)  # the target's own options (`Exporter.options`)
+    derived: dict = field(default_factory=dict)  # a target's work shared by its `notices` and `iter_bytes`
 
     @cached_property
     def report(self) -> GPTReport:
@@ -101,6 +104,11 @@ class Exporter:
     label: ClassVar[str]  # shown in the UI
     formats: ClassVar[tuple[str, ...]]  # the first is the default
     refuses_invalid: ClassVar[bool] = True  # refuse a GPT with validation errors unless forced
+    options: ClassVar[tuple[str, ...]] = ()  # names of the options it reads from `source.options`
+
+    def notices(self, source: ExportSource) -> list[Finding]:
+        """What this export changes or leaves out (cut texts, directory limits): the export report."""
+        return []
 
     def media_type(self, fmt: str) -> str:
         raise NotImplementedError
@@ -135,6 +143,13 @@ class Export:
     media_type: str
     chunks: Iterator[bytes]
     findings: list[Finding] = field(default_factory=list)  # errors the export went ahead with (forced)
+    report: Callable[[], list[Finding]] = field(default=list, repr=False)  # computes `notices`
+
+    @cached_property
+    def notices(self) -> list[Finding]:
+        """The target's own export report (Exporter.notices), worked out on first use: a 304 never
+        converts anything."""
+        return self.report()
 
     def write_to(self, fileobj: BinaryIO) -> int:
         written = 0
@@ -144,15 +159,19 @@ class Export:
         return written
 
 
-def gpt_export(*, gpt: GPT, target: str, fmt: str | None = None, force: bool = False) -> Export:
+def gpt_export(
+    *, gpt: GPT, target: str, fmt: str | None = None, force: bool = False, options: dict[str, str] | None = None
+) -> Export:
     """Export a GPT to a target. Raises UnknownTarget, ValueError (a format the target does not
     write) or ExportRefused (validation errors, not forced). The bytes are produced lazily while
-    `chunks` is consumed."""
+    `chunks` is consumed. `options` the target does not read are ignored, so a caller can pass
+    what a form holds whatever the target."""
     exporter = get_exporter(target)
     fmt = fmt or exporter.formats[0]
     if fmt not in exporter.formats:
         raise ValueError(f"The {target} target writes {', '.join(exporter.formats)}, not {fmt!r}.")
     source = export_source(gpt)
+    source.options = {key: value for key, value in (options or {}).items() if key in exporter.options and value}
     # A target that never refuses validates only to name the errors it went ahead with: the
     # stored error count, which every save keeps current, says whether there are any.
     errors = source.errors if exporter.refuses_invalid or gpt.error_count else []
@@ -163,4 +182,5 @@ def gpt_export(*, gpt: GPT, target: str, fmt: str | None = None, force: bool = F
         media_type=exporter.media_type(fmt),
         chunks=exporter.iter_bytes(source, fmt=fmt, forced=bool(errors)),
         findings=errors,
+        report=lambda: exporter.notices(source),
     )

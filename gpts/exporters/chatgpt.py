@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from gpts.document import render_document_yaml
 from gptstudio.findings import Severity
 
-from .base import Exporter, ExportSource, register
+from .base import Exporter, ExportSource, KnowledgeItem, register
 from .paste_plan import (
     AUTH_LABELS,
     PasteField,
@@ -40,6 +40,14 @@ STORED_MEDIA_TYPES = re.compile(
     r"^(image|video|audio)/|^application/(zip|gzip|x-7z-compressed|x-rar-compressed|pdf|epub\+zip)$"
     r"|^application/vnd\.openxmlformats-officedocument\."
 )
+
+
+def add_knowledge_file(bundle: DeterministicZip, path: str, item: KnowledgeItem) -> Iterator[bytes]:
+    """A knowledge file streamed into a zip, stored as is when its kind is compressed already."""
+    with item.open() as stream:
+        yield from bundle.add_file(
+            path, stream, size=item.size, compress=not STORED_MEDIA_TYPES.search(item.media_type)
+        )
 
 
 def derived_files(document: dict, slugs: list[str] | None = None) -> dict[str, bytes]:
@@ -193,11 +201,5 @@ class ChatGPTExporter(Exporter):
                 f"actions/{slug}/authentication.md", render_authentication(section, action).encode("utf-8")
             )
         for item in source.knowledge:
-            with item.open() as stream:
-                yield from bundle.add_file(
-                    f"knowledge/{item.name}",
-                    stream,
-                    size=item.size,
-                    compress=not STORED_MEDIA_TYPES.search(item.media_type),
-                )
+            yield from add_knowledge_file(bundle, f"knowledge/{item.name}", item)
         yield from bundle.close()

@@ -87,7 +87,15 @@ def test_export_and_import_document_their_files_and_refusals(generated):
     assert {"400", "409"} <= set(export["responses"])
     assert export["responses"]["409"]["content"]["application/json"]["examples"]
     query = {p["name"]: p for p in export["parameters"] if p["in"] == "query"}
-    assert query["target"]["required"] and query["target"]["schema"]["enum"] == ["chatgpt", "document", "mcp-server"]
+    assert query["target"]["required"] and set(query["target"]["schema"]["enum"]) == {
+        "chatgpt",
+        "document",
+        "agent-skill",
+        "agent-plugin",
+        "openai-tools",
+        "mcp-server",
+    }
+    assert query["mcp_url"]["schema"]["type"] == "string"
     assert set(query["format"]["schema"]["enum"]) == {"zip", "yaml", "json"}
     assert query["force"]["schema"]["type"] == "boolean"
 

@@ -95,6 +95,7 @@ MATRIX = [
     Row("DELETE", G, MANAGE, 204),
     Row("GET", G + "validate/", VIEW, 200),
     Row("GET", G + "export/", VIEW, 200, query="target=chatgpt&force=true"),
+    Row("GET", G + "migration/", VIEW, 200),
     Row("GET", K, VIEW, 200),
     Row("POST", K, EDIT, 201, {"file": Upload("new.txt", "knowledge")}, multipart=True),
     Row("GET", K + "{id}/", VIEW, 200),

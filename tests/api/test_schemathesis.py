@@ -189,6 +189,7 @@ def _config(world: World) -> str:
         **{f"{method} /gpts/{{id}}/": gpt for method in ("GET", "PUT", "PATCH")},
         "GET /gpts/{id}/validate/": gpt,
         "GET /gpts/{id}/export/": gpt,
+        "GET /gpts/{id}/migration/": gpt,
         "DELETE /gpts/{id}/": {"path.id": Drawn("doomed_gpts")},
         "POST /gpts/": {"body.workspace": Drawn("workspaces")},
         "GET /gpts/{gpt_id}/knowledge/": knowledge,

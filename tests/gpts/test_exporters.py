@@ -167,11 +167,11 @@ def test_the_document_target_trusts_a_stored_count_of_no_errors_and_skips_valida
 
 
 def test_unknown_targets_and_formats_are_refused_clearly(rich):
-    with pytest.raises(UnknownTarget, match="chatgpt, document, mcp-server"):
+    with pytest.raises(UnknownTarget, match="agent-plugin, agent-skill, chatgpt, document, mcp-server, openai-tools"):
         gpt_export(gpt=rich, target="plugin")
     with pytest.raises(ValueError, match="writes zip"):
         gpt_export(gpt=rich, target="chatgpt", fmt="json")
-    assert set(EXPORTERS) == {"chatgpt", "document", "mcp-server"}
+    assert set(EXPORTERS) == {"chatgpt", "document", "agent-skill", "agent-plugin", "openai-tools", "mcp-server"}
 
 
 def test_a_bare_gpt_exports_a_complete_guide_and_round_trips(gpt, workspace, user):
