@@ -6,7 +6,6 @@ asked with `?include=schemas`.
 """
 
 import json
-import random
 
 import pytest
 from django.db import connection
@@ -15,31 +14,10 @@ from actions import services as action_services
 from gpts import services
 from gpts.document import gpt_document
 from gpts.models import GPT, Revision, SchemaText
-from tests.factories import make_action, make_gpt, make_workspace
+from tests.factories import big_schema, make_action, make_gpt, make_workspace
 
 ONE_MB = 1_000_000
 GROWTH_LIMIT = 100_000
-
-
-def big_schema(target_bytes: int, *, seed: int, title: str = "Big") -> str:
-    """A valid OpenAPI schema of about `target_bytes`, with seeded random descriptions so that
-    no database compression (PostgreSQL's TOAST) can hide a second copy."""
-    rng = random.Random(seed)
-    paths = {}
-    size = 0
-    n = 0
-    while size < target_bytes:
-        words = " ".join(f"{rng.getrandbits(64):016x}" for _ in range(40))
-        paths[f"/items{n}"] = {"get": {"operationId": f"getItem{n}", "description": words, "responses": {}}}
-        size += len(words) + 80
-        n += 1
-    document = {
-        "openapi": "3.1.0",
-        "info": {"title": title, "version": "1.0.0"},
-        "servers": [{"url": "https://api.example.com"}],
-        "paths": paths,
-    }
-    return json.dumps(document, indent=1)
 
 
 @pytest.fixture
