@@ -29,6 +29,7 @@ from .forms import (
     RestoreForm,
     WorkspaceForm,
 )
+from .importers import restore_secrets_check
 from .models import GPT, Revision
 from .permissions import Access
 from .validation import validate_gpt
@@ -451,19 +452,17 @@ def _history_page(request, workspace, gpt: GPT, *, status: int = 200):
 def _restore_confirmations(gpt: GPT, numbers: list[int]) -> dict[int, str]:
     """Each listed revision's restore question, naming the secrets to type again after it (the
     ones neither kept nor brought back: see `restore_secrets_check`). Three queries per page."""
-    from .importers import restore_secrets_check
-
     to_enter = restore_secrets_check(gpt)
     actions_of = gpt.revisions.filter(number__in=numbers).values_list("number", "snapshot__actions")
-    questions = {}
-    for number, actions in actions_of:
-        question = f"Restore version {number}? It becomes a new version; the current one stays in the history."
-        missing = to_enter(actions or [])
-        if missing:
-            listed = "; ".join(f"the {s.field} of action “{s.action}”" for s in missing)
-            question += f" Secrets are never in the history, so enter these again afterwards: {listed}."
-        questions[number] = question
-    return questions
+    return {number: _restore_question(number, to_enter(actions or [])) for number, actions in actions_of}
+
+
+def _restore_question(number: int, missing) -> str:
+    question = f"Restore version {number}? It becomes a new version; the current one stays in the history."
+    if missing:
+        listed = "; ".join(f"the {s.field} of action “{s.action}”" for s in missing)
+        question += f" Secrets are never in the history, so enter these again afterwards: {listed}."
+    return question
 
 
 def _revision(gpt: GPT, number) -> Revision:
@@ -491,6 +490,9 @@ def history_diff(request, workspace, gpt):
         "diff": document_diff(*selectors.revision_documents_for_diff(old, new)),
         **role_context(request.role),
     }
+    if context["can_edit"]:
+        missing = restore_secrets_check(gpt)(old.snapshot.get("actions", []))
+        context["restore_question"] = _restore_question(old.number, missing)
     return render(request, "gpts/diff.html", context)
 
 

@@ -133,8 +133,7 @@ def test_restore_brings_back_the_whole_document_with_the_secret_the_action_had(a
 
 
 def _gpt_with_big_schemas(gpt, user, count=2, size=200_000):
-    from tests.factories import make_action
-    from tests.factories import big_schema
+    from tests.factories import big_schema, make_action
 
     for n in range(count):
         make_action(gpt, actor=user, name=f"Big {n}", schema_text=big_schema(size, seed=n))

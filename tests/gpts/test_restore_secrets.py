@@ -188,3 +188,21 @@ def test_restoring_from_the_history_page_brings_the_key_back(client, gpt, user):
 
     assert response.status_code == 302
     assert stored_secret(gpt, "api_key") == API_KEY
+
+
+def test_the_diff_pages_restore_question_names_the_secrets_too(client, gpt, user):
+    make_action(gpt, actor=user, **AUTH_KINDS["oauth"][0])
+    with_secret = GPT.objects.get(pk=gpt.pk).version
+    restore(gpt, 1, user)
+    make_action(gpt, actor=user, **{**OAUTH, "oauth_client_id": "client-2"})  # the retired secret is client-1's
+    other_client = GPT.objects.get(pk=gpt.pk).version
+    restore(gpt, 1, user)
+    client.force_login(user)
+    url = reverse("gpts:history_diff", args=[gpt.workspace.slug, gpt.slug])
+
+    page = html.unescape(client.get(url, {"from": other_client}).content.decode())
+    unchanged = html.unescape(client.get(url, {"from": with_secret}).content.decode())
+
+    assert "enter these again afterwards: the Client Secret of action “Weather”." in page
+    assert f'data-confirm="Restore version {with_secret}? It becomes a new version; the current' in unchanged
+    assert "enter these again" not in unchanged
