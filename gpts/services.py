@@ -297,7 +297,8 @@ def schema_texts_prune(hashes: Iterable[str]) -> None:
 
 
 def _schema_hashes_of(revisions) -> list[str]:
-    return list(Revision.schemas.through.objects.filter(revision__in=revisions).values_list("schematext_id", flat=True))
+    links = Revision.schemas.through.objects.filter(revision__in=revisions)
+    return list(links.values_list("schematext_id", flat=True).distinct())
 
 
 def store_validation(gpt: GPT, validated: GPT | None = None) -> None:

@@ -378,8 +378,9 @@ class GPTRestoredSerializer(GPTSavedSerializer):
     """The GPT after a restore, with its validation and the secrets to enter again."""
 
     secrets_to_enter = serializers.SerializerMethodField(
-        help_text="Revisions hold no secrets: an action the restore re-created has none. Enter these in the "
-        "action settings (PATCH the action); actions that still existed keep theirs."
+        help_text="The secrets the restored GPT lacks, to enter in the action settings (PATCH the action). "
+        "Revisions hold no secrets, but an action keeps its own, and one the restore re-creates gets back the "
+        "secret it had when it was removed; what is listed was cleared on purpose or never entered."
     )
 
     class Meta(GPTSavedSerializer.Meta):

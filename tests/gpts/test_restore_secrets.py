@@ -7,6 +7,7 @@ API's `secrets_to_enter` name exactly the secrets that must be typed again.
 """
 
 import html
+import io
 
 import pytest
 from django.db import connection
@@ -206,3 +207,19 @@ def test_the_diff_pages_restore_question_names_the_secrets_too(client, gpt, user
     assert "enter these again afterwards: the Client Secret of action “Weather”." in page
     assert f'data-confirm="Restore version {with_secret}? It becomes a new version; the current' in unchanged
     assert "enter these again" not in unchanged
+
+
+def test_dumpdata_never_writes_a_retired_secret(gpt, user):
+    from django.core.management import CommandError, call_command
+
+    from gptstudio.encryption import SecretNotSerializable
+
+    make_action(gpt, actor=user, **AUTH_KINDS["api_key"][0])
+    restore(gpt, 1, user)  # the action is gone; its key is kept aside
+    out = io.StringIO()
+
+    with pytest.raises((CommandError, SecretNotSerializable), match="actions.RetiredActionSecret #"):
+        call_command("dumpdata", "actions.RetiredActionSecret", stdout=out)
+    call_command("dumpdata", "actions", "--exclude", "actions.RetiredActionSecret", stdout=out)
+
+    assert API_KEY not in out.getvalue()
