@@ -58,7 +58,9 @@ def test_a_description_edit_on_a_gpt_with_a_1_mb_schema_adds_under_100_kb_on_pos
 
     def total() -> int:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT SUM(pg_total_relation_size(quote_ident(t))) FROM unnest(%s::text[]) AS t", [tables])
+            cursor.execute(
+                "SELECT SUM(pg_total_relation_size(quote_ident(t)::regclass)) FROM unnest(%s::text[]) AS t", [tables]
+            )
             return int(cursor.fetchone()[0])
 
     describe(big_gpt, user, "warm-up edit")
