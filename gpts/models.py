@@ -288,14 +288,10 @@ class Revision(models.Model):
             actions.append({**entry, "schema": digest})
         return {**document, "actions": actions}, texts
 
-    @property
-    def schema_hashes(self) -> list[str]:
-        """Each action's schema hash, in the document's order."""
-        return [entry["schema"] for entry in self.snapshot.get("actions", [])]
-
     @functools.cached_property
     def document(self) -> dict:
-        """The GPT document at this revision (schemas from SchemaText; prefetch `schemas` for lists)."""
+        """The GPT document at this revision, exactly as recorded (the schema texts read from
+        SchemaText; prefetch `schemas` when reading it for many revisions)."""
         if not self.snapshot.get("actions"):
             return dict(self.snapshot)
         texts = {schema.sha256: schema.text for schema in self.schemas.all()}
