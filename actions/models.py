@@ -160,3 +160,35 @@ class Action(TimeStampedModel):
     @property
     def has_client_secret(self) -> bool:
         return bool(self.oauth_client_secret)
+
+
+class RetiredActionSecret(TimeStampedModel):
+    """The secrets an action of this GPT lost without anyone asking: the action was deleted (by a
+    user or a restore) or its authentication type changed. A restore or import that brings an
+    action of that name back with the same kind of authentication gets its secret back.
+
+    The identity is the action's name within the GPT: documents (and so revisions and exports)
+    must stay free of anything else, and restores match actions by name. A secret cleared on
+    purpose (an empty value given to the services) is dropped from here too, so no restore
+    undoes it; the rows go with the GPT. An OAuth client secret comes back only to an action with
+    the same client ID, since it belongs to that client.
+    """
+
+    gpt = models.ForeignKey(GPT, on_delete=models.CASCADE, related_name="retired_action_secrets")
+    action_name = models.CharField(max_length=100)
+    api_key = EncryptedTextField(blank=True, default="")
+    oauth_client_id = models.CharField(max_length=500, blank=True)
+    oauth_client_secret = EncryptedTextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["gpt_id", "action_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gpt", "action_name"],
+                name="retired_secret_unique_action_name_per_gpt",
+                violation_error_message="This GPT already keeps retired secrets for an action of this name.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Retired secrets of {self.action_name}"

@@ -3,7 +3,9 @@
 
 Secrets: pass `api_key` / `oauth_client_secret` as a string to set, "" to clear, or leave them out
 (None) to keep the stored one. Secrets of an auth type the action no longer uses are cleared, so no
-stale credential lingers.
+stale credential lingers on the action; they (and those of a deleted action) are kept encrypted in
+`RetiredActionSecret`, so a restore or import that brings the action back with that authentication
+(`revive_secrets=True`) brings its secret back. A secret cleared on purpose ("") is not kept.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from gptstudio import limits
 from gptstudio.errors import EditConflict
 
 from .domain import detect_schema_format, domain_from_schema
-from .models import Action
+from .models import Action, RetiredActionSecret
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -86,6 +88,76 @@ def _state(action: Action) -> tuple:
     return (*(getattr(action, f) for f in sorted(EDITABLE_FIELDS)), action.api_key, action.oauth_client_secret)
 
 
+# --- Retired secrets ---------------------------------------------------------------------------
+
+
+def _held_secrets(action: Action) -> dict:
+    return {
+        "api_key": action.api_key,
+        "oauth_client_id": action.oauth_client_id,
+        "oauth_client_secret": action.oauth_client_secret,
+    }
+
+
+def _revive_secrets(action: Action) -> None:
+    """Give `action` the retired secrets kept for its name that its authentication needs and it
+    lacks (an OAuth client secret only for the same client ID)."""
+    needs_key = action.auth_type == Action.AuthType.API_KEY and not action.api_key
+    needs_secret = action.auth_type == Action.AuthType.OAUTH and not action.oauth_client_secret
+    if not (needs_key or needs_secret):
+        return
+    retired = RetiredActionSecret.objects.filter(gpt_id=action.gpt_id, action_name=action.name.strip()).first()
+    if retired is None:
+        return
+    if needs_key and retired.api_key:
+        action.api_key = retired.api_key
+    if needs_secret and retired.oauth_client_secret and retired.oauth_client_id == action.oauth_client_id:
+        action.oauth_client_secret = retired.oauth_client_secret
+
+
+def _settle_retired_secrets(
+    action: Action, *, name_before: str, held: dict, api_key: str | None, oauth_client_secret: str | None
+) -> None:
+    """After a change of `action` (which held `held` under `name_before`): keep what it lost
+    without being asked, forget what was cleared on purpose or is held again. No query when none
+    of that happened."""
+    names = {name_before.strip(), action.name.strip()}
+    lost = {}
+    forget = set()
+    for kind, given in (("api_key", api_key), ("oauth_client_secret", oauth_client_secret)):
+        now = getattr(action, kind) if action.pk is not None else None
+        if given == "":
+            forget.add(kind)  # cleared on purpose: no restore may bring it back
+        elif now:
+            if given is not None or not held.get(kind):
+                forget.add(kind)  # held (again): an older retired value is stale
+        elif held.get(kind):
+            lost[kind] = held[kind]
+    if forget:
+        retired_rows = RetiredActionSecret.objects.select_for_update().filter(
+            gpt_id=action.gpt_id, action_name__in=names
+        )
+        for retired in retired_rows:
+            for kind in forget:
+                setattr(retired, kind, "")
+            if not retired.oauth_client_secret:
+                retired.oauth_client_id = ""
+            if retired.api_key or retired.oauth_client_secret:
+                retired.save()
+            else:
+                retired.delete()
+    if lost:
+        retired, _ = RetiredActionSecret.objects.select_for_update().get_or_create(
+            gpt_id=action.gpt_id, action_name=name_before.strip()
+        )
+        if "api_key" in lost:
+            retired.api_key = lost["api_key"]
+        if "oauth_client_secret" in lost:
+            retired.oauth_client_secret = lost["oauth_client_secret"]
+            retired.oauth_client_id = held["oauth_client_id"]
+        retired.save()
+
+
 @transaction.atomic
 def action_create(
     *,
@@ -95,9 +167,11 @@ def action_create(
     api_key: str | None = None,
     oauth_client_secret: str | None = None,
     expected_gpt_version: int | None = None,
+    revive_secrets: bool = False,
     **fields,
 ) -> Action:
-    """Add an action to a GPT (at the end unless `position` is given)."""
+    """Add an action to a GPT (at the end unless `position` is given). `revive_secrets`: give it
+    the retired secrets kept for its name (restores and imports)."""
     locked = lock_gpt(gpt, expected_version=expected_gpt_version)
     existing = list(locked.actions.values_list("slug", "position"))
     maximum = limits.GPT_ACTIONS_MAX.value
@@ -109,8 +183,13 @@ def action_create(
         action.slug = unique_slug(action.name, (s for s, _ in existing), fallback="action")
     else:
         check_slug(action.slug, siblings=locked.actions.all(), what="action of this GPT")
+    if revive_secrets:
+        _revive_secrets(action)
     action.full_clean()
     action.save()
+    _settle_retired_secrets(
+        action, name_before=action.name, held={}, api_key=api_key, oauth_client_secret=oauth_client_secret
+    )
     record_change(gpt=locked, actor=actor, summary=f"Added action {action.name}")
     return action
 
@@ -124,21 +203,30 @@ def action_update(
     api_key: str | None = None,
     oauth_client_secret: str | None = None,
     summary: str = "",
+    revive_secrets: bool = False,
     **fields,
 ) -> Action:
     """Change an action. Refused with EditConflict when the action moved on since
-    `expected_version` (the action's own version)."""
+    `expected_version` (the action's own version). `revive_secrets`: give it the retired secrets
+    kept for its name that its (new) authentication needs (restores and imports)."""
     require_version(expected_version)
     locked_gpt = lock_gpt(action.gpt, expected_version=None)
     locked = Action.objects.select_for_update().get(pk=action.pk)
     if locked.version != expected_version:
         raise EditConflict(expected_version=expected_version, current_version=locked.version, what="action")
     before = _state(locked)
-    previous_slug = locked.slug
+    previous_slug, previous_name, held = locked.slug, locked.name, _held_secrets(locked)
     _apply(locked, fields, api_key=api_key, oauth_client_secret=oauth_client_secret)
     if locked.slug and locked.slug != previous_slug:
         check_slug(locked.slug, siblings=locked_gpt.actions.exclude(pk=locked.pk), what="action of this GPT")
+    if revive_secrets:
+        _revive_secrets(locked)
     locked.full_clean()
+    # Before the no-change return: clearing a secret the action did not hold still clears a
+    # retired one, so no later restore brings it back.
+    _settle_retired_secrets(
+        locked, name_before=previous_name, held=held, api_key=api_key, oauth_client_secret=oauth_client_secret
+    )
     if _state(locked) == before:
         return locked  # Nothing changed: no new version, no revision.
     locked.version += 1
@@ -154,8 +242,10 @@ def action_delete(*, action: Action, actor, expected_version: int | None = None)
     locked = Action.objects.select_for_update().get(pk=action.pk)
     if expected_version is not None and locked.version != expected_version:
         raise EditConflict(expected_version=expected_version, current_version=locked.version, what="action")
-    name = locked.name
+    name, held = locked.name, _held_secrets(locked)
     locked.delete()
+    # Kept for a restore that brings the action back (RetiredActionSecret).
+    _settle_retired_secrets(locked, name_before=name, held=held, api_key=None, oauth_client_secret=None)
     record_change(gpt=locked_gpt, actor=actor, summary=f"Removed action {name}")
 
 

@@ -13,13 +13,14 @@ left without one is reported as "to be entered".
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models import Q
 
 from actions import services as action_services
 from actions.models import Action
@@ -204,7 +205,8 @@ def _apply_actions(gpt: GPT, entries: list[dict], actor) -> list[Finding]:
 
     Removals come first so a full GPT can swap actions without passing ChatGPT's cap of 10. Names
     match as saved (trimmed): `Calendar ` in a document is the stored `Calendar`, and keeps its
-    secret rather than being deleted with it and created anew."""
+    secret rather than being deleted with it and created anew. A removed action's secrets are kept
+    (retired), and an action the document brings back gets them again (`revive_secrets`)."""
     existing: dict[str, Action] = {}
     extra: list[Action] = []  # a second action of the same name (the model allows it; documents do not)
     for action in Action.objects.select_for_update().filter(gpt=gpt).order_by("position", "id"):
@@ -222,10 +224,12 @@ def _apply_actions(gpt: GPT, entries: list[dict], actor) -> list[Finding]:
         try:
             match = existing.get(entry["name"].strip())
             if match is None:
-                saved = action_services.action_create(gpt=gpt, actor=actor, name=entry["name"], **fields)
+                saved = action_services.action_create(
+                    gpt=gpt, actor=actor, name=entry["name"], revive_secrets=True, **fields
+                )
             else:
                 saved = action_services.action_update(
-                    action=match, actor=actor, expected_version=match.version, **fields
+                    action=match, actor=actor, expected_version=match.version, revive_secrets=True, **fields
                 )
         except ValidationError as exc:
             raise DocumentRejected(
@@ -310,6 +314,50 @@ def secrets_to_enter(gpt: GPT) -> list[SecretToEnter]:
         elif action.auth_type == Action.AuthType.OAUTH and not action.has_client_secret:
             missing.append(SecretToEnter(action.name, "Client Secret"))
     return missing
+
+
+def restore_secrets_check(gpt: GPT) -> Callable[[Iterable[dict]], list[SecretToEnter]]:
+    """A function telling, for the actions of a document (a revision's), the secrets
+    `secrets_to_enter` would list after applying it to `gpt`, without applying it: what a
+    restore's confirmation must name.
+
+    An action keeps the secret it holds when it stays under the same name and kind of
+    authentication, and gets back a retired one kept for its name (`RetiredActionSecret`; an
+    OAuth client secret for the same client ID); the rest must be typed again. Two queries here,
+    none per call, so a page of revisions costs the same as one."""
+    from actions.models import RetiredActionSecret
+
+    held = {
+        name.strip(): (auth_type, has_key, has_secret)
+        for name, auth_type, has_key, has_secret in Action.objects.filter(gpt=gpt)
+        .annotate(has_key=~Q(api_key=""), has_secret=~Q(oauth_client_secret=""))
+        .order_by("-position", "-id")  # the first of two same-named actions wins, as in _apply_actions
+        .values_list("name", "auth_type", "has_key", "has_secret")
+    }
+    retired = {
+        name: (has_key, client_id, has_secret)
+        for name, has_key, client_id, has_secret in RetiredActionSecret.objects.filter(gpt=gpt)
+        .annotate(has_key=~Q(api_key=""), has_secret=~Q(oauth_client_secret=""))
+        .values_list("action_name", "has_key", "oauth_client_id", "has_secret")
+    }
+
+    def to_enter(action_entries: Iterable[dict]) -> list[SecretToEnter]:
+        missing = []
+        for entry in action_entries:
+            name, auth = entry["name"].strip(), entry["authentication"]
+            current_type, current_key, current_secret = held.get(name, (None, False, False))
+            retired_key, retired_client, retired_secret = retired.get(name, (False, "", False))
+            if auth["type"] == Action.AuthType.API_KEY:
+                if not ((current_type == Action.AuthType.API_KEY and current_key) or retired_key):
+                    missing.append(SecretToEnter(name, "API Key"))
+            elif auth["type"] == Action.AuthType.OAUTH:
+                kept = current_type == Action.AuthType.OAUTH and current_secret
+                revived = retired_secret and retired_client == auth["oauth"]["client_id"].strip()
+                if not (kept or revived):
+                    missing.append(SecretToEnter(name, "Client Secret"))
+        return missing
+
+    return to_enter
 
 
 def gpt_apply_document(

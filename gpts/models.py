@@ -6,6 +6,9 @@ description 300) are hard limits here too; limits a draft may exceed while being
 (instructions over 8,000 characters) are reported as findings instead, so no work is lost.
 """
 
+import functools
+import hashlib
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
@@ -220,15 +223,41 @@ class KnowledgeFile(TimeStampedModel):
         return self.name
 
 
+def schema_sha256(text: str) -> str:
+    """The key a schema text is stored under in SchemaText (hex SHA-256 of its UTF-8 bytes)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class SchemaText(models.Model):
+    """An action schema's text, stored once by content however many revisions hold it.
+
+    Revisions keep a schema's hash in their snapshot and reference the text here, so a save that
+    leaves a 15 MB schema alone adds a few bytes, not another copy. Rows nothing references are
+    pruned when GPTs are deleted (`gpts.services.schema_texts_prune`)."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    text = models.TextField()
+    size = models.PositiveBigIntegerField(help_text="The text's length in UTF-8 bytes.")
+
+    class Meta:
+        ordering = ["sha256"]
+
+    def __str__(self):
+        return f"Schema {self.sha256[:12]} ({self.size} bytes)"
+
+
 class Revision(models.Model):
     """A snapshot of a GPT's document after one change, written by the service that made it.
 
-    Secrets are never part of the document, so never part of a revision.
+    `snapshot` is the document with each action's `schema` replaced by the SHA-256 of its text,
+    which lives once in SchemaText (`schemas`); `document` rebuilds the document exactly. Secrets
+    are never part of the document, so never part of a revision.
     """
 
     gpt = models.ForeignKey(GPT, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(help_text="The GPT's version after this change.")
-    document = models.JSONField()
+    snapshot = models.JSONField(help_text="The GPT document with each action's schema replaced by its SHA-256.")
+    schemas = models.ManyToManyField(SchemaText, related_name="revisions", blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -247,6 +276,29 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"{self.gpt} v{self.number}"
+
+    @staticmethod
+    def split_document(document: dict) -> tuple[dict, dict[str, str]]:
+        """A document as (snapshot, {sha256: schema text}): what a revision stores."""
+        texts = {}
+        actions = []
+        for entry in document.get("actions", []):
+            digest = schema_sha256(entry["schema"])
+            texts[digest] = entry["schema"]
+            actions.append({**entry, "schema": digest})
+        return {**document, "actions": actions}, texts
+
+    @functools.cached_property
+    def document(self) -> dict:
+        """The GPT document at this revision, exactly as recorded (the schema texts read from
+        SchemaText; prefetch `schemas` when reading it for many revisions)."""
+        if not self.snapshot.get("actions"):
+            return dict(self.snapshot)
+        texts = {schema.sha256: schema.text for schema in self.schemas.all()}
+        return {
+            **self.snapshot,
+            "actions": [{**entry, "schema": texts[entry["schema"]]} for entry in self.snapshot["actions"]],
+        }
 
 
 class Job(TimeStampedModel):

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from actions.models import Action
 
-from .models import GPT, ConversationStarter, Job, KnowledgeFile, Membership, Revision, Workspace
+from .models import GPT, ConversationStarter, Job, KnowledgeFile, Membership, Revision, SchemaText, Workspace
 
 GPT_ORDERINGS = {
     # Names sort as people read them, whatever their case.
@@ -202,7 +202,65 @@ def gpt_get(*, user, workspace_slug: str, gpt_slug: str) -> GPT:
 
 def revisions_of(gpt: GPT) -> QuerySet[Revision]:
     """A GPT's revisions, newest first, without their (possibly large) documents."""
-    return gpt.revisions.select_related("author").defer("document").order_by("-number")
+    return gpt.revisions.select_related("author").defer("snapshot").order_by("-number")
+
+
+def revision_read(*, revision: Revision, include_schemas: bool) -> dict:
+    """A revision's document for a read, and a line per action's schema (`schemas`).
+
+    Schema texts can be megabytes each and most saves leave them alone, so the document holds an
+    action's schema text only when it differs from the revision before (by action name: new or
+    changed), or when `include_schemas`; otherwise `schema` is null and `schemas` gives its hash
+    and size. Three queries, whatever the number of actions."""
+    snapshot = revision.snapshot
+    entries = snapshot.get("actions", [])
+    previous = (
+        Revision.objects.filter(gpt_id=revision.gpt_id, number__lt=revision.number)
+        .order_by("-number")
+        .only("snapshot")
+        .first()
+    )
+    before = {entry["name"]: entry["schema"] for entry in previous.snapshot.get("actions", [])} if previous else {}
+    changed = [before.get(entry["name"]) != entry["schema"] for entry in entries]
+    wanted = {entry["schema"] for entry, new in zip(entries, changed, strict=True) if include_schemas or new}
+    sizes = dict(revision.schemas.values_list("sha256", "size"))
+    texts = dict(SchemaText.objects.filter(sha256__in=wanted).values_list("sha256", "text")) if wanted else {}
+    document = {**snapshot}
+    if "actions" in snapshot:
+        document["actions"] = [{**entry, "schema": texts.get(entry["schema"])} for entry in entries]
+    schemas = [
+        {
+            "action": entry["name"],
+            "sha256": entry["schema"],
+            "size": sizes.get(entry["schema"], 0),
+            "changed": new,
+            "included": entry["schema"] in texts,
+        }
+        for entry, new in zip(entries, changed, strict=True)
+    ]
+    return {"document": document, "schemas": schemas}
+
+
+def revision_documents_for_diff(old: Revision | None, new: Revision) -> tuple[dict, dict]:
+    """The documents of two revisions, for `document_diff`, with one query for the schema texts
+    the diff reads: an action whose schema is the same text on both sides keeps its hash in place
+    of the text on both (equal, so "unchanged", and never parsed). `old=None`: an empty document."""
+    old_snapshot = old.snapshot if old is not None else {}
+    old_entries = {entry["name"]: entry["schema"] for entry in old_snapshot.get("actions", [])}
+    new_entries = {entry["name"]: entry["schema"] for entry in new.snapshot.get("actions", [])}
+    unchanged = {name for name, digest in new_entries.items() if old_entries.get(name) == digest}
+    wanted = {d for n, d in old_entries.items() if n not in unchanged} | {
+        d for n, d in new_entries.items() if n not in unchanged
+    }
+    texts = dict(SchemaText.objects.filter(sha256__in=wanted).values_list("sha256", "text")) if wanted else {}
+
+    def rebuilt(snapshot: dict) -> dict:
+        if "actions" not in snapshot:
+            return dict(snapshot)
+        actions = [{**entry, "schema": texts.get(entry["schema"], entry["schema"])} for entry in snapshot["actions"]]
+        return {**snapshot, "actions": actions}
+
+    return rebuilt(old_snapshot), rebuilt(new.snapshot)
 
 
 def gpt_with_document(*, workspace_slug: str, gpt_slug: str) -> GPT | None:

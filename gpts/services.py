@@ -35,6 +35,7 @@ from .models import (
     KnowledgeFile,
     Membership,
     Revision,
+    SchemaText,
     Workspace,
     knowledge_upload_to,
 )
@@ -133,7 +134,9 @@ def workspace_delete(*, workspace: Workspace) -> None:
     """Delete the workspace with its GPTs, and (after commit) the knowledge bytes that no other
     workspace's GPT still references."""
     stored_files = list(KnowledgeFile.objects.filter(gpt__workspace=workspace).values_list("file", flat=True))
+    schema_hashes = _schema_hashes_of(Revision.objects.filter(gpt__workspace=workspace))
     workspace.delete()
+    schema_texts_prune(schema_hashes)
     transaction.on_commit(lambda: _delete_unreferenced_files(stored_files))
 
 
@@ -250,9 +253,10 @@ def record_change(*, gpt: GPT, actor, summary: str = "", force: bool = False) ->
         batch.pending[gpt.pk] = batch.pending.get(gpt.pk, False) or force
         return None
     fresh = GPT.objects.get(pk=gpt.pk)
-    document = gpt_document(fresh)
-    previous = gpt.revisions.order_by("-number").only("document").first()
-    changes = document_changes(previous.document if previous else None, document)
+    # Compared as snapshots (schemas as hashes): the same answer without reading old schema texts.
+    snapshot, schema_texts = Revision.split_document(gpt_document(fresh))
+    previous = gpt.revisions.order_by("-number").only("snapshot").first()
+    changes = document_changes(previous.snapshot if previous else None, snapshot)
     if previous is not None and not changes and not force:
         return None
     if previous is not None:
@@ -260,13 +264,41 @@ def record_change(*, gpt: GPT, actor, summary: str = "", force: bool = False) ->
         gpt.updated_by = actor
     store_validation(gpt, fresh)
     gpt.save(update_fields=["version", "updated_by", "updated_at", *STORED_VALIDATION_FIELDS])
-    return Revision.objects.create(
+    revision = Revision.objects.create(
         gpt=gpt,
         number=gpt.version,
-        document=document,
+        snapshot=snapshot,
         author=actor,
         summary=(summary or "; ".join(changes) or "Saved")[:500],
     )
+    if schema_texts:
+        _store_schema_texts(schema_texts)
+        revision.schemas.add(*schema_texts)
+    return revision
+
+
+def _store_schema_texts(texts: dict[str, str]) -> None:
+    """Store the texts SchemaText does not hold yet (a text already stored is not sent again)."""
+    stored = set(SchemaText.objects.filter(sha256__in=texts).values_list("sha256", flat=True))
+    SchemaText.objects.bulk_create(
+        [
+            SchemaText(sha256=digest, text=text, size=len(text.encode("utf-8", "surrogatepass")))
+            for digest, text in texts.items()
+            if digest not in stored
+        ],
+        ignore_conflicts=True,  # a concurrent save stored the same text first
+    )
+
+
+def schema_texts_prune(hashes: Iterable[str]) -> None:
+    """Delete the schema texts among `hashes` that no revision references any more (after GPTs and
+    their revisions were deleted)."""
+    SchemaText.objects.filter(sha256__in=set(hashes), revisions__isnull=True).delete()
+
+
+def _schema_hashes_of(revisions) -> list[str]:
+    links = Revision.schemas.through.objects.filter(revision__in=revisions)
+    return list(links.values_list("schematext_id", flat=True).distinct())
 
 
 def store_validation(gpt: GPT, validated: GPT | None = None) -> None:
@@ -398,7 +430,9 @@ def gpt_update(
 def gpt_delete(*, gpt: GPT, expected_version: int | None = None) -> None:
     locked = lock_gpt(gpt, expected_version=expected_version)
     stored_files = list(locked.knowledge_files.values_list("file", flat=True))
+    schema_hashes = _schema_hashes_of(locked.revisions.all())
     locked.delete()
+    schema_texts_prune(schema_hashes)
     transaction.on_commit(lambda: _delete_unreferenced_files(stored_files))
 
 

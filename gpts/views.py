@@ -29,6 +29,7 @@ from .forms import (
     RestoreForm,
     WorkspaceForm,
 )
+from .importers import restore_secrets_check
 from .models import GPT, Revision
 from .permissions import Access
 from .validation import validate_gpt
@@ -252,8 +253,8 @@ def conflict_response(request, workspace, gpt: GPT, form: GPTForm, *, base_versi
     version. Nothing was written."""
     current = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt.slug)
     theirs = _document_values(gpt_document(current))
-    base_revision = current.revisions.filter(number=base_version).only("document").first()
-    base = _document_values(base_revision.document) if base_revision else {}
+    base_revision = current.revisions.filter(number=base_version).only("snapshot").first()
+    base = _document_values(base_revision.snapshot) if base_revision else {}
     mine = {field: form.cleaned_data[field] for field in GPTForm.EDIT_FIELDS}
     rows = []
     for field in GPTForm.EDIT_FIELDS:
@@ -443,7 +444,25 @@ def history(request, workspace, gpt):
 def _history_page(request, workspace, gpt: GPT, *, status: int = 200):
     page = Paginator(selectors.revisions_of(gpt), REVISIONS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"workspace": workspace, "gpt": gpt, "page": page, **role_context(request.role)}
+    if context["can_edit"]:
+        context["restore_confirmations"] = _restore_confirmations(gpt, [r.number for r in page])
     return render(request, "gpts/history.html", context, status=status)
+
+
+def _restore_confirmations(gpt: GPT, numbers: list[int]) -> dict[int, str]:
+    """Each listed revision's restore question, naming the secrets to type again after it (the
+    ones neither kept nor brought back: see `restore_secrets_check`). Three queries per page."""
+    to_enter = restore_secrets_check(gpt)
+    actions_of = gpt.revisions.filter(number__in=numbers).values_list("number", "snapshot__actions")
+    return {number: _restore_question(number, to_enter(actions or [])) for number, actions in actions_of}
+
+
+def _restore_question(number: int, missing) -> str:
+    question = f"Restore version {number}? It becomes a new version; the current one stays in the history."
+    if missing:
+        listed = "; ".join(f"the {s.field} of action “{s.action}”" for s in missing)
+        question += f" Secrets are never in the history, so enter these again afterwards: {listed}."
+    return question
 
 
 def _revision(gpt: GPT, number) -> Revision:
@@ -468,9 +487,12 @@ def history_diff(request, workspace, gpt):
         "gpt": gpt,
         "old": old,
         "new": new,
-        "diff": document_diff(old.document, new.document),
+        "diff": document_diff(*selectors.revision_documents_for_diff(old, new)),
         **role_context(request.role),
     }
+    if context["can_edit"]:
+        missing = restore_secrets_check(gpt)(old.snapshot.get("actions", []))
+        context["restore_question"] = _restore_question(old.number, missing)
     return render(request, "gpts/diff.html", context)
 
 

@@ -1,5 +1,8 @@
 """factory_boy factories. Workspaces and GPTs are built through the services, like real data."""
 
+import json
+import random
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -145,3 +148,24 @@ def make_rich_gpt(workspace, actor, *, api_key="", client_secret=""):
     )
     gpt.refresh_from_db()
     return gpt
+
+
+def big_schema(target_bytes: int, *, seed: int, title: str = "Big") -> str:
+    """A valid OpenAPI schema of about `target_bytes`, with seeded random descriptions so that
+    no database compression (PostgreSQL's TOAST) can hide a second copy."""
+    rng = random.Random(seed)
+    paths = {}
+    size = 0
+    n = 0
+    while size < target_bytes:
+        words = " ".join(f"{rng.getrandbits(64):016x}" for _ in range(40))
+        paths[f"/items{n}"] = {"get": {"operationId": f"getItem{n}", "description": words, "responses": {}}}
+        size += len(words) + 80
+        n += 1
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": "1.0.0"},
+        "servers": [{"url": "https://api.example.com"}],
+        "paths": paths,
+    }
+    return json.dumps(document, indent=1)

@@ -362,20 +362,45 @@ class RevisionListItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RevisionSchemaSerializer(serializers.Serializer):
+    action = serializers.CharField(help_text="The action's name.")
+    sha256 = serializers.CharField(help_text="SHA-256 (hex) of the schema text's UTF-8 bytes.")
+    size = serializers.IntegerField(help_text="The schema text's size in bytes.")
+    changed = serializers.BooleanField(help_text="New or different from the revision before.")
+    included = serializers.BooleanField(help_text="Whether `document` holds the text (else its `schema` is null).")
+
+
 class RevisionDetailSerializer(RevisionListItemSerializer):
-    document = serializers.JSONField(read_only=True, help_text="The GPT document (`gptstudio/gpt@1`) at this revision.")
+    """A revision with its document. Schema texts can be megabytes and rarely change, so an
+    action's `schema` holds its text only when it changed in this revision or the read asks for
+    every one with `?include=schemas` (then `document` is the complete `gptstudio/gpt@1` document)."""
+
+    document = serializers.JSONField(
+        read_only=True,
+        help_text="The GPT document (`gptstudio/gpt@1`) at this revision; an action's `schema` is null when it "
+        "is unchanged since the revision before, unless `?include=schemas`.",
+    )
+    schemas = RevisionSchemaSerializer(many=True, read_only=True, help_text="One line per action, in order.")
 
     class Meta(RevisionListItemSerializer.Meta):
-        fields = (*RevisionListItemSerializer.Meta.fields, "document")
+        fields = (*RevisionListItemSerializer.Meta.fields, "document", "schemas")
         read_only_fields = fields
+
+    def to_representation(self, revision):
+        # The document comes from the selector (only the schema texts it needs), not the model's
+        # `document`, which would read every text.
+        listed = RevisionListItemSerializer(revision, context=self.context).data
+        read = selectors.revision_read(revision=revision, include_schemas=self.context.get("include_schemas", False))
+        return {**listed, **read}
 
 
 class GPTRestoredSerializer(GPTSavedSerializer):
     """The GPT after a restore, with its validation and the secrets to enter again."""
 
     secrets_to_enter = serializers.SerializerMethodField(
-        help_text="Revisions hold no secrets: an action the restore re-created has none. Enter these in the "
-        "action settings (PATCH the action); actions that still existed keep theirs."
+        help_text="The secrets the restored GPT lacks, to enter in the action settings (PATCH the action). "
+        "Revisions hold no secrets, but an action keeps its own, and one the restore re-creates gets back the "
+        "secret it had when it was removed; what is listed was cleared on purpose or never entered."
     )
 
     class Meta(GPTSavedSerializer.Meta):

@@ -723,7 +723,21 @@ class KnowledgeFileViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary="List a GPT's revisions, newest first", tags=["revisions"]),
-    retrieve=extend_schema(summary="Get a revision with its document", tags=["revisions"]),
+    retrieve=extend_schema(
+        summary="Get a revision with its document",
+        description="An action's schema text is in `document` when it changed in this revision; unchanged ones "
+        "are null (see `schemas` for their hash and size) unless `?include=schemas` asks for every text.",
+        tags=["revisions"],
+        parameters=[
+            OpenApiParameter(
+                "include",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=["schemas"],
+                description="`schemas`: every action's schema text, so `document` is complete.",
+            )
+        ],
+    ),
     diff=extend_schema(
         summary="Compare a revision with another",
         description="What changed from revision `against` (default: the one before) to this one.",
@@ -743,9 +757,11 @@ class KnowledgeFileViewSet(
         description="Makes the whole GPT what it was at that revision, recorded as one new revision (the history "
         "keeps everything): its fields, conversation starters, capabilities, actions and knowledge files. An action "
         "added since is deleted; one deleted since is re-created with the revision's schema and authentication "
-        "settings but without its secret (revisions hold none), so `secrets_to_enter` lists the ones to enter "
-        "again, as after an import; an action that still exists keeps its secret. A knowledge file comes back when "
-        "its bytes are still stored. Send the GPT version you started from as If-Match (or `version`).",
+        "settings, and with the secret it had when it was removed (kept encrypted for the GPT's lifetime, never in "
+        "revisions; an OAuth client secret only for the same client ID). A secret cleared on purpose stays "
+        "cleared, so `secrets_to_enter` lists every secret the restored GPT lacks and must be entered again. A "
+        "knowledge file comes back when its bytes are still stored. Send the GPT version you started from as "
+        "If-Match (or `version`).",
         tags=["revisions"],
         request=s.RevisionRestoreSerializer,
         responses={200: s.GPTRestoredSerializer},
@@ -760,7 +776,7 @@ class KnowledgeFileViewSet(
 class RevisionViewSet(GPTChildMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceScopedViewSet):
     lookup_field = "number"
     lookup_value_regex = ID_PATTERN
-    actions_with_query_errors = ("diff",)
+    actions_with_query_errors = ("diff", "retrieve")
     precondition_actions = ("restore",)
     parent_access = {"restore": Access.EDIT}
 
@@ -778,14 +794,26 @@ class RevisionViewSet(GPTChildMixin, mixins.ListModelMixin, mixins.RetrieveModel
             "restore": s.RevisionRestoreSerializer,
         }.get(self.action, s.RevisionDetailSerializer)
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "retrieve":
+            context["include_schemas"] = self._include_schemas()
+        return context
+
+    def _include_schemas(self) -> bool:
+        include = self.request.query_params.get("include")
+        if include not in (None, "", "schemas"):
+            raise ValidationError({"include": [f"Unknown value {include!r}: the one choice is `schemas`."]})
+        return include == "schemas"
+
     @action(detail=True, methods=["get"])
     def diff(self, request, gpt_id=None, number=None):
         revision = self.get_object()
         chosen = query_number(request, "against", what="A revision number")
         against = revision.number - 1 if chosen is None else chosen
         # Revision 1 compared with nothing shows everything as added.
-        old = {} if chosen is None and against == 0 else selectors.revision_get(gpt=self.gpt, number=against).document
-        diff = document_diff(old, revision.document).as_dict()
+        old = None if chosen is None and against == 0 else selectors.revision_get(gpt=self.gpt, number=against)
+        diff = document_diff(*selectors.revision_documents_for_diff(old, revision)).as_dict()
         return Response({"from_number": against, "to_number": revision.number, **diff})
 
     @action(detail=True, methods=["post"])

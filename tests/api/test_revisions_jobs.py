@@ -90,9 +90,10 @@ def test_a_diff_against_anything_but_ascii_digits_is_400(api, gpt, user, raw):
     }
 
 
-def test_restore_brings_back_the_whole_document_and_lists_the_secrets_to_enter(api, gpt, user):
-    """Restore applies the revision's whole document: an action added since is deleted, one
-    deleted since is re-created without its secret, which `secrets_to_enter` names (as import does)."""
+def test_restore_brings_back_the_whole_document_with_the_secret_the_action_had(api, gpt, user):
+    """Restore applies the revision's whole document: an action added since is deleted (its secret
+    kept aside), one deleted since is re-created with the secret it had; `secrets_to_enter` names
+    only a secret that was cleared on purpose."""
     from actions.models import Action
     from actions.services import action_delete
     from tests.api.conftest import API_KEY
@@ -101,21 +102,94 @@ def test_restore_brings_back_the_whole_document_and_lists_the_secrets_to_enter(a
     action = make_action(gpt, actor=user, auth_type="api_key", api_key_auth_type="bearer", api_key=API_KEY)
     with_action = GPT.objects.get().version  # Revision 2: the action with its key.
     action_delete(action=action, actor=user)
-    url = f"/api/v1/gpts/{gpt.pk}/revisions"
 
-    back = api.post(f"{url}/{with_action}/restore/", {}, format="json")
-    assert back.status_code == 200, back.content
-    body = back.json()
-    assert [a["name"] for a in body["actions"]] == ["Weather"]
-    assert body["secrets_to_enter"] == [{"action": "Weather", "field": "API Key"}]
-    assert not Action.objects.get().has_api_key  # Re-created: revisions hold no secrets.
+    def restore(number):  # naming the version it starts from, as every write does
+        url = f"/api/v1/gpts/{gpt.pk}/revisions/{number}/restore/"
+        response = api.post(url, {"version": GPT.objects.get().version}, format="json")
+        assert response.status_code == 200, response.content
+        return response.json()
 
-    entered = api.patch(f"/api/v1/actions/{Action.objects.get().pk}/", {"api_key": API_KEY}, format="json")
-    assert entered.status_code == 200
-    again = api.post(f"{url}/{with_action}/restore/", {}, format="json").json()
-    assert again["secrets_to_enter"] == []  # The action still exists: it keeps the key entered again.
+    back = restore(with_action)
+    assert [a["name"] for a in back["actions"]] == ["Weather"]
+    assert back["secrets_to_enter"] == []
+    assert Action.objects.get().api_key.reveal() == API_KEY
 
-    first = api.post(f"{url}/1/restore/", {}, format="json")
-    assert first.status_code == 200
-    assert first.json()["actions"] == [] and first.json()["secrets_to_enter"] == []
+    first = restore(1)
+    assert first["actions"] == [] and first["secrets_to_enter"] == []
     assert not Action.objects.exists()  # Revision 1 had no action: restoring it deletes the one added since.
+    forward = restore(with_action)
+    assert forward["secrets_to_enter"] == [] and Action.objects.get().api_key.reveal() == API_KEY
+
+    stored = Action.objects.get()
+    cleared = api.patch(f"/api/v1/actions/{stored.pk}/", {"api_key": "", "version": stored.version}, format="json")
+    assert cleared.status_code == 200 and not cleared.json()["has_api_key"]
+    restore(1)
+    again = restore(with_action)
+    assert again["secrets_to_enter"] == [{"action": "Weather", "field": "API Key"}]  # cleared on purpose
+    assert not Action.objects.get().has_api_key
+
+
+# --- Revision reads carry a schema's text only when it changed or when asked -------------------
+
+
+def _gpt_with_big_schemas(gpt, user, count=2, size=200_000):
+    from tests.factories import big_schema, make_action
+
+    for n in range(count):
+        make_action(gpt, actor=user, name=f"Big {n}", schema_text=big_schema(size, seed=n))
+    gpt = GPT.objects.get(pk=gpt.pk)
+    return services.gpt_update(gpt=gpt, actor=user, expected_version=gpt.version, description="Edited")
+
+
+def test_a_revision_read_leaves_out_unchanged_schemas_unless_asked(api, gpt, user):
+    from gpts.document import gpt_document
+
+    edited = _gpt_with_big_schemas(gpt, user)
+    url = f"/api/v1/gpts/{gpt.pk}/revisions/{edited.version}/"
+
+    small = api.get(url)
+    full = api.get(url, {"include": "schemas"})
+
+    assert small.status_code == full.status_code == 200
+    assert len(small.content) < 5_000 < 400_000 < len(full.content)
+    assert [a["schema"] for a in small.json()["document"]["actions"]] == [None, None]
+    assert [(s["action"], s["changed"], s["included"]) for s in small.json()["schemas"]] == [
+        ("Big 0", False, False),
+        ("Big 1", False, False),
+    ]
+    assert full.json()["document"] == gpt_document(edited)  # the whole document, as before
+    assert all(s["size"] > 200_000 and len(s["sha256"]) == 64 for s in full.json()["schemas"])
+
+
+def test_a_revision_read_includes_the_schema_that_changed_in_it(api, gpt, user):
+    from tests.factories import make_action
+
+    make_action(gpt, actor=user, name="Small")
+    _gpt_with_big_schemas(gpt, user, count=1, size=20_000)
+    added = GPT.objects.get(pk=gpt.pk).version - 1  # the revision that added "Big 0"
+
+    body = api.get(f"/api/v1/gpts/{gpt.pk}/revisions/{added}/").json()
+
+    assert [(s["action"], s["changed"], s["included"]) for s in body["schemas"]] == [
+        ("Small", False, False),
+        ("Big 0", True, True),
+    ]
+    assert body["document"]["actions"][0]["schema"] is None
+    assert body["document"]["actions"][1]["schema"].startswith("{")
+
+
+def test_a_revision_read_refuses_an_unknown_include(api, gpt):
+    response = api.get(f"/api/v1/gpts/{gpt.pk}/revisions/1/", {"include": "everything"})
+    assert response.status_code == 400
+    assert "include" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("actions", [1, 5])
+def test_revision_reads_query_count_does_not_grow_with_actions(api, gpt, user, actions, django_assert_max_num_queries):
+    edited = _gpt_with_big_schemas(gpt, user, count=actions, size=2_000)
+    with django_assert_max_num_queries(9):
+        assert api.get(f"/api/v1/gpts/{gpt.pk}/revisions/{edited.version}/").status_code == 200
+    with django_assert_max_num_queries(9):
+        assert api.get(f"/api/v1/gpts/{gpt.pk}/revisions/{edited.version}/", {"include": "schemas"}).status_code == 200
+    with django_assert_max_num_queries(9):
+        assert api.get(f"/api/v1/gpts/{gpt.pk}/revisions/").status_code == 200

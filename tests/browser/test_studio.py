@@ -212,9 +212,17 @@ def test_restore_an_old_revision(session):
     expect(page.locator(".diff .add").filter(has_text="+Second draft.")).to_be_visible()
     s.screenshot("diff")
 
-    page.once("dialog", lambda dialog: dialog.accept())
+    questions = []
+
+    def answer(dialog):
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
     page.get_by_role("button", name="Restore version 1").click()
     expect(page.get_by_text("Restored revision 1 as version 4")).to_be_visible()
+    # No action, so no secret to type again; and no promise that nothing is lost.
+    assert questions == ["Restore version 1? It becomes a new version; the current one stays in the history."]
     restored = GPT.objects.get(pk=gpt.pk)
     assert (restored.version, restored.name, restored.instructions) == (4, "Versioned", "First draft.\nKeep it short.")
     assert [r.number for r in restored.revisions.all()] == [4, 3, 2, 1]

@@ -159,7 +159,8 @@ def test_restore_brings_back_actions_and_knowledge_as_one_new_revision(
     assert restored.version == gpt.version + 1
     assert gpt_document(restored) == snapshot.document
     assert restored.revisions.first().summary == f"Restored revision {snapshot.number}"
-    assert not restored.actions.get().has_api_key  # re-created: the secret is to be entered again
+    # Re-created with the key it had when it was removed (kept encrypted, never in the revision).
+    assert restored.actions.get().api_key.reveal() == "sk-1"
 
 
 def test_restore_without_the_knowledge_bytes_restores_the_rest(gpt, user, django_capture_on_commit_callbacks):

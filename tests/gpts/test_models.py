@@ -97,7 +97,7 @@ def test_knowledge_size_is_capped_by_the_database(gpt):
 def test_revision_numbers_are_unique_per_gpt(gpt, workspace, user):
     from tests.factories import make_gpt
 
-    assert_refused(lambda: Revision.objects.create(gpt=gpt, number=1, document={}))
+    assert_refused(lambda: Revision.objects.create(gpt=gpt, number=1, snapshot={}))
     other = make_gpt(workspace=workspace, actor=user, name="Other")
     assert other.revisions.get().number == 1  # the same number on another GPT is fine
 
