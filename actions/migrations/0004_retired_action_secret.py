@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0002_initial'),
+        ('actions', '0003_action_changes_public_state'),
         ('gpts', '0005_gpt_action_count'),
     ]
 
