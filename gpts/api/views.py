@@ -667,10 +667,7 @@ class KnowledgeFileViewSet(
         return selectors.knowledge_files_of(self.gpt).get(pk=knowledge.pk), {}
 
     def perform_destroy(self, instance):
-        expected = None
-        claimed = query_version(self.request)
-        if claimed is not None or "If-Match" in self.request.headers:
-            expected = expected_version(self.request, current=self.gpt.version, claimed=claimed)
+        expected = expected_version(self.request, current=self.gpt.version, claimed=query_version(self.request))
         services.knowledge_file_delete(knowledge=instance, actor=self.request.user, expected_version=expected)
 
 

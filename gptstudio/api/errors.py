@@ -2,7 +2,7 @@
 
 Body: `{"message": str, "code": str}` plus, where they apply, `errors` (field → messages, nested
 fields joined with dots), `findings` (the validation findings that refused a strict save, an
-export or an import) and `current_version` (409/412: the version now stored). Service errors are
+export or an import) and `current_version` (409/412/428: the version now stored). Service errors are
 translated here, so views never catch them: Django `ValidationError` → 400, `Http404` → 404, `AccessDenied` → 403,
 `EditConflict` → 409, a uniqueness race (`IntegrityError`) → 409, an oversized body → 413.
 """
@@ -43,6 +43,15 @@ class PreconditionFailed(ExtraAPIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The version you sent is not the current one."
     default_code = "precondition_failed"
+
+
+class PreconditionRequired(ExtraAPIException):
+    """A PUT, PATCH or DELETE of a versioned resource without If-Match or `version` (RFC 6585 §3):
+    the client must say which version it changes, or `If-Match: *` to overwrite whatever is there."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send If-Match with the version you started from (or `*`), or a `version`."
+    default_code = "precondition_required"
 
 
 class PayloadTooLarge(ExtraAPIException):

@@ -110,7 +110,9 @@ def test_restore_brings_back_the_whole_document_and_lists_the_secrets_to_enter(a
     assert body["secrets_to_enter"] == [{"action": "Weather", "field": "API Key"}]
     assert not Action.objects.get().has_api_key  # Re-created: revisions hold no secrets.
 
-    entered = api.patch(f"/api/v1/actions/{Action.objects.get().pk}/", {"api_key": API_KEY}, format="json")
+    entered = api.patch(
+        f"/api/v1/actions/{Action.objects.get().pk}/", {"api_key": API_KEY}, format="json", HTTP_IF_MATCH="*"
+    )
     assert entered.status_code == 200
     again = api.post(f"{url}/{with_action}/restore/", {}, format="json").json()
     assert again["secrets_to_enter"] == []  # The action still exists: it keeps the key entered again.

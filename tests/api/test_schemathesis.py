@@ -185,16 +185,21 @@ def _config(world: World) -> str:
     history = {"path.gpt_id": world.history_gpt}
     revision, action = {**history, "path.number": 1}, {"path.id": world.action}
     member = {"path.workspace_slug": workspace, "path.user_id": world.colleague}
+    # A change of a versioned resource must name its version (else 428): writes send `If-Match: *`,
+    # the explicit overwrite, so they reach their code; a generated body `version` may still be a 412.
+    overwrite = {"header.If-Match": "*"}
+    gpt_edit, action_edit = {**gpt, **overwrite}, {**action, **overwrite}
     operations = {
-        **{f"{method} /gpts/{{id}}/": gpt for method in ("GET", "PUT", "PATCH")},
+        "GET /gpts/{id}/": gpt,
+        **{f"{method} /gpts/{{id}}/": gpt_edit for method in ("PUT", "PATCH")},
         "GET /gpts/{id}/validate/": gpt,
         "GET /gpts/{id}/export/": gpt,
-        "DELETE /gpts/{id}/": {"path.id": Drawn("doomed_gpts")},
+        "DELETE /gpts/{id}/": {"path.id": Drawn("doomed_gpts"), **overwrite},
         "POST /gpts/": {"body.workspace": Drawn("workspaces")},
         "GET /gpts/{gpt_id}/knowledge/": knowledge,
         "POST /gpts/{gpt_id}/knowledge/": knowledge,
         "GET /gpts/{gpt_id}/knowledge/{id}/": {**knowledge, "path.id": world.knowledge},
-        "DELETE /gpts/{gpt_id}/knowledge/{id}/": {**knowledge, "path.id": Drawn("doomed_knowledge")},
+        "DELETE /gpts/{gpt_id}/knowledge/{id}/": {**knowledge, "path.id": Drawn("doomed_knowledge"), **overwrite},
         "GET /gpts/{gpt_id}/revisions/": history,
         "GET /gpts/{gpt_id}/revisions/{number}/": revision,
         "GET /gpts/{gpt_id}/revisions/{number}/diff/": {
@@ -203,9 +208,10 @@ def _config(world: World) -> str:
             "query.against": Drawn("revisions"),
         },
         "POST /gpts/{gpt_id}/revisions/{number}/restore/": revision,
-        **{f"{method} /actions/{{id}}/": action for method in ("GET", "PUT", "PATCH")},
+        "GET /actions/{id}/": action,
+        **{f"{method} /actions/{{id}}/": action_edit for method in ("PUT", "PATCH")},
         "GET /actions/{id}/validate/": action,
-        "DELETE /actions/{id}/": {"path.id": Drawn("doomed_actions")},
+        "DELETE /actions/{id}/": {"path.id": Drawn("doomed_actions"), **overwrite},
         "POST /actions/": {"body.gpt": Drawn("gpts")},
         "POST /actions/import/": {"body.gpt": Drawn("gpts"), "body.action": Drawn("actions")},
         "GET /jobs/{id}/": {"path.id": world.job},
