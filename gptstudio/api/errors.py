@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 
@@ -153,11 +154,22 @@ def api_exception_handler(exc, context):
     return response
 
 
+NOT_FOUND_BODY = {"message": "Not found.", "code": "not_found"}
+
+
 def not_found(request, exception=None):
     """handler404: JSON under /api/ (URLs no route matches), the normal page elsewhere."""
     if request.path.startswith(API_PREFIX):
-        return JsonResponse({"message": "Not found.", "code": "not_found"}, status=404)
+        return JsonResponse(NOT_FOUND_BODY, status=404)
     return defaults.page_not_found(request, exception)
+
+
+@csrf_exempt  # It writes nothing; without this a POST to an unknown path was CSRF's HTML 403.
+def unrouted(request, *args, **kwargs):
+    """The last route under /api/: any path no endpoint matches (an unknown path, an id past its
+    converter's range) is a JSON 404 for every method. handler404 alone is not enough: with
+    DEBUG on, Django answers an unmatched URL with its HTML debug page before calling it."""
+    return JsonResponse(NOT_FOUND_BODY, status=404)
 
 
 def server_error(request):
