@@ -18,7 +18,6 @@ from rest_framework.settings import api_settings
 
 from actions.api.serializers import SchemaReportSerializer
 from actions.models import Action
-from gpts import selectors
 from gpts.document_schema import SCHEMA_URL_PATH, build_openapi_document_schema
 from gpts.exporters import EXPORTERS
 from gpts.importers import secrets_to_enter
@@ -81,13 +80,13 @@ class MemberAddSerializer(WriteSerializer):
     )
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
-    def validate_username(self, value):
-        user = selectors.user_for_membership(value)
-        if user is None:
-            if "@" in value:
-                raise serializers.ValidationError("No active user has verified this email address.")
-            raise serializers.ValidationError("No active user with this username.")
-        return user
+
+class MemberInvitedSerializer(serializers.Serializer):
+    """The answer to "add a member": the same whether or not the name belongs to anyone."""
+
+    username = serializers.CharField(help_text="The username or email address as sent.")
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    message = serializers.CharField()
 
 
 class MemberRoleSerializer(WriteSerializer):

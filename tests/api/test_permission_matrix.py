@@ -82,7 +82,7 @@ MATRIX = [
     Row("DELETE", W, MANAGE, 204),
     Row("POST", W + "import/", EDIT, 201, {"file": Upload("matrix.gpt.yaml", "document")}, multipart=True),
     Row("GET", M, VIEW, 200),
-    Row("POST", M, MANAGE, 201, {"username": "newcomer", "role": "viewer"}),
+    Row("POST", M, MANAGE, 202, {"username": "newcomer", "role": "viewer"}),
     Row("GET", M + "{user_id}/", VIEW, 200),
     Row("PUT", M + "{user_id}/", MANAGE, 200, {"role": "editor"}),
     Row("PATCH", M + "{user_id}/", MANAGE, 200, {"role": "editor"}),

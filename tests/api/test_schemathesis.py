@@ -290,18 +290,12 @@ def _succeeded(counts: Counter) -> int:
     return sum(n for status, n in counts.items() if status[0] in "23")
 
 
-def test_the_api_conforms_to_its_schema_under_generated_input(live_server, settings, tmp_path, monkeypatch, capsys):
-    from actions import tasks
-
-    # Schema imports are recorded as jobs but never fetched: no network beyond 127.0.0.1.
-    monkeypatch.setattr(tasks.schema_import_task, "delay", lambda job_id: None)
-    settings.API_TOKEN_THROTTLE_RATE = ""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    world = _seed()
+def _command(live_server, world: World, tmp_path: Path, checks: str, max_examples: str) -> list[str]:
+    """The schemathesis CLI run against the live server, steered by `_config`, reporting to
+    tmp_path/report (junit and HAR)."""
     config = tmp_path / "schemathesis.toml"
     config.write_text(_config(world))
-    report = tmp_path / "report"
-    command = [
+    return [
         str(Path(sys.executable).with_name("st")),
         "--config-file",
         str(config),
@@ -310,9 +304,9 @@ def test_the_api_conforms_to_its_schema_under_generated_input(live_server, setti
         "--header",
         f"Authorization: Bearer {world.token}",
         "--checks",
-        CHECKS,
+        checks,
         "--max-examples",
-        os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"),
+        max_examples,
         "--seed",
         os.environ.get("SCHEMATHESIS_SEED", "20261125"),
         "--workers",
@@ -325,10 +319,22 @@ def test_the_api_conforms_to_its_schema_under_generated_input(live_server, setti
         "--report",
         "junit,har",
         "--report-dir",
-        str(report),
+        str(tmp_path / "report"),
         "--output-truncate",
         "false",
     ]
+
+
+def test_the_api_conforms_to_its_schema_under_generated_input(live_server, settings, tmp_path, monkeypatch, capsys):
+    from actions import tasks
+
+    # Schema imports are recorded as jobs but never fetched: no network beyond 127.0.0.1.
+    monkeypatch.setattr(tasks.schema_import_task, "delay", lambda job_id: None)
+    settings.API_TOKEN_THROTTLE_RATE = ""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    world = _seed()
+    report = tmp_path / "report"
+    command = _command(live_server, world, tmp_path, CHECKS, os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
     completed = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     output = completed.stdout + completed.stderr
     print(output[-6000:])
@@ -364,3 +370,20 @@ def test_the_api_conforms_to_its_schema_under_generated_input(live_server, setti
     assert not starved, f"operations the generated requests hardly reached: {starved}"
     never = [op for op in operations if op not in NEVER_SUCCEEDS and not _succeeded(statuses[op])]
     assert not never, f"operations no generated request succeeded on: {never}"
+
+
+def test_every_check_finds_no_undocumented_content_type(live_server, settings, tmp_path, monkeypatch):
+    """schemathesis with `--checks all` (negative data, unsupported methods, missing headers, ...):
+    every answer, errors included, has a documented content type, and no check fails. Fewer
+    examples than the run above keep it within the CI budget; that run covers the depth."""
+    from actions import tasks
+
+    monkeypatch.setattr(tasks.schema_import_task, "delay", lambda job_id: None)
+    settings.API_TOKEN_THROTTLE_RATE = ""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    command = _command(live_server, _seed(), tmp_path, "all", os.environ.get("SCHEMATHESIS_ALL_MAX_EXAMPLES", "3"))
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+    output = completed.stdout + completed.stderr
+    print(output[-6000:])
+    assert "Undocumented Content-Type" not in output
+    assert completed.returncode == 0, "schemathesis --checks all found failures (see the output above)"
