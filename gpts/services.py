@@ -524,6 +524,38 @@ def knowledge_file_delete(*, knowledge: KnowledgeFile, actor, expected_version: 
     transaction.on_commit(lambda: _delete_unreferenced_files([stored]))
 
 
+# --- Jobs ------------------------------------------------------------------------------------------
+
+# Past Celery's hard time limit a running attempt has been killed (or its worker stopped), so nothing
+# will ever finish it; the margin covers the time between the claim and the task's start.
+STALE_JOB_MARGIN_SECONDS = 60
+
+
+def stale_job_cutoff_seconds() -> int:
+    from django.conf import settings
+
+    return settings.CELERY_TASK_TIME_LIMIT + STALE_JOB_MARGIN_SECONDS
+
+
+def jobs_fail_stale(*, now: datetime.datetime | None = None) -> int:
+    """Mark failed, with the reason, every job still `running` after its time limit: the worker
+    that ran it was killed or stopped, and the job would otherwise show `running` forever. Called
+    where jobs are read (the API) and by `manage.py fail_stale_jobs` (for cron). Returns how many."""
+    from django.utils import timezone
+
+    from .models import Job
+
+    now = now or timezone.now()
+    limit = stale_job_cutoff_seconds()
+    reason = (
+        f"Stopped without finishing: no progress for over {limit // 60} minutes (the worker was stopped, or "
+        "the job hit its time limit). Start it again."
+    )
+    return Job.objects.filter(status=Job.Status.RUNNING, updated_at__lt=now - datetime.timedelta(seconds=limit)).update(
+        status=Job.Status.FAILED, error=reason, finished_at=now, updated_at=now
+    )
+
+
 # --- Invitations ---------------------------------------------------------------------------
 
 

@@ -792,5 +792,9 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceScop
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = JobFilterSet
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        services.jobs_fail_stale()  # A job whose worker died reads as failed, never `running` forever.
+
     def get_queryset(self):
         return selectors.jobs_for(self.request.user)

@@ -372,10 +372,17 @@ def test_the_api_conforms_to_its_schema_under_generated_input(live_server, setti
     assert not never, f"operations no generated request succeeded on: {never}"
 
 
+# The two checks that guess from the schema alone whether a request should succeed: a schema-valid
+# body can still be refused (412 for a generated `version`, 400 for a strict save of an empty schema),
+# and an invalid one can meet a 412 before its field is read. Every other check must pass.
+SEMANTIC_CHECKS = {"ST201", "ST202"}
+
+
 def test_every_check_finds_no_undocumented_content_type(live_server, settings, tmp_path, monkeypatch):
     """schemathesis with `--checks all` (negative data, unsupported methods, missing headers, ...):
-    every answer, errors included, has a documented content type, and no check fails. Fewer
-    examples than the run above keep it within the CI budget; that run covers the depth."""
+    every answer, errors included, has a documented content type, and no check fails but the two
+    acceptance heuristics (SEMANTIC_CHECKS). Three examples per operation keep it near 2.5 minutes
+    on 2 CPUs; the run above covers the depth."""
     from actions import tasks
 
     monkeypatch.setattr(tasks.schema_import_task, "delay", lambda job_id: None)
@@ -386,4 +393,6 @@ def test_every_check_finds_no_undocumented_content_type(live_server, settings, t
     output = completed.stdout + completed.stderr
     print(output[-6000:])
     assert "Undocumented Content-Type" not in output
-    assert completed.returncode == 0, "schemathesis --checks all found failures (see the output above)"
+    assert re.search(r"(\d+) generated", output), "schemathesis did not run"
+    kinds = set(re.findall(r"❌ (ST\d+|[A-Z][^:\n]+):", output.split("Failures:", 1)[-1].split("Test cases:", 1)[0]))
+    assert kinds <= SEMANTIC_CHECKS, f"checks other than the acceptance heuristics failed: {kinds - SEMANTIC_CHECKS}"

@@ -111,6 +111,7 @@ def test_production_settings_refuse_to_start_without_keys(monkeypatch):
     from django.core.exceptions import ImproperlyConfigured
 
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-key")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")  # Only read: nothing connects here.
     monkeypatch.setenv("FIELD_ENCRYPTION_KEYS", "")
     sys.modules.pop("gptstudio.settings.production", None)
     sys.modules.pop("gptstudio.settings.base", None)
