@@ -105,8 +105,8 @@ class StudioAutoSchema(AutoSchema):
             self.view, "precondition_actions", ()
         ):
             codes.append("412")
-            if self.method in PRECONDITION_METHODS:
-                codes.append("428")  # gptstudio/api/concurrency.py: a change without a precondition
+        if self._needs_precondition():
+            codes.append("428")
         if self.method in BODY_METHODS and self.get_request_serializer() is not None:
             codes += ["413", "415"]
         return sorted(codes)
@@ -124,6 +124,14 @@ class StudioAutoSchema(AutoSchema):
                 )
         return responses
 
+    def _needs_precondition(self) -> bool:
+        """A PUT, PATCH or DELETE that changes a versioned resource (or its GPT): If-Match or
+        `version` is required (gptstudio/api/concurrency.py)."""
+        action = getattr(self.view, "action", None)
+        return self.method in VERSIONED_METHODS and (
+            self._versioned() or action in getattr(self.view, "precondition_actions", ())
+        )
+
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         if self._versioned():
@@ -136,17 +144,17 @@ class StudioAutoSchema(AutoSchema):
                     description='The version, quoted: `"3"`. Send it back in If-Match.',
                 )
             )
-            if self.method in VERSIONED_METHODS:
-                parameters.append(
-                    OpenApiParameter(
-                        "If-Match",
-                        OpenApiTypes.STR,
-                        OpenApiParameter.HEADER,
-                        description='The version you started from (`"3"`, or `*` to overwrite whatever is '
-                        "there). Required unless `version` is sent: 428 without either, 412 on a mismatch, both "
-                        "with the current version.",
-                    )
+        if self._needs_precondition():
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    description='The version you started from (`"3"`, or `*` to overwrite whatever is '
+                    "there). Required unless `version` is sent: 428 without either, 412 on a mismatch, both "
+                    "with the current version.",
                 )
+            )
             if self.method == "DELETE":
                 parameters.append(
                     OpenApiParameter(
