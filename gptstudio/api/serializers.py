@@ -32,7 +32,9 @@ class ErrorSerializer(serializers.Serializer):
     """Every error response has this shape."""
 
     message = serializers.CharField(help_text="What went wrong, for a person.")
-    code = serializers.CharField(help_text="Machine-readable: invalid, not_found, conflict, precondition_failed, …")
+    code = serializers.CharField(
+        help_text="Machine-readable: invalid, not_found, conflict, precondition_failed, precondition_required, …"
+    )
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
@@ -45,7 +47,7 @@ class ErrorSerializer(serializers.Serializer):
         "or an export (409).",
     )
     current_version = serializers.IntegerField(
-        required=False, help_text="The version stored now (409 and 412): fetch it, re-apply your change."
+        required=False, help_text="The version stored now (409, 412 and 428): fetch it, re-apply your change."
     )
 
 
