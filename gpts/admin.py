@@ -21,6 +21,7 @@ from django.utils.html import format_html
 
 from actions.models import Action
 from gptstudio.errors import EditConflict
+from gptstudio.forms import NormalizedNewlinesMixin
 
 from . import services
 from .models import GPT, ConversationStarter, Invitation, Job, KnowledgeFile, Membership, Revision, Workspace
@@ -32,8 +33,10 @@ MISSING_VERSION_MESSAGE = (
 )
 
 
-class VersionedModelForm(forms.ModelForm):
+class VersionedModelForm(NormalizedNewlinesMixin, forms.ModelForm):
     """An edit form carrying, in a hidden field, the version of the object when it was opened.
+    Its text arrives with "\n" line ends, as from the studio's forms (a browser sends CRLF, which
+    would otherwise record a phantom change of every multi-line field).
 
     The service compares it under a row lock; a form without one is refused here rather than
     assuming the current version, which would turn a stale form into a silent overwrite."""
@@ -266,7 +269,7 @@ class GPTAdminForm(VersionedModelForm):
         pass
 
 
-class StarterInlineForm(forms.ModelForm):
+class StarterInlineForm(NormalizedNewlinesMixin, forms.ModelForm):
     """Positions may be swapped freely: the service rewrites the list, so no per-row checks."""
 
     class Meta:

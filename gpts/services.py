@@ -558,6 +558,38 @@ def knowledge_file_delete(*, knowledge: KnowledgeFile, actor, expected_version: 
     transaction.on_commit(lambda: _delete_unreferenced_files([stored]))
 
 
+# --- Jobs ------------------------------------------------------------------------------------------
+
+# Past Celery's hard time limit a running attempt has been killed (or its worker stopped), so nothing
+# will ever finish it; the margin covers the time between the claim and the task's start.
+STALE_JOB_MARGIN_SECONDS = 60
+
+
+def stale_job_cutoff_seconds() -> int:
+    from django.conf import settings
+
+    return settings.CELERY_TASK_TIME_LIMIT + STALE_JOB_MARGIN_SECONDS
+
+
+def jobs_fail_stale(*, now: datetime.datetime | None = None) -> int:
+    """Mark failed, with the reason, every job still `running` after its time limit: the worker
+    that ran it was killed or stopped, and the job would otherwise show `running` forever. Called
+    where jobs are read (the API) and by `manage.py fail_stale_jobs` (for cron). Returns how many."""
+    from django.utils import timezone
+
+    from .models import Job
+
+    now = now or timezone.now()
+    limit = stale_job_cutoff_seconds()
+    reason = (
+        f"Stopped without finishing: no progress for over {limit // 60} minutes (the worker was stopped, or "
+        "the job hit its time limit). Start it again."
+    )
+    return Job.objects.filter(status=Job.Status.RUNNING, updated_at__lt=now - datetime.timedelta(seconds=limit)).update(
+        status=Job.Status.FAILED, error=reason, finished_at=now, updated_at=now
+    )
+
+
 # --- Invitations ---------------------------------------------------------------------------
 
 
@@ -593,6 +625,44 @@ def invitation_create(*, workspace: Workspace, email: str, role: str, invited_by
     invitation.full_clean()
     invitation.save()
     return invitation, token
+
+
+def _verified_address(user, named: str) -> str | None:
+    """Where to send `user` an invitation: the address they were named by (the lookup matched only a
+    verified one), else their verified primary address, else another verified one; None without one
+    (an invitation is accepted only from a verified address: _check_invited_address)."""
+    from allauth.account.models import EmailAddress
+
+    if "@" in named:
+        return named
+    verified = EmailAddress.objects.filter(user=user, verified=True).order_by("-primary", "id")
+    return verified.values_list("email", flat=True).first()
+
+
+@transaction.atomic
+def invitation_create_for_user(
+    *, workspace: Workspace, identifier: str, role: str, invited_by, accept_url_for
+) -> Invitation | None:
+    """Invite the active user an owner names by username or verified email address (the API's
+    "add a member"): an invitation emailed to their verified address, which they accept like any
+    other. Nobody joins a workspace without accepting.
+
+    The caller answers the same whatever happens here, so an owner learns nothing about other
+    accounts: nothing is created for a name no active user has, nor for a user without a verified
+    address. Naming someone who is already a member is the one refusal (the owner sees the
+    members anyway). `accept_url_for(token)` builds the link for the email."""
+    from .selectors import user_for_membership
+
+    identifier = (identifier or "").strip()
+    user = user_for_membership(identifier)
+    if user is not None and workspace.memberships.filter(user=user).exists():
+        raise ValidationError({"username": "Already a member; change their role instead."})
+    email = _verified_address(user, identifier) if user is not None else None
+    if email is None:
+        return None
+    invitation, token = invitation_create(workspace=workspace, email=email, role=role, invited_by=invited_by)
+    invitation_send(invitation=invitation, accept_url=accept_url_for(token))
+    return invitation
 
 
 def invitation_send(*, invitation: Invitation, accept_url: str) -> None:

@@ -5,7 +5,7 @@ extension (export/import, schema import jobs) plugs in without touching this fil
 """
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -13,6 +13,7 @@ from actions.api import urls as actions_urls
 from gpts.api import urls as gpts_urls
 
 from .api.docs import RedocView
+from .api.errors import unrouted
 from .api.tokens import APITokenViewSet
 
 router = SimpleRouter()
@@ -31,4 +32,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Last: every other /api/ path is a JSON 404 (see gptstudio/api/errors.py `unrouted`).
+    re_path(r"^", unrouted),
 ]

@@ -40,6 +40,9 @@ OAUTH_EXEMPT_DOMAINS = {
 # Second-level labels that form a public suffix with a two-letter country code (co.uk, com.au, ...).
 _COUNTRY_SECOND_LEVELS = {"co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go"}
 _PLACEHOLDER = re.compile(r"[{}<>]|^your[_-]|your[_-]?(url|endpoint|domain|host|instance)|replace[_-]with", re.I)
+# WHATWG URL standard: forbidden domain code points (C0 controls, space, # % / : < > ? @ [ \ ] ^ |, DEL)
+# plus `{` and `}`, which only a fill-in placeholder puts in a host. A host with one does not parse.
+_FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f{}]")
 
 
 # --- Registry -------------------------------------------------------------------------------------------
@@ -138,11 +141,22 @@ register(
     confidence="confirmed",
 )
 register(
+    "action.server.invalid_host",
+    Severity.ERROR,
+    "Server host is a placeholder or not a valid host name",
+    chatgpt_behaviour="ChatGPT uses the server URL as written: a host with a fill-in placeholder ({name}, "
+    "<name>, your-domain) or a character no URL host can have (WHATWG URL standard: `<`, `>`, `{`, space, ...) "
+    "does not parse or names a host that does not exist, so no call can reach the API.",
+    source="GPT_EDITOR.md §3.1; WHATWG URL standard (forbidden domain code points)",
+    confidence="likely",
+    chatgpt_message=_NO_SERVER,
+)
+register(
     "action.server.placeholder",
     Severity.WARNING,
-    "Server URL contains a placeholder or server variable",
+    "Server URL path contains a placeholder or server variable",
     chatgpt_behaviour="ChatGPT uses the server URL as written; server variables and fill-in placeholders "
-    "({name}, <name>) are not documented as supported, so calls go to a host that does not exist.",
+    "({name}, <name>) in its path are not documented as supported, so calls go to a path that does not exist.",
     source="GPT_EDITOR.md §3.1",
     confidence="unconfirmed",
 )
@@ -164,6 +178,15 @@ register(
     source="GPT_EDITOR.md §3.1 [DEV]",
     confidence="likely",
     chatgpt_message="Multiple servers found, using …",
+)
+register(
+    "action.path.not_absolute",
+    Severity.ERROR,
+    "A path does not start with `/`",
+    chatgpt_behaviour="ChatGPT appends each `paths` key to the server URL; a key without a leading `/` "
+    "(OpenAPI requires one) makes every call to it go to the wrong URL.",
+    source="GPT_EDITOR.md §3.1; OpenAPI 3.x Paths Object",
+    confidence="likely",
 )
 register(
     "action.operations.too_many",
@@ -658,16 +681,21 @@ def check_servers(data: dict, result: ActionCheck) -> None:
             f"The server uses port {port}. ChatGPT calls actions on port 443 only: serve the API there.",
             pointer,
         )
-    if _PLACEHOLDER.search(parts.netloc):
-        variables = first.get("variables") if isinstance(first.get("variables"), dict) else {}
-        hint = (
-            "Replace server variables with their values"
-            if variables
-            else "Replace the placeholder with your real host name"
+    variables = first.get("variables") if isinstance(first.get("variables"), dict) else {}
+    fill_in = "Replace server variables with their values" if variables else "Replace the placeholder"
+    named_host = ip is None and not invalid_literal  # an IP literal's brackets and colons are fine
+    if named_host and (_PLACEHOLDER.search(host) or _FORBIDDEN_HOST.search(unquote(host))):
+        result.add(
+            "action.server.invalid_host",
+            f"The server host “{host}” is a placeholder or has characters a host name cannot have. "
+            f"{fill_in} with your API's real host name: ChatGPT uses the URL as written.",
+            pointer,
         )
+    elif _PLACEHOLDER.search(parts.netloc + parts.path):
         result.add(
             "action.server.placeholder",
-            f"The server URL “{url}” contains a placeholder. {hint}: ChatGPT uses the URL as written.",
+            f"The server URL “{url}” contains a placeholder. {fill_in} with the real value: ChatGPT uses the "
+            "URL as written.",
             pointer,
         )
     _check_other_servers(data, result, servers)
@@ -725,6 +753,13 @@ def collect_operations(data: dict, result: ActionCheck) -> list[_Op]:
         if not isinstance(item, dict):
             continue
         item_pointer = json_pointer("paths", path)
+        if isinstance(path, str) and not path.startswith(("/", "x-")):
+            result.add(
+                "action.path.not_absolute",
+                f"The path “{brief(path)}” does not start with “/”. ChatGPT joins the server URL and the path, so "
+                f"every call would go to the wrong URL: write “/{brief(path.lstrip())}”.",
+                item_pointer,
+            )
         for method, node in item.items():
             lower = method.lower() if isinstance(method, str) else ""
             if lower in SUPPORTED_METHODS and isinstance(node, dict):

@@ -82,13 +82,13 @@ class MemberAddSerializer(WriteSerializer):
     )
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
-    def validate_username(self, value):
-        user = selectors.user_for_membership(value)
-        if user is None:
-            if "@" in value:
-                raise serializers.ValidationError("No active user has verified this email address.")
-            raise serializers.ValidationError("No active user with this username.")
-        return user
+
+class MemberInvitedSerializer(serializers.Serializer):
+    """The answer to "add a member": the same whether or not the name belongs to anyone."""
+
+    username = serializers.CharField(help_text="The username or email address as sent.")
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    message = serializers.CharField()
 
 
 class MemberRoleSerializer(WriteSerializer):

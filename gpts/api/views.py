@@ -11,6 +11,7 @@ import hashlib
 import json
 
 from django.http import Http404, HttpResponseNotModified
+from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -277,11 +278,16 @@ def _import_refused(findings: list[Finding]):
     list=extend_schema(summary="List a workspace's members", tags=["workspaces"]),
     retrieve=extend_schema(summary="Get a member", tags=["workspaces"]),
     create=extend_schema(
-        summary="Add a member with a role (owners)",
+        summary="Invite a member with a role (owners)",
+        description="Invites the active user with this username, or with this verified email address, to join "
+        "with `role`: an invitation is emailed to their verified address, and they join when they accept it "
+        "(signed in, from that address), as with the members page's invitations. Nobody becomes a member "
+        "without accepting. The answer (202) is the same whether or not such a user exists, so it reveals "
+        "nothing about other accounts; naming someone who is already a member is a 400.",
         tags=["workspaces"],
         request=s.MemberAddSerializer,
-        responses={201: s.MemberSerializer},
-        examples=[OpenApiExample("Add an editor", value={"username": "sam", "role": "editor"}, request_only=True)],
+        responses={202: s.MemberInvitedSerializer},
+        examples=[OpenApiExample("Invite an editor", value={"username": "sam", "role": "editor"}, request_only=True)],
     ),
     update=extend_schema(
         summary="Change a member's role (owners)",
@@ -299,7 +305,6 @@ def _import_refused(findings: list[Finding]):
 )
 @extend_schema(parameters=[WORKSPACE_SLUG_PARAMETER, path_parameter("user_id", description="The member's user id.")])
 class WorkspaceMemberViewSet(
-    ServiceCreateMixin,
     ServiceUpdateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -337,14 +342,23 @@ class WorkspaceMemberViewSet(
             "partial_update": s.MemberRoleSerializer,
         }.get(self.action, s.MemberSerializer)
 
-    def perform_create(self, serializer):
-        user = serializer.validated_data["username"]
-        if self.workspace.memberships.filter(user=user).exists():
-            raise ValidationError({"username": ["Already a member; change their role instead."]})
-        membership = services.membership_set(
-            workspace=self.workspace, user=user, role=serializer.validated_data["role"]
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        named, role = serializer.validated_data["username"], serializer.validated_data["role"]
+        services.invitation_create_for_user(
+            workspace=self.workspace,
+            identifier=named,
+            role=role,
+            invited_by=request.user,
+            accept_url_for=lambda token: request.build_absolute_uri(reverse("gpts:invitation_accept", args=[token])),
         )
-        return membership, {}
+        message = (
+            f"If “{named}” names an active user with a verified email address, an invitation to join as {role} "
+            "was emailed to it; they become a member when they accept it."
+        )
+        answer = s.MemberInvitedSerializer({"username": named, "role": role, "message": message})
+        return Response(answer.data, status=status.HTTP_202_ACCEPTED)
 
     def perform_update(self, serializer):
         membership = serializer.instance
@@ -711,10 +725,7 @@ class KnowledgeFileViewSet(
         return selectors.knowledge_files_of(self.gpt).get(pk=knowledge.pk), {}
 
     def perform_destroy(self, instance):
-        expected = None
-        claimed = query_version(self.request)
-        if claimed is not None or "If-Match" in self.request.headers:
-            expected = expected_version(self.request, current=self.gpt.version, claimed=claimed)
+        expected = expected_version(self.request, current=self.gpt.version, claimed=query_version(self.request))
         services.knowledge_file_delete(knowledge=instance, actor=self.request.user, expected_version=expected)
 
 
@@ -852,6 +863,10 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceScop
     serializer_class = s.JobSerializer
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = JobFilterSet
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        services.jobs_fail_stale()  # A job whose worker died reads as failed, never `running` forever.
 
     def get_queryset(self):
         return selectors.jobs_for(self.request.user)

@@ -1,5 +1,6 @@
 """Optimistic concurrency over HTTP: `ETag` = the version, `If-Match` / a body or query `version`
-as the precondition (412 when it is not the stored version).
+as the precondition (412 when it is not the stored version). PUT, PATCH and DELETE must send one
+(428 otherwise, RFC 6585); `If-Match: *` is the explicit "overwrite whatever is there".
 
 The precondition is checked against the version read at the start of the request; the service
 checks the same expected version again under the row lock, so an edit that slips in between is a
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 from django.utils.http import parse_etags
 
-from .errors import PreconditionFailed
+from .errors import PreconditionFailed, PreconditionRequired
 from .numbers import parse_whole_number, query_number
 
 # A header echoed in an error message is cut to this many characters.
 ECHO_MAX = 40
+# Methods that change a versioned resource and so must name the version they change.
+PRECONDITION_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
 
 
 def etag(version: int) -> str:
@@ -58,9 +61,16 @@ def _echo(header: str) -> str:
 
 def expected_version(request, *, current: int, claimed: int | None = None, what: str = "GPT") -> int:
     """The version the client started from (If-Match and/or `claimed`, the body or query
-    `version`), refused with 412 when it is not `current`. Without a precondition the version
-    read at the start of the request is expected, which still refuses a concurrent edit (409)."""
+    `version`), refused with 412 when it is not `current`. A PUT, PATCH or DELETE without either
+    is refused with 428. Otherwise (a POST that may name the GPT's version) the version read at
+    the start of the request is expected, which still refuses a concurrent edit (409)."""
     header = request.headers.get("If-Match")
+    if header is None and claimed is None and request.method in PRECONDITION_METHODS:
+        raise PreconditionRequired(
+            f'This {what} is versioned: send If-Match: "{current}" (the version you started from) or a '
+            f"`version`, so an edit made since is not overwritten; If-Match: * overwrites whatever is there.",
+            current_version=current,
+        )
     if header is not None:
         accepted = _if_match_versions(header)
         if accepted is not None and current not in accepted:

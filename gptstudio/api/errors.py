@@ -2,7 +2,7 @@
 
 Body: `{"message": str, "code": str}` plus, where they apply, `errors` (field → messages, nested
 fields joined with dots), `findings` (the validation findings that refused a strict save, an
-export or an import) and `current_version` (409/412: the version now stored). Service errors are
+export or an import) and `current_version` (409/412/428: the version now stored). Service errors are
 translated here, so views never catch them: Django `ValidationError` → 400, `Http404` → 404, `AccessDenied` → 403,
 `EditConflict` → 409, a uniqueness race (`IntegrityError`) → 409, an oversized body → 413.
 """
@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 
@@ -43,6 +44,15 @@ class PreconditionFailed(ExtraAPIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The version you sent is not the current one."
     default_code = "precondition_failed"
+
+
+class PreconditionRequired(ExtraAPIException):
+    """A PUT, PATCH or DELETE of a versioned resource without If-Match or `version` (RFC 6585 §3):
+    the client must say which version it changes, or `If-Match: *` to overwrite whatever is there."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send If-Match with the version you started from (or `*`), or a `version`."
+    default_code = "precondition_required"
 
 
 class PayloadTooLarge(ExtraAPIException):
@@ -144,11 +154,22 @@ def api_exception_handler(exc, context):
     return response
 
 
+NOT_FOUND_BODY = {"message": "Not found.", "code": "not_found"}
+
+
 def not_found(request, exception=None):
     """handler404: JSON under /api/ (URLs no route matches), the normal page elsewhere."""
     if request.path.startswith(API_PREFIX):
-        return JsonResponse({"message": "Not found.", "code": "not_found"}, status=404)
+        return JsonResponse(NOT_FOUND_BODY, status=404)
     return defaults.page_not_found(request, exception)
+
+
+@csrf_exempt  # It writes nothing; without this a POST to an unknown path was CSRF's HTML 403.
+def unrouted(request, *args, **kwargs):
+    """The last route under /api/: any path no endpoint matches (an unknown path, an id past its
+    converter's range) is a JSON 404 for every method. handler404 alone is not enough: with
+    DEBUG on, Django answers an unmatched URL with its HTML debug page before calling it."""
+    return JsonResponse(NOT_FOUND_BODY, status=404)
 
 
 def server_error(request):

@@ -2,15 +2,18 @@
 
 DRF's own JSON parser reads bodies of any size and accepts lone UTF-16 surrogates, which
 PostgreSQL then refuses with a server error; orjson rejects both malformed UTF-8 and lone
-surrogates, and the caps answer 413 before a byte is parsed.
+surrogates, and the caps answer 413 before a byte is parsed. A key sent twice in one object is a
+400 naming it: every JSON parser keeps one of the two silently.
 """
 
 from __future__ import annotations
 
+import json
+
 import orjson
 from django.conf import settings
 from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 
 from gptstudio import limits
 
@@ -38,9 +41,23 @@ class StrictJSONParser(parsers.JSONParser):
         if len(raw) > limit:
             raise PayloadTooLarge(f"The JSON body is larger than the limit of {limit} bytes.")
         try:
-            return orjson.loads(raw)
+            data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise ParseError(f"JSON parse error: {exc}") from None
+        if isinstance(data, dict | list):
+            # orjson keeps the last of two equal keys and cannot say; the standard parser's
+            # object_pairs_hook sees every pair (the text is already known to be valid JSON).
+            json.loads(raw, object_pairs_hook=_refuse_duplicate_keys)
+        return data
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        seen: set[str] = set()
+        repeated = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise ValidationError({repeated: ["Sent twice in the same JSON object; send it once."]})
+    return obj
 
 
 def upload_max_bytes() -> int:

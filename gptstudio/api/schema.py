@@ -12,6 +12,7 @@ from drf_spectacular.plumbing import force_instance, get_doc, get_lib_doc_exclud
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
+from .concurrency import PRECONDITION_METHODS
 from .numbers import ID_PATTERN, WHOLE_NUMBER_SCHEMA
 from .serializers import ErrorSerializer, WriteModelSerializer, WriteSerializer
 
@@ -22,6 +23,8 @@ ERROR_DESCRIPTIONS = {
     "404": "Not found, or outside your workspaces.",
     "409": "Conflict: someone else changed it while you were saving; `current_version` is the stored one.",
     "412": "Precondition failed: If-Match or `version` is not the current version (`current_version`).",
+    "428": 'Precondition required: send If-Match (`"3"`, or `*` to overwrite whatever is there) or `version`; '
+    "`current_version` is the stored one.",
     "413": "The request body (or uploaded file) is too large.",
     "415": "Unsupported media type: send `application/json` (uploads: `multipart/form-data`).",
     "429": "Too many requests from this token's user; retry after `Retry-After` seconds.",
@@ -35,9 +38,14 @@ ERROR_EXAMPLES = {
         "code": "precondition_failed",
         "current_version": 4,
     },
+    "428": {
+        "message": 'This GPT is versioned: send If-Match: "4" (the version you started from) or a `version`, …',
+        "code": "precondition_required",
+        "current_version": 4,
+    },
 }
 
-VERSIONED_METHODS = ("PUT", "PATCH", "DELETE")
+VERSIONED_METHODS = tuple(sorted(PRECONDITION_METHODS))
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
@@ -97,6 +105,8 @@ class StudioAutoSchema(AutoSchema):
             self.view, "precondition_actions", ()
         ):
             codes.append("412")
+        if self._needs_precondition():
+            codes.append("428")
         if self.method in BODY_METHODS and self.get_request_serializer() is not None:
             codes += ["413", "415"]
         return sorted(codes)
@@ -114,6 +124,14 @@ class StudioAutoSchema(AutoSchema):
                 )
         return responses
 
+    def _needs_precondition(self) -> bool:
+        """A PUT, PATCH or DELETE that changes a versioned resource (or its GPT): If-Match or
+        `version` is required (gptstudio/api/concurrency.py)."""
+        action = getattr(self.view, "action", None)
+        return self.method in VERSIONED_METHODS and (
+            self._versioned() or action in getattr(self.view, "precondition_actions", ())
+        )
+
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         if self._versioned():
@@ -126,16 +144,17 @@ class StudioAutoSchema(AutoSchema):
                     description='The version, quoted: `"3"`. Send it back in If-Match.',
                 )
             )
-            if self.method in VERSIONED_METHODS:
-                parameters.append(
-                    OpenApiParameter(
-                        "If-Match",
-                        OpenApiTypes.STR,
-                        OpenApiParameter.HEADER,
-                        description='The version you started from (`"3"`, or `*` for any). '
-                        "Mismatch: 412 with the current version.",
-                    )
+        if self._needs_precondition():
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    description='The version you started from (`"3"`, or `*` to overwrite whatever is '
+                    "there). Required unless `version` is sent: 428 without either, 412 on a mismatch, both "
+                    "with the current version.",
                 )
+            )
             if self.method == "DELETE":
                 parameters.append(
                     OpenApiParameter(

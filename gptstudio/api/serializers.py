@@ -32,7 +32,9 @@ class ErrorSerializer(serializers.Serializer):
     """Every error response has this shape."""
 
     message = serializers.CharField(help_text="What went wrong, for a person.")
-    code = serializers.CharField(help_text="Machine-readable: invalid, not_found, conflict, precondition_failed, …")
+    code = serializers.CharField(
+        help_text="Machine-readable: invalid, not_found, conflict, precondition_failed, precondition_required, …"
+    )
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
@@ -45,7 +47,7 @@ class ErrorSerializer(serializers.Serializer):
         "or an export (409).",
     )
     current_version = serializers.IntegerField(
-        required=False, help_text="The version stored now (409 and 412): fetch it, re-apply your change."
+        required=False, help_text="The version stored now (409, 412 and 428): fetch it, re-apply your change."
     )
 
 
@@ -60,6 +62,8 @@ class WriteSerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         errors = self._unknown_or_repeated(data) if isinstance(data, Mapping) else {}
+        if isinstance(data, Mapping) and not hasattr(data, "getlist"):
+            errors.update(_json_type_errors(self.fields, data))
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
@@ -85,6 +89,45 @@ class WriteSerializer(serializers.Serializer):
 
 class WriteModelSerializer(WriteSerializer, serializers.ModelSerializer):
     """WriteSerializer for a model's fields."""
+
+
+# A JSON body says what type each value is, so a value of the wrong type is a mistake to report, not
+# to convert: DRF's CharField turns 123 into "123", BooleanField "yes" into True, and a ListField of
+# text [1, 2] into ["1", "2"]. A form (multipart) sends only text, which DRF reads as it always has.
+def _json_type_problem(field, value) -> str | None:
+    if value is None or field.read_only:
+        return None  # allow_null decides.
+    if isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
+        return f"Must be true or false, not {_json_type(value)}."
+    if isinstance(field, serializers.CharField | serializers.ChoiceField) and not isinstance(value, str):
+        return f"Must be text, not {_json_type(value)}."
+    return None
+
+
+def _json_type(value) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return {dict: "an object", list: "a list", str: "text"}.get(type(value), type(value).__name__)
+
+
+def _json_type_errors(fields: Mapping, data: Mapping) -> dict[str, list[str]]:
+    """Values of a JSON body whose type is not the field's (text, boolean, or a list of text):
+    field (dotted with the item index for a list) → message. Nested serializers check their own."""
+    errors = {}
+    for key, value in data.items():
+        field = fields.get(key)
+        if field is None:
+            continue
+        if isinstance(field, serializers.ListField) and isinstance(value, list):
+            for index, item in enumerate(value):
+                problem = _json_type_problem(field.child, item)
+                if problem:
+                    errors[f"{key}.{index}"] = [problem]
+        elif problem := _json_type_problem(field, value):
+            errors[key] = [problem]
+    return errors
 
 
 def _takes_many(field) -> bool:

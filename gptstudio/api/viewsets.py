@@ -5,8 +5,9 @@ An app's viewset combines `WorkspaceScopedViewSet` with only the mixins it needs
 (say with an `export` action) needs no change here: a GET `@action` needs VIEW and a POST one
 EDIT by default; name another level in `required_access = {"action_name": Access.X}`.
 Attributes the OpenAPI generation reads (gptstudio/api/schema.py): `versioned = True` documents
-`ETag` and `If-Match` (and 412) on retrieve/update/destroy, `strict_save = True` the `?strict`
-flag on writes, `precondition_actions` more actions that may answer 412, and
+`ETag` and `If-Match` (and 412; 428 on PUT/PATCH/DELETE) on retrieve/update/destroy,
+`strict_save = True` the `?strict` flag on writes, `precondition_actions` more actions that may
+answer 412 (and 428 when they are a PUT, PATCH or DELETE), and
 `actions_with_query_errors` GET actions whose query string may be a 400.
 """
 

@@ -109,7 +109,9 @@ def test_retrieve_has_the_schema_and_auth_but_no_secret(api, oauth_action):
 
 
 def test_patch_keeps_secrets_unless_sent(api, secret_action):
-    response = api.patch(f"/api/v1/actions/{secret_action.pk}/", {"name": "Weather v2"}, format="json")
+    response = api.patch(
+        f"/api/v1/actions/{secret_action.pk}/", {"name": "Weather v2"}, format="json", HTTP_IF_MATCH='"1"'
+    )
     assert response.status_code == 200 and response.json()["has_api_key"] is True
     assert Action.objects.get().api_key.reveal() == API_KEY
     response = api.patch(f"/api/v1/actions/{secret_action.pk}/", {"api_key": ""}, format="json", HTTP_IF_MATCH='"2"')
@@ -118,7 +120,7 @@ def test_patch_keeps_secrets_unless_sent(api, secret_action):
 
 
 def test_switching_auth_type_clears_the_old_secret(api, secret_action):
-    response = api.patch(f"/api/v1/actions/{secret_action.pk}/", {"auth_type": "none"}, format="json")
+    response = api.patch(f"/api/v1/actions/{secret_action.pk}/", {"auth_type": "none", "version": 1}, format="json")
     assert response.json()["has_api_key"] is False
     assert Action.objects.get().api_key.reveal() == ""
 
@@ -147,7 +149,7 @@ def test_put_replaces_the_action(api, secret_action):
 
 
 def test_delete_an_action(api, secret_action, gpt):
-    assert api.delete(f"/api/v1/actions/{secret_action.pk}/").status_code == 204
+    assert api.delete(f"/api/v1/actions/{secret_action.pk}/?version=1").status_code == 204
     assert not Action.objects.exists()
     assert GPT.objects.get().version == 3
     assert gpt.revisions.first().summary == "Removed action Weather"
@@ -186,7 +188,9 @@ def test_strict_refuses_an_action_with_errors(api, gpt, secret_action, monkeypat
     url = "/api/v1/actions/?strict=true"
     response = api.post(url, {"gpt": gpt.pk, "name": "Broken", "schema_text": "{"}, format="json")
     assert response.status_code == 400 and response.json()["findings"][0]["code"] == "schema.test.error"
-    response = api.patch(f"/api/v1/actions/{secret_action.pk}/?strict=1", {"name": "Renamed"}, format="json")
+    response = api.patch(
+        f"/api/v1/actions/{secret_action.pk}/?strict=1", {"name": "Renamed"}, format="json", HTTP_IF_MATCH="*"
+    )
     assert response.status_code == 400
     assert list(Action.objects.values_list("name", "version")) == [("Weather", 1)]
     assert GPT.objects.get().version == 2

@@ -1,5 +1,6 @@
-"""Versions as ETags, If-Match / body `version` preconditions (412), conflicts found under the row
-lock (409), and no lost update when writes race (threads against PostgreSQL)."""
+"""Versions as ETags, If-Match / body `version` preconditions (412; 428 when a change sends none),
+conflicts found under the row lock (409), and no lost update when writes race (threads against
+PostgreSQL)."""
 
 import threading
 
@@ -10,6 +11,7 @@ from actions.models import Action
 from gpts import services
 from gpts.models import GPT, Revision
 from tests.api.conftest import SecretGuardClient
+from tests.api.test_permission_matrix import ACTION_PUT, GPT_PUT
 from tests.factories import UserFactory, make_action, make_gpt, make_workspace
 
 
@@ -42,6 +44,48 @@ def test_delete_honours_if_match_and_the_version_query(api, gpt):
     assert api.delete(f"/api/v1/gpts/{gpt.pk}/?version=x").status_code == 400
     assert GPT.objects.exists()
     assert api.delete(f"/api/v1/gpts/{gpt.pk}/?version=1").status_code == 204
+
+
+def _changes_without_a_precondition(gpt, action, knowledge):
+    """(method, url, body, current version): the GPT is at 3 after adding the action and the file."""
+    body = {"name": "Blind"}
+    return [
+        ("patch", f"/api/v1/gpts/{gpt.pk}/", body, 3),
+        ("put", f"/api/v1/gpts/{gpt.pk}/", GPT_PUT, 3),
+        ("delete", f"/api/v1/gpts/{gpt.pk}/", None, 3),
+        ("patch", f"/api/v1/actions/{action.pk}/", body, 1),
+        ("put", f"/api/v1/actions/{action.pk}/", ACTION_PUT, 1),
+        ("delete", f"/api/v1/actions/{action.pk}/", None, 1),
+        ("delete", f"/api/v1/gpts/{gpt.pk}/knowledge/{knowledge.pk}/", None, 3),  # The GPT's.
+    ]
+
+
+def test_a_change_without_if_match_or_version_is_428_with_the_current_version(api, gpt, user):
+    """RFC 6585: a PUT, PATCH or DELETE must say which version it changes; nothing is written."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gpts.models import KnowledgeFile
+
+    action = make_action(gpt, actor=user)
+    knowledge = services.knowledge_file_add(
+        gpt=GPT.objects.get(pk=gpt.pk), actor=user, upload=SimpleUploadedFile("k.txt", b"k")
+    )
+    for method, url, body, current in _changes_without_a_precondition(gpt, action, knowledge):
+        response = getattr(api, method)(url, body, format="json")
+        assert response.status_code == 428, (method, url, response.content)
+        answer = response.json()
+        assert answer["code"] == "precondition_required" and answer["current_version"] == current
+        assert "If-Match" in answer["message"] and response["ETag"] == f'"{current}"'
+    assert GPT.objects.get().version == 3 and GPT.objects.get().name == "Weather Buddy"
+    assert Action.objects.get().version == 1 and KnowledgeFile.objects.exists()
+
+
+def test_if_match_star_overwrites_whatever_is_there(api, gpt, user):
+    services.gpt_update(gpt=GPT.objects.get(pk=gpt.pk), actor=user, expected_version=1, name="Someone else's")
+    response = api.patch(f"/api/v1/gpts/{gpt.pk}/", {"name": "Mine"}, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 200 and response.json()["version"] == 3
+    assert api.delete(f"/api/v1/gpts/{gpt.pk}/", HTTP_IF_MATCH="*").status_code == 204
+    assert not GPT.objects.exists()
 
 
 def test_action_versions_are_their_own(api, secret_action):
@@ -122,7 +166,7 @@ def test_parallel_writes_from_the_same_version_have_one_winner():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_parallel_writes_without_preconditions_are_serialised_not_lost():
+def test_parallel_overwrites_with_if_match_star_are_serialised_not_lost():
     owner = UserFactory()
     gpt = make_gpt(workspace=make_workspace(owner=owner), actor=owner, name="Busy")
     action = make_action(gpt, actor=owner)
@@ -130,12 +174,16 @@ def test_parallel_writes_without_preconditions_are_serialised_not_lost():
 
     def edit_gpt(i):
         return lambda: (
-            _client(owner).patch(f"/api/v1/gpts/{gpt.pk}/", {"description": f"D{i}"}, format="json").status_code
+            _client(owner)
+            .patch(f"/api/v1/gpts/{gpt.pk}/", {"description": f"D{i}"}, format="json", HTTP_IF_MATCH="*")
+            .status_code
         )
 
     def edit_action(i):
         return lambda: (
-            _client(owner).patch(f"/api/v1/actions/{action.pk}/", {"name": f"A{i}"}, format="json").status_code
+            _client(owner)
+            .patch(f"/api/v1/actions/{action.pk}/", {"name": f"A{i}"}, format="json", HTTP_IF_MATCH="*")
+            .status_code
         )
 
     statuses = _race([edit_gpt(i) for i in range(3)] + [edit_action(i) for i in range(3)], workers)

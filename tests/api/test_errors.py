@@ -147,3 +147,39 @@ def test_api_modules_import_in_any_order(first):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gptstudio.settings.test"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize(
+    "method, url",
+    [
+        ("get", "/api/v1/gpts/99999999999999999999/"),
+        ("patch", "/api/v1/actions/99999999999999999999/"),
+        ("get", "/api/v1/nothing-here/"),
+        ("post", "/api/v1/nothing-here/"),
+        ("delete", "/api/nothing"),
+        ("get", "/api/v1/gpts/1"),
+        ("get", "/api/"),
+    ],
+)
+def test_every_unrouted_api_path_is_a_json_404_with_debug_on_or_off(api, settings, debug, method, url):
+    settings.DEBUG = debug
+    response = getattr(api, method)(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"message": "Not found.", "code": "not_found"}
+
+
+def test_a_post_to_an_unknown_api_path_without_csrf_is_a_json_404(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/api/v1/nothing-here/", {})
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_studio_pages_keep_their_html_404(client, settings, debug):
+    settings.DEBUG = debug
+    response = client.get("/no-such-page/at-all/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

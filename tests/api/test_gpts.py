@@ -107,11 +107,11 @@ def test_patch_changes_only_the_sent_fields(api, gpt):
 
 
 def test_put_needs_every_field(api, gpt):
-    response = api.put(f"/api/v1/gpts/{gpt.pk}/", {"name": "Only a name"}, format="json")
+    response = api.put(f"/api/v1/gpts/{gpt.pk}/", {"name": "Only a name"}, format="json", HTTP_IF_MATCH='"1"')
     assert response.status_code == 400
     assert {"description", "instructions", "visibility"} <= set(response.json()["errors"])
     full = {**NEW_GPT, "recommended_model": "", "category": "", "use_conversation_data": False}
-    response = api.put(f"/api/v1/gpts/{gpt.pk}/", full, format="json")
+    response = api.put(f"/api/v1/gpts/{gpt.pk}/", full, format="json", HTTP_IF_MATCH='"1"')
     assert response.status_code == 200, response.json()
     gpt.refresh_from_db()
     assert (gpt.name, gpt.use_conversation_data) == ("Travel Pal", False)
@@ -119,7 +119,7 @@ def test_put_needs_every_field(api, gpt):
 
 
 def test_delete_by_owner(api, gpt):
-    assert api.delete(f"/api/v1/gpts/{gpt.pk}/").status_code == 204
+    assert api.delete(f"/api/v1/gpts/{gpt.pk}/", HTTP_IF_MATCH='"1"').status_code == 204
     assert not GPT.objects.exists()
     assert api.get(f"/api/v1/gpts/{gpt.pk}/").status_code == 404
 
@@ -159,14 +159,14 @@ def test_strict_refuses_to_save_with_errors(api, workspace, gpt, monkeypatch):
     body = response.json()
     assert body["code"] == "has_errors" and body["findings"][0]["pointer"] == "/name"
     assert GPT.objects.count() == 1
-    response = api.patch(f"/api/v1/gpts/{gpt.pk}/?strict=true", {"name": "Changed"}, format="json")
+    response = api.patch(f"/api/v1/gpts/{gpt.pk}/?strict=true", {"name": "Changed"}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 400
     gpt.refresh_from_db()
     assert (gpt.name, gpt.version, gpt.revisions.count()) == ("Weather Buddy", 1, 1)
 
 
 def test_strict_saves_when_there_are_no_errors(api, gpt):
-    response = api.patch(f"/api/v1/gpts/{gpt.pk}/?strict=true", {"name": "Changed"}, format="json")
+    response = api.patch(f"/api/v1/gpts/{gpt.pk}/?strict=true", {"name": "Changed", "version": 1}, format="json")
     assert response.status_code == 200
 
 
@@ -259,7 +259,7 @@ def test_the_detail_url_ignores_list_filters(api, gpt):
 
 
 def test_writes_record_the_api_user_as_author(api, gpt, user):
-    api.patch(f"/api/v1/gpts/{gpt.pk}/", {"instructions": "Be kind."}, format="json")
+    api.patch(f"/api/v1/gpts/{gpt.pk}/", {"instructions": "Be kind."}, format="json", HTTP_IF_MATCH="*")
     revision = gpt.revisions.first()
     assert (revision.author, revision.number) == (user, 2)
     services.gpt_update(gpt=GPT.objects.get(), actor=user, expected_version=2, name="Again")

@@ -24,7 +24,7 @@ def test_upload_list_get_and_delete(api, gpt, user):
     assert [f["name"] for f in api.get(url).json()["results"]] == ["notes.txt"]
     assert api.get(f"{url}{body['id']}/").json()["media_type"] == "text/plain"
     assert api.get(f"/api/v1/gpts/{gpt.pk}/").json()["knowledge_files"][0]["id"] == body["id"]
-    assert api.delete(f"{url}{body['id']}/").status_code == 204
+    assert api.delete(f"{url}{body['id']}/?version=2").status_code == 204
     assert not KnowledgeFile.objects.exists()
 
 

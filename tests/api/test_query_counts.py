@@ -16,7 +16,7 @@ LISTS = {
     "/api/v1/gpts/": 2,
     "/api/v1/gpts/?search=gpt&has_errors=false&ordering=-updated&capability=canvas": 2,
     "/api/v1/actions/": 2,
-    "/api/v1/jobs/": 2,
+    "/api/v1/jobs/": 3,  # + failing stale jobs (services.jobs_fail_stale)
     "/api/v1/tokens/": 2,
     "/api/v1/workspaces/acme/members/": 4,
     "/api/v1/gpts/{gpt}/knowledge/": 4,

@@ -1,5 +1,7 @@
 """Revision endpoints (list, detail, diff, restore as a new revision) and job status."""
 
+import io
+
 import pytest
 
 from gpts import services
@@ -193,3 +195,29 @@ def test_revision_reads_query_count_does_not_grow_with_actions(api, gpt, user, a
         assert api.get(f"/api/v1/gpts/{gpt.pk}/revisions/{edited.version}/", {"include": "schemas"}).status_code == 200
     with django_assert_max_num_queries(9):
         assert api.get(f"/api/v1/gpts/{gpt.pk}/revisions/").status_code == 200
+
+
+def test_a_job_running_past_its_time_limit_reads_as_failed_with_the_reason(api, gpt, settings):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from gpts.models import Job
+
+    limit = settings.CELERY_TASK_TIME_LIMIT + 60
+    long_ago = timezone.now() - datetime.timedelta(seconds=limit + 1)
+    dead = Job.objects.create(workspace=gpt.workspace, gpt=gpt, kind=Job.Kind.SCHEMA_IMPORT, status="running")
+    busy = Job.objects.create(workspace=gpt.workspace, gpt=gpt, kind=Job.Kind.SCHEMA_IMPORT, status="running")
+    queued = Job.objects.create(workspace=gpt.workspace, gpt=gpt, kind=Job.Kind.SCHEMA_IMPORT)
+    Job.objects.filter(pk__in=[dead.pk, queued.pk]).update(updated_at=long_ago)
+    body = api.get(f"/api/v1/jobs/{dead.pk}/").json()
+    assert body["status"] == "failed" and "Stopped without finishing" in body["error"]
+    assert Job.objects.get(pk=dead.pk).finished_at is not None
+    assert Job.objects.get(pk=busy.pk).status == "running"  # Within its time limit.
+    assert Job.objects.get(pk=queued.pk).status == "pending"  # Waiting for a worker is not stale.
+    Job.objects.filter(pk=busy.pk).update(updated_at=long_ago)
+    out = io.StringIO()
+    call_command("fail_stale_jobs", stdout=out)
+    assert "Marked 1 stale job(s) failed" in out.getvalue()
+    assert Job.objects.get(pk=busy.pk).status == "failed"

@@ -160,3 +160,56 @@ def test_ids_and_versions_as_digit_strings_are_read_like_a_form_sends_them(api, 
     assert created.json()["gpt"] == gpt.pk
     patched = api.patch(f"/api/v1/gpts/{gpt.pk}/", {"name": "Digits", "version": "2"}, format="json")
     assert patched.status_code == 200 and patched.json()["version"] == 3
+
+
+# A JSON value of the wrong type is refused, not converted (DRF made 123 "123", "yes" True, [1, 2] ["1", "2"]).
+WRONG_TYPES = [
+    ("patch", "/api/v1/gpts/{gpt}/", {"name": 123}, "name", "Must be text, not a number."),
+    ("patch", "/api/v1/gpts/{gpt}/", {"use_conversation_data": "yes"}, "use_conversation_data", "true or false"),
+    ("patch", "/api/v1/gpts/{gpt}/", {"conversation_starters": ["Hi", 2]}, "conversation_starters.1", "text"),
+    ("patch", "/api/v1/gpts/{gpt}/", {"conversation_starters": [1, 2]}, "conversation_starters.0", "text"),
+    ("patch", "/api/v1/gpts/{gpt}/", {"capabilities": {"canvas": 1}}, "capabilities.canvas", "true or false"),
+    ("patch", "/api/v1/gpts/{gpt}/", {"visibility": 1}, "visibility", "Must be text"),
+    ("patch", "/api/v1/actions/{action}/", {"api_key": 12345}, "api_key", "Must be text"),
+    ("post", "/api/v1/workspaces/", {"name": ["W"]}, "name", "Must be text, not a list."),
+    ("post", "/api/v1/validate/schema/", {"schema_text": {"openapi": "3.1.0"}}, "schema_text", "an object"),
+]
+
+
+@pytest.mark.parametrize("method, url, body, key, message", WRONG_TYPES, ids=lambda v: v if isinstance(v, str) else "")
+def test_a_json_value_of_the_wrong_type_is_400_naming_the_field(
+    api, gpt, secret_action, workspace, method, url, body, key, message
+):
+    before = _counts()
+    url = url.format(gpt=gpt.pk, action=secret_action.pk)
+    response = getattr(api, method)(url, body, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]
+    assert message in errors[key][0], errors
+    assert _counts() == before
+
+
+@pytest.mark.parametrize(
+    "raw, key",
+    [
+        ('{"name": "A", "name": "B"}', "name"),
+        ('{"capabilities": {"canvas": true, "canvas": false}}', "canvas"),
+        ('{"conversation_starters": ["x"], "description": "d", "conversation_starters": []}', "conversation_starters"),
+    ],
+)
+def test_a_key_sent_twice_in_a_json_body_is_400_naming_it(api, gpt, raw, key):
+    before = _counts()
+    response = api.generic(
+        "PATCH", f"/api/v1/gpts/{gpt.pk}/", raw, content_type="application/json", HTTP_IF_MATCH='"1"'
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {key: ["Sent twice in the same JSON object; send it once."]}
+    assert _counts() == before
+
+
+def test_a_form_still_sends_text_for_every_field(api, gpt):
+    """Multipart bodies carry only text: the type check is for JSON bodies."""
+    response = api.post(
+        f"/api/v1/gpts/{gpt.pk}/knowledge/", {"file": _file(), "name": "notes.txt", "version": "1"}, format="multipart"
+    )
+    assert response.status_code == 201, response.content

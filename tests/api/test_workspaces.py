@@ -1,5 +1,10 @@
 """Workspace and member endpoints: listing, creating, renaming, deleting; owners manage members."""
 
+import re
+from urllib.parse import urlsplit
+
+from django.test import Client, TestCase
+
 from gpts.models import Membership, Workspace
 from tests.factories import UserFactory, verify_email
 
@@ -35,20 +40,33 @@ def test_rename_and_delete_by_owner(api, workspace):
     assert not Workspace.objects.exists()
 
 
-def test_members_lifecycle(api, workspace, user):
+def _invite(api, workspace, identifier, role="editor"):
+    """POST the member add, running its commit hooks (the invitation email is sent on commit)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return api.post(
+            f"/api/v1/workspaces/{workspace.slug}/members/", {"username": identifier, "role": role}, format="json"
+        )
+
+
+def _accept_link(message) -> str:
+    [link] = re.findall(r"https?://\S+/invitations/\S+/", message.body)
+    return urlsplit(link).path
+
+
+def test_adding_a_member_invites_them_and_they_join_only_by_accepting(api, workspace, user, mailoutbox):
     sam = UserFactory(username="sam")
     verify_email(sam)
-    response = api.post(
-        f"/api/v1/workspaces/{workspace.slug}/members/", {"username": "sam", "role": "editor"}, format="json"
-    )
-    assert response.status_code == 201, response.json()
-    assert (response.json()["username"], response.json()["role"]) == ("sam", "editor")
-    again = api.post(
-        f"/api/v1/workspaces/{workspace.slug}/members/", {"username": sam.email, "role": "viewer"}, format="json"
-    )
-    assert again.status_code == 400
-    listed = api.get(f"/api/v1/workspaces/{workspace.slug}/members/").json()["results"]
-    assert sorted((m["username"], m["role"]) for m in listed) == [("sam", "editor"), (user.username, "owner")]
+    response = _invite(api, workspace, "sam")
+    assert response.status_code == 202, response.json()
+    assert not Membership.objects.filter(user=sam).exists()  # Nobody joins without accepting.
+    [mail] = mailoutbox
+    assert mail.to == [sam.email] and workspace.name in mail.body
+    sams_browser = Client()
+    sams_browser.force_login(sam)
+    assert sams_browser.post(_accept_link(mail)).status_code == 302
+    assert Membership.objects.get(user=sam).role == "editor"
+    again = _invite(api, workspace, sam.email, role="viewer")
+    assert again.status_code == 400 and "Already a member" in again.json()["errors"]["username"][0]
     url = f"/api/v1/workspaces/{workspace.slug}/members/{sam.pk}/"
     assert api.get(url).json()["role"] == "editor"
     assert api.patch(url, {"role": "owner"}, format="json").json()["role"] == "owner"
@@ -57,34 +75,53 @@ def test_members_lifecycle(api, workspace, user):
     assert not Membership.objects.filter(user=sam).exists()
 
 
-def test_members_by_email_and_unknown_people(api, workspace):
+def test_an_invitation_to_someone_else_cannot_be_accepted_by_another_account(api, workspace, mailoutbox):
+    verify_email(UserFactory(username="sam"))
+    _invite(api, workspace, "sam")
+    intruder = UserFactory(username="intruder")
+    verify_email(intruder)
+    browser = Client()
+    browser.force_login(intruder)
+    browser.post(_accept_link(mailoutbox[0]))
+    assert not Membership.objects.filter(user=intruder).exists()
+
+
+def test_a_real_and_a_made_up_name_get_identical_answers(api, workspace, mailoutbox):
+    """No enumeration: status, body shape and message are the same, only the echoed name differs."""
     verify_email(UserFactory(username="kim", email="Kim@Example.com"))
-    url = f"/api/v1/workspaces/{workspace.slug}/members/"
-    assert api.post(url, {"username": "kim@example.com", "role": "viewer"}, format="json").status_code == 201
-    response = api.post(url, {"username": "nobody", "role": "viewer"}, format="json")
-    assert response.status_code == 400 and "username" in response.json()["errors"]
-    assert api.post(url, {"username": "kim", "role": "boss"}, format="json").status_code == 400
+    UserFactory(username="unverified", email="u@example.com")
+    answers = {
+        name: _invite(api, workspace, name)
+        for name in ("kim", "kim@example.com", "nobody", "no@body.example", "unverified")
+    }
+    shapes = {
+        (r.status_code, tuple(r.json()), r.json()["message"].replace(name, "NAME"), r.json()["role"])
+        for name, r in answers.items()
+    }
+    assert len(shapes) == 1, shapes
+    assert next(iter(shapes))[0] == 202
+    assert [m.to for m in mailoutbox] == [["Kim@Example.com"], ["kim@example.com"]]  # The second replaced the first.
+    assert workspace.invitations.filter(accepted_at__isnull=True).count() == 1
+    assert workspace.memberships.count() == 1
+    assert _invite(api, workspace, "kim", role="boss").status_code == 400
 
 
-def test_an_email_address_finds_only_the_person_who_verified_it(api, workspace):
+def test_an_email_address_finds_only_the_person_who_verified_it(api, workspace, mailoutbox):
     alice = UserFactory(username="alice", email="alice@corp.example")
     verify_email(alice)
     # An account from before usernames refused "@", named like Alice's address.
     UserFactory(username="alice@corp.example", email="mallory@evil.example")
-    url = f"/api/v1/workspaces/{workspace.slug}/members/"
-    response = api.post(url, {"username": "Alice@corp.example", "role": "editor"}, format="json")
-    assert response.status_code == 201 and response.json()["username"] == "alice"
-    assert not Membership.objects.filter(user__username="alice@corp.example").exists()
+    assert _invite(api, workspace, "Alice@corp.example").status_code == 202
+    assert [m.to for m in mailoutbox] == [["Alice@corp.example"]]
+    assert workspace.memberships.count() == 1
 
 
-def test_an_unverified_address_or_a_username_with_at_finds_nobody(api, workspace):
+def test_an_unverified_address_or_a_username_with_at_invites_nobody(api, workspace, mailoutbox):
     UserFactory(username="bob", email="bob@example.com")  # user.email, no verified EmailAddress
     UserFactory(username="carol@example.com", email="carol@example.org")
-    url = f"/api/v1/workspaces/{workspace.slug}/members/"
-    for identifier in ("bob@example.com", "carol@example.com"):
-        response = api.post(url, {"username": identifier, "role": "viewer"}, format="json")
-        assert response.status_code == 400
-        assert response.json()["errors"]["username"] == ["No active user has verified this email address."]
+    for identifier in ("bob@example.com", "carol@example.com", "bob"):
+        assert _invite(api, workspace, identifier, role="viewer").status_code == 202
+    assert mailoutbox == [] and not workspace.invitations.exists()
     assert workspace.memberships.count() == 1
 
 

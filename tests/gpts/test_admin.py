@@ -503,3 +503,21 @@ def test_staff_without_the_permission_cannot_revoke_tokens(client, user):
     assert client.get(changelist).status_code == 200
     client.post(changelist, {"action": "revoke", "_selected_action": [created.token.pk]})
     assert APIToken.objects.get(pk=created.token.pk).revoked_at is None
+
+
+def test_an_admin_save_from_a_browser_changes_no_line_endings(admin_client, gpt, operator):
+    """A browser sends a textarea's line breaks as CRLF; the stored text keeps its LF, and saving
+    the form unchanged records no "Changed instructions"."""
+    from gpts import services as gpt_services
+
+    gpt = gpt_services.gpt_update(
+        gpt=gpt, actor=operator, expected_version=gpt.version, instructions="Line one\nLine two\n\nLine four"
+    )
+    gpt.conversation_starters.all().delete()
+    url = reverse("admin:gpts_gpt_change", args=[gpt.pk])
+    browser = gpt_form(gpt, instructions=gpt.instructions.replace("\n", "\r\n"), name="Renamed")
+    response = admin_client.post(url, browser)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    gpt.refresh_from_db()
+    assert gpt.instructions == "Line one\nLine two\n\nLine four"
+    assert "instructions" not in gpt.revisions.first().summary.lower()

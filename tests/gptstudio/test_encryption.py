@@ -111,6 +111,7 @@ def test_production_settings_refuse_to_start_without_keys(monkeypatch):
     from django.core.exceptions import ImproperlyConfigured
 
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-key")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")  # Only read: nothing connects here.
     monkeypatch.setenv("FIELD_ENCRYPTION_KEYS", "")
     sys.modules.pop("gptstudio.settings.production", None)
     sys.modules.pop("gptstudio.settings.base", None)
@@ -206,10 +207,40 @@ def test_dumpdata_refuses_a_stored_secret_instead_of_writing_it_empty(gpt, user)
     from django.core.management.base import CommandError
 
     api_key_action(gpt, user)
-    with pytest.raises(
-        CommandError, match=r"actions.Action #\d+ has a stored api_key, and secrets are never serialised"
-    ):
+    with pytest.raises(CommandError, match=r"Nothing was written: .* stored secrets in actions.Action \(#\d+"):
         call_command("dumpdata", "actions", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    "labels, options",
+    [((), {}), (("actions",), {}), (("actions.Action",), {}), (("gpts", "actions.action"), {"exclude": ["gpts"]})],
+)
+def test_dumpdata_refuses_before_writing_a_byte(gpt, user, tmp_path, labels, options):
+    """Earlier rows (the GPT, a secret-free action) are not written before the refusal."""
+    from django.core.management.base import CommandError
+
+    make_action(gpt, actor=user, name="Plain")
+    api_key_action(gpt, user)
+    output, stdout = tmp_path / "dump.json", io.StringIO()
+    with pytest.raises(CommandError, match=r"--exclude actions\.Action"):
+        call_command("dumpdata", *labels, output=str(output), stdout=stdout, **options)
+    assert not output.exists() and stdout.getvalue() == ""
+    with pytest.raises(CommandError, match="Nothing was written"):
+        call_command("dumpdata", *labels, stdout=stdout, **options)
+    assert stdout.getvalue() == ""
+
+
+def test_dumpdata_without_the_secret_rows_writes_the_rest(gpt, user, tmp_path):
+    import json
+
+    action = api_key_action(gpt, user)
+    plain = make_action(gpt, actor=user, name="Plain")
+    output = tmp_path / "dump.json"
+    call_command("dumpdata", "actions", "gpts", exclude=["actions.Action"], output=str(output))
+    assert any(row["model"] == "gpts.gpt" for row in json.loads(output.read_text()))
+    out = io.StringIO()
+    call_command("dumpdata", "actions.Action", primary_keys=str(plain.pk), stdout=out)
+    assert [row["pk"] for row in json.loads(out.getvalue())] == [plain.pk] and plain.pk != action.pk
 
 
 def test_dumpdata_of_actions_without_secrets_round_trips(gpt, user):

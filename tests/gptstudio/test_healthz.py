@@ -97,6 +97,7 @@ def production_settings(monkeypatch):
     """The production settings module as a fresh import (it reads the environment at import)."""
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-key")
     monkeypatch.setenv("FIELD_ENCRYPTION_KEYS", Fernet.generate_key().decode())
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")  # Only read: nothing connects here.
     for name in ("gptstudio.settings.production", "gptstudio.settings.base"):
         sys.modules.pop(name, None)
     yield importlib.import_module("gptstudio.settings.production")
@@ -119,3 +120,17 @@ def test_healthz_reports_the_real_broker_up(client, db, redis_url):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["checks"]["broker"]["status"] == "up"
+
+
+def test_production_settings_default_hsts_to_a_year(production_settings):
+    assert production_settings.SECURE_HSTS_SECONDS == 31_536_000
+
+
+def test_production_settings_refuse_to_start_without_a_broker(monkeypatch, production_settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.setenv("REDIS_URL", "")
+    for name in ("gptstudio.settings.production", "gptstudio.settings.base"):
+        sys.modules.pop(name, None)
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL must be set in production"):
+        importlib.import_module("gptstudio.settings.production")

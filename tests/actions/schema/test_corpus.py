@@ -11,7 +11,23 @@ from tests.corpus import corpus_bytes, corpus_files, corpus_text, manifest_rows
 
 # Published files that ChatGPT cannot accept as they are, with the errors that explain why (see
 # MANIFEST.md): fill-in templates, a localhost demo, and two cookbook cells that are not valid YAML.
+# A fill-in placeholder in the server's host ({app_name}, <subdomain>, your_instance) names no host,
+# so ChatGPT cannot call the API until it is filled in.
+HOST_PLACEHOLDER_TEMPLATES = [
+    "cookbook_rag_azure_ai_search_FSTRING.yaml",
+    "cookbook_rag_gcp_bigquery_vector_FSTRING.yaml",
+    "cookbook_salesforce.yaml",
+    "cookbook_salesforce_gong__gong.yaml",
+    "cookbook_salesforce_gong__salesforce.yaml",
+    "cookbook_sharepoint_azure_function__solution1.yaml",
+    "cookbook_sharepoint_azure_function__solution2.yaml",
+    "cookbook_sharepoint_doc.yaml",
+    "cookbook_sharepoint_text.yaml",
+    "cookbook_snowflake_direct.yaml",
+    "cookbook_snowflake_middleware.yaml",
+]
 EXPECTED_ERRORS = {
+    **{name: {"action.server.invalid_host"} for name in HOST_PLACEHOLDER_TEMPLATES},
     "anilmatcha_greeting_localhost.json": {"action.server.localhost", "action.server.not_https"},
     # `url: {url of your Google Cloud Function}` is a YAML mapping, and `operationId: {create an
     # operationID}` too: the template must be filled in before ChatGPT can read it.
@@ -49,6 +65,13 @@ def test_gpt_action_schema(name):
     for finding in report.findings:
         assert finding.code in RULES
         assert finding.line is not None, finding
+
+
+def test_a_placeholder_in_the_server_path_stays_a_warning():
+    report = validate_schema_text(corpus_text("gpt_actions", "cookbook_jira.yaml"))
+    [placeholder] = [f for f in report.findings if f.code == "action.server.placeholder"]
+    assert placeholder.severity == Severity.WARNING
+    assert "<CLOUD_ID>" in placeholder.message
 
 
 def test_jira_duplicate_path_is_a_warning_and_keeps_the_last_mapping():

@@ -128,10 +128,22 @@ SCHEMA_CASES = [
         "/servers/0/url",
     ),
     (
-        "action.server.placeholder",
-        _set(["servers"], [{"url": "https://{tenant}.example.com"}]),
-        _set(["servers"], [{"url": "https://tenant.example.com/{version}"}]),
+        "action.server.invalid_host",
+        _set(["servers"], [{"url": "https://<orgname>-<account>.snowflakecomputing.com"}]),
+        _set(["servers"], [{"url": "https://orgname-account.snowflakecomputing.com"}]),
         "/servers/0/url",
+    ),
+    (
+        "action.server.placeholder",
+        _set(["servers"], [{"url": "https://tenant.example.com/{version}"}]),
+        _set(["servers"], [{"url": "https://tenant.example.com/v1"}]),
+        "/servers/0/url",
+    ),
+    (
+        "action.path.not_absolute",
+        lambda d: d["paths"].__setitem__("current", d["paths"].pop("/current")),
+        lambda d: d["paths"].__setitem__("/current/{city}", d["paths"].pop("/current")),
+        "/paths/current",
     ),
     (
         "action.server.multiple_hosts",
@@ -733,3 +745,37 @@ def test_file_refs_behind_a_percent_encoded_ref_are_found_at_the_decoded_pointer
     report = validate_schema_text(schema_text(change))
     [finding] = [f for f in report.findings if f.code == "action.files.id_refs_not_array"]
     assert finding.pointer == "/components/schemas/File Ids" and finding.line is not None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://<orgname>-<account>.snowflakecomputing.com",
+        "https://{tenant}.example.com/v1",
+        "https://api|prod.example.com",
+        "https://api^.example.com",
+        "https://api%3Cx%3E.example.com",
+        "https://your-domain.example.com",
+    ],
+)
+def test_a_server_host_with_a_placeholder_or_a_forbidden_code_point_is_an_error(url):
+    report = validate_schema_text(schema_text(_set(["servers"], [{"url": url}])))
+    [finding] = [f for f in report.findings if f.code == "action.server.invalid_host"]
+    assert finding.severity == Severity.ERROR
+    assert not report.valid
+
+
+@pytest.mark.parametrize(
+    "url", ["https://[2001:db8::1]/v1", "https://api.example.com/<tenant>/v1", "https://xn--bcher-kva.example"]
+)
+def test_an_ip_literal_host_or_a_path_placeholder_is_no_invalid_host(url):
+    report = validate_schema_text(schema_text(_set(["servers"], [{"url": url}])))
+    assert "action.server.invalid_host" not in codes(report)
+
+
+def test_a_paths_key_without_a_leading_slash_is_an_error_naming_it():
+    report = validate_schema_text(schema_text(lambda d: d["paths"].__setitem__("alerts", d["paths"].pop("/alerts"))))
+    [finding] = [f for f in report.findings if f.code == "action.path.not_absolute"]
+    assert finding.severity == Severity.ERROR
+    assert "“/alerts”" in finding.message
+    assert not report.valid
