@@ -1,6 +1,6 @@
-"""The GPT list's filters, one FilterSet for the API and the pages. It validates the query
-string; the filtering itself is the selector's (`selectors.gpt_filter`), so both interfaces
-get the same query."""
+"""The GPT list's filters: one set of filters for the API's list and the dashboard, each under the
+names its query strings have always used. A FilterSet validates the query string; the filtering
+itself is the selector's (`selectors.gpt_filter`), so both interfaces get the same query."""
 
 from __future__ import annotations
 
