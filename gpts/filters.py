@@ -72,15 +72,15 @@ class GPTListFilters(django_filters.FilterSet):
         return {self.filters[name].field_name: value for name, value in cleaned.items() if value not in (None, "")}
 
     def filter_queryset(self, queryset):
-        data = self.chosen()
-        workspace_slug = data.pop("workspace", "")
-        return selectors.gpt_filter(queryset, workspace_slug=workspace_slug, **data)
+        return selectors.gpt_filter(queryset, **self.chosen())
 
 
 class GPTFilterSet(GPTListFilters):
     """The API's GPT list filters (`/api/v1/gpts/`)."""
 
-    workspace = django_filters.CharFilter(help_text="Only GPTs of the workspace with this slug.")
+    workspace = django_filters.CharFilter(
+        field_name="workspace_slug", help_text="Only GPTs of the workspace with this slug."
+    )
     search = django_filters.CharFilter(help_text="Text in the name, description or instructions (any case).")
     has_errors = StrictBooleanFilter(help_text="true: only GPTs with validation errors; false: only those without.")
     ordering = django_filters.ChoiceFilter(
