@@ -18,8 +18,6 @@ of values, so a document of millions of tiny values is refused before anything i
 
 from __future__ import annotations
 
-import functools
-import io
 import json
 import re
 import secrets
@@ -169,8 +167,8 @@ def canonical_order(document: dict) -> dict:
 class _DocumentDumper(yaml.CSafeDumper):
     """libyaml's emitter: it picks a literal block (`|`, `|-`, `|+`, with an indentation indicator
     where needed) for multi-line text and falls back to a double-quoted scalar where a block would
-    not read back identically (e.g. a line ending in spaces, a tab). Property tests check that
-    every string survives the round trip; the pure-Python emitter does not (it mangles U+0085)."""
+    not read back identically (e.g. a line ending in spaces, a tab). The pure-Python emitter is not
+    used: it mangles U+0085."""
 
     def ignore_aliases(self, data):
         return True  # never anchors/aliases: a document reads top to bottom
@@ -187,47 +185,16 @@ _DocumentDumper.add_multi_representer(str, _represent_str)
 YAML_WIDTH = 2**30  # never fold long lines: diffs stay line-for-line
 
 
-_STR_TAG, _BOOL_TAG, _INT_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"
-_NULL_TAG, _MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:null", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
-
-
-def _node(dumper: _DocumentDumper, value) -> yaml.Node:
-    """The node PyYAML's representer builds for `value` (with `_represent_str` for text and block
-    collections, as `default_flow_style=False` makes them), built directly for the JSON types a
-    document holds: the representer's generic dispatch took half of the dump. Any other type goes
-    through the representer itself, so the output is the same whatever the value."""
-    kind = type(value)
-    if kind is dict:
-        return yaml.MappingNode(
-            _MAP_TAG, [(_node(dumper, key), _node(dumper, item)) for key, item in value.items()], flow_style=False
-        )
-    if kind is list:
-        return yaml.SequenceNode(_SEQ_TAG, [_node(dumper, item) for item in value], flow_style=False)
-    if isinstance(value, str):
-        return yaml.ScalarNode(_STR_TAG, str.__str__(value), style="|" if "\n" in value else None)
-    if kind is bool:
-        return yaml.ScalarNode(_BOOL_TAG, "true" if value else "false")
-    if kind is int:
-        return yaml.ScalarNode(_INT_TAG, str(value))
-    if value is None:
-        return yaml.ScalarNode(_NULL_TAG, "null")
-    return dumper.represent_data(value)
-
-
-def _libyaml_dump(document: dict) -> str:
-    """`yaml.dump(document, Dumper=_DocumentDumper, ...)` with the options below, and `_node` in
-    place of the representer's walk."""
-    stream = io.StringIO()
-    dumper = _DocumentDumper(
-        stream, allow_unicode=True, sort_keys=False, default_flow_style=False, width=YAML_WIDTH, indent=2
+def _dump(document: dict) -> str:
+    return yaml.dump(
+        document,
+        Dumper=_DocumentDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=YAML_WIDTH,
+        indent=2,
     )
-    try:
-        dumper.open()
-        dumper.serialize(_node(dumper, document))
-        dumper.close()
-    finally:
-        dumper.dispose()
-    return stream.getvalue()
 
 
 # Characters a literal block cannot hold as they are: C0/C1 controls but tab and LF (CR, NEL and
@@ -235,44 +202,6 @@ def _libyaml_dump(document: dict) -> str:
 # surrogates, a BOM and the non-characters U+FFFE/U+FFFF. Text with any of them is left to libyaml,
 # which escapes them in a double-quoted scalar.
 _LITERAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
-# The same test on the text's UTF-8 bytes, 3-15x faster than the regular expression scanning a
-# 50 KB schema character by character. One translate marks the C0 controls and DEL (single bytes)
-# and the lead bytes of the other characters' encodings (C2 for U+0080-U+009F, E2 for U+2028/U+2029,
-# EF for U+FEFF/U+FFFE/U+FFFF); only the few marked leads are then looked at. A lead byte never
-# occurs inside another character's encoding, so a mark is always the start of a character.
-_UNSAFE_BYTE, _LEAD_BYTE = 0, 2
-_BYTE_MARKS = bytes(
-    _UNSAFE_BYTE
-    if (byte < 0x20 and byte not in (0x09, 0x0A)) or byte == 0x7F
-    else _LEAD_BYTE
-    if byte in (0xC2, 0xE2, 0xEF)
-    else 1
-    for byte in range(256)
-)
-_UNSAFE_SEQUENCES = frozenset(char.encode() for char in "\u2028\u2029\ufeff\ufffe\uffff")
-
-
-def _literal_safe(text: str) -> bool:
-    """Whether `text` holds none of `_LITERAL_UNSAFE`'s characters."""
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False  # a lone surrogate
-    marks = data.translate(_BYTE_MARKS)
-    if bytes([_UNSAFE_BYTE]) in marks:
-        return False
-    lead = bytes([_LEAD_BYTE])
-    at = marks.find(lead)
-    while at != -1:
-        if data[at : at + 3] in _UNSAFE_SEQUENCES or (data[at] == 0xC2 and data[at + 1] <= 0x9F):
-            return False
-        at = marks.find(lead, at + 1)
-    return True
-
-
-@functools.cache
-def _indent_only_line(indent: str) -> re.Pattern:
-    return re.compile(f"\n{indent}(?=\n)")
 
 
 def _literal_block(text: str, key_column: int) -> str:
@@ -281,21 +210,12 @@ def _literal_block(text: str, key_column: int) -> str:
     if not text.endswith("\n"):
         chomp, body = "-", text
     else:
-        body = text[:-1]
-        chomp = "+" if text.endswith("\n\n") or text == "\n" else ""
-    # Explicit indentation where libyaml could not detect it (leading blank, tab or empty line).
+        chomp, body = ("+" if text.endswith("\n\n") or text == "\n" else ""), text[:-1]
+    # Explicit indentation where a reader could not detect it (leading blank, tab or empty line).
     indicator = "2" if text[:1] in (" ", "\t", "\n") else ""
     indent = " " * (key_column + 2)
-    # Every line indented in one replace (a line at a time took twice as long on big schemas),
-    # then the empty lines, which got the indent alone, emptied again.
-    indented = indent + body.replace("\n", "\n" + indent)
-    if "\n\n" in body:
-        indented = _indent_only_line(indent).sub("\n", indented)
-    if body.startswith("\n") or not body:
-        indented = indented[len(indent) :]
-    if body.endswith("\n") and body:
-        indented = indented[: -len(indent)]
-    return f"|{indicator}{chomp}\n{indented}"
+    lines = "\n".join(indent + line if line else "" for line in body.split("\n"))
+    return f"|{indicator}{chomp}\n{lines}"
 
 
 def _swap_multiline_values(value, blocks: dict[str, str], nonce: str):
@@ -303,7 +223,7 @@ def _swap_multiline_values(value, blocks: dict[str, str], nonce: str):
     if isinstance(value, dict):
         swapped = {}
         for key, item in value.items():
-            if isinstance(item, str) and "\n" in item and _literal_safe(item):
+            if isinstance(item, str) and "\n" in item and not _LITERAL_UNSAFE.search(item):
                 token = f"gptstudio{nonce}x{len(blocks)}"
                 blocks[token] = item
                 swapped[key] = token
@@ -328,13 +248,12 @@ def render_document_yaml(document: dict) -> str:
     line becomes the block. Should a token not be found (a key libyaml quotes), libyaml's own,
     always exact, rendering is used.
 
-    The output is not read back to check it (that took 40% of an export): the property tests in
-    tests/gpts/test_document.py read back thousands of generated texts, in every position a block
-    takes, through the loader imports use, with nothing to fall back on."""
+    The output is not read back on every render: the property tests in tests/gpts/test_document.py
+    read back generated texts, in every position a block takes, through the loader imports use."""
     ordered = canonical_order(document)
     blocks: dict[str, str] = {}
     nonce = secrets.token_hex(8)  # never in the output: every token is replaced below
-    text = _libyaml_dump(_swap_multiline_values(ordered, blocks, nonce))
+    text = _dump(_swap_multiline_values(ordered, blocks, nonce))
     if not blocks:
         return text
 
@@ -344,7 +263,7 @@ def render_document_yaml(document: dict) -> str:
         return f"{match['lead']}{match['key']}: {_literal_block(blocks.pop(match['token']), len(match['lead']))}"
 
     text = _TOKEN_LINE.sub(block_line, text)
-    return _libyaml_dump(ordered) if blocks else text
+    return _dump(ordered) if blocks else text
 
 
 def render_document_json(document: dict) -> str:

@@ -1,14 +1,11 @@
-"""The GPT list's filters, one FilterSet for the API and the pages. It validates the query
-string; the filtering itself is the selector's (`selectors.gpt_filter`), so both interfaces
-get the same query."""
+"""The GPT list's filters: one set of filters for the API's list and the dashboard, each under the
+names its query strings have always used. A FilterSet validates the query string; the filtering
+itself is the selector's (`selectors.gpt_filter`), so both interfaces get the same query."""
 
 from __future__ import annotations
 
-import functools
-
 import django_filters
 from django import forms
-from django.http import QueryDict
 
 from . import selectors
 from .models import GPT
@@ -39,46 +36,71 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-class GPTFilterSet(django_filters.FilterSet):
-    workspace = django_filters.CharFilter(help_text="Only GPTs of the workspace with this slug.")
-    search = django_filters.CharFilter(help_text="Text in the name, description or instructions (any case).")
+SEARCH_MAX_LENGTH = 200
+
+
+class SearchField(forms.CharField):
+    """Search text, stripped and cut to its first SEARCH_MAX_LENGTH characters (the dashboard's
+    search box has always read only those)."""
+
+    def to_python(self, value):
+        return super().to_python(value)[:SEARCH_MAX_LENGTH]
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchField
+
+
+class GPTListFilters(django_filters.FilterSet):
+    """The filters the API's list and the dashboard share. Each filter's `field_name` is the
+    selector's keyword for it (`selectors.gpt_filter`), whatever the query string calls it."""
+
     visibility = django_filters.ChoiceFilter(choices=GPT.Visibility.choices, help_text="How it is shared in ChatGPT.")
     readiness = django_filters.ChoiceFilter(choices=GPT.Readiness.choices, help_text="Stored validation outcome.")
-    has_errors = StrictBooleanFilter(help_text="true: only GPTs with validation errors; false: only those without.")
     capability = django_filters.ChoiceFilter(
         choices=[(name, name) for name in GPT.CAPABILITY_FIELDS], help_text="Only GPTs with this capability on."
-    )
-    ordering = django_filters.ChoiceFilter(
-        choices=[(key, key) for key in selectors.GPT_ORDERINGS], help_text="Sort key; `-` for descending. Default name."
     )
 
     class Meta:
         model = GPT
         fields = []
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        # django-filter's own __init__, less its deep copy of every filter for each request (half
-        # the filtering's cost on an API list page): here the filters only describe the query
-        # string (the form below, the API docs), and the filtering is the selector's.
-        self.is_bound = data is not None
-        self.data = data or QueryDict()
-        self.queryset = queryset if queryset is not None else GPT.objects.all()
-        self.request = request
-        self.form_prefix = prefix
-        self.filters = self.base_filters
-
-    @classmethod
-    @functools.cache
-    def _form_class(cls) -> type[forms.Form]:
-        # django-filter also builds a new form class from the filters on every request; its
-        # fields are the same every time.
-        fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
-        return type(f"{cls.__name__}Form", (cls._meta.form,), fields)
-
-    def get_form_class(self):
-        return self._form_class()
+    def chosen(self) -> dict:
+        """The valid, non-empty filter values by selector keyword (invalid ones are left out)."""
+        self.form.is_valid()  # cleans the form; a field whose value is invalid is not in cleaned_data
+        cleaned = self.form.cleaned_data
+        return {self.filters[name].field_name: value for name, value in cleaned.items() if value not in (None, "")}
 
     def filter_queryset(self, queryset):
-        data = {key: value for key, value in self.form.cleaned_data.items() if value not in (None, "")}
-        workspace_slug = data.pop("workspace", "")
-        return selectors.gpt_filter(queryset, workspace_slug=workspace_slug, **data)
+        return selectors.gpt_filter(queryset, **self.chosen())
+
+
+class GPTFilterSet(GPTListFilters):
+    """The API's GPT list filters (`/api/v1/gpts/`)."""
+
+    workspace = django_filters.CharFilter(
+        field_name="workspace_slug", help_text="Only GPTs of the workspace with this slug."
+    )
+    search = django_filters.CharFilter(help_text="Text in the name, description or instructions (any case).")
+    has_errors = StrictBooleanFilter(help_text="true: only GPTs with validation errors; false: only those without.")
+    ordering = django_filters.ChoiceFilter(
+        choices=[(key, key) for key in selectors.GPT_ORDERINGS], help_text="Sort key; `-` for descending. Default name."
+    )
+
+
+DASHBOARD_SORTS = (
+    ("name", "Name (A–Z)"),
+    ("-name", "Name (Z–A)"),
+    ("-updated", "Last edited (newest)"),
+    ("updated", "Last edited (oldest)"),
+    ("-created", "Created (newest)"),
+)
+
+
+class GPTDashboardFilterSet(GPTListFilters):
+    """The dashboard's filters, under the names its links have always had (`q`, `sort`). A value
+    that is not one of the choices is ignored rather than refused: the page shows the list
+    without that filter."""
+
+    q = SearchFilter(field_name="search")
+    sort = django_filters.ChoiceFilter(field_name="ordering", choices=DASHBOARD_SORTS)

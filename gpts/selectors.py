@@ -4,10 +4,7 @@ workspaces: objects outside them are simply not found."""
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib.auth import get_user_model
-from django.db import connections, router
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.http import Http404
@@ -93,48 +90,9 @@ def gpts_for(user) -> QuerySet[GPT]:
     ).select_related("workspace", "updated_by")
 
 
-GPT_LIST_VALUES = (
-    "id",
-    "workspace__slug",
-    "name",
-    "slug",
-    "description",
-    "visibility",
-    *GPT.CAPABILITY_FIELDS,
-    "readiness",
-    "error_count",
-    "warning_count",
-    "action_count",
-    "version",
-    "created_at",
-    "updated_at",
-    "updated_by__username",
-)
-
-
-class GPTListRows:
-    """A filtered, ordered GPT queryset as a paginator reads it: counted on the GPT table alone
-    (the rows' joins would only slow the count) and fetched as plain rows of GPT_LIST_VALUES for
-    the page's slice only (no model instances, no instructions, which can be 100k characters).
-    The API's list pages these; `GPTListRowsSerializer` renders them."""
-
-    def __init__(self, queryset: QuerySet[GPT]):
-        self.queryset = queryset
-
-    @property
-    def ordered(self) -> bool:
-        return self.queryset.ordered
-
-    def count(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, key):
-        if not isinstance(key, slice):
-            raise TypeError("GPTListRows are read a page (a slice) at a time.")
-        return list(self.queryset[key].values(*GPT_LIST_VALUES))
-
-    def __iter__(self):
-        return iter(self.queryset.values(*GPT_LIST_VALUES))
+def gpts_for_list(user) -> QuerySet[GPT]:
+    """`gpts_for` without the instructions (up to 100,000 characters each), which no list shows."""
+    return gpts_for(user).defer("instructions")
 
 
 def gpt_filter(
@@ -263,97 +221,24 @@ def revision_documents_for_diff(old: Revision | None, new: Revision) -> tuple[di
     return rebuilt(old_snapshot), rebuilt(new.snapshot)
 
 
+ACTION_SECRET_FIELDS = ("api_key", "oauth_client_secret")
+
+
 def gpt_with_document(*, workspace_slug: str, gpt_slug: str) -> GPT | None:
     """For operator commands (no user): a GPT with its workspace and what the document, the
     validation and the exporters read (conversation starters, knowledge files, actions), in four
     queries. The actions come without their secret columns, which none of them reads (documents
-    and exports never carry one), so no secret is loaded or decrypted only to be dropped. The
-    workspace comes with its name and slug (its timestamps load if read).
-
-    Each query is SQL written once from the models' fields (`raw()`), not a queryset with
-    `select_related`/`prefetch_related`: building and compiling those cost about twice as much as
-    running the four reads (benchmarks/export.py, on SQLite). The instances are the same."""
-    alias = router.db_for_read(GPT)
-    found = list(GPT.objects.db_manager(alias).raw(_gpt_sql(alias), [workspace_slug, gpt_slug]))
-    if not found:
-        return None
-    [gpt] = found  # a slug is unique in its workspace
-    values = [gpt.__dict__.pop(f"workspace__{name}") for name in WORKSPACE_READ_FIELDS]
-    gpt.workspace = Workspace.from_db(alias, ["id", *WORKSPACE_READ_FIELDS], [gpt.workspace_id, *values])
-    _related_rows(gpt, "conversation_starters", order_by=("position",))
-    _related_rows(gpt, "knowledge_files", order_by=("name", "id"))
-    _related_rows(gpt, "actions", order_by=("position", "id"), without=ACTION_SECRET_FIELDS)
-    return gpt
-
-
-ACTION_SECRET_FIELDS = ("api_key", "oauth_client_secret")
-# Text columns only: they need no conversion from the database's values (timestamps would). In
-# the model's field order, which `Workspace.from_db` expects the values in.
-WORKSPACE_READ_FIELDS = tuple(f.name for f in Workspace._meta.concrete_fields if f.name in ("name", "slug"))
-
-
-def _columns(model, quote, without: tuple[str, ...] = ()) -> list[str]:
-    table = quote(model._meta.db_table)
-    return [f"{table}.{quote(f.column)}" for f in model._meta.concrete_fields if f.name not in without]
-
-
-@functools.cache
-def _gpt_sql(alias: str) -> str:
-    """The GPT with a given workspace slug and slug, with its workspace's WORKSPACE_READ_FIELDS
-    as `workspace__<name>` columns."""
-    quote = connections[alias].ops.quote_name
-    gpts, workspaces = quote(GPT._meta.db_table), quote(Workspace._meta.db_table)
-
-    def column(model, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
-    extra = [
-        f"{workspaces}.{column(Workspace, name)} AS {quote(f'workspace__{name}')}" for name in WORKSPACE_READ_FIELDS
-    ]
-    # Identifiers from the models' metadata, quoted; the values are query parameters.
+    and exports never carry one), so no secret is loaded or decrypted only to be dropped."""
     return (
-        f"SELECT {', '.join([*_columns(GPT, quote), *extra])} FROM {gpts} "  # noqa: S608
-        f"INNER JOIN {workspaces} ON {gpts}.{column(GPT, 'workspace')} = {workspaces}.{column(Workspace, 'id')} "
-        f"WHERE {workspaces}.{column(Workspace, 'slug')} = %s AND {gpts}.{column(GPT, 'slug')} = %s"
+        GPT.objects.filter(workspace__slug=workspace_slug, slug=gpt_slug)
+        .select_related("workspace")
+        .prefetch_related(
+            Prefetch("conversation_starters", queryset=ConversationStarter.objects.order_by("position")),
+            Prefetch("knowledge_files", queryset=KnowledgeFile.objects.order_by("name", "id")),
+            Prefetch("actions", queryset=Action.objects.defer(*ACTION_SECRET_FIELDS).order_by("position", "id")),
+        )
+        .first()
     )
-
-
-@functools.cache
-def _related_sql(model, foreign_key: str, order_by: tuple[str, ...], without: tuple[str, ...], alias: str) -> str:
-    """SELECT the model's columns (but `without`) of the rows whose `foreign_key` is %s, ordered."""
-    quote = connections[alias].ops.quote_name
-    meta = model._meta
-    order = [quote(meta.get_field(name).column) for name in order_by]
-    # Identifiers from the model's metadata, quoted; the one value is a query parameter.
-    return (
-        f"SELECT {', '.join(_columns(model, quote, without))} FROM {quote(meta.db_table)} "  # noqa: S608
-        f"WHERE {quote(meta.get_field(foreign_key).column)} = %s ORDER BY {', '.join(order)}"
-    )
-
-
-def _related_rows(instance, related_name: str, *, order_by: tuple[str, ...], without: tuple[str, ...] = ()) -> None:
-    """Read `instance.<related_name>` (a reverse foreign key) into the cache `prefetch_related`
-    fills, so `.all()` on it costs no query. Fields in `without` are deferred, as by `defer()`.
-
-    Django has no public way to fill that cache: the queryset built with `_apply_rel_filters` and
-    the three assignments are what `prefetch_related_objects` does (django/db/models/query.py,
-    prefetch_one_level), and the export-read tests in tests/gpts/test_permissions_selectors.py
-    fail if an upgrade changes that."""
-    manager = getattr(instance, related_name)
-    field = manager.field  # the foreign key on the related model
-    alias = instance._state.db
-    sql = _related_sql(manager.model, field.name, order_by, without, alias)
-    key = getattr(instance, field.target_field.attname)
-    rows = list(manager.model._default_manager.db_manager(alias).raw(sql, [key]))
-    for row in rows:
-        field.set_cached_value(row, instance)  # row.<fk> is the instance, as after a prefetch
-    # The queryset a chained call (`.filter()`, `.order_by()`) starts from: the same order and
-    # deferred fields as the rows, so no such call loads a secret either.
-    base = manager.model._default_manager.db_manager(alias).order_by(*order_by)
-    queryset = manager._apply_rel_filters(base.defer(*without) if without else base)
-    queryset._result_cache = rows
-    queryset._prefetch_done = True
-    instance.__dict__.setdefault("_prefetched_objects_cache", {})[field.remote_field.cache_name] = queryset
 
 
 def revision_get(*, gpt: GPT, number: int) -> Revision:

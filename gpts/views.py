@@ -20,6 +20,7 @@ from . import selectors, services
 from .access import role_context, workspace_view
 from .diff import document_diff
 from .document import gpt_document
+from .filters import DASHBOARD_SORTS, GPTDashboardFilterSet
 from .forms import (
     CATEGORY_SUGGESTIONS,
     GPTEditForm,
@@ -34,13 +35,6 @@ from .models import GPT, Revision
 from .permissions import Access
 from .validation import validate_gpt
 
-DASHBOARD_SORTS = (
-    ("name", "Name (A–Z)"),
-    ("-name", "Name (Z–A)"),
-    ("-updated", "Last edited (newest)"),
-    ("updated", "Last edited (oldest)"),
-    ("-created", "Created (newest)"),
-)
 REVISIONS_PER_PAGE = 50
 
 
@@ -84,15 +78,12 @@ def workspace_new(request):
 @workspace_view(Access.VIEW)
 @require_GET
 def dashboard(request, workspace):
-    params = request.GET
-    filters = {
-        "search": params.get("q", "").strip()[:200],
-        "visibility": params.get("visibility", "") if params.get("visibility") in GPT.Visibility.values else "",
-        "readiness": params.get("readiness", "") if params.get("readiness") in GPT.Readiness.values else "",
-        "capability": params.get("capability", "") if params.get("capability") in GPT.CAPABILITY_FIELDS else "",
-        "ordering": params.get("sort", "name") if params.get("sort") in dict(DASHBOARD_SORTS) else "name",
-    }
-    gpts = selectors.gpt_list(user=request.user, workspace=workspace, **filters)
+    filterset = GPTDashboardFilterSet(
+        request.GET, queryset=selectors.gpts_for_list(request.user).filter(workspace=workspace)
+    )
+    gpts = filterset.qs
+    filters = {"search": "", "visibility": "", "readiness": "", "capability": "", "ordering": "name"}
+    filters.update(filterset.chosen())
     context = {
         "workspace": workspace,
         "gpts": gpts,

@@ -7,14 +7,9 @@ drf-spectacular names schema components after them.
 
 from __future__ import annotations
 
-import datetime
-
-from django.conf import settings
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import ISO_8601, serializers
-from rest_framework.settings import api_settings
+from rest_framework import serializers
 
 from actions.api.serializers import SchemaReportSerializer
 from actions.models import Action
@@ -121,56 +116,6 @@ class KnowledgeFileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GPTListRowsSerializer(serializers.ListSerializer):
-    """The GPT list's hot path: renders `selectors.GPTListRows` (plain rows) into exactly what
-    the child's declared fields give for a GPT (a test checks they are equal), without model
-    instances or DRF's per-field machinery, which cost more than the query on a 50-row page
-    (benchmarks/api.py)."""
-
-    timestamp = serializers.DateTimeField()  # Renders like the child's created_at/updated_at.
-
-    def _time_renderer(self):
-        """DateTimeField's ISO 8601 rendering of an aware datetime (the current time zone, "Z" for
-        UTC) without its per-value dispatch, a third of this method's time on 50 rows; any other
-        value goes through the field itself."""
-        zone = timezone.get_current_timezone()
-        fallback = self.timestamp.to_representation
-        iso = api_settings.DATETIME_FORMAT is not None and api_settings.DATETIME_FORMAT.lower() == ISO_8601
-        iso = iso and settings.USE_TZ  # without USE_TZ, DRF renders aware values naive in UTC
-
-        def render(value):
-            if not iso or not isinstance(value, datetime.datetime) or value.tzinfo is None:
-                return fallback(value)
-            text = value.astimezone(zone).isoformat()
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-        return render
-
-    def to_representation(self, data):
-        render_time = self._time_renderer()
-        capabilities = GPT.CAPABILITY_FIELDS
-        return [
-            {
-                "id": row["id"],
-                "workspace": row["workspace__slug"],
-                "name": row["name"],
-                "slug": row["slug"],
-                "description": row["description"],
-                "visibility": row["visibility"],
-                "capabilities": {name: row[name] for name in capabilities},
-                "readiness": row["readiness"],
-                "error_count": row["error_count"],
-                "warning_count": row["warning_count"],
-                "action_count": row["action_count"],
-                "version": row["version"],
-                "created_at": render_time(row["created_at"]),
-                "updated_at": render_time(row["updated_at"]),
-                "updated_by": row["updated_by__username"],
-            }
-            for row in data
-        ]
-
-
 class GPTListItemSerializer(serializers.ModelSerializer):
     workspace = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     capabilities = GPTCapabilitiesSerializer(source="*", read_only=True)
@@ -197,7 +142,6 @@ class GPTListItemSerializer(serializers.ModelSerializer):
             "updated_by",
         )
         read_only_fields = fields
-        list_serializer_class = GPTListRowsSerializer
 
 
 class GPTDetailSerializer(GPTListItemSerializer):
@@ -207,7 +151,6 @@ class GPTDetailSerializer(GPTListItemSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta(GPTListItemSerializer.Meta):
-        list_serializer_class = serializers.ListSerializer
         fields = (
             *GPTListItemSerializer.Meta.fields,
             "instructions",

@@ -435,15 +435,12 @@ class GPTViewSet(
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.gpts_for(self.request.user)
+            return selectors.gpts_for_list(self.request.user)
         return selectors.gpt_detail_queryset(self.request.user)
 
     def filter_queryset(self, queryset):
         # The list's filters; a detail URL ignores the query string.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
-
-    def paginate_queryset(self, queryset):
-        return super().paginate_queryset(selectors.GPTListRows(queryset))
 
     def get_serializer_class(self):
         return {

@@ -1,30 +1,13 @@
-from django.core.paginator import Paginator
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 
 from .numbers import parse_whole_number
 
 
-class CountSparingPaginator(Paginator):
-    """Django's paginator, reading the first page before counting: a first page shorter than the
-    page size tells the total by itself, so the COUNT query runs only when there is more than one
-    page. Most workspaces' lists fit on one page. (Other pages count first, as Django does, so a
-    page number past the end never becomes an OFFSET.)"""
-
-    def page(self, number):
-        if str(number) != "1" or self.orphans or "count" in self.__dict__:
-            return super().page(number)
-        rows = list(self.object_list[: self.per_page])
-        if len(rows) < self.per_page:
-            self.count = len(rows)  # fills the cached property: no COUNT query
-        return self._get_page(rows[: self.count], 1, self)
-
-
 class StudioPagination(PageNumberPagination):
     """`?page=N&page_size=M` (default 50, at most 200). Both are read as ASCII digits only, like
     every number the API takes (gptstudio.api.numbers): Django's paginator and DRF read "١" as 1."""
 
-    django_paginator_class = CountSparingPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200

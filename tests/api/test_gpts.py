@@ -266,36 +266,10 @@ def test_writes_record_the_api_user_as_author(api, gpt, user):
     assert api.get(f"/api/v1/gpts/{gpt.pk}/").json()["version"] == 3
 
 
-@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "Asia/Kathmandu"])
-def test_the_list_fast_path_renders_what_the_declared_fields_render(api, several, user, zone):
-    """GPTListRowsSerializer builds rows by hand for speed; it must match the generic rendering,
-    times included, in whatever time zone is current."""
-    from django.utils import timezone
-    from rest_framework import serializers as drf
-
-    from gpts import selectors
-    from gpts.api.serializers import GPTListItemSerializer
-
-    with timezone.override(zone):
-        rows = selectors.GPTListRows(selectors.gpt_filter(selectors.gpts_for(user)))
-        fast = GPTListItemSerializer(list(rows), many=True).data
-        generic = [
-            drf.ModelSerializer.to_representation(GPTListItemSerializer(), gpt)
-            for gpt in selectors.gpt_filter(selectors.gpts_for(user))
-        ]
-    assert fast == generic
-    assert fast[0]["updated_at"].endswith("Z") == (zone == "UTC")
-    assert [row["name"] for row in api.get("/api/v1/gpts/").json()["results"]] == [g["name"] for g in generic]
-
-
-def test_the_list_time_renderer_defers_to_drf_without_use_tz(settings):
-    import datetime
-
-    from rest_framework import serializers as drf
-
-    from gpts.api.serializers import GPTListRowsSerializer
-
-    aware = datetime.datetime(2024, 1, 1, 12, tzinfo=datetime.UTC)
-    settings.USE_TZ = False
-    render = GPTListRowsSerializer(child=drf.Serializer())._time_renderer()
-    assert render(aware) == drf.DateTimeField().to_representation(aware) == "2024-01-01T12:00:00"
+def test_a_list_item_is_the_detail_less_its_detail_only_fields(api, several):
+    listed = api.get("/api/v1/gpts/").json()["results"]
+    assert listed and not any("instructions" in item for item in listed)
+    for item in listed:
+        detail = api.get(f"/api/v1/gpts/{item['id']}/").json()
+        assert item == {key: detail[key] for key in item}
+    assert listed[0]["updated_at"].endswith("Z")

@@ -124,96 +124,92 @@ def test_every_edge_character_survives_the_yaml_round_trip(character):
         assert read_back(render_document(document, "yaml")) == document, repr(text)
 
 
-# The renderer's shortcuts (a byte-level character check, one replace to indent a block, nodes built
-# without the representer) must give exactly what the plain way gives: the same bytes, not only text
-# that reads back the same.
-_SHORTCUT_TEXT = st.one_of(
-    st.text(),
-    st.lists(
-        st.one_of(_TRICKY, st.sampled_from(["\n", "\n\n", "±", "“", "\x80", "\x9f", "\ud800", "\udfff", "\uffff"])),
-        max_size=40,
-    ).map("".join),
-)
+# Every odd string in one document, and the exact bytes it renders as: text a plain scalar would
+# misread (yes, no, on, numbers, null, ~) quoted; leading and trailing spaces; tabs; unicode as
+# itself; a 300-character line never folded; multi-line text as literal blocks with their chomping
+# and indentation indicators, even with lines ending in spaces or holding tabs; a control character
+# escaped in a double-quoted scalar.
+ODD_STRINGS_DOCUMENT = {
+    "format": "gptstudio/gpt@1",
+    "name": "yes",
+    "description": "  leading spaces",
+    "instructions": "Line one\n  indented line\ntrailing spaces   \n\ttab first\nünïcødé 😀 “quotes”\n\n",
+    "conversation_starters": ["no", "123", "1.5e3", "null", "true", "~", "x" * 300, "two\nlines", "trailing "],
+    "recommended_model": "",
+    "category": "on",
+    "actions": [
+        {
+            "name": "0o17",
+            "schema": " starts with a space\nand ends without a newline",
+            "privacy_policy_url": "https://x.example/#a: b",
+        },
+        {
+            "name": "tabs",
+            "schema": "a\tb\n\tc\n",
+            "authentication": {"type": "oauth", "oauth": {"scope": "read\nwrite \n"}},
+        },
+        {"name": "plain", "schema": "- item\n# comment\nkey: value\n\n\n"},
+        {"name": "control", "schema": "bell\x07\nnext\n"},
+    ],
+}
+ODD_STRINGS_YAML_LINES = [
+    "format: gptstudio/gpt@1",
+    "name: 'yes'",
+    "description: '  leading spaces'",
+    "instructions: |+",
+    "  Line one",
+    "    indented line",
+    "  trailing spaces   ",
+    "  \ttab first",
+    "  ünïcødé 😀 “quotes”",
+    "",
+    "conversation_starters:",
+    "- 'no'",
+    "- '123'",
+    "- 1.5e3",
+    "- 'null'",
+    "- 'true'",
+    "- '~'",
+    "- " + "x" * 300,
+    "- |-",
+    "  two",
+    "  lines",
+    "- 'trailing '",
+    "recommended_model: ''",
+    "category: 'on'",
+    "actions:",
+    "- name: 0o17",
+    "  privacy_policy_url: 'https://x.example/#a: b'",
+    "  schema: |2-",
+    "     starts with a space",
+    "    and ends without a newline",
+    "- name: tabs",
+    "  authentication:",
+    "    type: oauth",
+    "    oauth:",
+    "      scope: |",
+    "        read",
+    "        write ",
+    "  schema: |",
+    "    a\tb",
+    "    \tc",
+    "- name: plain",
+    "  schema: |+",
+    "    - item",
+    "    # comment",
+    "    key: value",
+    "",
+    "",
+    "- name: control",
+    '  schema: "bell\\a\\nnext\\n"',
+]
 
 
-@settings(max_examples=2000, suppress_health_check=list(HealthCheck), deadline=None)
-@given(text=_SHORTCUT_TEXT)
-def test_the_byte_level_literal_check_agrees_with_the_pattern(text):
-    from gpts.document import _LITERAL_UNSAFE, _literal_safe
-
-    assert _literal_safe(text) == (_LITERAL_UNSAFE.search(text) is None)
-
-
-@pytest.mark.parametrize("character", EDGE_CHARACTERS, ids=[f"U+{ord(c):04X}" for c in EDGE_CHARACTERS])
-def test_the_byte_level_literal_check_agrees_with_the_pattern_on_every_edge_character(character):
-    from gpts.document import _LITERAL_UNSAFE, _literal_safe
-
-    for text in (character, f"a\n{character}", f"{character}±“\n", f"é{character}"):
-        assert _literal_safe(text) == (_LITERAL_UNSAFE.search(text) is None), repr(text)
-
-
-def _literal_block_line_by_line(text: str, key_column: int) -> str:
-    """The literal block as it was built before: a line at a time."""
-    chomp, body = (
-        ("-", text) if not text.endswith("\n") else ("+" if text.endswith("\n\n") or text == "\n" else "", text[:-1])
-    )
-    indicator = "2" if text[:1] in (" ", "\t", "\n") else ""
-    indent = " " * (key_column + 2)
-    return f"|{indicator}{chomp}\n" + "\n".join(indent + line if line else "" for line in body.split("\n"))
-
-
-@settings(max_examples=2000, suppress_health_check=list(HealthCheck), deadline=None)
-@given(text=st.lists(st.sampled_from(["\n", "\n\n", "a", " ", "\t", "é"]), min_size=1, max_size=30).map("".join))
-def test_a_literal_block_is_its_lines_indented_with_empty_lines_left_empty(text):
-    from gpts.document import _literal_block
-
-    for key_column in (0, 2, 4):
-        assert _literal_block(text, key_column) == _literal_block_line_by_line(text, key_column), repr(text)
-
-
-_JSON_LIKE = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), _SHORTCUT_TEXT),
-    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(_SHORTCUT_TEXT, children, max_size=4)),
-    max_leaves=20,
-)
-
-
-def _representer_dump(value) -> str:
-    """What the document's YAML was written with before nodes were built directly."""
-    from gpts.document import YAML_WIDTH, _DocumentDumper
-
-    return yaml.dump(
-        value,
-        Dumper=_DocumentDumper,
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=False,
-        width=YAML_WIDTH,
-        indent=2,
-    )
-
-
-@settings(max_examples=1000, suppress_health_check=list(HealthCheck), deadline=None)
-@given(value=_JSON_LIKE)
-def test_nodes_built_directly_dump_exactly_what_the_representer_dumps(value):
-    from gpts.document import _libyaml_dump
-
-    try:
-        expected = _representer_dump(value)
-    except (yaml.YAMLError, UnicodeEncodeError) as exc:  # a lone surrogate: libyaml refuses it
-        with pytest.raises(type(exc)):
-            _libyaml_dump(value)
-        return
-    assert _libyaml_dump(value) == expected
-
-
-def test_text_subclasses_and_other_types_dump_as_the_representer_dumps_them():
-    from gpts.document import _libyaml_dump
-    from gpts.models import GPT
-
-    value = {"visibility": GPT.Visibility.INVITE_ONLY, "ratio": 0.5, "tuple": ("a",), "nested": [{"x": float("inf")}]}
-    assert _libyaml_dump(value) == _representer_dump(value)
-    assert _libyaml_dump(value).startswith("visibility: invite_only\n")
+def test_odd_strings_render_to_these_exact_bytes_and_read_back():
+    rendered = render_document(ODD_STRINGS_DOCUMENT, "yaml")
+    assert rendered.split("\n") == [*ODD_STRINGS_YAML_LINES, ""]
+    assert read_back(rendered) == ODD_STRINGS_DOCUMENT
+    assert render_document(read_back(rendered), "yaml") == rendered
 
 
 @pytest.mark.parametrize(

@@ -95,6 +95,80 @@ def test_unknown_filter_values_are_ignored(client, user, gpt):
     assert "Weather Buddy" in response.content.decode()
 
 
+def _three_dated_gpts(workspace, user):
+    """Alpha created first but edited last; Beta and Gamma in between; Gamma has errors."""
+    import datetime
+
+    from gpts.models import GPT
+
+    day = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    for name, created, updated in (("Alpha", 1, 9), ("Beta", 2, 3), ("Gamma", 3, 5)):
+        gpt = make_gpt(workspace=workspace, actor=user, name=name)
+        GPT.objects.filter(pk=gpt.pk).update(
+            created_at=day + datetime.timedelta(days=created), updated_at=day + datetime.timedelta(days=updated)
+        )
+    GPT.objects.filter(name="Gamma").update(readiness="errors", error_count=1)
+
+
+def _listed(client, workspace, params):
+    html = client.get(dashboard_url(workspace), params).content.decode()
+    names = [n for n in ("Alpha", "Beta", "Gamma") if f">{n}</a>" in html]
+    return sorted(names, key=lambda n: html.index(f">{n}</a>")), html
+
+
+@pytest.mark.parametrize(
+    "sort, expected",
+    [
+        ("name", ["Alpha", "Beta", "Gamma"]),
+        ("-name", ["Gamma", "Beta", "Alpha"]),
+        ("-updated", ["Alpha", "Gamma", "Beta"]),
+        ("updated", ["Beta", "Gamma", "Alpha"]),
+        ("-created", ["Gamma", "Beta", "Alpha"]),
+        ("created", ["Alpha", "Beta", "Gamma"]),  # not one of the page's sorts: by name
+        ("", ["Alpha", "Beta", "Gamma"]),
+    ],
+)
+def test_dashboard_sorts_by_the_sort_parameter(client, user, workspace, sort, expected):
+    _three_dated_gpts(workspace, user)
+    client.force_login(user)
+    names, html = _listed(client, workspace, {"sort": sort})
+    assert names == expected
+    selected = sort if sort in ("name", "-name", "-updated", "updated", "-created") else "name"
+    assert f'<option value="{selected}" selected>' in html
+
+
+def test_dashboard_filters_by_readiness_and_keeps_the_choices_in_the_form(client, user, workspace):
+    _three_dated_gpts(workspace, user)
+    client.force_login(user)
+    names, html = _listed(client, workspace, {"readiness": "errors", "sort": "-name", "q": "  gam  "})
+    assert names == ["Gamma"]
+    assert '<option value="errors" selected>' in html and '<option value="-name" selected>' in html
+    assert 'value="gam"' in html  # the search as read: stripped
+    assert "1 GPT matches the filters." in html
+    names, html = _listed(client, workspace, {"readiness": "ready"})
+    assert names == ["Alpha", "Beta"]
+
+
+def test_dashboard_search_reads_the_first_200_characters(client, user, workspace):
+    make_gpt(workspace=workspace, actor=user, name="Alpha", instructions="x" * 200)
+    client.force_login(user)
+    names, _ = _listed(client, workspace, {"q": "x" * 200 + "y"})
+    assert names == ["Alpha"]
+    names, _ = _listed(client, workspace, {"q": "x" * 199 + "y"})
+    assert names == []
+
+
+def test_dashboard_ignores_a_bad_value_but_applies_the_others(client, user, workspace):
+    _three_dated_gpts(workspace, user)
+    client.force_login(user)
+    names, html = _listed(client, workspace, {"readiness": "bogus", "q": "a", "sort": "-name"})
+    assert names == ["Gamma", "Beta", "Alpha"]
+    readiness_select = html[
+        html.index('<select id="readiness"') : html.index("</select>", html.index('id="readiness"'))
+    ]
+    assert " selected" not in readiness_select  # "Any"
+
+
 def test_htmx_request_gets_only_the_list_fragment(client, user, gpt):
     client.force_login(user)
     response = client.get(dashboard_url(gpt.workspace), {"q": "Weather"}, headers={"HX-Request": "true"})
