@@ -15,19 +15,22 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING
 
 from .limits import STUDIO_SCHEMA_HARD_MAX_BYTES
 from .parsing import detect_schema_format, schema_max_bytes, too_large_finding
 from .report import SchemaReport, validate_schema_text
 
+if TYPE_CHECKING:  # typing's full module costs the CLI a few milliseconds at start
+    from collections.abc import Callable
+    from typing import BinaryIO, TextIO
+
+    Style = Callable[[str], str]
+
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 FORMATS = ("text", "json")
 PROG = "validate_schema"
-
-Style = Callable[[str], str]
 
 
 def _plain(text: str) -> str:

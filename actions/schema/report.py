@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import hashlib
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
@@ -148,10 +147,14 @@ def rules_fingerprint() -> str:
 @functools.lru_cache(maxsize=8)
 def _fingerprint(engine_version: int, rule_count: int) -> str:
     signature = "|".join(f"{code}:{rule.severity}" for code, rule in sorted(RULES.items()))
+    import hashlib  # only callers that cache reports need it, not the CLI
+
     return hashlib.sha256(f"{engine_version}|{signature}".encode()).hexdigest()[:12]
 
 
 def schema_cache_key(text: str) -> str:
+    import hashlib
+
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     return f"schema-report:{rules_fingerprint()}:{digest}"
 
