@@ -23,6 +23,7 @@ from gpts.document import (
 from gpts.document_schema import SCHEMA_PATH, build_document_schema, render_document_schema
 from tests.corpus import corpus_text
 from tests.factories import CALENDAR_SCHEMA, RICH_INSTRUCTIONS, make_rich_gpt
+from tests.hypothesis_examples import scaled
 
 
 @pytest.fixture
@@ -105,7 +106,7 @@ _TRICKY = st.sampled_from(list(" \t\n\r\x85\u2028\u2029\ufeff#:-'\"|>&*!%@`{}[],
 
 # The renderer does not read its output back (that cost 40% of an export): these tests are what
 # keeps every text exact, with nothing to fall back on.
-@settings(max_examples=1000, suppress_health_check=list(HealthCheck), deadline=None)
+@settings(max_examples=scaled(1000), suppress_health_check=list(HealthCheck), deadline=None)
 @given(text=st.one_of(st.text(), st.lists(_TRICKY, max_size=40).map("".join)))
 def test_any_text_survives_the_yaml_round_trip_in_every_position(text):
     document = every_position(text)
@@ -136,7 +137,7 @@ _SHORTCUT_TEXT = st.one_of(
 )
 
 
-@settings(max_examples=2000, suppress_health_check=list(HealthCheck), deadline=None)
+@settings(max_examples=scaled(2000), suppress_health_check=list(HealthCheck), deadline=None)
 @given(text=_SHORTCUT_TEXT)
 def test_the_byte_level_literal_check_agrees_with_the_pattern(text):
     from gpts.document import _LITERAL_UNSAFE, _literal_safe
@@ -162,7 +163,7 @@ def _literal_block_line_by_line(text: str, key_column: int) -> str:
     return f"|{indicator}{chomp}\n" + "\n".join(indent + line if line else "" for line in body.split("\n"))
 
 
-@settings(max_examples=2000, suppress_health_check=list(HealthCheck), deadline=None)
+@settings(max_examples=scaled(2000), suppress_health_check=list(HealthCheck), deadline=None)
 @given(text=st.lists(st.sampled_from(["\n", "\n\n", "a", " ", "\t", "é"]), min_size=1, max_size=30).map("".join))
 def test_a_literal_block_is_its_lines_indented_with_empty_lines_left_empty(text):
     from gpts.document import _literal_block
@@ -193,7 +194,7 @@ def _representer_dump(value) -> str:
     )
 
 
-@settings(max_examples=1000, suppress_health_check=list(HealthCheck), deadline=None)
+@settings(max_examples=scaled(1000), suppress_health_check=list(HealthCheck), deadline=None)
 @given(value=_JSON_LIKE)
 def test_nodes_built_directly_dump_exactly_what_the_representer_dumps(value):
     from gpts.document import _libyaml_dump
@@ -383,7 +384,7 @@ def test_schema_caps_match_the_models():
 _BLOCK_TEXT = st.lists(st.sampled_from(list(" \t\n#:-'\"|>&*!%@`{}[],?~aZé😀")), min_size=1, max_size=40).map("".join)
 
 
-@settings(max_examples=500, suppress_health_check=list(HealthCheck), deadline=None)
+@settings(max_examples=scaled(500), suppress_health_check=list(HealthCheck), deadline=None)
 @given(text=_BLOCK_TEXT.filter(lambda t: "\n" in t))
 def test_multiline_text_is_always_a_literal_block_even_with_trailing_spaces_and_tabs(text):
     from gpts.document import render_document_yaml

@@ -1,15 +1,13 @@
 """`python -m actions.schema`: the engine without Django, with the same output as `manage.py validate_schema`."""
 
-import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
-from tests.actions.schema.helpers import schema_text
+from tests.actions.schema.helpers import run_validate_schema, schema_text
 from tests.corpus import corpus_bytes
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -39,17 +37,6 @@ def engine_cli(*args, stdin=None):
         env={"PATH": "/usr/bin:/bin"},  # no DJANGO_SETTINGS_MODULE, no SCHEMA_MAX_BYTES
     )
     return result.returncode, result.stdout, result.stderr
-
-
-def manage_py(*args):
-    """`manage.py validate_schema ARGS` through call_command: (exit status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    try:
-        call_command("validate_schema", *args, stdout=out, stderr=err)
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def loaded_modules_after(code: str) -> set[str]:
@@ -96,7 +83,7 @@ def test_the_cli_prints_what_manage_py_prints(tmp_path, group, name, status, out
     path = tmp_path / name
     path.write_bytes(corpus_bytes(group, name))
     engine = engine_cli(str(path), "--format", output_format)
-    django = manage_py(str(path), "--format", output_format)
+    django = run_validate_schema(str(path), "--format", output_format)
     assert engine == django
     assert engine[0] == status
     if output_format == "json":
@@ -114,7 +101,7 @@ def test_the_cli_reads_standard_input():
 
 def test_the_cli_exits_2_for_a_missing_file_as_manage_py_does(tmp_path):
     missing = str(tmp_path / "missing.yaml")
-    engine, django = engine_cli(missing), manage_py(missing)
+    engine, django = engine_cli(missing), run_validate_schema(missing)
     assert engine[0] == django[0] == 2
     assert engine[2].strip() == django[2].strip()
     assert "cannot read" in engine[2]
@@ -154,5 +141,5 @@ def test_manage_py_follows_the_schema_max_bytes_setting(settings, tmp_path):
     path = tmp_path / "openapi.json"
     path.write_text(schema_text(), encoding="utf-8")
     settings.SCHEMA_MAX_BYTES = 100
-    code, out, _ = manage_py(str(path), "--format", "json")
+    code, out, _ = run_validate_schema(str(path), "--format", "json")
     assert code == 1 and [f["code"] for f in json.loads(out)["findings"]] == ["schema.too_large"]
