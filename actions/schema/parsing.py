@@ -14,6 +14,10 @@ scanner.
 
 Data model: what JSON can say. YAML timestamps stay strings (OpenAPI is defined over JSON), and
 scalar mapping keys keep their text (`200:` is the key "200", as OpenAPI means it).
+
+JSON reading is here; YAML reading is in `yaml_reading` (imported only for YAML text, so a JSON file
+never loads PyYAML) and the pointer helpers in `pointers` (re-exported here). Every rule the
+parser reports, YAML's included, is registered here, so importing this module completes them.
 """
 
 from __future__ import annotations
