@@ -78,6 +78,20 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+def pytest_sessionfinish(session):
+    # Under pytest-xdist the workers collect and deselect; each hands its count to the controller,
+    # which prints the summary (every worker collects the whole suite, so they agree).
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["not_run"] = dict(_not_run)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    for group, entry in getattr(node, "workeroutput", {}).get("not_run", {}).items():
+        _not_run[group] = tuple(entry)
+
+
 def pytest_terminal_summary(terminalreporter):
     for group, (count, reason) in sorted(_not_run.items()):
         terminalreporter.write_line(f"NOT RUN HERE: {count} '{group}' test(s): {reason}.", yellow=True)
