@@ -5,11 +5,12 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+TEST_WORKERS ?= 2
 
 # The interpreter to build the venv with: $(PYTHON) if given, else pyenv's 3.12, else python3.12.
 PYTHON ?= $(shell (command -v pyenv >/dev/null && prefix=$$(pyenv prefix $(PYTHON_VERSION) 2>/dev/null | head -1) && test -x "$$prefix/bin/python" && echo "$$prefix/bin/python") || command -v python$(PYTHON_VERSION))
 
-.PHONY: run test worker lint format bench migrate seed check schema clean vendor
+.PHONY: run test test-fast worker lint format bench migrate seed check schema clean vendor
 
 $(PY):
 	@test -n "$(PYTHON)" || (echo "Python $(PYTHON_VERSION) not found: install it (pyenv install $(PYTHON_VERSION)) or pass PYTHON=/path/to/python$(PYTHON_VERSION)" && exit 1)
@@ -33,6 +34,11 @@ run: $(STAMP)
 ## test: venv, install, run the whole suite (groups needing absent services are listed as not run)
 test: $(DEV_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## test-fast: the quick loop while editing: 2 workers (pytest-xdist), the test database kept between
+## runs, no browser or slow groups, no Redis (tasks eager), property tests on the short "fast" profile
+test-fast: $(DEV_STAMP)
+	REDIS_URL= HYPOTHESIS_PROFILE=fast $(PY) -m pytest -n $(TEST_WORKERS) --reuse-db -m "not browser and not slow" -q $(PYTEST_ARGS)
 
 ## worker: a Celery worker consuming tasks from REDIS_URL
 worker: $(STAMP)

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.core.signals import setting_changed
 
 
 class ActionsConfig(AppConfig):
@@ -9,4 +11,15 @@ class ActionsConfig(AppConfig):
     def ready(self):
         # Importing the schema engine registers its rules, so the registry (and the rules page) is
         # complete as soon as Django is set up.
-        from actions.schema import report  # noqa: F401
+        from actions.schema import parsing, report  # noqa: F401
+
+        # The engine reads no settings; its default input cap follows settings.SCHEMA_MAX_BYTES.
+        parsing.set_default_max_bytes(getattr(settings, "SCHEMA_MAX_BYTES", None))
+        setting_changed.connect(_schema_max_bytes_changed, dispatch_uid="actions.schema_max_bytes")
+
+
+def _schema_max_bytes_changed(*, setting, value, **kwargs):
+    if setting == "SCHEMA_MAX_BYTES":
+        from actions.schema import parsing
+
+        parsing.set_default_max_bytes(value)

@@ -28,7 +28,7 @@ Policy, applied to the first URL and again to every redirect target:
    documentation and benchmarking ranges, IPv6 outside global unicast `2000::/3`, and the cloud
    metadata addresses (`169.254.169.254`, `169.254.170.2`, `fd00:ec2::254`, `fd20:ce::254`,
    `100.100.100.200`, `192.0.0.192`, Azure's WireServer `168.63.129.16`, ...). The table (in
-   gptstudio/addresses.py, shared with the schema rules) is explicit rather than Python's
+   actions/schema/addresses.py, shared with the schema rules) is explicit rather than Python's
    `ipaddress.is_global`, whose answers differ between 3.12 patch releases.
 6. **Pinning.** The connection goes to the checked address itself (the URL's host is replaced by
    the IP), so there is no second DNS lookup an attacker could answer differently (DNS

@@ -6,19 +6,20 @@ Confidence: "confirmed" (OpenAI doc or client code), "likely" (several third-par
 "unconfirmed" (a single claim). Rules resting on an unconfirmed limit report at most a warning.
 """
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Limit:
-    value: int
-    source: str
-    confidence: str
-    description: str
-
-    def __int__(self) -> int:
-        return self.value
-
+from actions.schema.limits import (  # noqa: F401  (the schema engine's limits, re-exported: one limits module)
+    ACTION_FILES_PER_REQUEST_MAX,
+    ACTION_FILES_PER_RESPONSE_MAX,
+    ACTION_OPERATION_DESCRIPTION_MAX_LENGTH,
+    ACTION_OPERATIONS_MAX,
+    ACTION_PARAMETER_DESCRIPTION_MAX_LENGTH,
+    ACTION_PAYLOAD_MAX_CHARACTERS,
+    ACTION_SCHEMA_MAX_BYTES,
+    ACTION_TIMEOUT_SECONDS,
+    STUDIO_SCHEMA_HARD_MAX_BYTES,
+    STUDIO_SCHEMA_MAX_DEPTH,
+    STUDIO_YAML_ALIAS_EXPANSION_MAX,
+    Limit,
+)
 
 # --- GPT fields (GPT_EDITOR.md §1) ---------------------------------------------------------------
 GPT_NAME_MAX_LENGTH = Limit(50, "[BUNDLE] _app.js module 99392", "confirmed", "characters in a GPT name")
@@ -35,32 +36,9 @@ GPT_KNOWLEDGE_IMAGE_MAX_BYTES = Limit(20 * 1024 * 1024, "[H-FILE]", "confirmed",
 GPT_PROFILE_PICTURE_SIZE = Limit(512, "[BUNDLE] _app.js", "confirmed", "pixels per side of the square profile picture")
 GPT_ACTIONS_MAX = Limit(10, "[BUNDLE] _app.js (L5 = 10)", "confirmed", "actions per GPT")
 
-# --- Action schemas (GPT_EDITOR.md §3) -------------------------------------------------------------
-ACTION_OPERATIONS_MAX = Limit(30, "[COMM] 586484; many [DEV] repos", "likely", "operations per action schema")
-ACTION_OPERATION_DESCRIPTION_MAX_LENGTH = Limit(
-    300, "[PROD]; [GS]", "confirmed", "characters in an operation summary or description"
-)
-ACTION_PARAMETER_DESCRIPTION_MAX_LENGTH = Limit(
-    700, "[PROD]; [GS]", "confirmed", "characters in a parameter description"
-)
-ACTION_SCHEMA_MAX_BYTES = Limit(1_000_000, "webcodex PR #461 (reported once)", "unconfirmed", "bytes of schema text")
-ACTION_FILES_PER_REQUEST_MAX = Limit(10, "[GS] sending files", "confirmed", "files in openaiFileIdRefs")
-ACTION_FILES_PER_RESPONSE_MAX = Limit(10, "[GS]; [RN]", "confirmed", "files in openaiFileResponse")
-ACTION_TIMEOUT_SECONDS = Limit(45, "[PROD]", "confirmed", "seconds per action call round trip")
-ACTION_PAYLOAD_MAX_CHARACTERS = Limit(100_000, "[PROD]", "confirmed", "characters per request or response payload")
-
 # --- GPT Studio's own caps (not ChatGPT's) ------------------------------------------------------
 # Instructions longer than ChatGPT's 8,000 are kept as a draft (with an error finding) up to this.
 STUDIO_INSTRUCTIONS_HARD_MAX_LENGTH = 100_000
-# Schema text accepted for inspection; big real specs (GitHub's is 13 MB) must still be readable.
-STUDIO_SCHEMA_HARD_MAX_BYTES = 20 * 1024 * 1024
-# Nesting (objects and arrays, the root at depth 1) refused as "excessive": real OpenAPI documents need
-# a few dozen levels (GitHub's 13 MB spec needs 25). Kept well below the parsers' own limits (libyaml
-# refuses block nesting from 1,000 levels, orjson JSON beyond 1,024) so that GPT Studio's check, with
-# its message and position, decides for JSON and YAML alike.
-STUDIO_SCHEMA_MAX_DEPTH = 500
-# Extra nodes YAML aliases may add beyond the text's own (a "billion laughs" adds billions).
-STUDIO_YAML_ALIAS_EXPANSION_MAX = 100_000
 # Profile pictures: ChatGPT scales every upload down to 512x512 itself (GPT_PROFILE_PICTURE_SIZE), so
 # anything far larger only costs storage and decoding time. Four times that per side, and 4 MiB (a
 # 2048x2048 PNG of a logo is well under; a photo should be a JPEG or WebP).

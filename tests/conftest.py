@@ -28,8 +28,13 @@ CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # Property tests explore new random inputs on every developer run (that is how they find bugs);
 # in CI they replay one fixed sequence, so a run's verdict depends on the commit, not on luck.
+# "fast" (`make test-fast`, HYPOTHESIS_PROFILE=fast) replays a fixed, ten times shorter sequence:
+# a quick check while editing, not a search (tests/hypothesis_examples.py scales explicit counts).
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
-if CI:
+hypothesis_settings.register_profile("fast", derandomize=True, max_examples=10, print_blob=True)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    hypothesis_settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+elif CI:
     hypothesis_settings.load_profile("ci")
 _not_run: dict[str, tuple[int, str]] = {}
 
@@ -71,6 +76,20 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def pytest_sessionfinish(session):
+    # Under pytest-xdist the workers collect and deselect; each hands its count to the controller,
+    # which prints the summary (every worker collects the whole suite, so they agree).
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["not_run"] = dict(_not_run)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    for group, entry in getattr(node, "workeroutput", {}).get("not_run", {}).items():
+        _not_run[group] = tuple(entry)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -2,22 +2,21 @@
 
 `validate_schema_text(text)` is the one entry point: parse (with safety findings), run the GPT
 action rules, validate the structure against the official OpenAPI meta-schema, then look up line
-and column only for the pointers that have findings. `validate_schema_text_cached` is the same
-report through Django's cache, keyed by a hash of the text and of the rules.
+and column only for the pointers that have findings. `schema_cache_key(text)` names a report for
+callers that cache it (`actions/schema_reports.py`, `gpts/validation.py`): a hash of the text and of the rules.
 """
 
 from __future__ import annotations
 
 import functools
 import gc
-import hashlib
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
-from gptstudio import limits
-from gptstudio.findings import RULES, Finding, Severity, has_errors, sort_findings
-
-from .parsing import ParsedSchema, parse_schema, shown
+from . import limits
+from .findings import RULES, Finding, Severity, has_errors, sort_findings
+from .parsing import ParsedSchema, parse_schema
+from .pointers import shown
 from .rules import Operation, check_action_schema
 from .structure import structure_findings
 
@@ -26,7 +25,6 @@ __all__ = [
     "SchemaReport",
     "parse_and_validate_schema",
     "validate_schema_text",
-    "validate_schema_text_cached",
 ]
 
 # Bump when the report changes for the same text (new rule logic, new fields): cached reports of the
@@ -149,25 +147,17 @@ def rules_fingerprint() -> str:
 @functools.lru_cache(maxsize=8)
 def _fingerprint(engine_version: int, rule_count: int) -> str:
     signature = "|".join(f"{code}:{rule.severity}" for code, rule in sorted(RULES.items()))
+    import hashlib  # only callers that cache reports need it, not the CLI
+
     return hashlib.sha256(f"{engine_version}|{signature}".encode()).hexdigest()[:12]
 
 
 def schema_cache_key(text: str) -> str:
+    import hashlib
+
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     return f"schema-report:{rules_fingerprint()}:{digest}"
 
 
-def validate_schema_text_cached(text: str) -> SchemaReport:
-    """`validate_schema_text` through Django's cache (local memory, or Redis when REDIS_URL is set).
-    Keyed by the text's hash, so an edited schema is never served a stale report."""
-    from django.core.cache import cache
-
-    key = schema_cache_key(text)
-    report = cache.get(key)
-    if report is None:
-        report = validate_schema_text(text)
-        cache.set(key, report, timeout=SCHEMA_REPORT_CACHE_SECONDS)
-    return report
-
-
+# How long the callers that cache reports (by `schema_cache_key`) keep one.
 SCHEMA_REPORT_CACHE_SECONDS = 24 * 60 * 60

@@ -3,7 +3,7 @@
 One registered rule per fact. Severity mirrors ChatGPT: an error where it refuses the schema or
 silently drops an operation, a warning where it ignores or rewrites a part, capped by the
 confidence of the fact (an unconfirmed fact is at most a warning). Every number comes from
-`gptstudio.limits`.
+`actions/schema/limits.py` (re-exported by `gptstudio.limits`).
 
 `check_action_schema(data, parsed)` runs every check on a parsed OpenAPI object and returns the
 findings (without line numbers: the report adds them for the pointers that have findings) plus the
@@ -16,12 +16,12 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from actions.domain import domain_from_server_url
-from gptstudio import limits
-from gptstudio.addresses import address_refusal, host_address, is_loopback
-from gptstudio.findings import Finding, Severity, make_finding, register
-
-from .parsing import DocumentScan, array_index, brief, escape_token, json_pointer, scan_document, shown
+from . import limits
+from .addresses import address_refusal, host_address, is_loopback
+from .domain import domain_from_server_url
+from .findings import Finding, Severity, make_finding, register
+from .parsing import DocumentScan, scan_document
+from .pointers import array_index, brief, escape_token, json_pointer, shown
 
 SUPPORTED_METHODS = ("get", "post", "put", "patch", "delete")
 OTHER_HTTP_METHODS = ("head", "options", "trace")

@@ -16,11 +16,8 @@ import json
 from functools import cache
 from pathlib import Path
 
-import jsonschema_rs
-
-from gptstudio.findings import Finding, Severity, make_finding, register
-
-from .parsing import json_pointer
+from .findings import Finding, Severity, make_finding, register
+from .pointers import json_pointer
 
 METASCHEMA_DIR = Path(__file__).with_name("metaschemas")
 METASCHEMA_FILES = {"3.0": "oas-3.0.json", "3.1": "oas-3.1.json"}
@@ -50,6 +47,8 @@ register(
 @cache
 def metaschema_validator(family: str):
     """The compiled validator of the "3.0" or "3.1" meta-schema (compiled once per process)."""
+    import jsonschema_rs  # loaded with the first meta-schema: a text that does not parse needs neither
+
     schema = json.loads((METASCHEMA_DIR / METASCHEMA_FILES[family]).read_text(encoding="utf-8"))
     return jsonschema_rs.validator_for(schema)
 

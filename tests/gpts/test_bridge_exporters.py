@@ -22,6 +22,7 @@ from gpts.exporters.base import KnowledgeItem
 from gpts.exporters.openai_tools import env_prefix
 from gpts.models import GPT
 from tests.factories import make_gpt, make_rich_gpt
+from tests.hypothesis_examples import scaled
 
 API_KEY = "sk-live-bridge-9a8b7c-KNOWN-SECRET"
 CLIENT_SECRET = "oauth-cs-bridge-1d2e3f-KNOWN-SECRET"
@@ -111,7 +112,7 @@ def test_skill_front_matter_is_valid_yaml_whatever_the_description(workspace, us
     assert meta["description"].startswith(description + " Use when")
 
 
-@settings(max_examples=500, suppress_health_check=list(HealthCheck), deadline=None)
+@settings(max_examples=scaled(500), suppress_health_check=list(HealthCheck), deadline=None)
 @given(
     name=st.text(max_size=60),
     description=st.text(st.characters(blacklist_categories=["Cs"]), max_size=300),

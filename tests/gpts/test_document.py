@@ -23,6 +23,7 @@ from gpts.document import (
 from gpts.document_schema import SCHEMA_PATH, build_document_schema, render_document_schema
 from tests.corpus import corpus_text
 from tests.factories import CALENDAR_SCHEMA, RICH_INSTRUCTIONS, make_rich_gpt
+from tests.hypothesis_examples import scaled
 
 
 @pytest.fixture
@@ -105,7 +106,7 @@ _TRICKY = st.sampled_from(list(" \t\n\r\x85\u2028\u2029\ufeff#:-'\"|>&*!%@`{}[],
 
 # The renderer does not read its output back (that cost 40% of an export): these tests are what
 # keeps every text exact, with nothing to fall back on.
-@settings(max_examples=1000, suppress_health_check=list(HealthCheck), deadline=None)
+@settings(max_examples=scaled(1000), suppress_health_check=list(HealthCheck), deadline=None)
 @given(text=st.one_of(st.text(), st.lists(_TRICKY, max_size=40).map("".join)))
 def test_any_text_survives_the_yaml_round_trip_in_every_position(text):
     document = every_position(text)
@@ -379,7 +380,7 @@ def test_schema_caps_match_the_models():
 _BLOCK_TEXT = st.lists(st.sampled_from(list(" \t\n#:-'\"|>&*!%@`{}[],?~aZé😀")), min_size=1, max_size=40).map("".join)
 
 
-@settings(max_examples=500, suppress_health_check=list(HealthCheck), deadline=None)
+@settings(max_examples=scaled(500), suppress_health_check=list(HealthCheck), deadline=None)
 @given(text=_BLOCK_TEXT.filter(lambda t: "\n" in t))
 def test_multiline_text_is_always_a_literal_block_even_with_trailing_spaces_and_tabs(text):
     from gpts.document import render_document_yaml

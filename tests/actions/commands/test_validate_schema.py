@@ -1,28 +1,16 @@
 """`manage.py validate_schema PATH [--format json]`: output and exit status."""
 
-import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
+from tests.actions.schema.helpers import run_validate_schema as run
 from tests.actions.schema.helpers import schema_text
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def run(*args, stdin=None):
-    """call_command, returning (exit status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    try:
-        call_command("validate_schema", *args, stdout=out, stderr=err)
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
 """Building blocks for schema tests: a valid action schema and ways to change one part of it."""
 
 import copy
+import io
 import json
+
+from django.core.management import call_command
 
 BASE_SCHEMA = {
     "openapi": "3.1.0",
@@ -56,3 +59,14 @@ def post_op(data) -> dict:
 
 def codes(report) -> set[str]:
     return {f.code for f in report.findings}
+
+
+def run_validate_schema(*args) -> tuple[int, str, str]:
+    """`manage.py validate_schema ARGS` through call_command: (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    try:
+        call_command("validate_schema", *args, stdout=out, stderr=err)
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, out.getvalue(), err.getvalue()

@@ -15,6 +15,7 @@ from actions.schema import parse_schema, parsing, validate_schema_text
 from actions.schema.parsing import json_pointer, pointer_tokens
 from gptstudio import limits
 from gptstudio.findings import Severity
+from tests.hypothesis_examples import scaled
 
 from .helpers import schema_text
 
@@ -264,7 +265,7 @@ def _render(value, rng, duplicate_at: int | None, counter: list) -> str:
 _TRICKY_TEXT = st.text(alphabet='"\\: \t\n{}[],ab/é', max_size=8)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=scaled(300), deadline=None)
 @given(
     st.recursive(
         st.none() | st.integers() | _TRICKY_TEXT,
@@ -433,7 +434,7 @@ def test_malformed_input_gives_findings_never_a_traceback(text):
     json.dumps(report.as_dict())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=scaled(300), deadline=None)
 @given(st.text())
 def test_parser_never_raises_on_arbitrary_text(text):
     parsed = parse_schema(text)
@@ -442,14 +443,14 @@ def test_parser_never_raises_on_arbitrary_text(text):
     parsed.locate(parsed.findings)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=scaled(200), deadline=None)
 @given(st.text(alphabet="{}[]\",:\\ \n\tab0-&*!<>|'#?", max_size=200))
 def test_parser_never_raises_on_structural_characters(text):
     parsed = parse_schema(text)
     parsed.positions(["/a", "/0", "/a/0/b", ""])
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=scaled(100), deadline=None)
 @given(
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(max_size=10),

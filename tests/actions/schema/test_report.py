@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 from actions.schema import Operation, SchemaReport, validate_schema_text
 from actions.schema import report as report_module
-from actions.schema.report import validate_schema_text_cached
+from actions.schema_reports import validate_schema_text_cached
 
 from .helpers import schema_text
 

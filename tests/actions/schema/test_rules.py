@@ -14,6 +14,7 @@ from actions.schema import parse_schema, validate_schema_text
 from actions.schema.rules import check_action_schema, oauth_url_problem, registrable_domain
 from gptstudio.findings import RULES, Severity
 from tests.corpus import corpus_text
+from tests.hypothesis_examples import scaled
 
 from .helpers import codes, get_op, post_op, schema_data, schema_text
 
@@ -602,7 +603,7 @@ _openapi_like = st.recursive(
 )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(_words, _openapi_like, max_size=6))
 def test_rules_never_raise_on_arbitrary_openapi_shaped_data(data):
     report = validate_schema_text(json.dumps(data))
