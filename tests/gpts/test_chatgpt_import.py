@@ -409,3 +409,22 @@ def test_a_gpt_deleted_between_reading_and_writing_is_reported_not_a_crash(works
     result = import_one(workspace, user, fixture_bytes("bare_gizmo.json"), expected_versions={"g-BaReGiZmO1": 1})
     assert result.outcome is None and "deleted meanwhile" in result.error
     assert not GPT.objects.exists()
+
+
+def test_ten_large_action_schemas_fit_and_a_flood_of_values_is_refused(workspace):
+    import yaml
+
+    corpus = Path(__file__).resolve().parent.parent / "data" / "corpus" / "gpt_actions"
+    schema = yaml.load((corpus / "aaddrick_todoist_rest_v2.yaml").read_text(), Loader=yaml.BaseLoader)  # ~3,300 values
+    tools = []
+    for index in range(10):
+        copy_of = copy.deepcopy(schema)
+        copy_of["servers"] = [{"url": f"https://api{index}.example.com"}]
+        copy_of["info"]["title"] = f"Todoist {index}"
+        tools.append({"type": "plugins_prototype", "metadata": {"json_schema": copy_of, "auth": {"type": "none"}}})
+    big = {"gizmo": {"id": "g-BigActions1", "display": {"name": "Big"}}, "tools": tools}
+    (gizmo,) = chatgpt_plan(workspace=workspace, data=dumps(big)).gizmos
+    assert not gizmo.refused and len(gizmo.document["actions"]) == 10
+    flood = {"gizmo": {"id": "g-Flood000001", "display": {"name": "Flood"}}, "junk": list(range(120_000))}
+    plan = chatgpt_plan(workspace=workspace, data=dumps(flood))
+    assert plan.refused and codes(plan.findings) == {"document.too_many_values"}
