@@ -159,8 +159,8 @@ def _entry_is_gpt_like(entry) -> bool:
 
 
 def _entries(data) -> tuple[list, str | None] | None:
-    """The GPT entries of parsed input and the pointer of their list ("" for one GPT), or None when
-    the input has no GPT-like shape at all. The pointer is None for a single GPT."""
+    """The GPT entries of parsed input and the pointer of their list ("" for a top-level array, None
+    for a single GPT), or None when the input has no GPT-like shape at all."""
     if isinstance(data, list):
         return (data, "") if any(_entry_is_gpt_like(item) for item in data) else None
     if not isinstance(data, dict) or "format" in data:
