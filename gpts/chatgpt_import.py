@@ -240,6 +240,15 @@ class ChatGPTPlan:
     def refused(self) -> bool:
         return has_errors(self.findings) or not self.gizmos
 
+    def as_dict(self) -> dict:
+        """The preview of an import (nothing written): each GPT's document, target and report."""
+        return {
+            "kind": "chatgpt",
+            "refused": self.refused,
+            "gizmos": [gizmo.as_dict() for gizmo in self.gizmos],
+            "findings": [f.as_dict() for f in sort_findings(self.findings)],
+        }
+
 
 class _Refused(Exception):
     """A value that makes the GPT impossible to import (wrong type, a Project, …)."""
