@@ -516,10 +516,10 @@ class ParsedDocument:
         return self.document is not None and not has_errors(self.findings)
 
 
-def _too_many_values(line: int | None, column: int | None = None) -> Finding:
+def _too_many_values(line: int | None, column: int | None = None, cap: int = DOCUMENT_MAX_VALUES) -> Finding:
     return make_finding(
         "document.too_many_values",
-        f"The document holds more than {DOCUMENT_MAX_VALUES:,} values (keys included); a GPT document has a "
+        f"The document holds more than {cap:,} values (keys included); a GPT document has a "
         "few hundred. Is this the right file?",
         line=line,
         column=column,
@@ -538,7 +538,7 @@ def _alias_found(event: yaml.AliasEvent) -> Finding:
 _YAML_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
 
 
-def _yaml_shape_problem(text: str) -> Finding | None:
+def _yaml_shape_problem(text: str, cap: int = DOCUMENT_MAX_VALUES) -> Finding | None:
     """Count values as libyaml parses (no data is built) and stop at the cap; refuse an alias and a
     second document. A syntax error is left to the loader, which reports it with its position."""
     values = 0
@@ -547,8 +547,8 @@ def _yaml_shape_problem(text: str) -> Finding | None:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
             if isinstance(event, _YAML_NODE_EVENTS):
                 values += 1
-                if values > DOCUMENT_MAX_VALUES:
-                    return _too_many_values(event.start_mark.line + 1, event.start_mark.column + 1)
+                if values > cap:
+                    return _too_many_values(event.start_mark.line + 1, event.start_mark.column + 1, cap)
                 if isinstance(event, yaml.AliasEvent):
                     return _alias_found(event)
             elif isinstance(event, yaml.DocumentStartEvent):
@@ -571,10 +571,10 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+(")?|([\[{,:])')
 _JSON_STRUCTURAL = re.compile(r"[\[{,:]")
 
 
-def _json_shape_problem(text: str) -> Finding | None:
+def _json_shape_problem(text: str, cap: int = DOCUMENT_MAX_VALUES) -> Finding | None:
     """An upper bound of the values in JSON text without parsing it: each value after the first
     follows a comma, a colon or an opening bracket (exact for valid JSON, bar empty containers)."""
-    if text.count(",") + text.count(":") + text.count("[") + text.count("{") < DOCUMENT_MAX_VALUES:
+    if text.count(",") + text.count(":") + text.count("[") + text.count("{") < cap:
         return None  # even counting the characters inside strings, the text is small enough
     values = 1
     for match in _JSON_TOKEN.finditer(text):
@@ -590,8 +590,8 @@ def _json_shape_problem(text: str) -> Finding | None:
             continue
         for character in structural:
             values += 1
-            if values > DOCUMENT_MAX_VALUES:
-                return _too_many_values(text.count("\n", 0, character.start()) + 1)
+            if values > cap:
+                return _too_many_values(text.count("\n", 0, character.start()) + 1, cap=cap)
     return None
 
 
@@ -634,28 +634,40 @@ def _reading_findings(loaded: ParsedSchema) -> list[Finding]:
     return findings
 
 
-def parse_document(text: str | bytes) -> ParsedDocument:
-    """Read a document (JSON or YAML, safe loading only) and check it. Never raises for bad input."""
+def read_bounded(
+    text: str | bytes, *, max_values: int = DOCUMENT_MAX_VALUES
+) -> tuple[ParsedSchema | None, str, list[Finding]]:
+    """Read JSON or YAML text under the document caps (bytes, values, nesting), safe loading only:
+    (the loaded text or None, its format, reading findings). Never raises for bad input. Shared by
+    every reader of user-supplied GPT data (documents, ChatGPT's GPT JSON, which holds the action
+    schemas as data, hence its own `max_values`)."""
     if isinstance(text, bytes):
         if len(text) > DOCUMENT_MAX_BYTES:
-            return ParsedDocument(None, "yaml", [_too_large(len(text))])
+            return None, "yaml", [_too_large(len(text))]
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            finding = make_finding("document.unreadable", f"The document is not UTF-8 text (byte {exc.start}).")
-            return ParsedDocument(None, "yaml", [finding])
+            return None, "yaml", [make_finding("document.unreadable", f"The text is not UTF-8 (byte {exc.start}).")]
     text = text.removeprefix("\ufeff")
     fmt = detect_schema_format(text)
     if len(text) > DOCUMENT_MAX_BYTES:
-        return ParsedDocument(None, fmt, [_too_large(len(text))])
-    problem = _json_shape_problem(text) if fmt == "json" else _yaml_shape_problem(text)
+        return None, fmt, [_too_large(len(text))]
+    problem = _json_shape_problem(text, max_values) if fmt == "json" else _yaml_shape_problem(text, max_values)
     if problem is not None:
-        return ParsedDocument(None, fmt, [problem])
+        return None, fmt, [problem]
     loaded = parse_schema(text, max_bytes=DOCUMENT_MAX_BYTES)
     if any(f.code == "schema.too_large" for f in loaded.findings):  # multi-byte characters beyond the cap
-        return ParsedDocument(None, fmt, [_too_large(loaded.size_bytes)])
+        return None, fmt, [_too_large(loaded.size_bytes)]
     findings = _reading_findings(loaded)
     if has_errors(findings):
+        return None, fmt, findings
+    return loaded, fmt, findings
+
+
+def parse_document(text: str | bytes) -> ParsedDocument:
+    """Read a document (JSON or YAML, safe loading only) and check it. Never raises for bad input."""
+    loaded, fmt, findings = read_bounded(text)
+    if loaded is None:
         return ParsedDocument(None, fmt, findings)
     findings += document_findings(loaded.data)
     document = loaded.data if isinstance(loaded.data, dict) else None

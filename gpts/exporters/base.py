@@ -52,8 +52,9 @@ class ExportSource:
 
     @cached_property
     def report(self) -> GPTReport:
-        """The GPT's validation, on first use (schema reports come from their cache)."""
-        return validate_gpt(self.gpt)
+        """The GPT's validation, on first use (schema reports come from their cache). Without the
+        check of stored secrets: an export never carries one, and its paste guide asks for each."""
+        return validate_gpt(self.gpt, secrets=False)
 
     @cached_property
     def findings(self) -> list[Finding]:

@@ -49,6 +49,11 @@ class ErrorSerializer(serializers.Serializer):
     current_version = serializers.IntegerField(
         required=False, help_text="The version stored now (409, 412 and 428): fetch it, re-apply your change."
     )
+    results = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="An import of ChatGPT's JSON that wrote no GPT (400, 409, 428): what happened to each one.",
+    )
 
 
 class WriteSerializer(serializers.Serializer):
