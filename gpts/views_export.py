@@ -9,7 +9,12 @@ switcher as on the other studio pages.
 
 from __future__ import annotations
 
+import io
+from typing import BinaryIO
+
 from django import forms
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
@@ -104,11 +109,23 @@ def download_response(export: Export) -> StreamingHttpResponse:
 
 
 class ImportForm(forms.Form):
-    """Each GPT offered as a target carries the version the page showed (`slug@version`), so
+    """A file or pasted text (people copy ChatGPT's JSON from the browser's developer tools).
+
+    Each GPT offered as a target carries the version the page showed (`slug@version`), so
     whichever one the user picks, a change saved to it since then is a conflict, not overwritten."""
 
-    upload = forms.FileField(label="Bundle or document")
-    gpt = forms.CharField(label="Import as", required=False)
+    upload = forms.FileField(label="Upload a file", required=False)
+    text = forms.CharField(
+        label="Or paste it here",
+        required=False,
+        strip=False,  # the text is imported as given: a YAML document's indentation counts
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    gpt = forms.CharField(
+        label="Import as",
+        required=False,
+        help_text="For a bundle or a GPT document. ChatGPT's JSON finds its GPT by its ChatGPT id.",
+    )
 
     def __init__(self, *args, gpts=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,6 +143,22 @@ class ImportForm(forms.Form):
         if target is None or not (version.isascii() and version.isdigit()):
             raise forms.ValidationError("Choose the GPT to import into again: it is not one of this workspace's.")
         return target, int(version)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, text = cleaned.get("upload"), cleaned.get("text") or ""
+        if upload and text.strip():
+            raise forms.ValidationError("Upload a file or paste text, not both.")
+        if not upload and not text.strip():
+            raise forms.ValidationError("Choose a file to upload or paste the text to import.")
+        return cleaned
+
+    def content(self) -> tuple[BinaryIO, str]:
+        """What to import, as a seekable binary file, and its name ("" for pasted text)."""
+        upload = self.cleaned_data["upload"]
+        if upload:
+            return upload, upload.name
+        return io.BytesIO(self.cleaned_data["text"].encode()), ""
 
 
 def target_choice(gpt: GPT) -> str:
@@ -172,6 +205,14 @@ def _import_page(request, workspace, *, status: int = 200, form: ImportForm | No
     return render(request, "gpts/import.html", _page_context(request, workspace, form=form, **context), status=status)
 
 
+@workspace_view(Access.VIEW)
+@require_GET
+def bring_your_gpts(request, workspace):
+    """Step by step: how to save a GPT's JSON (and the My GPTs list) from ChatGPT's editor before
+    "Migrate to plugin" makes it read-only, and what needs a manual step after the import."""
+    return render(request, "gpts/bring_your_gpts.html", _page_context(request, workspace))
+
+
 # Upload handlers can only change before the body is read, and the CSRF check reads it: so the
 # check is made here, after the cap (Django's documented pattern for per-view upload handlers).
 @csrf_exempt
@@ -181,7 +222,14 @@ def workspace_import(request, workspace):
     if request.method == "POST":
         cap = ImportUploadCap(request)
         request.upload_handlers.insert(0, cap)
-        request.POST  # noqa: B018 (read the body now, through the cap)
+        try:
+            request.POST  # noqa: B018 (read the body now, through the cap)
+        except RequestDataTooBig:
+            message = (
+                f"The pasted text is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes, the most a form may send; "
+                "save it to a file and upload that. Nothing was imported."
+            )
+            return _import_page(request, workspace, status=413, message=message)
         if cap.refused:
             message = (
                 f"{cap.refused}; GPT Studio imports bundles and documents of up to {cap.cap:,} bytes. "
@@ -203,13 +251,13 @@ def _workspace_import(request, workspace):
     if not form.is_valid():
         return _import_page(request, workspace, status=400, form=form)
     target, expected_version = form.cleaned_data["gpt"]
-    upload = form.cleaned_data["upload"]
+    content, filename = form.content()
     try:
         outcome = gpt_import(
             workspace=workspace,
             actor=request.user,
-            upload=upload,
-            filename=upload.name,
+            upload=content,
+            filename=filename,
             gpt=target,
             expected_version=expected_version,
         )
