@@ -144,6 +144,10 @@ class ActionForm(NormalizedNewlinesMixin, forms.Form):
         data = super().clean()
         if data.get("schema_file") is not None:
             data["schema_text"] = data["schema_file"]
+        if data.get("auth_type") == Action.AuthType.OAUTH and not (data.get("oauth_client_id") or "").strip():
+            # The model takes an OAuth action without one (a rescued GPT waits for it); typed in the
+            # editor, it is a mistake to catch here.
+            self.add_error("oauth_client_id", "OAuth authentication needs a client ID.")
         if data.get("auth_type") == Action.AuthType.API_KEY and not data.get("api_key_auth_type"):
             data["api_key_auth_type"] = Action.ApiKeyAuthType.BASIC
         if not data.get("oauth_token_exchange_method"):

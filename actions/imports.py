@@ -238,13 +238,13 @@ def _not_a_schema(data, report: SchemaReport, response: FetchResult) -> str:
     )
 
 
-def _title(data: dict) -> str:
+def schema_title(data: dict) -> str:
     info = data.get("info")
     title = info.get("title") if isinstance(info, dict) else None
     return " ".join(title.split()) if isinstance(title, str) else ""
 
 
-def _unique_name(title: str, taken: list[str]) -> str:
+def unique_action_name(title: str, taken: list[str]) -> str:
     max_length = Action._meta.get_field("name").max_length
     base = (title or IMPORTED_NAME_FALLBACK)[:max_length].strip()
     taken_lower = {name.lower() for name in taken}
@@ -268,7 +268,7 @@ def _write(job: Job, *, text: str, data: dict, summary: dict) -> Job:
             if gpt is None:
                 raise ValidationError({"gpt": "The GPT was deleted after the import started."})
             if action_id is None:
-                name = _unique_name(_title(data), list(gpt.actions.values_list("name", flat=True)))
+                name = unique_action_name(schema_title(data), list(gpt.actions.values_list("name", flat=True)))
                 action = action_create(gpt=gpt, actor=locked.created_by, name=name, schema_text=text)
             else:
                 target = Action.objects.filter(pk=action_id, gpt=gpt).first()

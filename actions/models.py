@@ -104,13 +104,9 @@ class Action(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=~models.Q(auth_type="oauth")
-                | (
-                    ~models.Q(oauth_client_id="")
-                    & ~models.Q(oauth_authorization_url="")
-                    & ~models.Q(oauth_token_url="")
-                ),
+                | (~models.Q(oauth_authorization_url="") & ~models.Q(oauth_token_url="")),
                 name="action_oauth_needs_urls",
-                violation_error_message="OAuth needs a client ID, an authorization URL and a token URL.",
+                violation_error_message="OAuth needs an authorization URL and a token URL.",
             ),
             models.CheckConstraint(
                 condition=models.Q(oauth_token_exchange_method__in=["default_post", "basic_auth_header"]),
@@ -136,8 +132,9 @@ class Action(TimeStampedModel):
             elif self.api_key_auth_type == self.ApiKeyAuthType.CUSTOM and not self.api_key_custom_header.strip():
                 errors["api_key_custom_header"] = "Custom API key authentication needs a header name, e.g. X-Api-Key."
         if self.auth_type == self.AuthType.OAUTH:
+            # No client ID is allowed here: ChatGPT's own JSON of a GPT never carries it, so a rescued
+            # action waits for it, reported by validation (`action.auth.secret_missing`) until entered.
             for field, label in (
-                ("oauth_client_id", "a client ID"),
                 ("oauth_authorization_url", "an authorization URL"),
                 ("oauth_token_url", "a token URL"),
             ):

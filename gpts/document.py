@@ -711,28 +711,37 @@ def _reading_findings(loaded: ParsedSchema) -> list[Finding]:
     return findings
 
 
-def parse_document(text: str | bytes) -> ParsedDocument:
-    """Read a document (JSON or YAML, safe loading only) and check it. Never raises for bad input."""
+def read_bounded(text: str | bytes) -> tuple[ParsedSchema | None, str, list[Finding]]:
+    """Read JSON or YAML text under the document caps (bytes, values, nesting), safe loading only:
+    (the loaded text or None, its format, reading findings). Never raises for bad input. Shared by
+    every reader of user-supplied GPT data (documents, ChatGPT's GPT JSON)."""
     if isinstance(text, bytes):
         if len(text) > DOCUMENT_MAX_BYTES:
-            return ParsedDocument(None, "yaml", [_too_large(len(text))])
+            return None, "yaml", [_too_large(len(text))]
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            finding = make_finding("document.unreadable", f"The document is not UTF-8 text (byte {exc.start}).")
-            return ParsedDocument(None, "yaml", [finding])
+            return None, "yaml", [make_finding("document.unreadable", f"The text is not UTF-8 (byte {exc.start}).")]
     text = text.removeprefix("\ufeff")
     fmt = detect_schema_format(text)
     if len(text) > DOCUMENT_MAX_BYTES:
-        return ParsedDocument(None, fmt, [_too_large(len(text))])
+        return None, fmt, [_too_large(len(text))]
     problem = _json_shape_problem(text) if fmt == "json" else _yaml_shape_problem(text)
     if problem is not None:
-        return ParsedDocument(None, fmt, [problem])
+        return None, fmt, [problem]
     loaded = parse_schema(text, max_bytes=DOCUMENT_MAX_BYTES)
     if any(f.code == "schema.too_large" for f in loaded.findings):  # multi-byte characters beyond the cap
-        return ParsedDocument(None, fmt, [_too_large(loaded.size_bytes)])
+        return None, fmt, [_too_large(loaded.size_bytes)]
     findings = _reading_findings(loaded)
     if has_errors(findings):
+        return None, fmt, findings
+    return loaded, fmt, findings
+
+
+def parse_document(text: str | bytes) -> ParsedDocument:
+    """Read a document (JSON or YAML, safe loading only) and check it. Never raises for bad input."""
+    loaded, fmt, findings = read_bounded(text)
+    if loaded is None:
         return ParsedDocument(None, fmt, findings)
     findings += document_findings(loaded.data)
     document = loaded.data if isinstance(loaded.data, dict) else None

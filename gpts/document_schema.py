@@ -91,14 +91,16 @@ def build_document_schema() -> dict:
     )
     oauth = _object(
         {
-            "client_id": _string(OAUTH_CLIENT_ID_MAX_LENGTH, min_length=1),
+            "client_id": _string(
+                OAUTH_CLIENT_ID_MAX_LENGTH, description="Empty while still to be entered (a rescue import has none)."
+            ),
             "client_secret": _string(description=PLACEHOLDER_FIELD_NOTE),
             "authorization_url": _url(optional=False, description="ChatGPT's “Authorization URL”."),
             "token_url": _url(optional=False, description="ChatGPT's “Token URL”."),
             "scope": _string(OAUTH_SCOPE_MAX_LENGTH),
             "token_exchange_method": {"enum": ["default_post", "basic_auth_header"]},
         },
-        ["client_id", "authorization_url", "token_url"],
+        ["authorization_url", "token_url"],
     )
     authentication = _object(
         {"type": {"enum": ["none", "api_key", "oauth"]}, "api_key": api_key, "oauth": oauth},

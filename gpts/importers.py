@@ -13,9 +13,9 @@ left without one is reported as "to be entered".
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -29,6 +29,9 @@ from . import services
 from .document import DOCUMENT_MAX_BYTES, document_findings, domain_mismatch_finding, parse_document
 from .models import GPT, KnowledgeFile, Revision, Workspace, knowledge_upload_to
 
+if TYPE_CHECKING:
+    from .chatgpt_import import ChatGPTImportResult
+
 _STUDIO = {
     "chatgpt_behaviour": "Not a ChatGPT rule: what GPT Studio did while importing.",
     "source": "GPT Studio",
@@ -38,6 +41,12 @@ register("import.secret_to_enter", Severity.INFO, "A secret is to be entered by 
 register("import.knowledge_missing", Severity.WARNING, "A knowledge file listed in the document is missing", **_STUDIO)
 register("import.invalid_value", Severity.ERROR, "A value in the document cannot be saved", **_STUDIO)
 register("import.wrong_workspace", Severity.ERROR, "The GPT belongs to another workspace", **_STUDIO)
+register(
+    "import.chatgpt_target",
+    Severity.ERROR,
+    "ChatGPT's JSON is imported into a workspace, not onto a named GPT",
+    **_STUDIO,
+)
 register("import.trimmed", Severity.INFO, "Spaces around a value were removed, as every edit does", **_STUDIO)
 
 
@@ -320,6 +329,7 @@ def gpt_apply_document(
     expected_version: int | None = None,
     knowledge_files: Mapping[str, File] | None = None,
     summary: str = "",
+    on_applied: Callable[[GPT], None] | None = None,
 ) -> ImportOutcome:
     """Create a GPT from `document` (gpt_or_none=None) or make it the new state of an existing GPT.
 
@@ -328,7 +338,9 @@ def gpt_apply_document(
     updated and keep their stored secrets, new ones are created without secrets, missing ones are
     removed. Knowledge files come from `knowledge_files` (name → File, e.g. from a bundle), or
     from bytes this workspace already stores; the rest are reported. `expected_version` is the
-    conflict check for an existing GPT (None: apply to whatever is current).
+    conflict check for an existing GPT (None: apply to whatever is current). `on_applied(gpt)` runs
+    in the same transaction once the document is applied, before the revision is recorded (the
+    rescue import keeps the ChatGPT id there, so a failure leaves neither behind).
 
     Raises DocumentRejected (a ValidationError with `.findings`) for a document that does not
     match the schema or holds a value the services refuse, and EditConflict for a stale version.
@@ -370,6 +382,8 @@ def gpt_apply_document(
                 ) from exc
             findings += _apply_actions(gpt, document["actions"], actor)
             findings += _apply_knowledge(gpt, document["knowledge"], actor, provided, known_in_workspace, written)
+            if on_applied is not None:
+                on_applied(gpt)
     except BaseException:
         # knowledge_file_add removes bytes when *its* step fails; when a later step fails, the
         # rows are rolled back here, so bytes nothing references any more go too (the same
@@ -418,9 +432,14 @@ def gpt_import(
     filename: str = "",
     gpt: GPT | None = None,
     expected_version: int | None = None,
-) -> ImportOutcome:
+    expected_versions: Mapping[str, int] | None = None,
+) -> ImportOutcome | ChatGPTImportResult:
     """Import what a user hands in: a bundle zip (from the `chatgpt` export) or a GPT document in
     YAML or JSON, as a new GPT (`gpt=None`) or a new revision of `gpt`. `upload` must be seekable.
+
+    ChatGPT's own JSON of a GPT (or a list of them) is recognised from its content and handed to
+    `gpts.chatgpt_import.chatgpt_import`, which returns a ChatGPTImportResult (one result per GPT;
+    `expected_versions` maps ChatGPT ids to the versions seen, for GPTs imported before).
 
     Raises DocumentRejected (with findings) for an unsafe or unexpected zip, a document that does
     not match the schema, or values the services refuse; EditConflict for a stale
@@ -447,7 +466,22 @@ def gpt_import(
             )
         outcome.findings = sort_findings(bundle.findings + outcome.findings)
         return outcome
-    parsed = parse_document(upload.read(DOCUMENT_MAX_BYTES + 1))
+    data = upload.read(DOCUMENT_MAX_BYTES + 1)
+    from .chatgpt_import import chatgpt_import, is_chatgpt_json
+
+    if is_chatgpt_json(data):
+        if gpt is not None:
+            raise DocumentRejected(
+                [
+                    make_finding(
+                        "import.chatgpt_target",
+                        "This is ChatGPT's JSON of a GPT: it finds the GPT it updates by its ChatGPT id, so import it "
+                        "into the workspace without naming a GPT (give the version you saw as `versions`).",
+                    )
+                ]
+            )
+        return chatgpt_import(workspace=workspace, actor=actor, data=data, expected_versions=expected_versions)
+    parsed = parse_document(data)
     if not parsed.valid:
         raise DocumentRejected(parsed.findings)
     # gpt_apply_document re-checks the document and reports its warnings itself.
@@ -494,7 +528,12 @@ def document_validation_findings(
             except DocumentRejected as exc:
                 raise _DryRun(exc.findings, []) from exc
             stored = list(outcome.gpt.knowledge_files.values_list("file", flat=True))
-            kept = [f for f in outcome.findings if f.code not in ("import.knowledge_missing", "import.secret_to_enter")]
+            # A document never carries secrets or knowledge bytes: what is missing for those reasons
+            # is not a problem of the document.
+            from .validation import STUDIO_SECRET_CODES
+
+            unreported = {"import.knowledge_missing", "import.secret_to_enter", *STUDIO_SECRET_CODES}
+            kept = [f for f in outcome.findings if f.code not in unreported]
             raise _DryRun(kept, stored)
     except _DryRun as result:
         services._delete_unreferenced_files(result.stored)

@@ -121,6 +121,15 @@ class GPT(TimeStampedModel):
     # Stored with the validation outcome (`store_validation`, on every document change), so a list
     # page reads it from the row instead of counting each GPT's actions (benchmarks/api.py).
     action_count = models.PositiveIntegerField(default=0, editable=False)
+    # Where the GPT came from in ChatGPT (its `g-…` id), set by the rescue import
+    # (gpts.chatgpt_import). Not part of the GPT document: it says where a GPT came from, not what
+    # it is, so exports and revisions stay as they were. A re-import matches on it.
+    chatgpt_id = models.CharField("ChatGPT GPT id", max_length=100, blank=True, db_index=True, editable=False)
+    chatgpt_imported_at = models.DateTimeField("Last imported from ChatGPT", null=True, blank=True, editable=False)
+    chatgpt_profile_picture_url = models.URLField(max_length=2000, blank=True, editable=False)
+    # ChatGPT's ids of knowledge files its JSON names but never carries (no name, no bytes): a
+    # warning until the user has uploaded them (gpt_knowledge_pending_clear).
+    chatgpt_pending_knowledge = models.JSONField(default=list, blank=True, editable=False)
 
     CAPABILITY_FIELDS = ("web_search", "canvas", "image_generation", "code_interpreter")
 
@@ -136,6 +145,12 @@ class GPT(TimeStampedModel):
                 fields=["workspace", "slug"],
                 name="gpt_unique_slug_per_workspace",
                 violation_error_message="Another GPT in this workspace already uses this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "chatgpt_id"],
+                condition=~models.Q(chatgpt_id=""),
+                name="gpt_unique_chatgpt_id_per_workspace",
+                violation_error_message="Another GPT in this workspace was imported from this ChatGPT GPT.",
             ),
             models.CheckConstraint(
                 condition=models.Q(visibility__in=["invite_only", "workspace_link", "workspace", "link", "gpt_store"]),
@@ -258,6 +273,7 @@ class Job(TimeStampedModel):
         ACTION_TEST = "action_test", "Test an action"
         EXPORT = "export", "Build an export"
         DOMAIN_REFRESH = "domain_refresh", "Recompute an action's domain"
+        PROFILE_PICTURE_FETCH = "profile_picture_fetch", "Fetch the profile picture from ChatGPT"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -426,6 +426,51 @@ def gpt_restore_revision(*, gpt: GPT, revision: Revision, actor, expected_versio
     return outcome.gpt
 
 
+# --- Where a GPT came from in ChatGPT (gpts.chatgpt_import) ---------------------------------------
+CHATGPT_IDENTITY_FIELDS = (
+    "chatgpt_id",
+    "chatgpt_imported_at",
+    "chatgpt_profile_picture_url",
+    "chatgpt_pending_knowledge",
+)
+
+
+def gpt_chatgpt_identity_set(
+    *,
+    gpt: GPT,
+    chatgpt_id: str,
+    profile_picture_url: str,
+    pending_knowledge: list[str],
+    imported_at: datetime.datetime,
+) -> GPT:
+    """Record that `gpt` was (re-)imported from ChatGPT's GPT `chatgpt_id`. These fields are not
+    part of the GPT document (they say where the GPT came from, not what it is), so no revision;
+    the stored readiness is refreshed because pending knowledge files are a warning."""
+    with transaction.atomic():
+        locked = GPT.objects.select_for_update().get(pk=gpt.pk)
+        locked.chatgpt_id = chatgpt_id
+        locked.chatgpt_imported_at = imported_at
+        locked.chatgpt_profile_picture_url = profile_picture_url
+        locked.chatgpt_pending_knowledge = list(pending_knowledge)
+        store_validation(locked)
+        locked.save(update_fields=[*CHATGPT_IDENTITY_FIELDS, *STORED_VALIDATION_FIELDS, "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def gpt_knowledge_pending_clear(*, gpt: GPT, file_ids: Iterable[str] | None = None) -> GPT:
+    """Mark knowledge files ChatGPT named by id as uploaded: `file_ids` of them, or all (None).
+    Not a document change (no revision, no version bump), so it cannot overwrite anyone's edit."""
+    locked = GPT.objects.select_for_update().get(pk=gpt.pk)
+    done = None if file_ids is None else {str(file_id) for file_id in file_ids}
+    locked.chatgpt_pending_knowledge = (
+        [] if done is None else [f for f in locked.chatgpt_pending_knowledge if f not in done]
+    )
+    store_validation(locked)
+    locked.save(update_fields=["chatgpt_pending_knowledge", *STORED_VALIDATION_FIELDS, "updated_at"])
+    return locked
+
+
 # --- Knowledge files --------------------------------------------------------------------------
 
 

@@ -195,6 +195,29 @@ register(
     source="GPT_EDITOR.md §3.2 [PROD]",
     confidence="confirmed",
 )
+register(
+    "action.auth.secret_missing",
+    Severity.ERROR,
+    "Action authentication without its secret",
+    chatgpt_behaviour="An action that authenticates with an API key or OAuth needs the key (or the client ID and "
+    "client secret) to call its API; without them every call fails, and the auth panel will not save. GPT Studio "
+    "stores secrets encrypted and never imports or exports them, so after an import, a restore or a rescue "
+    "from ChatGPT they must be entered by hand.",
+    source="GPT_EDITOR.md §4 [AUTH], [H-ACT]",
+    confidence="confirmed",
+)
+# Findings about secrets GPT Studio holds for calling the API itself; exports leave them out (they
+# never carry a secret, and their paste guide asks for every one).
+STUDIO_SECRET_CODES = frozenset({"action.auth.secret_missing"})
+register(
+    "gpt.knowledge.pending",
+    Severity.WARNING,
+    "Knowledge files named by ChatGPT are still to be uploaded",
+    chatgpt_behaviour="ChatGPT's JSON of a GPT names its knowledge files by id only (no name, no bytes), so a "
+    "GPT rescued from ChatGPT lacks them until they are uploaded again.",
+    source="MIGRATION.md §8",
+    confidence="confirmed",
+)
 
 
 @dataclass
@@ -239,7 +262,7 @@ def validate_gpt(gpt, *, use_cache: bool = True) -> GPTReport:
     through their related managers: prefetch them (VALIDATION_PREFETCH) when validating many."""
     actions = list(gpt.actions.all())
     reports = _schema_reports([a.schema_text for a in actions], use_cache=use_cache)
-    return _gpt_report(gpt, actions, reports)
+    return _gpt_report(gpt, actions, reports, _stored_secrets(actions))
 
 
 def validate_gpts(gpts, *, use_cache: bool = True) -> dict[int, GPTReport]:
@@ -250,8 +273,9 @@ def validate_gpts(gpts, *, use_cache: bool = True) -> dict[int, GPTReport]:
     actions_by_gpt = {gpt.pk: list(gpt.actions.all()) for gpt in gpts}
     texts = [a.schema_text for actions in actions_by_gpt.values() for a in actions]
     reports = iter(_schema_reports(texts, use_cache=use_cache))
+    secrets = _stored_secrets([a for actions in actions_by_gpt.values() for a in actions])
     return {
-        gpt.pk: _gpt_report(gpt, actions_by_gpt[gpt.pk], [next(reports) for _ in actions_by_gpt[gpt.pk]])
+        gpt.pk: _gpt_report(gpt, actions_by_gpt[gpt.pk], [next(reports) for _ in actions_by_gpt[gpt.pk]], secrets)
         for gpt in gpts
     }
 
@@ -275,10 +299,14 @@ def _schema_reports(texts: list[str], *, use_cache: bool) -> list[SchemaReport]:
     return reports
 
 
-def _gpt_report(gpt, actions: list, reports: list[SchemaReport]) -> GPTReport:
+def _gpt_report(
+    gpt, actions: list, reports: list[SchemaReport], stored_secrets: dict[int, tuple[bool, bool]] | None = None
+) -> GPTReport:
     findings: list[Finding] = []
     findings += _field_findings(gpt)
     findings += _action_findings(gpt, actions, reports)
+    secrets = stored_secrets if stored_secrets is not None else _stored_secrets(actions)
+    findings += _secret_findings(actions, secrets)
     return GPTReport(findings=sort_findings(findings), actions={a.pk: r for a, r in zip(actions, reports, strict=True)})
 
 
@@ -333,6 +361,18 @@ def _field_findings(gpt) -> list[Finding]:
             )
         )
     found += _knowledge_findings(gpt)
+    pending = [str(file_id) for file_id in (getattr(gpt, "chatgpt_pending_knowledge", None) or [])]
+    if pending:
+        shown = ", ".join(pending[:5]) + (f" and {len(pending) - 5} more" if len(pending) > 5 else "")
+        found.append(
+            make_finding(
+                "gpt.knowledge.pending",
+                f"Upload the {len(pending)} knowledge file{'s' if len(pending) != 1 else ''} this GPT had in "
+                f"ChatGPT: {shown}. ChatGPT's JSON names them by id only; download them from the GPT in ChatGPT, "
+                "upload them here, then mark them as uploaded.",
+                pointer="/knowledge",
+            )
+        )
     picture = getattr(gpt.profile_picture, "name", "") or ""
     if picture and PurePosixPath(picture).suffix.lower() not in PROFILE_PICTURE_EXTENSIONS:
         found.append(
@@ -548,3 +588,66 @@ def _auth_mismatch(action, report: SchemaReport) -> str:
         if header and header.lower() != sent.lower():
             return f"the schema expects the key in the {header} header, but the action sends it in {sent}."
     return ""
+
+
+# --- Secrets -------------------------------------------------------------------------------------------
+SECRET_STATE_FIELDS = ("api_key", "oauth_client_secret")
+
+
+def _stored_secrets(actions: list) -> dict[int, tuple[bool, bool]]:
+    """Action id → (has an API key, has an OAuth client secret), without decrypting anything that is
+    not loaded already: actions read with their secrets deferred (the export read) are asked about
+    in one query for all of them, so validating many GPTs costs one query, not one per action."""
+    known: dict[int, tuple[bool, bool]] = {}
+    deferred = []
+    for action in actions:
+        if action.auth_type == "none" or action.pk is None:
+            continue
+        if hasattr(action, "api_key_set") and hasattr(action, "client_secret_set"):
+            known[action.pk] = (bool(action.api_key_set), bool(action.client_secret_set))
+        elif hasattr(action, "get_deferred_fields") and set(SECRET_STATE_FIELDS) & action.get_deferred_fields():
+            deferred.append(action.pk)
+        else:
+            known[action.pk] = (action.has_api_key, action.has_client_secret)
+    if deferred:
+        from django.db.models import BooleanField, ExpressionWrapper, Q
+
+        from actions.models import Action
+
+        rows = (
+            Action.objects.filter(pk__in=deferred)
+            .annotate(
+                has_key=ExpressionWrapper(~Q(api_key=""), output_field=BooleanField()),
+                has_secret=ExpressionWrapper(~Q(oauth_client_secret=""), output_field=BooleanField()),
+            )
+            .values_list("pk", "has_key", "has_secret")
+        )
+        known |= {pk: (bool(key), bool(secret)) for pk, key, secret in rows}
+    return known
+
+
+def missing_secrets(action, has_key: bool, has_secret: bool) -> list[str]:
+    """ChatGPT's labels of what the action's authentication needs and GPT Studio does not hold."""
+    if action.auth_type == "api_key":
+        return [] if has_key else ["API Key"]
+    if action.auth_type == "oauth":
+        missing = [] if (action.oauth_client_id or "").strip() else ["Client ID"]
+        return missing + ([] if has_secret else ["Client Secret"])
+    return []
+
+
+def _secret_findings(actions: list, secrets: dict[int, tuple[bool, bool]]) -> list[Finding]:
+    found = []
+    for index, action in enumerate(actions):
+        missing = missing_secrets(action, *secrets.get(action.pk, (False, False)))
+        if missing:
+            where = f" for {action.domain}" if action.domain else ""
+            found.append(
+                make_finding(
+                    "action.auth.secret_missing",
+                    f"Enter the {' and '.join(missing)}{where} in the settings of the action “{action.name}”: "
+                    "GPT Studio does not hold it, so calls cannot authenticate.",
+                    pointer=f"/actions/{index}/authentication",
+                )
+            )
+    return found

@@ -29,6 +29,7 @@ from gptstudio.errors import EditConflict
 
 from . import selectors
 from .access import role_context, workspace_view
+from .chatgpt_import import ChatGPTImportResult
 from .document_schema import SCHEMA_PATH
 from .exporters import EXPORTERS, Export, ExportRefused, export_source, gpt_export
 from .exporters.paste_plan import build_paste_plan
@@ -271,6 +272,15 @@ def _workspace_import(request, workspace):
         current = next(g for g in targets if g.pk == target.pk)
         form = ImportForm(gpts=targets, initial={"gpt": target_choice(current)})
         return _import_page(request, workspace, status=409, form=form, message=str(exc))
+    if isinstance(outcome, ChatGPTImportResult):
+        # ChatGPT's JSON (gpts.chatgpt_import): one line per GPT until the page shows a full report.
+        lines = [
+            f"{r.plan.name or r.plan.chatgpt_id or f'GPT {r.plan.index + 1}'}: "
+            + (("created" if r.outcome.created else "updated") if r.outcome else r.error)
+            for r in outcome.results
+        ]
+        status = 201 if outcome.created else 200
+        return _import_page(request, workspace, status=status, form=form, message=" · ".join(lines))
     paste_url = reverse("gpts_export:paste", args=[workspace.slug, outcome.gpt.slug])
     status = 201 if outcome.created else 200
     return _import_page(request, workspace, status=status, outcome=outcome, paste_url=paste_url)

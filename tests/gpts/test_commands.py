@@ -17,7 +17,7 @@ from tests.factories import make_gpt, make_rich_gpt, make_workspace
 
 @pytest.fixture
 def rich(workspace, user):
-    return make_rich_gpt(workspace, user, api_key="sk-cmd")
+    return make_rich_gpt(workspace, user, api_key="sk-cmd", client_secret="cs-cmd")
 
 
 def run(*args):

@@ -72,8 +72,11 @@ def fake_action(pk, host, **fields):
         "auth_type": "none",
         "api_key_auth_type": "",
         "api_key_custom_header": "",
+        "oauth_client_id": "client",
         "oauth_authorization_url": "",
         "oauth_token_url": "",
+        "has_api_key": True,
+        "has_client_secret": True,
     }
     values.update(fields)
     return SimpleNamespace(**values)
@@ -84,6 +87,12 @@ def codes(report) -> set[str]:
 
 
 FIELD_CASES = [
+    (
+        "gpt.knowledge.pending",
+        {"chatgpt_pending_knowledge": ["file-8kJh", "file-9xYz"]},
+        {"chatgpt_pending_knowledge": []},
+        "/knowledge",
+    ),
     ("gpt.name.missing", {"name": "  "}, {"name": "A"}, "/name"),
     ("gpt.name.too_long", {"name": "x" * 51}, {"name": "x" * 50}, "/name"),
     ("gpt.description.too_long", {"description": "x" * 301}, {"description": "x" * 300}, "/description"),
@@ -219,6 +228,25 @@ FIELD_CASES = [
         "/actions/0/authentication/oauth/authorization_url",
     ),
 ]
+
+
+def test_a_secret_the_studio_does_not_hold_is_an_error_until_entered():
+    cases = [
+        ({"auth_type": "api_key", "api_key_auth_type": "bearer", "has_api_key": False}, ["API Key"]),
+        ({"auth_type": "api_key", "api_key_auth_type": "bearer"}, []),
+        ({"auth_type": "oauth", "oauth_client_id": "", "has_client_secret": False}, ["Client ID and Client Secret"]),
+        ({"auth_type": "oauth", "has_client_secret": False}, ["Client Secret"]),
+        ({"auth_type": "oauth", "oauth_client_id": " "}, ["Client ID"]),
+        ({"auth_type": "oauth"}, []),
+        ({"auth_type": "none", "has_api_key": False, "has_client_secret": False}, []),
+    ]
+    for fields, expected in cases:
+        report = validate_gpt(fake_gpt(actions=Related([fake_action(1, "api.example.com", **fields)])), use_cache=False)
+        found = [f for f in report.findings if f.code == "action.auth.secret_missing"]
+        assert [f.severity for f in found] == [Severity.ERROR] * len(expected), fields
+        for finding, what in zip(found, expected, strict=True):
+            assert f"Enter the {what} for api.example.com" in finding.message
+            assert finding.pointer == "/actions/0/authentication"
 
 
 def test_every_gpt_rule_has_a_case():
