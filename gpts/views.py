@@ -430,6 +430,20 @@ def knowledge_delete(request, workspace, gpt, file_id):
     return _knowledge_response(request, workspace, gpt.slug, version_bumped_to=bumped)
 
 
+# --- What a ChatGPT import leaves to do by hand ------------------------------------------------
+
+
+@workspace_view(Access.EDIT)
+@require_POST
+def knowledge_pending_clear(request, workspace, gpt):
+    """The knowledge files ChatGPT named by id are uploaded (or not wanted): stop reporting them.
+    Not a change of the GPT's document, so no version is needed."""
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
+    services.gpt_knowledge_pending_clear(gpt=gpt)
+    messages.success(request, "The knowledge files from ChatGPT are marked as uploaded.")
+    return redirect("gpts:gpt_edit", workspace.slug, gpt.slug)
+
+
 # --- History --------------------------------------------------------------------------------
 
 

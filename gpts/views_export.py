@@ -10,10 +10,12 @@ switcher as on the other studio pages.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
@@ -29,7 +31,10 @@ from gptstudio.errors import EditConflict
 
 from . import selectors
 from .access import role_context, workspace_view
-from .chatgpt_import import ChatGPTImportResult
+from .bundle import is_zip
+from .chatgpt_import import ChatGPTImportResult, GizmoPlan, chatgpt_import, chatgpt_plan, is_chatgpt_json
+from .diff import DocumentDiff, document_diff
+from .document import DOCUMENT_MAX_BYTES, gpt_document
 from .document_schema import SCHEMA_PATH
 from .exporters import EXPORTERS, Export, ExportRefused, export_source, gpt_export
 from .exporters.paste_plan import build_paste_plan
@@ -107,6 +112,12 @@ def download_response(export: Export) -> StreamingHttpResponse:
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=export.filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+CHATGPT_TARGET_CHOSEN = (
+    "This is ChatGPT's JSON of a GPT: it finds the GPT it updates by its ChatGPT id, so leave “Import as” at "
+    "“A new GPT”; the preview then says which GPT it updates."
+)
 
 
 class ImportForm(forms.Form):
@@ -247,12 +258,24 @@ def _workspace_import(request, workspace):
         chosen = next((g for g in gpts if g.slug == request.GET.get("gpt")), None)
         initial = {"gpt": target_choice(chosen)} if chosen else {}
         return _import_page(request, workspace, form=ImportForm(gpts=gpts, initial=initial))
+    if "preview" in request.POST:
+        return _chatgpt_confirmed(request, workspace)
 
     form = ImportForm(request.POST, request.FILES, gpts=gpts)
     if not form.is_valid():
         return _import_page(request, workspace, status=400, form=form)
-    target, expected_version = form.cleaned_data["gpt"]
     content, filename = form.content()
+    target, expected_version = form.cleaned_data["gpt"]
+    head = content.read(4)
+    content.seek(0)
+    if not is_zip(head):
+        data = content.read(DOCUMENT_MAX_BYTES + 1)  # as much as a document may be, never a whole bundle
+        content.seek(0)
+        if is_chatgpt_json(data):
+            if target is not None:
+                form.add_error("gpt", CHATGPT_TARGET_CHOSEN)
+                return _import_page(request, workspace, status=400, form=form)
+            return _chatgpt_preview(request, workspace, data)
     try:
         outcome = gpt_import(
             workspace=workspace,
@@ -272,15 +295,116 @@ def _workspace_import(request, workspace):
         current = next(g for g in targets if g.pk == target.pk)
         form = ImportForm(gpts=targets, initial={"gpt": target_choice(current)})
         return _import_page(request, workspace, status=409, form=form, message=str(exc))
-    if isinstance(outcome, ChatGPTImportResult):
-        # ChatGPT's JSON (gpts.chatgpt_import): one line per GPT until the page shows a full report.
-        lines = [
-            f"{r.plan.name or r.plan.chatgpt_id or f'GPT {r.plan.index + 1}'}: "
-            + (("created" if r.outcome.created else "updated") if r.outcome else r.error)
-            for r in outcome.results
-        ]
-        status = 201 if outcome.created else 200
-        return _import_page(request, workspace, status=status, form=form, message=" · ".join(lines))
     paste_url = reverse("gpts_export:paste", args=[workspace.slug, outcome.gpt.slug])
     status = 201 if outcome.created else 200
     return _import_page(request, workspace, status=status, outcome=outcome, paste_url=paste_url)
+
+
+# --- ChatGPT's JSON: a preview first, then the import ------------------------------------------------
+#
+# The preview page carries what it showed in one signed field: the JSON itself and, per GPT it will
+# update, the version it showed. Confirming imports exactly that content against those versions, so
+# a GPT saved in the meantime is a conflict on the page rather than an overwrite, and an edited or
+# expired field is refused before anything is read from it.
+
+PREVIEW_SALT = "gpts.views_export.chatgpt-preview"
+PREVIEW_MAX_AGE = 6 * 60 * 60  # seconds a preview can be confirmed after it was shown
+
+
+@dataclass
+class GizmoPreview:
+    plan: GizmoPlan
+    diff: DocumentDiff | None  # the target's current document → the planned one (updates only)
+    # Knowledge files the target has that the import removes (ChatGPT's JSON carries none).
+    knowledge_removed: list[str] = field(default_factory=list)
+
+    @property
+    def next_version(self) -> int | None:
+        return self.plan.target.version + 1 if self.plan.target is not None else None
+
+
+def _preview_token(request, workspace, data: bytes, previews: list[GizmoPreview]) -> str:
+    versions = {p.plan.chatgpt_id: p.plan.target.version for p in previews if p.plan.target is not None}
+    payload = {
+        "workspace": workspace.pk,
+        "user": request.user.pk,
+        # surrogateescape: any bytes survive the round trip, even ones that are not UTF-8.
+        "content": data.decode("utf-8", "surrogateescape"),
+        "versions": versions,
+    }
+    return signing.dumps(payload, salt=PREVIEW_SALT, compress=True)
+
+
+def _preview_read(request, workspace) -> tuple[bytes, dict[str, int]]:
+    """The content and versions a preview showed; raises signing.BadSignature (which
+    SignatureExpired is) for a field that was changed, is too old, or belongs to someone else."""
+    payload = signing.loads(request.POST["preview"], salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE)
+    if payload["workspace"] != workspace.pk or payload["user"] != request.user.pk:
+        raise signing.BadSignature("The preview was made for another workspace or person.")
+    return payload["content"].encode("utf-8", "surrogateescape"), payload["versions"]
+
+
+def _gizmo_previews(plan) -> list[GizmoPreview]:
+    previews = []
+    for gizmo in plan.gizmos:
+        preview = GizmoPreview(plan=gizmo, diff=None)
+        if gizmo.target is not None and gizmo.document is not None:
+            current = gpt_document(gizmo.target)
+            preview.diff = document_diff(current, gizmo.document)
+            kept = {entry["name"] for entry in gizmo.document["knowledge"]}
+            preview.knowledge_removed = [entry["name"] for entry in current["knowledge"] if entry["name"] not in kept]
+        previews.append(preview)
+    return previews
+
+
+def _chatgpt_page(request, workspace, *, status: int = 200, **context):
+    context = _page_context(request, workspace, **context)
+    return render(request, "gpts/import_chatgpt.html", context, status=status)
+
+
+def _chatgpt_preview(request, workspace, data: bytes):
+    """What importing ChatGPT's JSON would do, per GPT found; nothing is written."""
+    plan = chatgpt_plan(workspace=workspace, data=data)
+    previews = _gizmo_previews(plan)
+    if plan.refused or all(gizmo.refused for gizmo in plan.gizmos):
+        message = "This cannot be imported; nothing was written."
+        return _chatgpt_page(request, workspace, status=400, plan=plan, previews=previews, message=message)
+    token = _preview_token(request, workspace, data, previews)
+    if len(token) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        message = (
+            f"This JSON is too large to confirm from the page (over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes "
+            "once carried to the confirmation); import it with `manage.py import_gpt` or the API. Nothing was written."
+        )
+        return _chatgpt_page(request, workspace, status=413, plan=plan, previews=previews, message=message)
+    return _chatgpt_page(request, workspace, plan=plan, previews=previews, preview_token=token)
+
+
+def _chatgpt_confirmed(request, workspace):
+    try:
+        data, versions = _preview_read(request, workspace)
+    except signing.BadSignature:
+        message = (
+            "This preview has expired or was changed, so nothing was imported. "
+            "Paste or upload the JSON again to see a new preview."
+        )
+        return _import_page(request, workspace, status=400, message=message)
+    if request.POST.get("step") == "preview":
+        return _chatgpt_preview(request, workspace, data)  # again, against the GPTs as they are now
+    result = chatgpt_import(workspace=workspace, actor=request.user, data=data, expected_versions=versions)
+    return _chatgpt_page(
+        request,
+        workspace,
+        status=_result_status(result),
+        result=result,
+        result_has_errors=any(item.outcome is None for item in result.results),
+        preview_token=_preview_token(request, workspace, data, []),
+    )
+
+
+def _result_status(result: ChatGPTImportResult) -> int:
+    """201 when something was created, 200 when GPTs were updated (or unchanged), 409 when no GPT
+    could be imported (a conflict or a refusal for each)."""
+    outcomes = [r.outcome for r in result.results if r.outcome is not None]
+    if not outcomes:
+        return 409
+    return 201 if any(outcome.created for outcome in outcomes) else 200
