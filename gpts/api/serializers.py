@@ -23,7 +23,7 @@ from gpts.document_schema import SCHEMA_URL_PATH, build_openapi_document_schema
 from gpts.exporters import EXPORTERS
 from gpts.importers import secrets_to_enter
 from gpts.models import GPT, SLUG_MAX_LENGTH, Job, KnowledgeFile, Membership, Revision, Workspace
-from gpts.services import GPT_EDITABLE_FIELDS
+from gpts.services import CHATGPT_IDENTITY_FIELDS, GPT_EDITABLE_FIELDS
 from gptstudio import limits
 from gptstudio.api.parsers import import_max_bytes
 from gptstudio.api.serializers import (
@@ -200,6 +200,11 @@ class GPTListItemSerializer(serializers.ModelSerializer):
 
 
 class GPTDetailSerializer(GPTListItemSerializer):
+    chatgpt_pending_knowledge = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="ChatGPT's ids of knowledge files still to upload (POST knowledge-pending-clear/ when done).",
+    )
     conversation_starters = serializers.SlugRelatedField(slug_field="text", many=True, read_only=True)
     actions = GPTActionSummarySerializer(many=True, read_only=True)
     knowledge_files = KnowledgeFileSerializer(many=True, read_only=True)
@@ -217,8 +222,16 @@ class GPTDetailSerializer(GPTListItemSerializer):
             "actions",
             "knowledge_files",
             "created_by",
+            *CHATGPT_IDENTITY_FIELDS,
         )
         read_only_fields = fields
+        extra_kwargs = {
+            "chatgpt_id": {"help_text": "The ChatGPT GPT (g-…) this GPT was imported from; empty when none."},
+            "chatgpt_imported_at": {"help_text": "When it was last imported from ChatGPT."},
+            "chatgpt_profile_picture_url": {
+                "help_text": "The profile picture address ChatGPT's JSON gave (POST fetch-profile-picture/)."
+            },
+        }
 
 
 class GPTValidationSerializer(serializers.Serializer):
@@ -469,13 +482,25 @@ class GPTImportSerializer(WriteSerializer):
         fields["gpt"].queryset = gpts_for(self.context["request"].user)
         return fields
 
-    def validate(self, data):
-        if data.get("gpt") is None and (
-            data.get("version") is not None or "If-Match" in self.context["request"].headers
+    versions = serializers.JSONField(
+        required=False,
+        help_text="ChatGPT's JSON only: a JSON object of ChatGPT GPT ids and the versions you saw, "
+        '`{"g-abc123": 3}`, for GPTs imported before (they get a new revision; without their version they '
+        "are not written). A file with one GPT may give it as If-Match or `version` instead.",
+    )
+
+    def validate_versions(self, value):
+        if not isinstance(value, dict) or not all(
+            isinstance(key, str) and isinstance(number, int) and not isinstance(number, bool) and number >= 1
+            for key, number in value.items()
         ):
-            raise serializers.ValidationError(
-                {"gpt": ["`version` and If-Match are for a new revision of an existing GPT: name it in `gpt`."]}
-            )
+            raise serializers.ValidationError('A JSON object of ChatGPT ids and versions, e.g. {"g-abc123": 3}.')
+        return value
+
+    def validate(self, data):
+        # `version` / If-Match without `gpt` are checked by the view, once it knows whether the
+        # file is ChatGPT's JSON (where they name the version of the one GPT the file holds).
+        return data
         return data
 
 
@@ -492,6 +517,47 @@ class GPTImportResultSerializer(serializers.Serializer):
         many=True, help_text="Secrets are never imported: enter these in the action settings (PATCH the action)."
     )
     findings = FindingSerializer(many=True, help_text="Import notices and the GPT's validation findings.")
+
+
+class GPTKnowledgePendingClearSerializer(WriteSerializer):
+    file_ids = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        max_length=1000,
+        help_text="The ChatGPT file ids now uploaded; leave out to clear them all.",
+    )
+
+
+class ChatGPTGizmoResultSerializer(serializers.Serializer):
+    """What the import did with one GPT of ChatGPT's JSON."""
+
+    index = serializers.IntegerField(help_text="Its position in the file (0 for a single GPT).")
+    chatgpt_id = serializers.CharField(help_text="Its ChatGPT id (g-…); empty when the JSON has none.")
+    name = serializers.CharField()
+    written = serializers.BooleanField(help_text="Created or updated; false: nothing of it was written.")
+    created = serializers.BooleanField()
+    error = serializers.CharField(help_text="Why it was not written (refused, version missing or stale); empty.")
+    current_version = serializers.IntegerField(
+        allow_null=True, help_text="When refused for its version: the version to send in `versions`."
+    )
+    gpt = serializers.DictField(allow_null=True, help_text="`id`, `slug` and `version` of the GPT written.")
+    revision = serializers.IntegerField(allow_null=True, help_text="The revision recorded; null when none.")
+    knowledge_file_ids = serializers.ListField(child=serializers.CharField(), help_text="Files to upload again.")
+    profile_picture_url = serializers.CharField(help_text="Kept; fetch it with POST fetch-profile-picture/.")
+    secrets_to_enter = SecretToEnterSerializer(many=True)
+    findings = FindingSerializer(many=True, help_text="The import report (unknown keys, values with no field, …).")
+
+
+class ChatGPTImportResultSerializer(serializers.Serializer):
+    """The result of importing ChatGPT's own JSON of a GPT, or of a list of them: one entry per GPT."""
+
+    kind = serializers.ChoiceField(choices=["chatgpt"])
+    valid = serializers.BooleanField(help_text="Every GPT was written.")
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    results = ChatGPTGizmoResultSerializer(many=True)
+    findings = FindingSerializer(many=True)
 
 
 # --- Jobs --------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -23,16 +24,26 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from gpts import selectors, services
+from gpts.bundle import is_zip
+from gpts.chatgpt_import import chatgpt_import, chatgpt_plan, is_chatgpt_json
 from gpts.diff import document_diff
+from gpts.document import DOCUMENT_MAX_BYTES
 from gpts.exporters import EXPORTERS, ExportRefused, gpt_export
 from gpts.filters import GPTFilterSet
 from gpts.importers import DocumentRejected, gpt_import
 from gpts.models import GPT, SLUG_MAX_LENGTH, Job
 from gpts.permissions import Access
+from gpts.picture_fetch import profile_picture_fetch_start
 from gpts.validation import validate_gpt
 from gpts.views_export import download_response
 from gptstudio.api.concurrency import etag, expected_version, none_match, query_version
-from gptstudio.api.errors import ExportRefusedError, ImportRefusedError, PayloadTooLarge
+from gptstudio.api.errors import (
+    Conflict,
+    ExportRefusedError,
+    ImportRefusedError,
+    PayloadTooLarge,
+    PreconditionRequired,
+)
 from gptstudio.api.negotiation import FileDownloadNegotiation
 from gptstudio.api.numbers import ID_PATTERN, WHOLE_NUMBER_SCHEMA, query_number
 from gptstudio.api.parsers import (
@@ -51,7 +62,7 @@ from gptstudio.api.viewsets import (
     flag,
     save_with_report,
 )
-from gptstudio.findings import Finding, Severity
+from gptstudio.findings import Finding, Severity, make_finding
 
 from . import serializers as s
 
@@ -78,6 +89,11 @@ WORKSPACE_SLUG_PARAMETER = path_parameter(
     "workspace_slug", {"type": "string", "pattern": f"^{WORKSPACE_SLUG_PATTERN}$"}, "The workspace's slug."
 )
 EXPORT_TAG = "export and import"
+IMPORT_RESULT = PolymorphicProxySerializer(
+    component_name="ImportResult",
+    serializers=[s.GPTImportResultSerializer, s.ChatGPTImportResultSerializer],
+    resource_type_field_name=None,
+)
 EXAMPLE_FINDING = {
     "severity": "error",
     "code": "gpt.name.too_long",
@@ -175,19 +191,26 @@ class WorkspaceViewSet(
         services.workspace_delete(workspace=instance)
 
     @extend_schema(
-        summary="Import a bundle or a GPT document (editors)",
+        summary="Import a bundle, a GPT document or ChatGPT's JSON of GPTs (editors)",
         description="multipart/form-data with `file`: a bundle zip from the `chatgpt` export or a GPT document "
         "(YAML or JSON) from the `document` export. Without `gpt` it creates a GPT (201); with `gpt` it "
         "records one new revision of that GPT (200), refused with 412 when If-Match or `version` is not its "
         "current version. Actions match by name and keep their stored secrets; secrets are never imported, so "
         "`secrets_to_enter` lists the ones to enter. Bundles are checked before anything is read (paths, "
         "symlinks, encryption, duplicates, sizes, zip bombs, unexpected files). All or nothing: a refused "
-        "import (400 with `findings`, 413 when too large) writes nothing.",
+        "import (400 with `findings`, 413 when too large) writes nothing.\n\n"
+        '**ChatGPT\'s own JSON of a GPT** (`{"gizmo": …, "tools": […], "files": […]}` as ChatGPT\'s editor '
+        'loads it, a bare gizmo, or a list of them: a JSON array or `{"items": […]}`) is recognised from its '
+        "content and answered with `kind: chatgpt` and one result per GPT. Each GPT is written on its own, all or "
+        "nothing; one already imported (same ChatGPT id) gets a new revision when its version is given in "
+        "`versions` (or If-Match / `version` for a file with one GPT; 412 when stale) and is otherwise not "
+        "written. 201 when a GPT was created, 200 when all written were updates, 400 (with `results`) when none "
+        "was written.",
         tags=[EXPORT_TAG],
         request={"multipart/form-data": s.GPTImportSerializer},
         responses={
-            201: s.GPTImportResultSerializer,
-            200: s.GPTImportResultSerializer,
+            201: IMPORT_RESULT,
+            200: IMPORT_RESULT,
             400: error_response(
                 "Invalid input (`errors`), or the upload was refused: an unsafe or malformed bundle, a document "
                 "that does not match the GPT document schema, or a value GPT Studio cannot save (`findings` says "
@@ -204,6 +227,16 @@ class WorkspaceViewSet(
                             "pointer": "../evil.txt",
                         }
                     ],
+                },
+            ),
+            428: error_response(
+                "ChatGPT's JSON of one GPT imported before, without the version you saw (If-Match, `version` or "
+                "`versions`): nothing was written; `current_version` is the version to send.",
+                {
+                    "message": "GPT 'Status Helper' was imported from g-abc123 before and is at version 3: send "
+                    "that version to update it (nothing was written).",
+                    "code": "precondition_required",
+                    "current_version": 3,
                 },
             ),
             413: error_response(
@@ -233,6 +266,19 @@ class WorkspaceViewSet(
         if upload.size is not None and upload.size > import_max_bytes():
             raise PayloadTooLarge(f"“{upload.name}” is larger than GPT Studio imports ({import_max_bytes()} bytes).")
         gpt, expected = serializer.validated_data.get("gpt"), None
+        head = upload.read(4)
+        upload.seek(0)
+        if not is_zip(head):
+            data = upload.read(DOCUMENT_MAX_BYTES + 1)
+            upload.seek(0)
+            if is_chatgpt_json(data):
+                return self._import_chatgpt(request, workspace, serializer.validated_data, data)
+        if gpt is None and (serializer.validated_data.get("version") is not None or "If-Match" in request.headers):
+            raise ValidationError(
+                {"gpt": ["`version` and If-Match are for a new revision of an existing GPT: name it in `gpt`."]}
+            )
+        if serializer.validated_data.get("versions") is not None:
+            raise ValidationError({"versions": ["`versions` is for ChatGPT's JSON of GPTs; this file is not that."]})
         if gpt is not None:
             if gpt.workspace_id != workspace.pk:
                 raise ValidationError({"gpt": [f"This GPT is in workspace “{gpt.workspace.slug}”, not here."]})
@@ -252,6 +298,50 @@ class WorkspaceViewSet(
         data = {**outcome.as_dict(), "gpt": s.GPTDetailSerializer(gpt, context=self.get_serializer_context()).data}
         code = status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
         return Response(data, status=code, headers={"ETag": etag(gpt.version)})
+
+    def _import_chatgpt(self, request, workspace, validated: dict, data: bytes):
+        """ChatGPT's JSON: each GPT on its own (gpts.chatgpt_import). 201 when one was created, 200
+        when all written were updates; 400 (with `results`) when none was written."""
+        if validated.get("gpt") is not None:
+            raise ValidationError(
+                {"gpt": ["ChatGPT's JSON finds the GPT it updates by its ChatGPT id: leave `gpt` out."]}
+            )
+        versions = dict(validated.get("versions") or {})
+        plan = chatgpt_plan(workspace=workspace, data=data)
+        if plan.refused:
+            raise _import_refused(
+                plan.findings or [make_finding("chatgpt.not_a_gpt", "The list holds no GPT: nothing to import.")]
+            )
+        single = plan.gizmos[0] if len(plan.gizmos) == 1 else None
+        claimed = validated.get("version")
+        if claimed is not None or "If-Match" in request.headers:
+            if single is None or single.target is None:
+                raise ValidationError(
+                    {
+                        "version": [
+                            "`version` and If-Match name the version of the one GPT in the file that was imported "
+                            "before; for a list use `versions`, and a new GPT needs none."
+                        ]
+                    }
+                )
+            versions[single.chatgpt_id] = expected_version(request, current=single.target.version, claimed=claimed)
+        result = chatgpt_import(workspace=workspace, actor=request.user, data=data, expected_versions=versions)
+        body = result.as_dict()
+        if all(item.outcome is None for item in result.results):
+            findings = [f for item in result.results for f in item.plan.findings]
+            first = result.results[0]
+            if single is not None and first.current_version is not None:
+                # No version given: 428; a stale one was refused with 412 before anything ran, so a
+                # conflict here is an edit that landed meanwhile (409, as for every write).
+                missing = single.chatgpt_id not in versions
+                error = PreconditionRequired if missing else Conflict
+                raise error(first.error, current_version=first.current_version, results=body["results"])
+            raise ImportRefusedError(
+                f"The import was refused; nothing was written. {first.error}",
+                findings=[f.as_dict() for f in findings],
+                results=body["results"],
+            )
+        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
 # Findings that refuse an import for its size: 413 rather than 400.
@@ -465,6 +555,41 @@ class GPTViewSet(
     def perform_destroy(self, instance):
         expected = expected_version(self.request, current=instance.version, claimed=query_version(self.request))
         services.gpt_delete(gpt=instance, expected_version=expected)
+
+    @extend_schema(
+        summary="Fetch the profile picture ChatGPT's JSON named (a job; editors)",
+        description="For a GPT imported from ChatGPT's JSON with a profile picture address "
+        "(`chatgpt_profile_picture_url`): fetches it in the background through the safe fetcher (public "
+        "addresses only, size and time capped), checks it as an uploaded picture is checked, and saves it as a "
+        "new revision. Answers 202 with the job; poll `GET /api/v1/jobs/{id}/`. 400 when the GPT has no such "
+        "address or the fetcher refuses it.",
+        tags=["gpts"],
+        request=None,
+        responses={202: s.JobSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="fetch-profile-picture")
+    def fetch_profile_picture(self, request, pk=None):
+        job = profile_picture_fetch_start(gpt=self.get_object(), actor=request.user)
+        job = selectors.jobs_for(request.user).get(pk=job.pk)
+        return Response(s.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Mark knowledge files named by ChatGPT as uploaded (editors)",
+        description="A GPT imported from ChatGPT's JSON lists the knowledge files ChatGPT named only by id "
+        "(`chatgpt_pending_knowledge`), reported as a warning until done. Clears the given `file_ids`, or all "
+        "of them. Not a change of the GPT's document: no revision, no version.",
+        tags=["gpts"],
+        request=s.GPTKnowledgePendingClearSerializer,
+        responses={200: s.GPTDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="knowledge-pending-clear")
+    def knowledge_pending_clear(self, request, pk=None):
+        gpt = self.get_object()
+        serializer = s.GPTKnowledgePendingClearSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        services.gpt_knowledge_pending_clear(gpt=gpt, file_ids=serializer.validated_data.get("file_ids"))
+        gpt = self._refetch(gpt)
+        return Response(s.GPTDetailSerializer(gpt, context=self.get_serializer_context()).data)
 
     @action(detail=True, methods=["get"])
     def validate(self, request, pk=None):

@@ -45,6 +45,14 @@ class PreconditionFailed(ExtraAPIException):
     default_code = "precondition_failed"
 
 
+class PreconditionRequired(ExtraAPIException):
+    """A write that must name the version it started from and did not (`current_version` says it)."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send the version you started from (If-Match or `version`)."
+    default_code = "precondition_required"
+
+
 class PayloadTooLarge(ExtraAPIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."

@@ -45,7 +45,12 @@ class ErrorSerializer(serializers.Serializer):
         "or an export (409).",
     )
     current_version = serializers.IntegerField(
-        required=False, help_text="The version stored now (409 and 412): fetch it, re-apply your change."
+        required=False, help_text="The version stored now (409, 412, 428): fetch it, re-apply your change."
+    )
+    results = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="An import of ChatGPT's JSON that wrote no GPT (400, 409, 428): what happened to each one.",
     )
 
 

@@ -356,6 +356,7 @@ COVERED_ELSEWHERE = {
     "schema.too_large": "test_parsing.py::test_oversized_input_is_refused_before_parsing",
     "action.schema.too_large": "test_action_schema_size_over_chatgpt_cap_is_a_warning (below)",
     "openapi.structure.truncated": "test_structure.py::test_structural_findings_are_capped",
+    "action.auth.secret_missing": "gpts/test_validation.py::test_a_secret_the_studio_does_not_hold_is_an_error…",
 }
 
 

@@ -1,0 +1,143 @@
+"""Fetch a GPT's profile picture from the address ChatGPT's JSON gave (a rescue import keeps it in
+`GPT.chatgpt_profile_picture_url`), as a job the user asks for.
+
+    profile_picture_fetch_start(gpt=, actor=)   validate the address, record a Job, enqueue on commit
+    profile_picture_fetch_run(job_id=)          in the worker: fetch through gptstudio.fetcher (the
+                                                SSRF rules of every fetch), check the picture as the
+                                                editor does (gpts.pictures), save it through
+                                                gpts.services.gpt_update (a new revision)
+
+One attempt: a picture link that fails is usually expired, not flaky, and the user can ask again.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image
+
+from gptstudio import limits
+from gptstudio.errors import EditConflict
+from gptstudio.fetcher import FetchError, FetchPolicy, FetchRefused, fetch, validate_url
+
+from . import services
+from .models import GPT, Job
+from .pictures import PROFILE_PICTURE_FORMATS
+
+logger = logging.getLogger(__name__)
+
+PROFILE_PICTURE_POLICY = FetchPolicy(
+    schemes=frozenset({"https", "http"}),
+    max_bytes=limits.STUDIO_PROFILE_PICTURE_MAX_BYTES,
+    max_redirects=5,
+    connect_timeout=5.0,
+    read_timeout=10.0,
+    total_timeout=30.0,
+)
+PROFILE_PICTURE_ACCEPT = "image/png, image/jpeg, image/gif, image/webp;q=0.9, */*;q=0.1"
+FINISHED = (Job.Status.SUCCEEDED, Job.Status.FAILED)
+
+
+def profile_picture_fetch_start(*, gpt: GPT, actor) -> Job:
+    """Record a fetch job for the GPT's kept ChatGPT picture address and enqueue it on commit.
+    Raises ValidationError when the GPT has no such address or the fetcher would refuse it."""
+    url = gpt.chatgpt_profile_picture_url
+    if not url:
+        raise ValidationError(
+            {"chatgpt_profile_picture_url": "This GPT has no profile picture address from ChatGPT to fetch."}
+        )
+    try:
+        validate_url(url, policy=PROFILE_PICTURE_POLICY)
+    except FetchRefused as exc:
+        raise ValidationError({"chatgpt_profile_picture_url": exc.message}) from None
+    job = Job(
+        workspace_id=gpt.workspace_id,
+        kind=Job.Kind.PROFILE_PICTURE_FETCH,
+        gpt=gpt,
+        created_by=actor,
+        params={"url": url},
+    )
+    job.full_clean()
+    job.save()
+    from .tasks import profile_picture_fetch_task  # the tasks module imports this one
+
+    transaction.on_commit(partial(profile_picture_fetch_task.delay, job.pk))
+    return job
+
+
+def profile_picture_fetch_run(*, job_id: int) -> Job:
+    """Run the job once; a finished job is returned untouched. No lock is held while fetching."""
+    job = _claim(job_id)
+    if job.status in FINISHED:
+        return job
+    if job.gpt_id is None:
+        return _finish(job, Job.Status.FAILED, error="The GPT was deleted.")
+    try:
+        response = fetch(job.params["url"], headers={"Accept": PROFILE_PICTURE_ACCEPT}, policy=PROFILE_PICTURE_POLICY)
+        response.raise_for_status()
+    except FetchError as exc:
+        logger.info("profile picture job %s: %s", job.pk, exc.message)
+        return _finish(job, Job.Status.FAILED, error=exc.message)
+    try:
+        with Image.open(io.BytesIO(response.content)) as image:
+            image_format = image.format
+    except Exception:  # Pillow raises many types for what is not an image
+        image_format = None
+    extensions = PROFILE_PICTURE_FORMATS.get(image_format or "")
+    if not extensions:
+        return _finish(
+            job, Job.Status.FAILED, error="The address did not answer with a PNG, JPEG, GIF or WebP picture."
+        )
+    upload = SimpleUploadedFile(f"profile.{extensions[0]}", response.content, content_type=f"image/{extensions[0]}")
+    try:
+        with transaction.atomic():
+            gpt = services.lock_gpt(GPT.objects.get(pk=job.gpt_id), expected_version=None)
+            gpt = services.gpt_update(
+                gpt=gpt,
+                actor=job.created_by,
+                expected_version=gpt.version,
+                profile_picture=upload,
+                summary="Profile picture fetched from ChatGPT",
+            )
+    except GPT.DoesNotExist:
+        return _finish(job, Job.Status.FAILED, error="The GPT was deleted.")
+    except ValidationError as exc:
+        return _finish(job, Job.Status.FAILED, error=" ".join(exc.messages))
+    except EditConflict as exc:  # not expected: the version is read under the lock
+        return _finish(job, Job.Status.FAILED, error=str(exc))
+    return _finish(
+        job,
+        Job.Status.SUCCEEDED,
+        result={"bytes": len(response.content), "format": image_format, "version": gpt.version},
+    )
+
+
+def _claim(job_id: int) -> Job:
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id, kind=Job.Kind.PROFILE_PICTURE_FETCH)
+        if job.status in FINISHED:
+            return job
+        job.status = Job.Status.RUNNING
+        job.attempts += 1
+        job.started_at = job.started_at or timezone.now()
+        job.save(update_fields=["status", "attempts", "started_at", "updated_at"])
+        return job
+
+
+def _finish(job: Job, status: str, *, error: str = "", result: dict | None = None) -> Job:
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.status in FINISHED:
+            return locked
+        locked.status = status
+        locked.error = error
+        locked.result = result or {}
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "error", "result", "finished_at", "updated_at"])
+        return locked
