@@ -33,6 +33,11 @@ urlpatterns = [
         views.knowledge_pending_clear,
         name="knowledge_pending_clear",
     ),
+    path(
+        "w/<slug:ws>/g/<slug:gpt>/profile-picture/fetch/",
+        views.profile_picture_fetch,
+        name="profile_picture_fetch",
+    ),
     path("w/<slug:ws>/g/<slug:gpt>/history/", views.history, name="history"),
     path("w/<slug:ws>/g/<slug:gpt>/history/diff/", views.history_diff, name="history_diff"),
     path("w/<slug:ws>/g/<slug:gpt>/history/<int:number>/restore/", views.history_restore, name="history_restore"),

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from actions.services import action_create
 from gpts import services
-from gpts.models import GPT
+from gpts.models import GPT, Job
 from tests.factories import WEATHER_SCHEMA, UserFactory
 
 IMPORTED_AT = datetime.datetime(2026, 12, 1, 9, 30, tzinfo=datetime.UTC)
@@ -51,6 +51,7 @@ def test_an_imported_gpt_shows_its_chatgpt_id_when_it_was_imported_and_what_is_l
     assert 'datetime="2026-12-01T09:30:00+00:00"' in html
     assert "<code>file-8kJhAbC</code>" in html and "<code>file-2xYz</code>" in html
     assert ">Done uploading</button>" in html
+    assert ">Fetch profile picture from ChatGPT</button>" in html
     # The checks panel lists the missing secret and the pending knowledge files (from validation).
     checks = html[html.index('id="findings-heading"') :]
     assert "gpt.knowledge.pending" in checks and "action.auth.secret_missing" in checks
@@ -60,9 +61,11 @@ def test_viewers_see_what_is_pending_but_no_controls(client, imported, workspace
     as_member(client, workspace, "viewer")
     html = client.get(editor_url(imported)).content.decode()
     assert "<code>file-8kJhAbC</code>" in html and "g-WeAtHeR123" in html
-    assert "Done uploading" not in html
+    assert "Done uploading" not in html and "Fetch profile picture" not in html
     clear = reverse("gpts:knowledge_pending_clear", args=[workspace.slug, imported.slug])
-    assert client.post(clear).status_code == 403
+    fetch = reverse("gpts:profile_picture_fetch", args=[workspace.slug, imported.slug])
+    assert client.post(clear).status_code == 403 and client.post(fetch).status_code == 403
+    assert not Job.objects.filter(kind=Job.Kind.PROFILE_PICTURE_FETCH).exists()
     assert GPT.objects.get(pk=imported.pk).chatgpt_pending_knowledge == ["file-8kJhAbC", "file-2xYz"]
 
 
@@ -81,3 +84,42 @@ def test_done_uploading_clears_the_pending_files_without_a_new_version(client, i
     assert cleared.chatgpt_pending_knowledge == [] and cleared.version == version
     html = client.get(editor_url(imported)).content.decode()
     assert "gpt.knowledge.pending" not in html and "Done uploading" not in html
+
+
+def fetch_url(gpt):
+    return reverse("gpts:profile_picture_fetch", args=[gpt.workspace.slug, gpt.slug])
+
+
+def test_fetch_profile_picture_starts_a_job_for_the_kept_address(client, imported, user, monkeypatch):
+    started = []
+    monkeypatch.setattr("gpts.tasks.profile_picture_fetch_task.delay", started.append)
+    client.force_login(user)
+    response = client.post(fetch_url(imported), follow=True)
+    job = Job.objects.get(kind=Job.Kind.PROFILE_PICTURE_FETCH)
+    assert (job.gpt_id, job.created_by_id, job.params["url"]) == (imported.pk, user.pk, PICTURE_URL)
+    html = response.content.decode()
+    assert response.redirect_chain == [(editor_url(imported), 302)]
+    assert "Fetching the profile picture from ChatGPT" in html
+    assert 'id="profile-picture-fetch-status">Last fetch: pending.' in html
+
+
+def test_a_picture_address_the_fetcher_refuses_is_an_error_on_the_page_and_no_job(client, imported, user):
+    GPT.objects.filter(pk=imported.pk).update(chatgpt_profile_picture_url="https://169.254.169.254/latest/pic.png")
+    client.force_login(user)
+    response = client.post(fetch_url(imported), follow=True)
+    assert "The profile picture cannot be fetched:" in response.content.decode()
+    assert not Job.objects.filter(kind=Job.Kind.PROFILE_PICTURE_FETCH).exists()
+
+
+def test_a_failed_fetch_shows_its_reason_in_the_editor(client, imported, user):
+    Job.objects.create(
+        workspace=imported.workspace,
+        gpt=imported,
+        kind=Job.Kind.PROFILE_PICTURE_FETCH,
+        status=Job.Status.FAILED,
+        error="The address answered 403.",
+    )
+    client.force_login(user)
+    html = client.get(editor_url(imported)).content.decode()
+    assert "Last fetch: failed: The address answered 403.." not in html
+    assert "Last fetch: failed: The address answered 403.</span>" in html
