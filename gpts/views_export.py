@@ -344,12 +344,16 @@ def _preview_read(request, workspace) -> tuple[bytes, dict[str, int]]:
     return payload["content"].encode("utf-8", "surrogateescape"), payload["versions"]
 
 
-def _gizmo_previews(plan) -> list[GizmoPreview]:
+def _gizmo_previews(request, plan) -> list[GizmoPreview]:
+    # The GPTs to update, read with what their documents need in a few queries, however many.
+    updated = [gizmo.target.pk for gizmo in plan.gizmos if gizmo.target is not None and gizmo.document is not None]
+    targets = selectors.gpt_detail_queryset(request.user).filter(pk__in=updated)
+    documents = {gpt.pk: gpt_document(gpt) for gpt in targets}
     previews = []
     for gizmo in plan.gizmos:
         preview = GizmoPreview(plan=gizmo, diff=None)
-        if gizmo.target is not None and gizmo.document is not None:
-            current = gpt_document(gizmo.target)
+        current = documents.get(gizmo.target.pk) if gizmo.target is not None else None
+        if current is not None and gizmo.document is not None:
             preview.diff = document_diff(current, gizmo.document)
             kept = {entry["name"] for entry in gizmo.document["knowledge"]}
             preview.knowledge_removed = [entry["name"] for entry in current["knowledge"] if entry["name"] not in kept]
@@ -365,7 +369,7 @@ def _chatgpt_page(request, workspace, *, status: int = 200, **context):
 def _chatgpt_preview(request, workspace, data: bytes):
     """What importing ChatGPT's JSON would do, per GPT found; nothing is written."""
     plan = chatgpt_plan(workspace=workspace, data=data)
-    previews = _gizmo_previews(plan)
+    previews = _gizmo_previews(request, plan)
     if plan.refused or all(gizmo.refused for gizmo in plan.gizmos):
         message = "This cannot be imported; nothing was written."
         return _chatgpt_page(request, workspace, status=400, plan=plan, previews=previews, message=message)

@@ -199,3 +199,15 @@ def test_the_preview_warns_when_a_re_import_would_remove_knowledge_uploaded_in_t
     services.knowledge_file_add(gpt=gpt, actor=user, upload=SimpleUploadedFile("handbook.txt", b"rules"))
     html = editor.post(import_url(workspace), {"text": as_text(gizmo_json())}).content.decode()
     assert "Importing removes the knowledge file uploaded to this GPT in GPT Studio (handbook.txt)" in html
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_previewing_a_list_of_known_gpts_takes_the_same_queries_however_many(
+    editor, workspace, size, django_assert_max_num_queries
+):
+    listing = as_text([gizmo_json(gizmo_id=f"g-Known{n:06d}") for n in range(size)])
+    confirm(editor, workspace, editor.post(import_url(workspace), {"text": listing}).content.decode())
+    assert GPT.objects.filter(workspace=workspace).exclude(chatgpt_id="").count() == size
+    with django_assert_max_num_queries(10):  # 10 at both sizes when written
+        response = editor.post(import_url(workspace), {"text": listing})
+    assert response.status_code == 200 and response.content.decode().count("will update") == size
