@@ -31,8 +31,8 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from gpts.jobs import FINISHED, job_claim, job_finish
 from gpts.models import GPT, Job
 from gptstudio import limits
 from gptstudio.errors import EditConflict
@@ -64,7 +64,6 @@ RETRY_BASE_SECONDS = 10  # 10 s, 30 s, 90 s between the four attempts
 RETRY_MAX_SECONDS = 300
 URL_MAX_LENGTH = 2000
 IMPORTED_NAME_FALLBACK = "Imported action"
-FINISHED = (Job.Status.SUCCEEDED, Job.Status.FAILED)
 
 
 class TransientImportFailure(Exception):
@@ -129,7 +128,7 @@ def schema_import_run(*, job_id: int) -> Job:
 
     Deliberately not one transaction: no lock is held while waiting on the network. Each write
     (claiming the attempt, recording a failure, writing the action) is its own short transaction."""
-    job = _claim(job_id)
+    job = job_claim(job_id=job_id, kind=Job.Kind.SCHEMA_IMPORT)
     if job.status in FINISHED:
         return job
     url = job.params["url"]
@@ -141,26 +140,14 @@ def schema_import_run(*, job_id: int) -> Job:
         logger.info("schema import job %s attempt %s: %s", job.pk, job.attempts, exc.message)
         if exc.transient:
             return _retry_or_give_up(job, exc)
-        return _finish(job, Job.Status.FAILED, error=exc.message)
+        return job_finish(job, Job.Status.FAILED, error=exc.message)
     parsed, report = parse_and_validate_schema(text)
     data = parsed.data
     summary = _summary(report, response)
     problem = _not_a_schema(data, report, response)
     if problem:
-        return _finish(job, Job.Status.FAILED, error=problem, result=summary)
+        return job_finish(job, Job.Status.FAILED, error=problem, result=summary)
     return _write(job, text=text, data=data, summary=summary)
-
-
-def _claim(job_id: int) -> Job:
-    with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job_id, kind=Job.Kind.SCHEMA_IMPORT)
-        if job.status in FINISHED:
-            return job
-        job.status = Job.Status.RUNNING
-        job.attempts += 1
-        job.started_at = job.started_at or timezone.now()
-        job.save(update_fields=["status", "attempts", "started_at", "updated_at"])
-        return job
 
 
 def retry_delay(attempt: int, retry_after: float | None) -> float:
@@ -173,7 +160,7 @@ def retry_delay(attempt: int, retry_after: float | None) -> float:
 
 def _retry_or_give_up(job: Job, exc: FetchError) -> Job:
     if job.attempts >= SCHEMA_IMPORT_MAX_ATTEMPTS:
-        return _finish(job, Job.Status.FAILED, error=f"Gave up after {job.attempts} attempts. {exc.message}")
+        return job_finish(job, Job.Status.FAILED, error=f"Gave up after {job.attempts} attempts. {exc.message}")
     delay = retry_delay(job.attempts, getattr(exc, "retry_after", None))
     message = (
         f"Attempt {job.attempts} of {SCHEMA_IMPORT_MAX_ATTEMPTS} failed: {exc.message} Trying again in {delay:.0f} s."
@@ -186,23 +173,6 @@ def _retry_or_give_up(job: Job, exc: FetchError) -> Job:
         locked.error = message
         locked.save(update_fields=["status", "error", "updated_at"])
     raise TransientImportFailure(message, retry_in=delay)
-
-
-@transaction.atomic
-def _finish(job: Job, status: str, *, error: str = "", result: dict | None = None, action=None) -> Job:
-    locked = Job.objects.select_for_update().get(pk=job.pk)
-    if locked.status in FINISHED:
-        return locked  # Another delivery of this job finished first; keep its outcome.
-    locked.status = status
-    locked.error = error
-    locked.result = result or {}
-    locked.finished_at = timezone.now()
-    fields = ["status", "error", "result", "finished_at", "updated_at"]
-    if action is not None:
-        locked.action = action
-        fields.append("action")
-    locked.save(update_fields=fields)
-    return locked
 
 
 def _summary(report: SchemaReport, response: FetchResult) -> dict:
@@ -283,8 +253,8 @@ def _write(job: Job, *, text: str, data: dict, summary: dict) -> Job:
                 )
         except EditConflict as exc:
             conflict = {"expected_version": exc.expected_version, "current_version": exc.current_version}
-            return _finish(locked, Job.Status.FAILED, error=str(exc), result={**summary, "conflict": conflict})
+            return job_finish(locked, Job.Status.FAILED, error=str(exc), result={**summary, "conflict": conflict})
         except ValidationError as exc:
-            return _finish(locked, Job.Status.FAILED, error=" ".join(exc.messages), result=summary)
+            return job_finish(locked, Job.Status.FAILED, error=" ".join(exc.messages), result=summary)
         result = {**summary, "action_id": action.pk, "created": action_id is None}
-        return _finish(locked, Job.Status.SUCCEEDED, result=result, action=action)
+        return job_finish(locked, Job.Status.SUCCEEDED, result=result, action=action)

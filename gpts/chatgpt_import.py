@@ -339,6 +339,15 @@ class _Mapper:
                 f"gizmo_type is {gizmo_type[:40]!r}; a GPT's is “gpt”. Imported as a GPT: check the result.",
                 f"{gp}/gizmo_type",
             )
+        if gizmo_id is not None and not isinstance(gizmo_id, str):
+            raise _wrong_type(f"{gp}/id", gizmo_id, "text (the GPT's id, g-…)")
+        if isinstance(gizmo_id, str) and not GIZMO_ID.match(gizmo_id):
+            self.note(
+                "chatgpt.unknown_value",
+                f"The id {gizmo_id[:40]!r} is not a ChatGPT GPT id (g-…): the GPT is imported without one, so "
+                "importing it again makes another GPT instead of a new revision.",
+                f"{gp}/id",
+            )
         display = _object(gizmo, "display", gp)
         dp = f"{gp}/display"
         name = _text(display, "name", dp).strip()
@@ -739,7 +748,7 @@ def chatgpt_plan(*, workspace: Workspace, data: bytes) -> ChatGPTPlan:
 
 def _plan_entry(index: int, base: str, entry) -> GizmoPlan:
     wrapper, gizmo = _unwrap(entry)
-    if wrapper is not None and isinstance(entry, dict) and "resource" in entry and "gizmo" not in entry:
+    if isinstance(entry, dict) and isinstance(entry.get("resource"), dict) and "gizmo" not in entry:
         base = f"{base}/resource"
     chatgpt_id = _gizmo_id(gizmo)
     display = gizmo.get("display") if isinstance(gizmo, dict) else None

@@ -19,7 +19,6 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone
 from PIL import Image
 
 from gptstudio import limits
@@ -27,6 +26,7 @@ from gptstudio.errors import EditConflict
 from gptstudio.fetcher import FetchError, FetchPolicy, FetchRefused, fetch, validate_url
 
 from . import services
+from .jobs import FINISHED, job_claim, job_finish
 from .models import GPT, Job
 from .pictures import PROFILE_PICTURE_FORMATS
 
@@ -41,7 +41,6 @@ PROFILE_PICTURE_POLICY = FetchPolicy(
     total_timeout=30.0,
 )
 PROFILE_PICTURE_ACCEPT = "image/png, image/jpeg, image/gif, image/webp;q=0.9, */*;q=0.1"
-FINISHED = (Job.Status.SUCCEEDED, Job.Status.FAILED)
 
 
 def profile_picture_fetch_start(*, gpt: GPT, actor) -> Job:
@@ -73,17 +72,17 @@ def profile_picture_fetch_start(*, gpt: GPT, actor) -> Job:
 
 def profile_picture_fetch_run(*, job_id: int) -> Job:
     """Run the job once; a finished job is returned untouched. No lock is held while fetching."""
-    job = _claim(job_id)
+    job = job_claim(job_id=job_id, kind=Job.Kind.PROFILE_PICTURE_FETCH)
     if job.status in FINISHED:
         return job
     if job.gpt_id is None:
-        return _finish(job, Job.Status.FAILED, error="The GPT was deleted.")
+        return job_finish(job, Job.Status.FAILED, error="The GPT was deleted.")
     try:
         response = fetch(job.params["url"], headers={"Accept": PROFILE_PICTURE_ACCEPT}, policy=PROFILE_PICTURE_POLICY)
         response.raise_for_status()
     except FetchError as exc:
         logger.info("profile picture job %s: %s", job.pk, exc.message)
-        return _finish(job, Job.Status.FAILED, error=exc.message)
+        return job_finish(job, Job.Status.FAILED, error=exc.message)
     try:
         with Image.open(io.BytesIO(response.content)) as image:
             image_format = image.format
@@ -91,7 +90,7 @@ def profile_picture_fetch_run(*, job_id: int) -> Job:
         image_format = None
     extensions = PROFILE_PICTURE_FORMATS.get(image_format or "")
     if not extensions:
-        return _finish(
+        return job_finish(
             job, Job.Status.FAILED, error="The address did not answer with a PNG, JPEG, GIF or WebP picture."
         )
     upload = SimpleUploadedFile(f"profile.{extensions[0]}", response.content, content_type=f"image/{extensions[0]}")
@@ -106,38 +105,13 @@ def profile_picture_fetch_run(*, job_id: int) -> Job:
                 summary="Profile picture fetched from ChatGPT",
             )
     except GPT.DoesNotExist:
-        return _finish(job, Job.Status.FAILED, error="The GPT was deleted.")
+        return job_finish(job, Job.Status.FAILED, error="The GPT was deleted.")
     except ValidationError as exc:
-        return _finish(job, Job.Status.FAILED, error=" ".join(exc.messages))
+        return job_finish(job, Job.Status.FAILED, error=" ".join(exc.messages))
     except EditConflict as exc:  # not expected: the version is read under the lock
-        return _finish(job, Job.Status.FAILED, error=str(exc))
-    return _finish(
+        return job_finish(job, Job.Status.FAILED, error=str(exc))
+    return job_finish(
         job,
         Job.Status.SUCCEEDED,
         result={"bytes": len(response.content), "format": image_format, "version": gpt.version},
     )
-
-
-def _claim(job_id: int) -> Job:
-    with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job_id, kind=Job.Kind.PROFILE_PICTURE_FETCH)
-        if job.status in FINISHED:
-            return job
-        job.status = Job.Status.RUNNING
-        job.attempts += 1
-        job.started_at = job.started_at or timezone.now()
-        job.save(update_fields=["status", "attempts", "started_at", "updated_at"])
-        return job
-
-
-def _finish(job: Job, status: str, *, error: str = "", result: dict | None = None) -> Job:
-    with transaction.atomic():
-        locked = Job.objects.select_for_update().get(pk=job.pk)
-        if locked.status in FINISHED:
-            return locked
-        locked.status = status
-        locked.error = error
-        locked.result = result or {}
-        locked.finished_at = timezone.now()
-        locked.save(update_fields=["status", "error", "result", "finished_at", "updated_at"])
-        return locked

@@ -255,6 +255,15 @@ JSON_VALUES = st.recursive(
 )
 
 
+# Derandomized: the same examples on every run, so a verdict depends on the commit, not on luck.
+FUZZ = settings(
+    derandomize=True,
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
 def _paths(value, path=()):
     yield path
     if isinstance(value, dict):
@@ -302,12 +311,7 @@ def _expected_rows(results) -> tuple[int, int, int, int]:
 
 
 @pytest.mark.django_db(transaction=False)
-@settings(
-    derandomize=True,
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ
 @given(data=mutated_fixture())
 def test_fuzzed_json_through_the_api_is_never_a_500_nor_a_partial_write(api, workspace, data):
     GPT.objects.filter(workspace=workspace).delete()
@@ -327,12 +331,7 @@ def test_fuzzed_json_through_the_api_is_never_a_500_nor_a_partial_write(api, wor
 
 
 @pytest.mark.django_db
-@settings(
-    derandomize=True,
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ
 @given(data=mutated_fixture())
 def test_fuzzed_json_through_the_service_writes_each_gpt_whole_or_not_at_all(workspace, user, data):
     GPT.objects.filter(workspace=workspace).delete()

@@ -248,6 +248,16 @@ def test_whole_input_refusals(workspace, user, data, code):
         chatgpt_import(workspace=workspace, actor=user, data=data)
 
 
+def test_an_id_that_is_not_a_gizmo_id_is_reported_and_not_kept(workspace):
+    (gizmo,) = chatgpt_plan(workspace=workspace, data=dumps({"id": "g-", "display": {"name": "X"}})).gizmos
+    assert gizmo.chatgpt_id == "" and not gizmo.refused
+    assert [f.pointer for f in gizmo.findings if f.code == "chatgpt.unknown_value"] == ["/id"]
+    (wrapped,) = chatgpt_plan(
+        workspace=workspace, data=dumps({"items": [{"resource": {"id": 5, "display": {}}}]})
+    ).gizmos
+    assert wrapped.refused and wrapped.findings[-1].pointer == "/items/0/resource/id"
+
+
 def test_the_welcome_message_never_becomes_an_error_and_missing_fields_take_defaults(workspace):
     (gizmo,) = chatgpt_plan(workspace=workspace, data=dumps({"gizmo": {"id": "g-Minimal01"}})).gizmos
     assert gizmo.document["name"] == "Untitled GPT"
