@@ -7,10 +7,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given
 
 from actions.models import Action
 from gpts import services
 from gpts.models import GPT, Revision
+from tests.api.test_chatgpt_import_api import FUZZ, mutated_fixture
 from tests.factories import UserFactory
 from tests.gpts.chatgpt_samples import GIZMO_ID, as_text, gizmo_json, project_json
 from tests.studio_pages import inline_code
@@ -211,3 +213,31 @@ def test_previewing_a_list_of_known_gpts_takes_the_same_queries_however_many(
     with django_assert_max_num_queries(10):  # 10 at both sizes when written
         response = editor.post(import_url(workspace), {"text": listing})
     assert response.status_code == 200 and response.content.decode().count("will update") == size
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(data=mutated_fixture())
+def test_fuzzed_json_on_the_page_previews_without_writing_and_never_answers_500(client, workspace, user, data):
+    """The page's own code around the service (preview, diffs against the GPTs it would update,
+    the signed round trip) on the API tests' mutated fixtures."""
+    GPT.objects.filter(workspace=workspace).delete()
+    client.force_login(user)
+    before = rows()
+    preview = client.post(import_url(workspace), {"upload": SimpleUploadedFile("gizmo.json", data)})
+    assert preview.status_code in (200, 400), preview.content[:300]
+    assert rows() == before
+    if preview.status_code != 200:
+        return
+    html = preview.content.decode()
+    confirmed = confirm(client, workspace, html)
+    assert confirmed.status_code in (200, 201, 409)
+    created = confirmed.content.decode().count('<span class="badge ok">created</span>')
+    assert GPT.objects.filter(workspace=workspace).count() == created
+    # Previewing the same JSON again compares it with what was just written, and writes nothing.
+    written = rows()
+    again = client.post(import_url(workspace), {"upload": SimpleUploadedFile("gizmo.json", data)})
+    assert again.status_code == 200 and rows() == written
+    # Each GPT written with its ChatGPT id is now the one its JSON updates (one without an id is new again).
+    known = GPT.objects.filter(workspace=workspace).exclude(chatgpt_id="").count()
+    assert again.content.decode().count('<span class="badge info">will update</span>') == known
