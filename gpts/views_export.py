@@ -27,6 +27,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from actions.models import Action
 from gptstudio.errors import EditConflict
 
 from . import selectors
@@ -321,6 +322,28 @@ class GizmoPreview:
     @property
     def next_version(self) -> int | None:
         return self.plan.target.version + 1 if self.plan.target is not None else None
+
+    @property
+    def facts(self) -> list[str]:
+        """What a new GPT will be, in the editor's words (an update shows its diff instead)."""
+        document = self.plan.document
+        if document is None:
+            return []
+        visibility = dict(GPT.Visibility.choices).get(document["visibility"], document["visibility"])
+        capabilities = [
+            str(GPT._meta.get_field(name).verbose_name)
+            for name in GPT.CAPABILITY_FIELDS
+            if document["capabilities"].get(name)
+        ]
+        facts = [
+            f"Visibility: {visibility}" + (f" · category: {document['category']}" if document["category"] else ""),
+            f"Capabilities: {', '.join(capabilities) or 'none'}",
+        ]
+        auth_labels = dict(Action.AuthType.choices)
+        for action in document["actions"]:
+            auth = action["authentication"]["type"]
+            facts.append(f"Action “{action['name']}”: authentication {auth_labels.get(auth, auth)}")
+        return facts
 
 
 def _preview_token(request, workspace, data: bytes, previews: list[GizmoPreview]) -> str:

@@ -47,6 +47,9 @@ def test_pasted_json_is_previewed_and_nothing_is_written(editor, workspace):
     html = response.content.decode()
     assert "Preview: import from ChatGPT" in html and "will create" in html
     assert "Weather Helper" in html and GIZMO_ID in html
+    assert "<li>Visibility: Invite-only · category: Productivity</li>" in html
+    assert "<li>Capabilities: Web Search</li>" in html
+    assert "<li>Action “Weather”: authentication API Key</li>" in html
     # The report: what ChatGPT never gives back and what the studio has no field for.
     assert "file-8kJhAbC" in html
     assert "Hello! Ask me about the weather." in html
