@@ -9,9 +9,10 @@ class GptsConfig(AppConfig):
 
     def ready(self):
         # Importing these registers their rules, so the rule registry is complete once Django is
-        # set up: GPT-level validation, the document, bundle import, import and export.
+        # set up: GPT-level validation, the document, bundle import, ChatGPT's JSON, import and export.
         from gpts import (  # noqa: F401
             bundle,
+            chatgpt_import,
             document,
             exporters,
             importers,

@@ -902,6 +902,10 @@ def _import_one(workspace: Workspace, actor, plan: GizmoPlan, versions: dict) ->
             f"{exc.current_version}; nothing was written.",
             current_version=exc.current_version,
         )
+    except GPT.DoesNotExist:
+        return GizmoResult(
+            plan, None, error=f"The GPT imported from {plan.chatgpt_id} was deleted meanwhile; import again."
+        )
     except IntegrityError:
         # Another import of the same ChatGPT GPT created it meanwhile (the unique ChatGPT id per workspace).
         return GizmoResult(

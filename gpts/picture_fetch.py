@@ -12,6 +12,7 @@ One attempt: a picture link that fails is usually expired, not flaky, and the us
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from functools import partial
@@ -23,7 +24,7 @@ from PIL import Image
 
 from gptstudio import limits
 from gptstudio.errors import EditConflict
-from gptstudio.fetcher import FetchError, FetchPolicy, FetchRefused, fetch, validate_url
+from gptstudio.fetcher import DEFAULT_POLICY, FetchError, FetchRefused, fetch, validate_url
 
 from . import services
 from .jobs import FINISHED, job_claim, job_finish
@@ -32,14 +33,8 @@ from .pictures import PROFILE_PICTURE_FORMATS
 
 logger = logging.getLogger(__name__)
 
-PROFILE_PICTURE_POLICY = FetchPolicy(
-    schemes=frozenset({"https", "http"}),
-    max_bytes=limits.STUDIO_PROFILE_PICTURE_MAX_BYTES,
-    max_redirects=5,
-    connect_timeout=5.0,
-    read_timeout=10.0,
-    total_timeout=30.0,
-)
+# The fetcher's defaults (schemes, redirects, timeouts), capped at the largest picture the editor takes.
+PROFILE_PICTURE_POLICY = dataclasses.replace(DEFAULT_POLICY, max_bytes=limits.STUDIO_PROFILE_PICTURE_MAX_BYTES)
 PROFILE_PICTURE_ACCEPT = "image/png, image/jpeg, image/gif, image/webp;q=0.9, */*;q=0.1"
 
 

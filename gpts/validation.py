@@ -257,12 +257,14 @@ class GPTReport:
 VALIDATION_PREFETCH = ("actions", "conversation_starters", "knowledge_files")
 
 
-def validate_gpt(gpt, *, use_cache: bool = True) -> GPTReport:
+def validate_gpt(gpt, *, use_cache: bool = True, secrets: bool = True) -> GPTReport:
     """Every finding for one GPT. Reads `actions`, `conversation_starters` and `knowledge_files`
-    through their related managers: prefetch them (VALIDATION_PREFETCH) when validating many."""
+    through their related managers: prefetch them (VALIDATION_PREFETCH) when validating many.
+    `secrets=False` leaves out whether GPT Studio holds the actions' secrets (STUDIO_SECRET_CODES):
+    exports never carry one, so they do not ask (nor read the secrets' columns)."""
     actions = list(gpt.actions.all())
     reports = _schema_reports([a.schema_text for a in actions], use_cache=use_cache)
-    return _gpt_report(gpt, actions, reports, _stored_secrets(actions))
+    return _gpt_report(gpt, actions, reports, _stored_secrets(actions) if secrets else None)
 
 
 def validate_gpts(gpts, *, use_cache: bool = True) -> dict[int, GPTReport]:
@@ -300,13 +302,14 @@ def _schema_reports(texts: list[str], *, use_cache: bool) -> list[SchemaReport]:
 
 
 def _gpt_report(
-    gpt, actions: list, reports: list[SchemaReport], stored_secrets: dict[int, tuple[bool, bool]] | None = None
+    gpt, actions: list, reports: list[SchemaReport], stored_secrets: dict[int, tuple[bool, bool]] | None
 ) -> GPTReport:
+    """`stored_secrets` None: the secrets are not checked (see validate_gpt)."""
     findings: list[Finding] = []
     findings += _field_findings(gpt)
     findings += _action_findings(gpt, actions, reports)
-    secrets = stored_secrets if stored_secrets is not None else _stored_secrets(actions)
-    findings += _secret_findings(actions, secrets)
+    if stored_secrets is not None:
+        findings += _secret_findings(actions, stored_secrets)
     return GPTReport(findings=sort_findings(findings), actions={a.pk: r for a, r in zip(actions, reports, strict=True)})
 
 

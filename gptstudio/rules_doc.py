@@ -16,6 +16,7 @@ AREAS = (
     ("gpt", "GPT rules (fields, actions together, publishing)"),
     ("document", "The GPT document (gptstudio/gpt@1): GPT Studio's own format"),
     ("import", "Importing bundles and documents (GPT Studio's own checks)"),
+    ("chatgpt", "Importing ChatGPT's own JSON of a GPT (GPT Studio's own report)"),
     ("export", "Exports"),
 )
 INTRO = (

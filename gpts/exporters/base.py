@@ -16,7 +16,7 @@ from typing import BinaryIO, ClassVar
 
 from gpts.document import gpt_document
 from gpts.models import GPT
-from gpts.validation import STUDIO_SECRET_CODES, GPTReport, validate_gpt
+from gpts.validation import GPTReport, validate_gpt
 from gptstudio.findings import Finding, Severity, make_finding
 from gptstudio.findings import register as register_rule
 
@@ -49,17 +49,16 @@ class ExportSource:
 
     @cached_property
     def report(self) -> GPTReport:
-        """The GPT's validation, on first use (schema reports come from their cache)."""
-        return validate_gpt(self.gpt)
+        """The GPT's validation, on first use (schema reports come from their cache). Without the
+        check of stored secrets: an export never carries one, and its paste guide asks for each."""
+        return validate_gpt(self.gpt, secrets=False)
 
     @cached_property
     def findings(self) -> list[Finding]:
         """Validation findings, pointing into the document (actions' schema findings included)."""
         from .paste_plan import located_findings
 
-        # Secrets never travel: an export has none whether GPT Studio holds them or not, and its
-        # paste guide asks for each one, so a secret missing here neither blocks nor changes it.
-        return [f for f in located_findings(self.gpt, self.report) if f.code not in STUDIO_SECRET_CODES]
+        return located_findings(self.gpt, self.report)
 
     @property
     def errors(self) -> list[Finding]:

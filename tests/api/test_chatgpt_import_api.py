@@ -222,6 +222,22 @@ def test_a_picture_that_is_not_an_image_fails_the_job_and_changes_nothing(
     assert not gpt.profile_picture and gpt.version == 1
 
 
+def test_a_picture_over_the_size_cap_is_not_downloaded_whole(
+    api, workspace, user, loopback_server, django_capture_on_commit_callbacks
+):
+    from gptstudio import limits
+
+    oversized = png_bytes() + b"\0" * limits.STUDIO_PROFILE_PICTURE_MAX_BYTES
+    url = loopback_server.route("/big.png", Reply(body=oversized, headers={"Content-Type": "image/png"}))
+    gpt = imported_with_picture(workspace, user, url)
+    with allow_loopback_for_tests(), django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"/api/v1/gpts/{gpt.pk}/fetch-profile-picture/")
+    job = Job.objects.get(pk=response.json()["id"])
+    assert job.status == "failed" and job.error
+    gpt.refresh_from_db()
+    assert not gpt.profile_picture and gpt.version == 1
+
+
 def test_the_fetcher_guard_applies_to_the_picture_address(api, workspace, user):
     gpt = imported_with_picture(workspace, user, "http://127.0.0.1:9/picture.png")
     response = api.post(f"/api/v1/gpts/{gpt.pk}/fetch-profile-picture/")

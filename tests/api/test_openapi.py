@@ -95,9 +95,14 @@ def test_export_and_import_document_their_files_and_refusals(generated):
     assert set(upload["requestBody"]["content"]) == {"multipart/form-data"}
     for code in ("200", "201"):
         assert upload["responses"][code]["content"]["application/json"]["schema"] == {
-            "$ref": "#/components/schemas/GPTImportResult"
+            "$ref": "#/components/schemas/ImportResult"
         }
-    assert {"400", "409", "412", "413"} <= set(upload["responses"])
+    one_of = yaml.safe_load(generated)["components"]["schemas"]["ImportResult"]["oneOf"]
+    assert one_of == [
+        {"$ref": "#/components/schemas/GPTImportResult"},
+        {"$ref": "#/components/schemas/ChatGPTImportResult"},
+    ]
+    assert {"400", "409", "412", "413", "428"} <= set(upload["responses"])
     assert upload["responses"]["400"]["content"]["application/json"]["examples"]
 
 

@@ -95,6 +95,8 @@ MATRIX = [
     Row("DELETE", G, MANAGE, 204),
     Row("GET", G + "validate/", VIEW, 200),
     Row("GET", G + "export/", VIEW, 200, query="target=chatgpt&force=true"),
+    Row("POST", G + "fetch-profile-picture/", EDIT, 202),
+    Row("POST", G + "knowledge-pending-clear/", EDIT, 200, {}),
     Row("GET", K, VIEW, 200),
     Row("POST", K, EDIT, 201, {"file": Upload("new.txt", "knowledge")}, multipart=True),
     Row("GET", K + "{id}/", VIEW, 200),
@@ -135,6 +137,8 @@ def _world():
     owner = UserFactory()
     workspace = make_workspace(owner=owner, name="Matrix")
     gpt = make_gpt(workspace=workspace, actor=owner, name="Matrix GPT")
+    # As after a rescue import from ChatGPT: a profile picture address to fetch.
+    GPT.objects.filter(pk=gpt.pk).update(chatgpt_profile_picture_url="https://example.com/picture.png")
     action = make_action(gpt, actor=owner)
     knowledge = services.knowledge_file_add(
         gpt=GPT.objects.get(pk=gpt.pk), actor=owner, upload=SimpleUploadedFile("k.txt", b"k")

@@ -193,7 +193,8 @@ def test_admin_invalid_action_add_shows_the_form_again(admin_client, gpt):
     data = {**action_form(Action(gpt=gpt, name="OAuth thing", auth_type="oauth")), "gpt": gpt.pk}
     del data["expected_version"]
     response = admin_client.post(reverse("admin:actions_action_add"), data)
-    assert set(form_errors(response)) == {"oauth_client_id", "oauth_authorization_url", "oauth_token_url"}
+    # The client ID may wait (reported by validation until entered, as after a rescue from ChatGPT).
+    assert set(form_errors(response)) == {"oauth_authorization_url", "oauth_token_url"}
     assert not Action.objects.exists()
 
 

@@ -392,3 +392,20 @@ def test_an_oauth_action_without_client_id_is_stored_and_exported_with_an_empty_
     assert (action.auth_type, action.oauth_client_id) == (Action.AuthType.OAUTH, "")
     assert action.oauth_authorization_url == "https://calendar.example.com/oauth/authorize"
     assert action.oauth_token_url == "https://calendar.example.com/oauth/token"
+
+
+def test_a_gpt_deleted_between_reading_and_writing_is_reported_not_a_crash(workspace, user, monkeypatch):
+    from gpts import chatgpt_import as module
+
+    first = import_one(workspace, user, fixture_bytes("bare_gizmo.json")).outcome.gpt
+    planned = module.chatgpt_plan
+
+    def plan_then_delete(**kwargs):
+        plan = planned(**kwargs)
+        GPT.objects.filter(pk=first.pk).delete()
+        return plan
+
+    monkeypatch.setattr(module, "chatgpt_plan", plan_then_delete)
+    result = import_one(workspace, user, fixture_bytes("bare_gizmo.json"), expected_versions={"g-BaReGiZmO1": 1})
+    assert result.outcome is None and "deleted meanwhile" in result.error
+    assert not GPT.objects.exists()

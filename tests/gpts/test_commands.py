@@ -49,7 +49,7 @@ def test_export_document_format_follows_the_file_name(rich, tmp_path):
 
 def test_export_refuses_errors_with_status_1_unless_forced(rich, tmp_path, monkeypatch):
     error = Finding(Severity.ERROR, "gpt.name.empty", "Name is empty.", pointer="/name")
-    monkeypatch.setattr("gpts.exporters.base.validate_gpt", lambda gpt: GPTReport(findings=[error]))
+    monkeypatch.setattr("gpts.exporters.base.validate_gpt", lambda gpt, **options: GPTReport(findings=[error]))
     out = tmp_path / "planner.zip"
     args = ("export_gpt", "planner", "--workspace", rich.workspace.slug, "--target", "chatgpt", "--out", out)
     assert exit_status(*args) == 1

@@ -129,7 +129,7 @@ def test_the_document_target_renders_the_document(rich):
 def failing_validation(monkeypatch):
     error = Finding(Severity.ERROR, "gpt.instructions.too_long", "Instructions are too long.", pointer="/instructions")
 
-    def validate(gpt):
+    def validate(gpt, **options):
         return GPTReport(findings=[error])
 
     monkeypatch.setattr("gpts.exporters.base.validate_gpt", validate)
@@ -160,7 +160,7 @@ def test_the_document_target_keeps_drafts_with_errors(rich, failing_validation):
 
 def test_the_document_target_trusts_a_stored_count_of_no_errors_and_skips_validation(rich, monkeypatch):
     assert rich.error_count == 0
-    monkeypatch.setattr("gpts.exporters.base.validate_gpt", lambda gpt: pytest.fail("validated"))
+    monkeypatch.setattr("gpts.exporters.base.validate_gpt", lambda gpt, **options: pytest.fail("validated"))
     export = gpt_export(gpt=rich, target="document", fmt="json")
     assert export.findings == []
     assert parse_document(b"".join(export.chunks)).document == gpt_document(rich)
