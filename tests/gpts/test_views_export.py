@@ -56,7 +56,7 @@ def test_the_paste_page_shows_each_field_in_editor_order_with_counts(client, ric
 
 def test_blocking_findings_are_shown_at_their_step(client, rich, user, monkeypatch):
     error = Finding(Severity.ERROR, "gpt.instructions.too_long", "Instructions are too long.", pointer="/instructions")
-    monkeypatch.setattr("gpts.exporters.base.validate_gpt", lambda gpt: GPTReport(findings=[error]))
+    monkeypatch.setattr("gpts.exporters.base.validate_gpt", lambda gpt, **options: GPTReport(findings=[error]))
     client.force_login(user)
     html = client.get(paste_url(rich)).content.decode()
     instructions_step = html[html.index('id="step-instructions"') : html.index('id="step-starters"')]
@@ -101,7 +101,7 @@ def test_downloads_stream_the_exported_bytes(client, rich, workspace):
 
 def test_a_download_with_errors_is_refused_with_a_force_link(client, rich, user, monkeypatch):
     error = Finding(Severity.ERROR, "gpt.name.too_long", "Name too long.", pointer="/name")
-    monkeypatch.setattr("gpts.exporters.base.validate_gpt", lambda gpt: GPTReport(findings=[error]))
+    monkeypatch.setattr("gpts.exporters.base.validate_gpt", lambda gpt, **options: GPTReport(findings=[error]))
     client.force_login(user)
     response = client.get(export_url(rich, "chatgpt"))
     assert response.status_code == 409
@@ -267,7 +267,7 @@ def test_the_export_pages_show_the_workspace_switcher_like_the_other_studio_page
     dashboard_nav = _site_nav(client.get(reverse("gpts:dashboard", args=[workspace.slug])).content.decode())
     assert f'aria-label="Switch workspace (current: {workspace.name})"' in dashboard_nav
     error = Finding(Severity.ERROR, "gpt.name.too_long", "Name too long.", pointer="/name")
-    monkeypatch.setattr("gpts.exporters.base.validate_gpt", lambda gpt: GPTReport(findings=[error]))
+    monkeypatch.setattr("gpts.exporters.base.validate_gpt", lambda gpt, **options: GPTReport(findings=[error]))
     refused = client.get(export_url(rich, "chatgpt"))
     assert refused.status_code == 409
     pages = [client.get(paste_url(rich)), client.get(import_url(workspace)), refused]
