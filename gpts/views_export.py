@@ -423,7 +423,8 @@ def _chatgpt_confirmed(request, workspace):
         workspace,
         status=_result_status(result),
         result=result,
-        result_has_errors=any(item.outcome is None for item in result.results),
+        # A GPT saved (or imported) by someone else since the preview: offer a fresh preview.
+        result_has_conflicts=any(item.outcome is None and item.current_version is not None for item in result.results),
         preview_token=_preview_token(request, workspace, data, []),
     )
 

@@ -152,6 +152,7 @@ def test_a_list_imports_the_gpts_and_skips_the_project_each_reported(editor, wor
     assert response.status_code == 201
     assert list(GPT.objects.filter(workspace=workspace).values_list("chatgpt_id", flat=True)) == [GIZMO_ID]
     assert "not imported" in response.content.decode()
+    assert "Preview again" not in response.content.decode()  # a refusal is not a conflict
 
 
 def test_a_changed_or_foreign_preview_is_refused_before_anything_is_read(editor, workspace, user):
