@@ -417,7 +417,11 @@ def _chatgpt_confirmed(request, workspace):
         return _import_page(request, workspace, status=400, message=message)
     if request.POST.get("step") == "preview":
         return _chatgpt_preview(request, workspace, data)  # again, against the GPTs as they are now
-    result = chatgpt_import(workspace=workspace, actor=request.user, data=data, expected_versions=versions)
+    try:
+        result = chatgpt_import(workspace=workspace, actor=request.user, data=data, expected_versions=versions)
+    except DocumentRejected as exc:  # the preview accepted it, so only if the rules changed in between
+        message = "The import was refused; nothing was written."
+        return _import_page(request, workspace, status=400, message=message, refused_findings=exc.findings)
     return _chatgpt_page(
         request,
         workspace,

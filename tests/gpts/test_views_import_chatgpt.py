@@ -245,3 +245,12 @@ def test_fuzzed_json_on_the_page_previews_without_writing_and_never_answers_500(
     # Each GPT written with its ChatGPT id is now the one its JSON updates (one without an id is new again).
     known = GPT.objects.filter(workspace=workspace).exclude(chatgpt_id="").count()
     assert again.content.decode().count('<span class="badge info">will update</span>') == known
+
+
+def test_an_expired_preview_is_refused_and_nothing_is_written(editor, workspace, monkeypatch):
+    html = editor.post(import_url(workspace), {"text": as_text(gizmo_json())}).content.decode()
+    monkeypatch.setattr("gpts.views_export.PREVIEW_MAX_AGE", -1)  # every preview is older than that
+    before = rows()
+    response = confirm(editor, workspace, html)
+    assert response.status_code == 400 and "This preview has expired or was changed" in response.content.decode()
+    assert rows() == before
