@@ -29,11 +29,12 @@ from django.utils import timezone
 
 from actions.imports import schema_title, unique_action_name
 from actions.schema.parsing import container_depth
+from gptstudio import limits
 from gptstudio.errors import EditConflict
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
 
 from . import services
-from .document import DOCUMENT_MAX_BYTES, DOCUMENT_MAX_DEPTH, read_bounded
+from .document import DOCUMENT_MAX_BYTES, DOCUMENT_MAX_DEPTH, DOCUMENT_MAX_VALUES, read_bounded
 from .document_schema import DOCUMENT_FORMAT, URL_MAX_LENGTH
 from .importers import DocumentRejected, ImportOutcome, gpt_apply_document
 from .models import GPT, Workspace
@@ -58,6 +59,10 @@ register("chatgpt.secret_to_enter", Severity.WARNING, "A secret ChatGPT never gi
 register("chatgpt.knowledge_to_upload", Severity.WARNING, "Knowledge files ChatGPT names only by id", **_STUDIO)
 register("chatgpt.profile_picture", Severity.INFO, "The profile picture's address was kept", **_STUDIO)
 
+# A document's value cap, plus as many again for each action schema: ChatGPT's JSON holds them as
+# data (`json_schema`), where a document holds them as text. Real GPT action schemas have about
+# 300 values (3,300 the largest of tests/data/corpus/gpt_actions).
+CHATGPT_MAX_VALUES = DOCUMENT_MAX_VALUES * (1 + limits.GPT_ACTIONS_MAX.value)
 GIZMO_ID = re.compile(r"^g-[A-Za-z0-9_-]{1,90}$")
 PROJECT_TYPE = "snorlax"  # ChatGPT's gizmo_type of a Project (ids g-p-…)
 UNTITLED = "Untitled GPT"
@@ -154,8 +159,8 @@ def _entry_is_gpt_like(entry) -> bool:
 
 
 def _entries(data) -> tuple[list, str | None] | None:
-    """The GPT entries of parsed input and the pointer of their list ("" for one GPT), or None when
-    the input has no GPT-like shape at all. The pointer is None for a single GPT."""
+    """The GPT entries of parsed input and the pointer of their list ("" for a top-level array, None
+    for a single GPT), or None when the input has no GPT-like shape at all."""
     if isinstance(data, list):
         return (data, "") if any(_entry_is_gpt_like(item) for item in data) else None
     if not isinstance(data, dict) or "format" in data:
@@ -182,7 +187,7 @@ def is_chatgpt_json(data: bytes) -> bool:
         return False
     if len(data) > DOCUMENT_MAX_BYTES:
         return bool(_SNIFF.search(data[:65536]))
-    loaded, fmt, _ = read_bounded(data)
+    loaded, fmt, _ = read_bounded(data, max_values=CHATGPT_MAX_VALUES)
     if loaded is None or fmt != "json":
         return bool(_SNIFF.search(data[:65536])) and b'"format"' not in data[:65536]
     return _entries(loaded.data) is not None
@@ -234,6 +239,15 @@ class ChatGPTPlan:
     @property
     def refused(self) -> bool:
         return has_errors(self.findings) or not self.gizmos
+
+    def as_dict(self) -> dict:
+        """The preview of an import (nothing written): each GPT's document, target and report."""
+        return {
+            "kind": "chatgpt",
+            "refused": self.refused,
+            "gizmos": [gizmo.as_dict() for gizmo in self.gizmos],
+            "findings": [f.as_dict() for f in sort_findings(self.findings)],
+        }
 
 
 class _Refused(Exception):
@@ -694,7 +708,7 @@ def chatgpt_plan(*, workspace: Workspace, data: bytes) -> ChatGPTPlan:
     """Read ChatGPT's JSON and map each GPT in it; writes nothing. Whole-input problems (not JSON,
     too large or deep, nothing GPT-like) are the plan's findings; a GPT that cannot be imported is
     a plan whose `document` is None, with its reason among its findings."""
-    loaded, fmt, findings = read_bounded(data)
+    loaded, fmt, findings = read_bounded(data, max_values=CHATGPT_MAX_VALUES)
     if loaded is None:
         return ChatGPTPlan(gizmos=[], findings=findings)
     if fmt != "json":

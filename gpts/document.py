@@ -593,10 +593,10 @@ class ParsedDocument:
         return self.document is not None and not has_errors(self.findings)
 
 
-def _too_many_values(line: int | None, column: int | None = None) -> Finding:
+def _too_many_values(line: int | None, column: int | None = None, cap: int = DOCUMENT_MAX_VALUES) -> Finding:
     return make_finding(
         "document.too_many_values",
-        f"The document holds more than {DOCUMENT_MAX_VALUES:,} values (keys included); a GPT document has a "
+        f"The document holds more than {cap:,} values (keys included); a GPT document has a "
         "few hundred. Is this the right file?",
         line=line,
         column=column,
@@ -615,7 +615,7 @@ def _alias_found(event: yaml.AliasEvent) -> Finding:
 _YAML_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
 
 
-def _yaml_shape_problem(text: str) -> Finding | None:
+def _yaml_shape_problem(text: str, cap: int = DOCUMENT_MAX_VALUES) -> Finding | None:
     """Count values as libyaml parses (no data is built) and stop at the cap; refuse an alias and a
     second document. A syntax error is left to the loader, which reports it with its position."""
     values = 0
@@ -624,8 +624,8 @@ def _yaml_shape_problem(text: str) -> Finding | None:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
             if isinstance(event, _YAML_NODE_EVENTS):
                 values += 1
-                if values > DOCUMENT_MAX_VALUES:
-                    return _too_many_values(event.start_mark.line + 1, event.start_mark.column + 1)
+                if values > cap:
+                    return _too_many_values(event.start_mark.line + 1, event.start_mark.column + 1, cap)
                 if isinstance(event, yaml.AliasEvent):
                     return _alias_found(event)
             elif isinstance(event, yaml.DocumentStartEvent):
@@ -648,10 +648,10 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+(")?|([\[{,:])')
 _JSON_STRUCTURAL = re.compile(r"[\[{,:]")
 
 
-def _json_shape_problem(text: str) -> Finding | None:
+def _json_shape_problem(text: str, cap: int = DOCUMENT_MAX_VALUES) -> Finding | None:
     """An upper bound of the values in JSON text without parsing it: each value after the first
     follows a comma, a colon or an opening bracket (exact for valid JSON, bar empty containers)."""
-    if text.count(",") + text.count(":") + text.count("[") + text.count("{") < DOCUMENT_MAX_VALUES:
+    if text.count(",") + text.count(":") + text.count("[") + text.count("{") < cap:
         return None  # even counting the characters inside strings, the text is small enough
     values = 1
     for match in _JSON_TOKEN.finditer(text):
@@ -667,8 +667,8 @@ def _json_shape_problem(text: str) -> Finding | None:
             continue
         for character in structural:
             values += 1
-            if values > DOCUMENT_MAX_VALUES:
-                return _too_many_values(text.count("\n", 0, character.start()) + 1)
+            if values > cap:
+                return _too_many_values(text.count("\n", 0, character.start()) + 1, cap=cap)
     return None
 
 
@@ -711,10 +711,13 @@ def _reading_findings(loaded: ParsedSchema) -> list[Finding]:
     return findings
 
 
-def read_bounded(text: str | bytes) -> tuple[ParsedSchema | None, str, list[Finding]]:
+def read_bounded(
+    text: str | bytes, *, max_values: int = DOCUMENT_MAX_VALUES
+) -> tuple[ParsedSchema | None, str, list[Finding]]:
     """Read JSON or YAML text under the document caps (bytes, values, nesting), safe loading only:
     (the loaded text or None, its format, reading findings). Never raises for bad input. Shared by
-    every reader of user-supplied GPT data (documents, ChatGPT's GPT JSON)."""
+    every reader of user-supplied GPT data (documents, ChatGPT's GPT JSON, which holds the action
+    schemas as data, hence its own `max_values`)."""
     if isinstance(text, bytes):
         if len(text) > DOCUMENT_MAX_BYTES:
             return None, "yaml", [_too_large(len(text))]
@@ -726,7 +729,7 @@ def read_bounded(text: str | bytes) -> tuple[ParsedSchema | None, str, list[Find
     fmt = detect_schema_format(text)
     if len(text) > DOCUMENT_MAX_BYTES:
         return None, fmt, [_too_large(len(text))]
-    problem = _json_shape_problem(text) if fmt == "json" else _yaml_shape_problem(text)
+    problem = _json_shape_problem(text, max_values) if fmt == "json" else _yaml_shape_problem(text, max_values)
     if problem is not None:
         return None, fmt, [problem]
     loaded = parse_schema(text, max_bytes=DOCUMENT_MAX_BYTES)

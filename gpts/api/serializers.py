@@ -200,6 +200,11 @@ class GPTListItemSerializer(serializers.ModelSerializer):
 
 
 class GPTDetailSerializer(GPTListItemSerializer):
+    # Text, not `format: uri`: empty when the GPT has none.
+    chatgpt_profile_picture_url = serializers.CharField(
+        read_only=True,
+        help_text="The profile picture address ChatGPT's JSON gave (POST fetch-profile-picture/), or empty.",
+    )
     chatgpt_pending_knowledge = serializers.ListField(
         child=serializers.CharField(),
         read_only=True,
@@ -228,9 +233,6 @@ class GPTDetailSerializer(GPTListItemSerializer):
         extra_kwargs = {
             "chatgpt_id": {"help_text": "The ChatGPT GPT (g-…) this GPT was imported from; empty when none."},
             "chatgpt_imported_at": {"help_text": "When it was last imported from ChatGPT."},
-            "chatgpt_profile_picture_url": {
-                "help_text": "The profile picture address ChatGPT's JSON gave (POST fetch-profile-picture/)."
-            },
         }
 
 

@@ -112,6 +112,8 @@ def _seed() -> World:
             oauth_token_url="https://auth.example.com/t",
         )
         Job.objects.create(workspace=workspace, gpt=gpt, kind=Job.Kind.SCHEMA_IMPORT)
+        # As after a rescue import from ChatGPT: a picture address to fetch.
+        GPT.objects.filter(pk=gpt.pk).update(chatgpt_profile_picture_url=f"https://example.com/{i}.png")
         gpts.append(gpt)
     knowledge_gpt = gpts[1]
     knowledge = [
@@ -286,9 +288,11 @@ def _succeeded(counts: Counter) -> int:
 
 def test_the_api_conforms_to_its_schema_under_generated_input(live_server, settings, tmp_path, monkeypatch, capsys):
     from actions import tasks
+    from gpts import tasks as gpt_tasks
 
-    # Schema imports are recorded as jobs but never fetched: no network beyond 127.0.0.1.
+    # Schema imports and picture fetches are recorded as jobs but never fetched: no network beyond 127.0.0.1.
     monkeypatch.setattr(tasks.schema_import_task, "delay", lambda job_id: None)
+    monkeypatch.setattr(gpt_tasks.profile_picture_fetch_task, "delay", lambda job_id: None)
     settings.API_TOKEN_THROTTLE_RATE = ""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     world = _seed()

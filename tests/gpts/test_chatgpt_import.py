@@ -409,3 +409,59 @@ def test_a_gpt_deleted_between_reading_and_writing_is_reported_not_a_crash(works
     result = import_one(workspace, user, fixture_bytes("bare_gizmo.json"), expected_versions={"g-BaReGiZmO1": 1})
     assert result.outcome is None and "deleted meanwhile" in result.error
     assert not GPT.objects.exists()
+
+
+def test_ten_large_action_schemas_fit_and_a_flood_of_values_is_refused(workspace):
+    import yaml
+
+    corpus = Path(__file__).resolve().parent.parent / "data" / "corpus" / "gpt_actions"
+    schema = yaml.load((corpus / "aaddrick_todoist_rest_v2.yaml").read_text(), Loader=yaml.BaseLoader)  # ~3,300 values
+    tools = []
+    for index in range(10):
+        copy_of = copy.deepcopy(schema)
+        copy_of["servers"] = [{"url": f"https://api{index}.example.com"}]
+        copy_of["info"]["title"] = f"Todoist {index}"
+        tools.append({"type": "plugins_prototype", "metadata": {"json_schema": copy_of, "auth": {"type": "none"}}})
+    big = {"gizmo": {"id": "g-BigActions1", "display": {"name": "Big"}}, "tools": tools}
+    (gizmo,) = chatgpt_plan(workspace=workspace, data=dumps(big)).gizmos
+    assert not gizmo.refused and len(gizmo.document["actions"]) == 10
+    flood = {"gizmo": {"id": "g-Flood000001", "display": {"name": "Flood"}}, "junk": list(range(120_000))}
+    plan = chatgpt_plan(workspace=workspace, data=dumps(flood))
+    assert plan.refused and codes(plan.findings) == {"document.too_many_values"}
+
+
+@pytest.mark.parametrize(
+    ("recipient", "tags", "visibility"),
+    [
+        ("private", [], "invite_only"),
+        ("user", [], "invite_only"),
+        ("group", [], "invite_only"),
+        ("workspace_link", [], "workspace_link"),
+        ("workspace", [], "workspace"),
+        ("link", [], "link"),
+        ("marketplace", ["public"], "gpt_store"),
+        (None, ["public", "reportable"], "gpt_store"),
+        (None, [], "invite_only"),
+        ("somewhere_new", [], "invite_only"),
+    ],
+)
+def test_visibility_comes_from_share_recipient_then_tags(workspace, recipient, tags, visibility):
+    gizmo = {"id": "g-Visibility1", "display": {"name": "V"}, "tags": tags}
+    if recipient is not None:
+        gizmo["share_recipient"] = recipient
+    (plan,) = chatgpt_plan(workspace=workspace, data=dumps({"gizmo": gizmo, "tools": []})).gizmos
+    assert plan.document["visibility"] == visibility
+    assert ("chatgpt.unknown_value" in codes(plan.findings)) == (recipient == "somewhere_new")
+
+
+def test_the_plan_previews_without_writing(workspace, user):
+    import_one(workspace, user, fixture_bytes("bare_gizmo.json"))
+    before = (GPT.objects.count(), Revision.objects.count())
+    preview = chatgpt_plan(workspace=workspace, data=fixture_bytes("list_array.json")).as_dict()
+    assert (GPT.objects.count(), Revision.objects.count()) == before
+    assert preview["kind"] == "chatgpt" and not preview["refused"]
+    assert [g["refused"] for g in preview["gizmos"]] == [False, False, True, True]
+    again = chatgpt_plan(workspace=workspace, data=fixture_bytes("bare_gizmo.json")).as_dict()
+    (gizmo,) = again["gizmos"]
+    assert gizmo["target"]["version"] == 1 and gizmo["document"]["name"] == "Haiku Writer"
+    json.dumps(preview)  # JSON all the way down
