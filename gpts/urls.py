@@ -28,6 +28,16 @@ urlpatterns = [
     path("w/<slug:ws>/g/<slug:gpt>/delete/", views.gpt_delete, name="gpt_delete"),
     path("w/<slug:ws>/g/<slug:gpt>/knowledge/", views.knowledge_upload, name="knowledge_upload"),
     path("w/<slug:ws>/g/<slug:gpt>/knowledge/<int:file_id>/delete/", views.knowledge_delete, name="knowledge_delete"),
+    path(
+        "w/<slug:ws>/g/<slug:gpt>/knowledge/pending/clear/",
+        views.knowledge_pending_clear,
+        name="knowledge_pending_clear",
+    ),
+    path(
+        "w/<slug:ws>/g/<slug:gpt>/profile-picture/fetch/",
+        views.profile_picture_fetch,
+        name="profile_picture_fetch",
+    ),
     path("w/<slug:ws>/g/<slug:gpt>/history/", views.history, name="history"),
     path("w/<slug:ws>/g/<slug:gpt>/history/diff/", views.history_diff, name="history_diff"),
     path("w/<slug:ws>/g/<slug:gpt>/history/<int:number>/restore/", views.history_restore, name="history_restore"),

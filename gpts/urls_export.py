@@ -16,4 +16,5 @@ urlpatterns = [
         name="export",
     ),
     path("w/<slug:ws>/import/", views_export.workspace_import, name="import"),
+    path("w/<slug:ws>/import/from-chatgpt/", views_export.bring_your_gpts, name="bring_your_gpts"),
 ]

@@ -31,8 +31,9 @@ from .forms import (
     WorkspaceForm,
 )
 from .importers import restore_secrets_check
-from .models import GPT, Revision
+from .models import GPT, Job, Revision
 from .permissions import Access
+from .picture_fetch import profile_picture_fetch_start
 from .validation import validate_gpt
 
 REVISIONS_PER_PAGE = 50
@@ -121,10 +122,18 @@ def _editor_context(request, workspace, gpt: GPT | None, form: GPTForm) -> dict:
         "findings": report.findings if report else [],
         "action_findings": action_findings,
         "knowledge_form": KnowledgeUploadForm(),
+        "picture_job": _last_picture_job(gpt),
         "limits": limits,
         "category_suggestions": CATEGORY_SUGGESTIONS,
         **role_context(request.role),
     }
+
+
+def _last_picture_job(gpt: GPT | None) -> Job | None:
+    if gpt is None or not gpt.chatgpt_profile_picture_url:
+        return None
+    jobs = gpt.jobs.filter(kind=Job.Kind.PROFILE_PICTURE_FETCH).only("status", "error")
+    return jobs.order_by("-created_at", "-id").first()
 
 
 @workspace_view(Access.EDIT)
@@ -346,6 +355,7 @@ def _knowledge_response(request, workspace, gpt_slug: str, *, version_bumped_to:
         "knowledge_error": error,
         "version_bumped_to": version_bumped_to,
         "knowledge_form": KnowledgeUploadForm(),
+        "picture_job": _last_picture_job(gpt),
         "limits": limits,
         **role_context(request.role),
     }
@@ -420,6 +430,40 @@ def knowledge_delete(request, workspace, gpt, file_id):
         messages.success(request, f"Removed “{knowledge.name}”.")
         return redirect("gpts:gpt_edit", workspace.slug, gpt.slug)
     return _knowledge_response(request, workspace, gpt.slug, version_bumped_to=bumped)
+
+
+# --- What a ChatGPT import leaves to do by hand ------------------------------------------------
+
+
+@workspace_view(Access.EDIT)
+@require_POST
+def knowledge_pending_clear(request, workspace, gpt):
+    """The knowledge files ChatGPT named by id are uploaded (or not wanted): stop reporting them.
+    Not a change of the GPT's document, so no version is needed."""
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
+    services.gpt_knowledge_pending_clear(gpt=gpt)
+    messages.success(request, "The knowledge files from ChatGPT are marked as uploaded.")
+    return redirect("gpts:gpt_edit", workspace.slug, gpt.slug)
+
+
+@workspace_view(Access.EDIT)
+@require_POST
+def profile_picture_fetch(request, workspace, gpt):
+    """Start the job that fetches the profile picture ChatGPT's JSON pointed to (gpts.picture_fetch)."""
+    gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
+    try:
+        job = profile_picture_fetch_start(gpt=gpt, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, f"The profile picture cannot be fetched: {' '.join(error.messages)}")
+        return redirect("gpts:gpt_edit", workspace.slug, gpt.slug)
+    job.refresh_from_db()  # without a broker the job has run already
+    if job.status == Job.Status.SUCCEEDED:
+        messages.success(request, "The profile picture was fetched from ChatGPT and saved as a new version.")
+    elif job.status == Job.Status.FAILED:
+        messages.error(request, f"The profile picture could not be fetched: {job.error}")
+    else:
+        messages.info(request, "Fetching the profile picture from ChatGPT; reload this page in a moment to see it.")
+    return redirect("gpts:gpt_edit", workspace.slug, gpt.slug)
 
 
 # --- History --------------------------------------------------------------------------------

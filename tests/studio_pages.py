@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from gpts import services
 from gpts.models import Job
@@ -46,8 +47,8 @@ def studio_routes() -> list[Route]:
 
 @dataclass
 class World:
-    """One workspace with everything a studio page can show: a GPT with an action, a knowledge
-    file and two revisions, a member, an open invitation, an API token and an import job."""
+    """One workspace with everything a studio page can show: a GPT (imported from ChatGPT) with an
+    action, a knowledge file and two revisions, a member, an open invitation, an API token and an import job."""
 
     owner: object
     workspace: object
@@ -82,6 +83,14 @@ def make_world() -> World:
     gpt = make_gpt(workspace=workspace, actor=owner, name="Weather Buddy", conversation_starters=["Hi"])
     action = make_action(gpt, actor=owner)
     knowledge = services.knowledge_file_add(gpt=gpt, actor=owner, upload=SimpleUploadedFile("notes.txt", b"hello"))
+    # Rescued from ChatGPT, so the editor shows its origin, pending knowledge and picture fetch too.
+    services.gpt_chatgpt_identity_set(
+        gpt=gpt,
+        chatgpt_id="g-WorldGPT001",
+        profile_picture_url="https://127.0.0.1/picture.png",  # refused by the fetcher before any network
+        pending_knowledge=["file-World001"],
+        imported_at=timezone.now(),
+    )
     gpt.refresh_from_db()
     invitation, invitation_token = services.invitation_create(
         workspace=workspace, email="invited@example.com", role="viewer", invited_by=owner

@@ -58,7 +58,8 @@ def test_only_editors_and_owners_see_create_controls(login_as, client, workspace
     login_as(role)
     html = client.get(dashboard_url(workspace)).content.decode()
     assert ("+ New GPT" in html) == (role != "viewer")
-    assert ("Import a bundle" in html) == (role != "viewer")
+    assert (f'href="/w/{workspace.slug}/import/">Import</a>' in html) == (role != "viewer")
+    assert (f'href="/w/{workspace.slug}/import/from-chatgpt/">Bring your GPTs' in html) == (role != "viewer")
 
 
 def test_dashboard_shows_readiness_last_edit_and_editor(client, user, workspace):

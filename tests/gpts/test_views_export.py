@@ -276,3 +276,61 @@ def test_the_export_pages_show_the_workspace_switcher_like_the_other_studio_page
         nav = _site_nav(response.content.decode())
         assert nav == dashboard_nav, response.request["PATH_INFO"]
         assert ">Dashboard</a>" not in nav
+
+
+def test_a_pasted_document_imports_like_an_uploaded_one(client, rich, user, workspace):
+    client.force_login(user)
+    text = b"".join(gpt_export(gpt=rich, target="document").chunks).decode()
+    count = GPT.objects.count()
+    response = client.post(import_url(workspace), {"text": text})
+    assert response.status_code == 201
+    assert GPT.objects.count() == count + 1
+    created = GPT.objects.get(slug="planner-2")
+    assert gpt_document(created) == gpt_document(rich)
+    assert f'href="/w/{workspace.slug}/g/planner-2/"' in response.content.decode()
+    assert created.revisions.get().summary == "Imported"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Choose a file to upload or paste the text to import."),
+        ({"text": "  \n"}, "Choose a file to upload or paste the text to import."),
+        ({"text": "name: x", "upload": SimpleUploadedFile("a.yaml", b"name: x")}, "Upload a file or paste text"),
+    ],
+    ids=["nothing", "blank text", "both"],
+)
+def test_the_import_needs_exactly_one_of_a_file_or_text(client, user, workspace, data, message):
+    client.force_login(user)
+    count = GPT.objects.count()
+    response = client.post(import_url(workspace), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert GPT.objects.count() == count
+
+
+def test_pasted_text_over_the_form_cap_is_413_and_writes_nothing(client, user, workspace, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(user)
+    count = GPT.objects.count()
+    response = client.post(import_url(workspace), {"text": "x" * 5000})
+    assert response.status_code == 413
+    assert "The pasted text is over 1,000 bytes" in response.content.decode()
+    assert GPT.objects.count() == count
+
+
+def test_the_bring_your_gpts_guide_says_which_request_to_copy_and_is_linked(client, user, workspace):
+    client.force_login(member(workspace, "viewer"))
+    guide = reverse("gpts_export:bring_your_gpts", args=[workspace.slug])
+    html = client.get(guide).content.decode()
+    for step in ("gizmos/g-", "/backend-api/gizmos/g-", "/public-api/gizmos/discovery/mine", "Migrate to plugin"):
+        assert step in html
+    assert "read-only" in html and "client secret" in html and "Fetch profile picture from ChatGPT" in html
+    client.force_login(user)
+    assert f'href="{guide}"' in client.get(import_url(workspace)).content.decode()
+    assert f'href="{guide}"' in client.get(reverse("gpts:dashboard", args=[workspace.slug])).content.decode()
+
+
+def test_the_bring_your_gpts_guide_is_404_outside_ones_workspaces(client, workspace, other_user):
+    client.force_login(other_user)
+    assert client.get(reverse("gpts_export:bring_your_gpts", args=[workspace.slug])).status_code == 404
