@@ -34,7 +34,7 @@ from gptstudio.errors import EditConflict
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
 
 from . import services
-from .document import DOCUMENT_MAX_BYTES, DOCUMENT_MAX_DEPTH, DOCUMENT_MAX_VALUES, read_bounded
+from .document import DOCUMENT_MAX_BYTES, DOCUMENT_MAX_DEPTH, DOCUMENT_MAX_VALUES, knowledge_document, read_bounded
 from .document_schema import DOCUMENT_FORMAT, URL_MAX_LENGTH
 from .importers import DocumentRejected, ImportOutcome, gpt_apply_document
 from .models import GPT, Workspace
@@ -753,10 +753,17 @@ def chatgpt_plan(*, workspace: Workspace, data: bytes) -> ChatGPTPlan:
         else:
             seen[plan.chatgpt_id] = plan.index
     targets = {
-        gpt.chatgpt_id: gpt for gpt in GPT.objects.filter(workspace=workspace, chatgpt_id__in=list(seen)).order_by("pk")
+        gpt.chatgpt_id: gpt
+        for gpt in GPT.objects.filter(workspace=workspace, chatgpt_id__in=list(seen))
+        .prefetch_related("knowledge_files")
+        .order_by("pk")
     }
     for plan in plans:
         plan.target = targets.get(plan.chatgpt_id) if plan.chatgpt_id else None
+        if plan.target is not None and plan.document is not None:
+            # ChatGPT's JSON names knowledge files only by id, never their bytes: a re-import keeps
+            # the files uploaded to the GPT here instead of removing them as "not in the document".
+            plan.document["knowledge"] = knowledge_document(plan.target)
     return ChatGPTPlan(gizmos=plans, findings=[])
 
 
@@ -890,7 +897,7 @@ def _import_one(workspace: Workspace, actor, plan: GizmoPlan, versions: dict) ->
             gpt=gpt,
             chatgpt_id=plan.chatgpt_id,
             profile_picture_url=plan.profile_picture_url,
-            pending_knowledge=plan.knowledge_file_ids,
+            knowledge_file_ids=plan.knowledge_file_ids,
             imported_at=timezone.now(),
         )
 

@@ -93,12 +93,17 @@ def gpt_document(gpt) -> dict:
         "visibility": gpt.visibility,
         "category": gpt.category,
         "use_conversation_data": gpt.use_conversation_data,
-        "knowledge": [
-            {"name": k.name, "size": k.size, "sha256": k.sha256, "media_type": k.media_type}
-            for k in gpt.knowledge_files.all()
-        ],
+        "knowledge": knowledge_document(gpt),
         "actions": [action_document(a) for a in gpt.actions.all()],
     }
+
+
+def knowledge_document(gpt) -> list[dict]:
+    """The document's `knowledge` list of a GPT (reads `knowledge_files`)."""
+    return [
+        {"name": k.name, "size": k.size, "sha256": k.sha256, "media_type": k.media_type}
+        for k in gpt.knowledge_files.all()
+    ]
 
 
 def document_changes(old: dict | None, new: dict) -> list[str]:

@@ -133,6 +133,8 @@ class GPT(TimeStampedModel):
     # ChatGPT's ids of knowledge files its JSON names but never carries (no name, no bytes): a
     # warning until the user has uploaded them (gpt_knowledge_pending_clear).
     chatgpt_pending_knowledge = models.JSONField(default=list, blank=True, editable=False)
+    # Every knowledge file id the last import named, so a re-import keeps ids marked uploaded as done.
+    chatgpt_knowledge_ids = models.JSONField(default=list, blank=True, editable=False)
 
     CAPABILITY_FIELDS = ("web_search", "canvas", "image_generation", "code_interpreter")
 

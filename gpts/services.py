@@ -466,6 +466,7 @@ CHATGPT_IDENTITY_FIELDS = (
     "chatgpt_imported_at",
     "chatgpt_profile_picture_url",
     "chatgpt_pending_knowledge",
+    "chatgpt_knowledge_ids",
 )
 
 
@@ -474,18 +475,25 @@ def gpt_chatgpt_identity_set(
     gpt: GPT,
     chatgpt_id: str,
     profile_picture_url: str,
-    pending_knowledge: list[str],
+    knowledge_file_ids: list[str],
     imported_at: datetime.datetime,
 ) -> GPT:
     """Record that `gpt` was (re-)imported from ChatGPT's GPT `chatgpt_id`. These fields are not
     part of the GPT document (they say where the GPT came from, not what it is), so no revision;
-    the stored readiness is refreshed because pending knowledge files are a warning."""
+    the stored readiness is refreshed because pending knowledge files are a warning.
+
+    A knowledge file id is pending unless an earlier import named it too and it was marked
+    uploaded since: a re-import does not bring back files someone already took care of."""
     with transaction.atomic():
         locked = GPT.objects.select_for_update().get(pk=gpt.pk)
+        named_before, still_pending = set(locked.chatgpt_knowledge_ids), set(locked.chatgpt_pending_knowledge)
         locked.chatgpt_id = chatgpt_id
         locked.chatgpt_imported_at = imported_at
         locked.chatgpt_profile_picture_url = profile_picture_url
-        locked.chatgpt_pending_knowledge = list(pending_knowledge)
+        locked.chatgpt_pending_knowledge = [
+            file_id for file_id in knowledge_file_ids if file_id in still_pending or file_id not in named_before
+        ]
+        locked.chatgpt_knowledge_ids = list(knowledge_file_ids)
         store_validation(locked)
         locked.save(update_fields=[*CHATGPT_IDENTITY_FIELDS, *STORED_VALIDATION_FIELDS, "updated_at"])
     return locked

@@ -88,7 +88,7 @@ def make_world() -> World:
         gpt=gpt,
         chatgpt_id="g-WorldGPT001",
         profile_picture_url="https://127.0.0.1/picture.png",  # refused by the fetcher before any network
-        pending_knowledge=["file-World001"],
+        knowledge_file_ids=["file-World001"],
         imported_at=timezone.now(),
     )
     gpt.refresh_from_db()

@@ -29,6 +29,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='gpt',
+            name='chatgpt_knowledge_ids',
+            field=models.JSONField(blank=True, default=list, editable=False),
+        ),
+        migrations.AddField(
+            model_name='gpt',
             name='chatgpt_profile_picture_url',
             field=models.URLField(blank=True, editable=False, max_length=2000),
         ),

@@ -465,17 +465,3 @@ def test_the_plan_previews_without_writing(workspace, user):
     (gizmo,) = again["gizmos"]
     assert gizmo["target"]["version"] == 1 and gizmo["document"]["name"] == "Haiku Writer"
     json.dumps(preview)  # JSON all the way down
-
-
-def test_the_studio_import_page_takes_chatgpt_json_without_an_error_page(client, workspace, user):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.urls import reverse
-
-    client.force_login(user)
-    url = reverse("gpts_export:import", args=[workspace.slug])
-    upload = SimpleUploadedFile("gizmo.json", fixture_bytes("list_array.json"), content_type="application/json")
-    response = client.post(url, {"upload": upload})
-    assert response.status_code == 201
-    html = response.content.decode()
-    assert "List One: created" in html and "List Two: created" in html and "Not imported" in html
-    assert GPT.objects.filter(workspace=workspace).count() == 2

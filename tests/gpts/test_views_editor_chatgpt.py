@@ -29,7 +29,7 @@ def imported(gpt, user):
         gpt=gpt,
         chatgpt_id="g-WeAtHeR123",
         profile_picture_url=PICTURE_URL,
-        pending_knowledge=["file-8kJhAbC", "file-2xYz"],
+        knowledge_file_ids=["file-8kJhAbC", "file-2xYz"],
         imported_at=IMPORTED_AT,
     )
 

@@ -199,12 +199,22 @@ def test_chatgpt_json_with_a_chosen_target_gpt_is_refused_with_the_reason(editor
     assert rows() == before
 
 
-def test_the_preview_warns_when_a_re_import_would_remove_knowledge_uploaded_in_the_studio(editor, workspace, user):
+def test_a_re_import_keeps_the_knowledge_uploaded_in_the_studio_and_the_files_marked_done(editor, workspace, user):
     confirm(editor, workspace, editor.post(import_url(workspace), {"text": as_text(gizmo_json())}).content.decode())
     gpt = GPT.objects.get(workspace=workspace, chatgpt_id=GIZMO_ID)
+    named = list(gpt.chatgpt_pending_knowledge)
+    assert named  # the fixture names knowledge files by id
     services.knowledge_file_add(gpt=gpt, actor=user, upload=SimpleUploadedFile("handbook.txt", b"rules"))
+    services.gpt_knowledge_pending_clear(gpt=gpt)
+
     html = editor.post(import_url(workspace), {"text": as_text(gizmo_json())}).content.decode()
-    assert "Importing removes the knowledge file uploaded to this GPT in GPT Studio (handbook.txt)" in html
+    assert "Importing removes the knowledge file" not in html
+    confirm(editor, workspace, html)
+
+    gpt = GPT.objects.get(pk=gpt.pk)
+    assert [k.name for k in gpt.knowledge_files.all()] == ["handbook.txt"]
+    assert gpt.chatgpt_pending_knowledge == []  # marked uploaded: a re-import does not bring them back
+    assert gpt.chatgpt_knowledge_ids == named
 
 
 @pytest.mark.parametrize("size", [1, 6])
@@ -214,7 +224,7 @@ def test_previewing_a_list_of_known_gpts_takes_the_same_queries_however_many(
     listing = as_text([gizmo_json(gizmo_id=f"g-Known{n:06d}") for n in range(size)])
     confirm(editor, workspace, editor.post(import_url(workspace), {"text": listing}).content.decode())
     assert GPT.objects.filter(workspace=workspace).exclude(chatgpt_id="").count() == size
-    with django_assert_max_num_queries(10):  # 10 at both sizes when written
+    with django_assert_max_num_queries(11):  # 11 at both sizes when written (the targets, their knowledge files, ...)
         response = editor.post(import_url(workspace), {"text": listing})
     assert response.status_code == 200 and response.content.decode().count("will update") == size
 
