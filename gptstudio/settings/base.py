@@ -6,7 +6,7 @@ from pathlib import Path
 import environ
 from django.utils.csp import CSP
 
-from gptstudio.limits import STUDIO_SCHEMA_HARD_MAX_BYTES
+from gptstudio.limits import STUDIO_HEAVY_JOBS_PER_USER, STUDIO_SCHEMA_HARD_MAX_BYTES, STUDIO_SCHEMA_SYNC_MAX_BYTES
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -174,6 +174,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=25 
 # Largest schema text GPT Studio parses (bytes); larger input gets a `schema.too_large` finding.
 # Big enough for real specs (GitHub's is 13 MB); ChatGPT's own (reported) cap is separate.
 SCHEMA_MAX_BYTES = env.int("SCHEMA_MAX_BYTES", default=STUDIO_SCHEMA_HARD_MAX_BYTES)
+# Schemas up to this size are checked and saved inside the request; larger ones run as a Celery job
+# (actions/heavy.py), at most HEAVY_JOBS_PER_USER of them per user at a time.
+SCHEMA_SYNC_MAX_BYTES = env.int("SCHEMA_SYNC_MAX_BYTES", default=STUDIO_SCHEMA_SYNC_MAX_BYTES)
+HEAVY_JOBS_PER_USER = env.int("HEAVY_JOBS_PER_USER", default=STUDIO_HEAVY_JOBS_PER_USER)
 
 # --- Secrets at rest -----------------------------------------------------------------------
 # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation). See gptstudio/encryption.py.
