@@ -208,9 +208,10 @@ def schema_validate(request, workspace, gpt):
         try:
             job = heavy.schema_check_start(actor=request.user, text=schema_text, gpt=gpt)
         except TooManyHeavyJobs as refused:
-            context["heavy_error"] = str(refused)
+            context = {"heavy_error": str(refused)}
         else:
-            context = {"workspace": workspace, "gpt": gpt, "heavy_job": job, "sync_max_bytes": heavy.sync_max_bytes()}
+            context.update(heavy_schema=False, heavy_job=job)
+    context.update(workspace=workspace, gpt=gpt)
     return render(request, "actions/action_editor.html#schema-report", context)
 
 
@@ -220,7 +221,7 @@ def heavy_job(request, workspace, gpt, job_id):
     """htmx: a large-schema job's progress. A check answers the findings panel (its report once
     done), a save a status line with a link to the saved action."""
     job = get_object_or_404(
-        Job.objects.select_related("action", "gpt"),
+        Job.objects.select_related("action", "gpt").defer("params"),  # the stored input: megabytes
         pk=job_id,
         gpt__workspace=workspace,
         gpt__slug=gpt,

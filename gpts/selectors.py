@@ -317,6 +317,8 @@ def jobs_for(user) -> QuerySet[Job]:
     member_of = Membership.objects.filter(user=user).values("workspace_id")
     return (
         Job.objects.filter(Q(workspace_id__in=member_of) | Q(workspace__isnull=True, created_by=user))
+        # A pending large-schema job holds its input (megabytes) in `params`, which no reader shows.
+        .defer("params")
         .select_related("workspace", "created_by")
         .order_by("-created_at", "-id")
     )

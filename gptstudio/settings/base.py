@@ -203,6 +203,10 @@ CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A prefork worker child is replaced after a task that took it over this resident size (KiB): a job
+# over a multi-megabyte schema leaves the memory it grew by with Python's allocator (README,
+# "Limits"). 0 disables the limit.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=256_000) or None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- REST framework (https://www.django-rest-framework.org/api-guide/settings/) ----------------

@@ -214,3 +214,16 @@ def test_a_job_runs_once(api, queued):
     first = heavy.heavy_job_run(job_id=oldest_job_id())
     second = heavy.heavy_job_run(job_id=first.pk)
     assert (first.status, second.attempts, second.finished_at) == ("succeeded", 1, first.finished_at)
+
+
+def test_the_schema_field_refuses_lone_surrogates_and_null_characters_like_drfs():
+    from rest_framework.exceptions import ValidationError
+
+    from gptstudio.api.serializers import LongTextField
+
+    field = LongTextField(allow_blank=True, trim_whitespace=False)
+    assert field.run_validation("openapi: 3.1.0 # ok 😀") == "openapi: 3.1.0 # ok 😀"
+    for bad, message in (("a\ud800b", "Surrogate characters"), ("a\x00b", "Null characters")):
+        with pytest.raises(ValidationError) as excinfo:
+            field.run_validation(bad)
+        assert message in str(excinfo.value.detail)
