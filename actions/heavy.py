@@ -39,6 +39,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from gpts.jobs import FINISHED, job_claim, job_finish
 from gpts.models import GPT, Job, Workspace
 from gptstudio.encryption import decrypt, encrypt
 from gptstudio.errors import EditConflict, TooManyHeavyJobs
@@ -52,7 +53,6 @@ logger = logging.getLogger(__name__)
 
 HEAVY_KINDS = (Job.Kind.SCHEMA_CHECK, Job.Kind.ACTION_SAVE)
 ACTIVE = (Job.Status.PENDING, Job.Status.RUNNING)
-FINISHED = (Job.Status.SUCCEEDED, Job.Status.FAILED)
 SECRET_FIELDS = ("api_key", "oauth_client_secret")
 
 
@@ -172,7 +172,7 @@ def action_save_start(
 
 def heavy_job_run(*, job_id: int) -> Job:
     """Run a heavy job once; a finished job is returned untouched (a second delivery is a no-op)."""
-    job = _claim(job_id)
+    job = job_claim(job_id=job_id, kinds=HEAVY_KINDS)
     if job.status in FINISHED:
         return job
     if job.kind == Job.Kind.SCHEMA_CHECK:
@@ -192,37 +192,9 @@ def report_from_dict(data: dict) -> SchemaReport:
     )
 
 
-def _claim(job_id: int) -> Job:
-    with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job_id, kind__in=HEAVY_KINDS)
-        if job.status in FINISHED:
-            return job
-        job.status = Job.Status.RUNNING
-        job.attempts += 1
-        job.started_at = job.started_at or timezone.now()
-        job.save(update_fields=["status", "attempts", "started_at", "updated_at"])
-        return job
-
-
-@transaction.atomic
-def _finish(job: Job, status: str, *, error: str = "", result: dict | None = None, action=None) -> Job:
-    """Record the outcome and drop the stored input (the schema text and any encrypted secret)."""
-    locked = Job.objects.select_for_update().get(pk=job.pk)
-    if locked.status in FINISHED:
-        return locked
-    locked.status = status
-    locked.error = error
-    locked.result = result or {}
-    locked.finished_at = timezone.now()
-    locked.params = {
-        key: value for key, value in locked.params.items() if key not in ("schema_text", "fields", "secrets")
-    }
-    fields = ["status", "error", "result", "params", "finished_at", "updated_at"]
-    if action is not None:
-        locked.action = action
-        fields.append("action")
-    locked.save(update_fields=fields)
-    return locked
+def _finish(job: Job, status: str, **outcome) -> Job:
+    """Finish the job and drop its stored input (the schema text, any encrypted secret)."""
+    return job_finish(job, status, drop_params=("schema_text", "fields", "secrets"), **outcome)
 
 
 class _StrictRefusal(Exception):

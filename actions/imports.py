@@ -31,8 +31,8 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from gpts.jobs import FINISHED, job_claim, job_finish
 from gpts.models import GPT, Job
 from gptstudio import limits
 from gptstudio.errors import EditConflict
@@ -64,7 +64,6 @@ RETRY_BASE_SECONDS = 10  # 10 s, 30 s, 90 s between the four attempts
 RETRY_MAX_SECONDS = 300
 URL_MAX_LENGTH = 2000
 IMPORTED_NAME_FALLBACK = "Imported action"
-FINISHED = (Job.Status.SUCCEEDED, Job.Status.FAILED)
 
 
 class TransientImportFailure(Exception):
@@ -152,15 +151,7 @@ def schema_import_run(*, job_id: int) -> Job:
 
 
 def _claim(job_id: int) -> Job:
-    with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job_id, kind=Job.Kind.SCHEMA_IMPORT)
-        if job.status in FINISHED:
-            return job
-        job.status = Job.Status.RUNNING
-        job.attempts += 1
-        job.started_at = job.started_at or timezone.now()
-        job.save(update_fields=["status", "attempts", "started_at", "updated_at"])
-        return job
+    return job_claim(job_id=job_id, kinds=(Job.Kind.SCHEMA_IMPORT,))
 
 
 def retry_delay(attempt: int, retry_after: float | None) -> float:
@@ -188,21 +179,7 @@ def _retry_or_give_up(job: Job, exc: FetchError) -> Job:
     raise TransientImportFailure(message, retry_in=delay)
 
 
-@transaction.atomic
-def _finish(job: Job, status: str, *, error: str = "", result: dict | None = None, action=None) -> Job:
-    locked = Job.objects.select_for_update().get(pk=job.pk)
-    if locked.status in FINISHED:
-        return locked  # Another delivery of this job finished first; keep its outcome.
-    locked.status = status
-    locked.error = error
-    locked.result = result or {}
-    locked.finished_at = timezone.now()
-    fields = ["status", "error", "result", "finished_at", "updated_at"]
-    if action is not None:
-        locked.action = action
-        fields.append("action")
-    locked.save(update_fields=fields)
-    return locked
+_finish = job_finish
 
 
 def _summary(report: SchemaReport, response: FetchResult) -> dict:
