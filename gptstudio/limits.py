@@ -55,10 +55,10 @@ STUDIO_INSTRUCTIONS_HARD_MAX_LENGTH = 100_000
 # Schema text accepted for inspection; big real specs (GitHub's is 13 MB) must still be readable.
 STUDIO_SCHEMA_HARD_MAX_BYTES = 20 * 1024 * 1024
 # Largest schema text checked or saved inside a web request; larger ones go to a Celery job (a
-# "heavy" job: 202 + the job). Validating costs about 0.4 ms per KiB of YAML on a 2-core machine,
-# so a request at this size holds a web worker for well under 100 ms. Real action schemas are far
-# smaller: the gpt_actions corpus (51 published schemas) has a median of 2.4 KB and a largest of
-# 57 KB. Operators can change it with SCHEMA_SYNC_MAX_BYTES.
+# "heavy" job: 202 + the job), so no request holds a web worker for more than tens of
+# milliseconds (benchmarks/heavy_input.py). Real action schemas are far smaller: the gpt_actions
+# corpus (51 published schemas) has a median of 2.4 KB and a largest of 57 KB. Operators can change
+# it with SCHEMA_SYNC_MAX_BYTES.
 STUDIO_SCHEMA_SYNC_MAX_BYTES = 128 * 1024
 # Heavy schema jobs (checks and saves of schemas over the synchronous cap) one user may have
 # pending or running at once; one more is refused with 429. Setting: HEAVY_JOBS_PER_USER.

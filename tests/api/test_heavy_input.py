@@ -227,3 +227,12 @@ def test_the_schema_field_refuses_lone_surrogates_and_null_characters_like_drfs(
         with pytest.raises(ValidationError) as excinfo:
             field.run_validation(bad)
         assert message in str(excinfo.value.detail)
+
+
+def test_celery_replaces_a_worker_child_grown_by_a_large_schema(settings):
+    """benchmarks/heavy_input.py measures it: a child grown from 98 to 160 MB by GitHub's spec is
+    replaced (back at 98 MB) when this limit is set; the setting must reach Celery's config."""
+    from gptstudio.celery import app
+
+    assert settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD  # on by default
+    assert app.conf.worker_max_memory_per_child == settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD
