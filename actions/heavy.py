@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from gpts.jobs import FINISHED, job_claim, job_finish
 from gpts.models import GPT, Job, Workspace
-from gptstudio.encryption import decrypt, encrypt
+from gptstudio.encryption import DecryptionError, decrypt, encrypt
 from gptstudio.errors import EditConflict, TooManyHeavyJobs
 from gptstudio.findings import Finding, Severity
 
@@ -175,10 +175,16 @@ def heavy_job_run(*, job_id: int) -> Job:
     job = job_claim(job_id=job_id, kinds=HEAVY_KINDS)
     if job.status in FINISHED:
         return job
-    if job.kind == Job.Kind.SCHEMA_CHECK:
-        report = validate_schema_text_cached(job.params["schema_text"])
-        return _finish(job, Job.Status.SUCCEEDED, result=report.as_dict())
-    return _save(job)
+    try:
+        if job.kind == Job.Kind.SCHEMA_CHECK:
+            report = validate_schema_text_cached(job.params["schema_text"])
+            return _finish(job, Job.Status.SUCCEEDED, result=report.as_dict())
+        return _save(job)
+    except Exception:
+        # Never leave a job `running` (it would hold one of its user's slots): record the failure.
+        # Celery's soft time limit ends up here too.
+        logger.exception("large-schema job %s failed", job.pk)
+        return _finish(job, Job.Status.FAILED, error="The job failed unexpectedly; nothing was saved. Try again.")
 
 
 def report_from_dict(data: dict) -> SchemaReport:
@@ -204,7 +210,11 @@ class _StrictRefusal(Exception):
 
 def _save(job: Job) -> Job:
     params = job.params
-    secrets = {name: decrypt(token) for name, token in params.get("secrets", {}).items()}
+    try:
+        secrets = {name: decrypt(token) for name, token in params.get("secrets", {}).items()}
+    except DecryptionError:
+        message = "The secret sent with this save can no longer be decrypted (the key was rotated); send it again."
+        return _finish(job, Job.Status.FAILED, error=message)
     try:
         with transaction.atomic():
             action = _call_service(job, params, secrets)

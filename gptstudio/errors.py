@@ -25,5 +25,5 @@ class TooManyHeavyJobs(Exception):
         self.limit = limit
         super().__init__(
             f"You already have {limit} large-schema job(s) waiting or running; at most {limit} may run at once. "
-            "Wait for one to finish (GET /api/v1/jobs/?status=running), then try again."
+            "Wait for one to finish, then try again."
         )

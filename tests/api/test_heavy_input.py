@@ -236,3 +236,26 @@ def test_celery_replaces_a_worker_child_grown_by_a_large_schema(settings):
 
     assert settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD  # on by default
     assert app.conf.worker_max_memory_per_child == settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD
+
+
+def test_a_job_that_breaks_is_failed_not_left_running(api, queued, monkeypatch):
+    def broken(text):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(heavy, "validate_schema_text_cached", broken)
+    api.post("/api/v1/validate/schema/", {"schema_text": sized(CAP + 1)}, format="json")
+    job = heavy.heavy_job_run(job_id=oldest_job_id())
+    assert (job.status, job.error) == ("failed", "The job failed unexpectedly; nothing was saved. Try again.")
+    assert not heavy.active_heavy_jobs(job.created_by).exists()
+
+
+def test_a_save_whose_secret_cannot_be_decrypted_fails_with_the_reason(api, gpt, queued):
+    payload = {"gpt": gpt.pk, "name": "Big", "schema_text": sized(CAP + 1), "auth_type": "api_key"}
+    payload |= {"api_key_auth_type": "bearer", "api_key": API_KEY}
+    api.post("/api/v1/actions/", payload, format="json")
+    job = Job.objects.get()
+    job.params["secrets"]["api_key"] = "not-a-fernet-token"
+    job.save(update_fields=["params"])
+    finished = heavy.heavy_job_run(job_id=job.pk)
+    assert finished.status == "failed" and "can no longer be decrypted" in finished.error
+    assert not Action.objects.exists() and "secrets" not in finished.params
