@@ -62,6 +62,7 @@ SAVE_JOB_NOTE = (
     " The job's `result` then holds `action_id`, `action_version` and `validation` (the schema report); an "
     "edit saved in between fails it with `result.conflict`, as a 409 would."
 )
+UPDATE_JOB_NOTE = " On update the saved schema decides: a change that keeps a large schema is a job too."
 
 
 def accepted(request, job) -> Response:
@@ -107,14 +108,15 @@ class ActionFilterSet(filters.FilterSet):
         summary="Replace an action",
         description="Every field but the secrets is required; send the version as If-Match (or `version`)."
         + HEAVY_NOTE
-        + SAVE_JOB_NOTE,
+        + SAVE_JOB_NOTE
+        + UPDATE_JOB_NOTE,
         tags=["actions"],
         request=s.ActionUpdateSerializer,
         responses={200: s.ActionSavedSerializer, 202: JobSerializer},
     ),
     partial_update=extend_schema(
         summary="Change some of an action's fields",
-        description=HEAVY_NOTE.strip() + SAVE_JOB_NOTE,
+        description=HEAVY_NOTE.strip() + SAVE_JOB_NOTE + UPDATE_JOB_NOTE,
         tags=["actions"],
         request=s.ActionUpdateSerializer,
         responses={200: s.ActionSavedSerializer, 202: JobSerializer},
@@ -208,7 +210,8 @@ class ActionViewSet(
             self.request, current=action.version, claimed=serializer.validated_data.get("version"), what="action"
         )
         fields = self._service_fields(serializer.validated_data)
-        if heavy.is_heavy(fields.get("schema_text")):
+        # The saved schema is validated for the answer even when the request leaves it unchanged.
+        if heavy.is_heavy(fields.get("schema_text", action.schema_text)):
             job = heavy.action_save_start(
                 actor=self.request.user,
                 gpt=action.gpt,

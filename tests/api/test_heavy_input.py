@@ -259,3 +259,14 @@ def test_a_save_whose_secret_cannot_be_decrypted_fails_with_the_reason(api, gpt,
     finished = heavy.heavy_job_run(job_id=job.pk)
     assert finished.status == "failed" and "can no longer be decrypted" in finished.error
     assert not Action.objects.exists() and "secrets" not in finished.params
+
+
+def test_renaming_an_action_with_a_large_schema_is_a_job_too(api, gpt, user, queued):
+    """The answer carries the saved schema's report, so its size decides, whether sent or not."""
+    from tests.factories import make_action
+
+    action = make_action(gpt, actor=user, schema_text=sized(CAP + 1))
+    response = api.patch(f"/api/v1/actions/{action.pk}/", {"name": "Renamed", "version": 1}, format="json")
+    assert response.status_code == 202 and response.json()["kind"] == "action_save"
+    assert heavy.heavy_job_run(job_id=response.json()["id"]).status == "succeeded"
+    assert Action.objects.get().name == "Renamed"
