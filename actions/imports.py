@@ -128,7 +128,7 @@ def schema_import_run(*, job_id: int) -> Job:
 
     Deliberately not one transaction: no lock is held while waiting on the network. Each write
     (claiming the attempt, recording a failure, writing the action) is its own short transaction."""
-    job = job_claim(job_id=job_id, kind=Job.Kind.SCHEMA_IMPORT)
+    job = job_claim(job_id=job_id, kinds=(Job.Kind.SCHEMA_IMPORT,))
     if job.status in FINISHED:
         return job
     url = job.params["url"]

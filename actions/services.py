@@ -20,6 +20,7 @@ from gptstudio.errors import EditConflict
 
 from .domain import detect_schema_format, domain_from_schema
 from .models import Action, RetiredActionSecret
+from .schema import parse_schema, validate_schema_text
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -51,6 +52,17 @@ OAUTH_FIELDS = {
     "oauth_scope": "",
     "oauth_token_exchange_method": Action.TokenExchangeMethod.DEFAULT_POST,
 }
+
+
+def action_default_name(schema_text: str) -> str:
+    """ChatGPT names an action after its API; use the schema's title, else its domain."""
+    data = parse_schema(schema_text or "").data
+    if isinstance(data, dict):
+        info = data.get("info")
+        if isinstance(info, dict) and isinstance(info.get("title"), str) and info["title"].strip():
+            return info["title"].strip()[:100]
+    report = validate_schema_text(schema_text or "")
+    return report.domain or "Action"
 
 
 def _apply(action: Action, fields: dict, *, api_key: str | None, oauth_client_secret: str | None) -> None:

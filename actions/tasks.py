@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import imports, services
+from . import heavy, imports, services
 
 
 @shared_task(name="actions.refresh_domain")
@@ -23,3 +23,9 @@ def schema_import_task(self, job_id: int) -> str:
             # Eager (no broker): nothing could run a scheduled retry, and with eager propagation
             # Celery would raise Retry into the caller; so retry at once, in process, as Celery's
             # own eager retry does. The service's attempt cap ends the loop.
+
+
+@shared_task(name="actions.heavy_job")
+def heavy_job_task(job_id: int) -> str:
+    """Check or save a schema over the synchronous cap (actions.heavy)."""
+    return heavy.heavy_job_run(job_id=job_id).status

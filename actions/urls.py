@@ -12,6 +12,7 @@ urlpatterns = [
     path("w/<slug:ws>/g/<slug:gpt>/actions/format/", views.schema_format, name="schema_format"),
     path("w/<slug:ws>/g/<slug:gpt>/actions/import/", views.schema_import, name="schema_import"),
     path("w/<slug:ws>/g/<slug:gpt>/actions/import/<int:job_id>/", views.schema_import_job, name="schema_import_job"),
+    path("w/<slug:ws>/g/<slug:gpt>/actions/jobs/<int:job_id>/", views.heavy_job, name="heavy_job"),
     path("w/<slug:ws>/g/<slug:gpt>/actions/<slug:action>/", views.action_edit, name="action_edit"),
     path("w/<slug:ws>/g/<slug:gpt>/actions/<slug:action>/delete/", views.action_delete, name="action_delete"),
 ]

@@ -1,6 +1,9 @@
 """The action editor: schema with line numbers and live findings (debounced htmx validation
 against `validate_schema_text`), Format, file upload, import from URL as a job, the operations
-table, ChatGPT's authentication panel (secrets write-only) and the privacy policy URL."""
+table, ChatGPT's authentication panel (secrets write-only) and the privacy policy URL.
+
+A schema over the synchronous cap (actions.heavy) is checked and saved by a job: the page shows
+"Checking a large schema…" or "Saving…" and polls the job with htmx."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import json
 
 import yaml
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,16 +24,14 @@ from gpts.models import Job
 from gpts.permissions import Access
 from gpts.views import apply_errors
 from gptstudio import limits
-from gptstudio.errors import EditConflict
+from gptstudio.errors import EditConflict, TooManyHeavyJobs
 
-from . import services
+from . import heavy, services
 from .domain import detect_schema_format
 from .forms import ActionForm
 from .models import Action
 from .schema import parse_schema, validate_schema_text
-
-# Live validation answers while the user types; anything bigger is validated on save only.
-LIVE_VALIDATION_MAX_BYTES = 2 * 1024 * 1024
+from .schema.report import schema_cache_key
 
 
 def _gpt(request, workspace, gpt_slug: str):
@@ -50,22 +52,18 @@ def _action(gpt, action_slug: str) -> Action:
     raise Http404("No such action.")
 
 
-def default_action_name(schema_text: str) -> str:
-    """ChatGPT names an action after its API; use the schema's title, else its domain."""
-    data = parse_schema(schema_text or "").data
-    if isinstance(data, dict):
-        info = data.get("info")
-        if isinstance(info, dict) and isinstance(info.get("title"), str) and info["title"].strip():
-            return info["title"].strip()[:100]
-    report = validate_schema_text(schema_text or "")
-    return report.domain or "Action"
-
-
 def report_context(schema_text: str) -> dict:
-    """The findings, operations and gutter marks for a schema text."""
-    if len(schema_text.encode()) > LIVE_VALIDATION_MAX_BYTES:
-        return {"schema_report": None, "too_big_for_live": True}
-    schema_report = validate_schema_text(schema_text) if schema_text.strip() else None
+    """The findings, operations and gutter marks for a schema text. Over the synchronous cap, the
+    cached report if there is one, else `heavy_schema` (the page then starts a check job)."""
+    if heavy.is_heavy(schema_text):
+        cached = cache.get(schema_cache_key(schema_text))
+        if cached is not None:
+            return _report_marks(cached)
+        return {"schema_report": None, "heavy_schema": True, "sync_max_bytes": heavy.sync_max_bytes()}
+    return _report_marks(validate_schema_text(schema_text) if schema_text.strip() else None)
+
+
+def _report_marks(schema_report) -> dict:
     error_lines, warning_lines = set(), set()
     for finding in schema_report.findings if schema_report else []:
         if finding.line:
@@ -78,7 +76,7 @@ def report_context(schema_text: str) -> dict:
     }
 
 
-def _editor(request, workspace, gpt, action, form, *, status=200, conflict=None):
+def _editor(request, workspace, gpt, action, form, *, status=200, conflict=None, save_job=None):
     schema_text = form["schema_text"].value() or ""
     context = {
         "workspace": workspace,
@@ -87,6 +85,7 @@ def _editor(request, workspace, gpt, action, form, *, status=200, conflict=None)
         "form": form,
         "schema_lines": range(1, schema_text.count("\n") + 2),
         "conflict": conflict,
+        "save_job": save_job,
         **report_context(schema_text),
         **role_context(request.role),
     }
@@ -100,7 +99,9 @@ def action_new(request, workspace, gpt):
     form = ActionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
-        name = fields.pop("name", "") or default_action_name(fields["schema_text"])
+        if heavy.is_heavy(fields["schema_text"]):
+            return _save_job(request, workspace, gpt, None, form, lambda: fields)  # the job names it
+        name = fields.pop("name", "") or services.action_default_name(fields["schema_text"])
         try:
             action = services.action_create(gpt=gpt, actor=request.user, name=name, **fields)
         except ValidationError as error:
@@ -123,6 +124,8 @@ def action_edit(request, workspace, gpt, action):
     form = ActionForm(request.POST, request.FILES, action=action)
     if form.is_valid():
         version = form.cleaned_data["version"]
+        if heavy.is_heavy(form.cleaned_data["schema_text"]):
+            return _save_job(request, workspace, gpt, action, form, form.service_fields, expected_version=version)
         try:
             saved = services.action_update(
                 action=action, actor=request.user, expected_version=version, **form.service_fields()
@@ -138,6 +141,19 @@ def action_edit(request, workspace, gpt, action):
                 messages.success(request, f"Action “{saved.name}” saved.")
             return redirect("actions:action_edit", workspace.slug, gpt.slug, saved.slug)
     return _editor(request, workspace, gpt, action, form, status=400)
+
+
+def _save_job(request, workspace, gpt, action, form, service_fields, **expected):
+    """Hand a save with a schema over the synchronous cap to a job; the page shows its progress."""
+    try:
+        job = heavy.action_save_start(actor=request.user, gpt=gpt, action=action, **expected, **service_fields())
+    except TooManyHeavyJobs as refused:
+        form.add_error("schema_text", str(refused))
+        return _editor(request, workspace, gpt, action, form, status=429)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return _editor(request, workspace, gpt, action, form, status=400)
+    return _editor(request, workspace, gpt, action, form, status=202, save_job=job)
 
 
 def _action_conflict(request, workspace, gpt, action, form, conflict: EditConflict):
@@ -174,9 +190,42 @@ def action_delete(request, workspace, gpt, action):
 @require_POST
 def schema_validate(request, workspace, gpt):
     """htmx: the findings and operations of the schema being typed (no write)."""
-    _gpt_only(workspace, gpt)
+    gpt = _gpt_only(workspace, gpt)
     schema_text = request.POST.get("schema_text", "")
-    return render(request, "actions/action_editor.html#schema-report", report_context(schema_text))
+    context = report_context(schema_text)
+    if context.get("heavy_schema"):
+        try:
+            job = heavy.schema_check_start(actor=request.user, text=schema_text, gpt=gpt)
+        except TooManyHeavyJobs as refused:
+            context = {"heavy_error": str(refused)}
+        else:
+            context.update(heavy_schema=False, heavy_job=job)
+    context.update(workspace=workspace, gpt=gpt)
+    return render(request, "actions/action_editor.html#schema-report", context)
+
+
+@workspace_view(Access.VIEW)
+@require_GET
+def heavy_job(request, workspace, gpt, job_id):
+    """htmx: a large-schema job's progress. A check answers the findings panel (its report once
+    done), a save a status line with a link to the saved action."""
+    job = get_object_or_404(
+        Job.objects.select_related("action", "gpt").defer("params"),  # the stored input: megabytes
+        pk=job_id,
+        gpt__workspace=workspace,
+        gpt__slug=gpt,
+        kind__in=heavy.HEAVY_KINDS,
+    )
+    context = {"workspace": workspace, "gpt": job.gpt}
+    if job.kind == Job.Kind.ACTION_SAVE:
+        return render(request, "actions/partials/save_job.html", {**context, "save_job": job})
+    if job.status == Job.Status.SUCCEEDED:
+        context.update(_report_marks(heavy.report_from_dict(job.result)))
+    elif job.status == Job.Status.FAILED:
+        context["heavy_error"] = job.error or "The check failed."
+    else:
+        context.update(heavy_job=job, sync_max_bytes=heavy.sync_max_bytes())
+    return render(request, "actions/action_editor.html#schema-report", context)
 
 
 @workspace_view(Access.VIEW)

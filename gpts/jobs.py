@@ -1,6 +1,8 @@
-"""The life of a Job row, shared by every kind of job (schema import, profile picture fetch): a
-worker claims an attempt, then records the outcome once. Both are idempotent under the row lock,
-so a job delivered twice keeps the outcome of the delivery that finished first."""
+"""A job row's transitions, shared by the job runners (actions.imports, actions.heavy).
+
+Both take the job row's lock and re-check its status, so two deliveries of one Celery task cannot
+both run a job or overwrite each other's outcome.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +15,9 @@ FINISHED = (Job.Status.SUCCEEDED, Job.Status.FAILED)
 
 
 @transaction.atomic
-def job_claim(*, job_id: int, kind: str) -> Job:
-    """Start an attempt of job `job_id` (of `kind`): running, one more attempt. A finished job is
-    returned untouched."""
-    job = Job.objects.select_for_update().get(pk=job_id, kind=kind)
+def job_claim(*, job_id: int, kinds) -> Job:
+    """Mark the job running for one more attempt; a finished job is returned untouched."""
+    job = Job.objects.select_for_update().get(pk=job_id, kind__in=kinds)
     if job.status in FINISHED:
         return job
     job.status = Job.Status.RUNNING
@@ -27,9 +28,11 @@ def job_claim(*, job_id: int, kind: str) -> Job:
 
 
 @transaction.atomic
-def job_finish(job: Job, status: str, *, error: str = "", result: dict | None = None, action=None) -> Job:
-    """Record the job's outcome (and the action it made, if any), unless another delivery of the
-    job finished first: then that outcome is kept and returned."""
+def job_finish(
+    job: Job, status: str, *, error: str = "", result: dict | None = None, action=None, drop_params=()
+) -> Job:
+    """Record the outcome (and the action it wrote), dropping the `drop_params` keys of the stored
+    input. A job another delivery has finished first keeps that outcome."""
     locked = Job.objects.select_for_update().get(pk=job.pk)
     if locked.status in FINISHED:
         return locked
@@ -38,6 +41,9 @@ def job_finish(job: Job, status: str, *, error: str = "", result: dict | None = 
     locked.result = result or {}
     locked.finished_at = timezone.now()
     fields = ["status", "error", "result", "finished_at", "updated_at"]
+    if drop_params:
+        locked.params = {key: value for key, value in locked.params.items() if key not in drop_params}
+        fields.append("params")
     if action is not None:
         locked.action = action
         fields.append("action")

@@ -328,6 +328,8 @@ class Job(TimeStampedModel):
         EXPORT = "export", "Build an export"
         DOMAIN_REFRESH = "domain_refresh", "Recompute an action's domain"
         PROFILE_PICTURE_FETCH = "profile_picture_fetch", "Fetch the profile picture from ChatGPT"
+        SCHEMA_CHECK = "schema_check", "Check a large schema"
+        ACTION_SAVE = "action_save", "Save an action with a large schema"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -335,7 +337,9 @@ class Job(TimeStampedModel):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="jobs")
+    # Empty only for a large-schema check started from the workspace-less validate endpoint: such
+    # a job is visible to its creator alone (gpts.selectors.jobs_for).
+    workspace = models.ForeignKey(Workspace, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     gpt = models.ForeignKey(GPT, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")

@@ -67,7 +67,7 @@ def profile_picture_fetch_start(*, gpt: GPT, actor) -> Job:
 
 def profile_picture_fetch_run(*, job_id: int) -> Job:
     """Run the job once; a finished job is returned untouched. No lock is held while fetching."""
-    job = job_claim(job_id=job_id, kind=Job.Kind.PROFILE_PICTURE_FETCH)
+    job = job_claim(job_id=job_id, kinds=(Job.Kind.PROFILE_PICTURE_FETCH,))
     if job.status in FINISHED:
         return job
     if job.gpt_id is None:

@@ -253,12 +253,15 @@ def knowledge_files_of(gpt: GPT) -> QuerySet[KnowledgeFile]:
 
 
 def jobs_for(user) -> QuerySet[Job]:
-    """Jobs in the user's workspaces, newest first."""
+    """Jobs in the user's workspaces, and the user's own workspace-less ones (large-schema checks
+    from the validate endpoint), newest first."""
     if not user.is_authenticated:
         return Job.objects.none()
     member_of = Membership.objects.filter(user=user).values("workspace_id")
     return (
-        Job.objects.filter(workspace_id__in=member_of)
+        Job.objects.filter(Q(workspace_id__in=member_of) | Q(workspace__isnull=True, created_by=user))
+        # A pending large-schema job holds its input (megabytes) in `params`, which no reader shows.
+        .defer("params")
         .select_related("workspace", "created_by")
         .order_by("-created_at", "-id")
     )

@@ -16,3 +16,14 @@ class EditConflict(Exception):
             f"{expected_version}, it is now at version {current_version}). Nothing was saved; reload "
             "to see the other changes, then apply yours again."
         )
+
+
+class TooManyHeavyJobs(Exception):
+    """The user already has the allowed number of large-schema jobs waiting or running (HTTP 429)."""
+
+    def __init__(self, *, limit: int):
+        self.limit = limit
+        super().__init__(
+            f"You already have {limit} large-schema job(s) waiting or running; at most {limit} may run at once. "
+            "Wait for one to finish, then try again."
+        )

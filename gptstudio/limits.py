@@ -39,6 +39,15 @@ GPT_ACTIONS_MAX = Limit(10, "[BUNDLE] _app.js (L5 = 10)", "confirmed", "actions 
 # --- GPT Studio's own caps (not ChatGPT's) ------------------------------------------------------
 # Instructions longer than ChatGPT's 8,000 are kept as a draft (with an error finding) up to this.
 STUDIO_INSTRUCTIONS_HARD_MAX_LENGTH = 100_000
+# Largest schema text checked or saved inside a web request; larger ones go to a Celery job (a
+# "heavy" job: 202 + the job), so no request holds a web worker for more than tens of
+# milliseconds (benchmarks/heavy_input.py). Real action schemas are far smaller: the gpt_actions
+# corpus (51 published schemas) has a median of 2.4 KB and a largest of 57 KB. Operators can change
+# it with SCHEMA_SYNC_MAX_BYTES.
+STUDIO_SCHEMA_SYNC_MAX_BYTES = 128 * 1024
+# Heavy schema jobs (checks and saves of schemas over the synchronous cap) one user may have
+# pending or running at once; one more is refused with 429. Setting: HEAVY_JOBS_PER_USER.
+STUDIO_HEAVY_JOBS_PER_USER = 2
 # Profile pictures: ChatGPT scales every upload down to 512x512 itself (GPT_PROFILE_PICTURE_SIZE), so
 # anything far larger only costs storage and decoding time. Four times that per side, and 4 MiB (a
 # 2048x2048 PNG of a logo is well under; a photo should be a JPEG or WebP).

@@ -15,6 +15,7 @@ from gpts.models import GPT
 from gptstudio import limits
 from gptstudio.api.serializers import (
     FindingSerializer,
+    LongTextField,
     ScopedPrimaryKeyRelatedField,
     WholeNumberField,
     WriteModelSerializer,
@@ -59,7 +60,7 @@ class SchemaReportSerializer(serializers.Serializer):
 class SchemaTextSerializer(WriteSerializer):
     """A schema to validate without saving anything."""
 
-    schema_text = serializers.CharField(
+    schema_text = LongTextField(
         allow_blank=True,
         trim_whitespace=False,
         max_length=limits.STUDIO_SCHEMA_HARD_MAX_BYTES,
@@ -158,9 +159,7 @@ class _ActionWriteSerializer(WriteModelSerializer):
     oauth_client_secret = _write_only_secret("secret")
     slug = serializers.SlugField(max_length=60, required=False, help_text="Derived from the name when left out.")
     position = WholeNumberField(min_value=0, max_value=limits.GPT_ACTIONS_MAX.value - 1, required=False)
-    schema_text = serializers.CharField(
-        allow_blank=True, trim_whitespace=False, max_length=limits.STUDIO_SCHEMA_HARD_MAX_BYTES
-    )
+    schema_text = LongTextField(allow_blank=True, trim_whitespace=False, max_length=limits.STUDIO_SCHEMA_HARD_MAX_BYTES)
     schema_format = serializers.ChoiceField(
         choices=Action.SchemaFormat.choices, required=False, help_text="Detected from the text when left out."
     )

@@ -6,17 +6,20 @@ actions.services. Secrets are accepted on writes and never returned.
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from actions import selectors, services
+from actions import heavy, selectors, services
 from actions.imports import schema_import_start
 from actions.models import Action
 from actions.schema import validate_schema_text
+from actions.schema.report import schema_cache_key
 from gpts.api.serializers import JobSerializer
 from gpts.permissions import Access
 from gpts.selectors import jobs_for, with_role_on_workspace
@@ -49,6 +52,35 @@ ACTION_EXAMPLE = {
     "api_key_auth_type": "bearer",
     "api_key": "the-key-from-your-provider",
 }
+HEAVY_NOTE = (
+    " A schema over the synchronous cap (`SCHEMA_SYNC_MAX_BYTES`, 128 KiB by default) is handled by a job "
+    "instead: the answer is 202 with the job (its `Location` header is the job's URL); poll "
+    "`GET /api/v1/jobs/{id}/` until `status` is `succeeded` or `failed`. At most `HEAVY_JOBS_PER_USER` (2) "
+    "such jobs per user may wait or run at once; one more is a 429."
+)
+SAVE_JOB_NOTE = (
+    " The job's `result` then holds `action_id`, `action_version` and `validation` (the schema report); an "
+    "edit saved in between fails it with `result.conflict`, as a 409 would."
+)
+UPDATE_JOB_NOTE = " On update the saved schema decides: a change that keeps a large schema is a job too."
+
+
+def accepted(request, job) -> Response:
+    """202 with the job (as GET /api/v1/jobs/{id}/ shows it) and its URL in Location."""
+    job = jobs_for(request.user).get(pk=job.pk)
+    location = reverse("v1:job-detail", kwargs={"pk": job.pk}, request=request)
+    return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+
+
+def report_or_job(request, text: str, **job_context) -> Response:
+    """The schema report of `text` (200), or, over the synchronous cap and not already in the
+    report cache, a schema-check job (202)."""
+    if not heavy.is_heavy(text):
+        return Response(validate_schema_text(text).as_dict())
+    cached = cache.get(schema_cache_key(text))
+    if cached is not None:
+        return Response(cached.as_dict())
+    return accepted(request, heavy.schema_check_start(actor=request.user, text=text, **job_context))
 
 
 class ActionFilterSet(filters.FilterSet):
@@ -66,31 +98,39 @@ class ActionFilterSet(filters.FilterSet):
     create=extend_schema(
         summary="Add an action to a GPT",
         description="Secrets are write-only. Saved even when the schema has errors (the response carries "
-        "the findings); `?strict=true` refuses to save then.",
+        "the findings); `?strict=true` refuses to save then." + HEAVY_NOTE + SAVE_JOB_NOTE,
         tags=["actions"],
         request=s.ActionCreateSerializer,
-        responses={201: s.ActionSavedSerializer},
+        responses={201: s.ActionSavedSerializer, 202: JobSerializer},
         examples=[OpenApiExample("An action with an API key", value=ACTION_EXAMPLE, request_only=True)],
     ),
     update=extend_schema(
         summary="Replace an action",
-        description="Every field but the secrets is required; send the version as If-Match (or `version`).",
+        description="Every field but the secrets is required; send the version as If-Match (or `version`)."
+        + HEAVY_NOTE
+        + SAVE_JOB_NOTE
+        + UPDATE_JOB_NOTE,
         tags=["actions"],
         request=s.ActionUpdateSerializer,
-        responses=s.ActionSavedSerializer,
+        responses={200: s.ActionSavedSerializer, 202: JobSerializer},
     ),
     partial_update=extend_schema(
         summary="Change some of an action's fields",
+        description=HEAVY_NOTE.strip() + SAVE_JOB_NOTE + UPDATE_JOB_NOTE,
         tags=["actions"],
         request=s.ActionUpdateSerializer,
-        responses=s.ActionSavedSerializer,
+        responses={200: s.ActionSavedSerializer, 202: JobSerializer},
         examples=[
             OpenApiExample("Rotate the API key", value={"api_key": "the-new-key", "version": 2}, request_only=True)
         ],
     ),
     destroy=extend_schema(summary="Delete an action", tags=["actions"]),
     validate=extend_schema(
-        summary="Validate a saved action's schema", tags=["validation"], responses=s.SchemaReportSerializer
+        summary="Validate a saved action's schema",
+        description="The schema report. A schema over the synchronous cap whose report is not cached yet is "
+        "checked by a job: 202 with the job, whose `result` is the report." + HEAVY_NOTE,
+        tags=["validation"],
+        responses={200: s.SchemaReportSerializer, 202: JobSerializer},
     ),
 )
 class ActionViewSet(
@@ -150,6 +190,15 @@ class ActionViewSet(
         claimed = serializer.validated_data.get("gpt_version")
         expected = expected_version(self.request, current=gpt.version, claimed=claimed) if claimed is not None else None
         fields = self._service_fields(serializer.validated_data)
+        if heavy.is_heavy(fields.get("schema_text")):
+            job = heavy.action_save_start(
+                actor=self.request.user,
+                gpt=gpt,
+                expected_gpt_version=expected,
+                strict=flag(self.request, "strict"),
+                **fields,
+            )
+            return accepted(self.request, job)
         return self._save(
             lambda: services.action_create(gpt=gpt, actor=self.request.user, expected_gpt_version=expected, **fields)
         )
@@ -161,6 +210,17 @@ class ActionViewSet(
             self.request, current=action.version, claimed=serializer.validated_data.get("version"), what="action"
         )
         fields = self._service_fields(serializer.validated_data)
+        # The saved schema is validated for the answer even when the request leaves it unchanged.
+        if heavy.is_heavy(fields.get("schema_text", action.schema_text)):
+            job = heavy.action_save_start(
+                actor=self.request.user,
+                gpt=action.gpt,
+                action=action,
+                expected_version=expected,
+                strict=flag(self.request, "strict"),
+                **fields,
+            )
+            return accepted(self.request, job)
         return self._save(
             lambda: services.action_update(action=action, actor=self.request.user, expected_version=expected, **fields)
         )
@@ -199,13 +259,15 @@ class ActionViewSet(
             url=serializer.validated_data["url"],
             action=serializer.validated_data.get("action"),
         )
-        job = jobs_for(request.user).get(pk=job.pk)
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return accepted(request, job)
 
     @action(detail=True, methods=["get"])
     def validate(self, request, pk=None):
         action = self.get_object()
-        return Response(validate_schema_text(action.schema_text).as_dict(), headers={"ETag": etag(action.version)})
+        response = report_or_job(request, action.schema_text, gpt=action.gpt, action=action)
+        if response.status_code == status.HTTP_200_OK:
+            response["ETag"] = etag(action.version)
+        return response
 
 
 class SchemaValidateView(APIView):
@@ -213,12 +275,14 @@ class SchemaValidateView(APIView):
 
     @extend_schema(
         summary="Validate an OpenAPI schema text without saving",
+        description="The schema report (200). A schema over the synchronous cap is checked by a job instead: "
+        "202 with the job, whose `result` is the same report; the job is visible to you only." + HEAVY_NOTE,
         tags=["validation"],
         request=s.SchemaTextSerializer,
-        responses=s.SchemaReportSerializer,
+        responses={200: s.SchemaReportSerializer, 202: JobSerializer},
         examples=[OpenApiExample("A small schema", value={"schema_text": WEATHER_SCHEMA_EXAMPLE}, request_only=True)],
     )
     def post(self, request):
         serializer = s.SchemaTextSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(validate_schema_text(serializer.validated_data["schema_text"]).as_dict())
+        return report_or_job(request, serializer.validated_data["schema_text"])

@@ -575,7 +575,9 @@ class ChatGPTImportResultSerializer(serializers.Serializer):
 
 
 class JobSerializer(serializers.ModelSerializer):
-    workspace = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    workspace = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="Null for a validate-endpoint check."
+    )
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     result = serializers.JSONField(read_only=True)
 

@@ -992,3 +992,8 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceScop
 
     def get_queryset(self):
         return selectors.jobs_for(self.request.user)
+
+    def check_object_permissions(self, request, obj):
+        if obj.workspace_id is None:
+            return  # A workspace-less job: jobs_for shows it to its creator only, and a read needs no role.
+        super().check_object_permissions(request, obj)

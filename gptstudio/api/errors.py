@@ -4,7 +4,8 @@ Body: `{"message": str, "code": str}` plus, where they apply, `errors` (field �
 fields joined with dots), `findings` (the validation findings that refused a strict save, an
 export or an import) and `current_version` (409/412/428: the version now stored). Service errors are
 translated here, so views never catch them: Django `ValidationError` → 400, `Http404` → 404, `AccessDenied` → 403,
-`EditConflict` → 409, a uniqueness race (`IntegrityError`) → 409, an oversized body → 413.
+`EditConflict` → 409,
+`TooManyHeavyJobs` → 429, a uniqueness race (`IntegrityError`) → 409, an oversized body → 413.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 
 from gpts.permissions import AccessDenied
-from gptstudio.errors import EditConflict
+from gptstudio.errors import EditConflict, TooManyHeavyJobs
 
 API_PREFIX = "/api/"
 
@@ -112,6 +113,8 @@ def _translate(exc):
         return exceptions.PermissionDenied(str(exc))
     if isinstance(exc, EditConflict):
         return Conflict(str(exc), current_version=exc.current_version)
+    if isinstance(exc, TooManyHeavyJobs):
+        return exceptions.Throttled(detail=str(exc))
     if isinstance(exc, IntegrityError):
         # A database constraint caught what full_clean could not see: a concurrent save of the
         # same unique value. Nothing was written; the client can retry.

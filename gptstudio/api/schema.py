@@ -27,7 +27,8 @@ ERROR_DESCRIPTIONS = {
     "`current_version` is the stored one.",
     "413": "The request body (or uploaded file) is too large.",
     "415": "Unsupported media type: send `application/json` (uploads: `multipart/form-data`).",
-    "429": "Too many requests from this token's user; retry after `Retry-After` seconds.",
+    "429": "Too many requests from this token's user (retry after `Retry-After` seconds), or already as many "
+    "large-schema jobs waiting or running as one user may have.",
 }
 ERROR_EXAMPLES = {
     "400": {"message": "Invalid input: see `errors`.", "code": "invalid", "errors": {"name": ["Required."]}},

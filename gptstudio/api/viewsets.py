@@ -71,23 +71,31 @@ class VersionedRetrieveMixin:
 
 class ServiceCreateMixin:
     """POST: validate with the write serializer; `perform_create(serializer)` calls the service
-    and returns `(instance, extra_context)`; answer 201 with the saved serializer."""
+    and returns `(instance, extra_context)`; answer 201 with the saved serializer. A
+    `perform_create` that hands the write to a job returns its own Response (202 + the job)."""
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        instance, context = self.perform_create(serializer)
+        saved = self.perform_create(serializer)
+        if isinstance(saved, Response):
+            return saved
+        instance, context = saved
         return _saved_response(self, instance, context, status.HTTP_201_CREATED)
 
 
 class ServiceUpdateMixin:
-    """PUT/PATCH: like ServiceCreateMixin, through `perform_update(serializer)`."""
+    """PUT/PATCH: like ServiceCreateMixin, through `perform_update(serializer)` (which may also
+    answer a Response of its own)."""
 
     def update(self, request, *args, partial=False, **kwargs):
         instance = self.get_object()
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        instance, context = self.perform_update(serializer)
+        saved = self.perform_update(serializer)
+        if isinstance(saved, Response):
+            return saved
+        instance, context = saved
         return _saved_response(self, instance, context, status.HTTP_200_OK)
 
     def partial_update(self, request, *args, **kwargs):

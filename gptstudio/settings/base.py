@@ -6,7 +6,7 @@ from pathlib import Path
 import environ
 from django.utils.csp import CSP
 
-from gptstudio.limits import STUDIO_SCHEMA_HARD_MAX_BYTES
+from gptstudio.limits import STUDIO_HEAVY_JOBS_PER_USER, STUDIO_SCHEMA_HARD_MAX_BYTES, STUDIO_SCHEMA_SYNC_MAX_BYTES
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -174,6 +174,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=25 
 # Largest schema text GPT Studio parses (bytes); larger input gets a `schema.too_large` finding.
 # Big enough for real specs (GitHub's is 13 MB); ChatGPT's own (reported) cap is separate.
 SCHEMA_MAX_BYTES = env.int("SCHEMA_MAX_BYTES", default=STUDIO_SCHEMA_HARD_MAX_BYTES)
+# Schemas up to this size are checked and saved inside the request; larger ones run as a Celery job
+# (actions/heavy.py), at most HEAVY_JOBS_PER_USER of them per user at a time.
+SCHEMA_SYNC_MAX_BYTES = env.int("SCHEMA_SYNC_MAX_BYTES", default=STUDIO_SCHEMA_SYNC_MAX_BYTES)
+HEAVY_JOBS_PER_USER = env.int("HEAVY_JOBS_PER_USER", default=STUDIO_HEAVY_JOBS_PER_USER)
 
 # --- Secrets at rest -----------------------------------------------------------------------
 # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation). See gptstudio/encryption.py.
@@ -199,6 +203,10 @@ CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A prefork worker child is replaced after a task that took it over this resident size (KiB): a job
+# over a multi-megabyte schema leaves the memory it grew by with Python's allocator (README,
+# "Limits"). 0 disables the limit.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=256_000) or None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- REST framework (https://www.django-rest-framework.org/api-guide/settings/) ----------------
