@@ -23,10 +23,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import slugify
 
+from gpts.document.build import document_changes, gpt_document
 from gptstudio import limits
 from gptstudio.errors import EditConflict
 
-from .document import document_changes, gpt_document
 from .models import (
     GPT,
     SLUG_MAX_LENGTH,
