@@ -16,16 +16,20 @@ from __future__ import annotations
 
 from actions.schema.parsing import DocumentScan, scan_document
 
-from .bodies import check_bodies, request_bodies
-from .core import SUPPORTED_METHODS, ActionCheck, LocalRefs, Operation, local_pointer
-from .objects import check_object_properties
+# isort: off
+# Each area registers its rules when imported: importing them in the order the checks run keeps the
+# rule registry in that order.
+from .version import check_version
+from .servers import check_servers
 from .operations import check_operations, collect_operations
 from .parameters import check_parameters
-from .references import check_references
 from .security import check_security, oauth_url_problem, registrable_domain
-from .servers import check_servers
+from .objects import check_object_properties
+from .references import check_references
+from .bodies import check_bodies, request_bodies
 from .size import check_size
-from .version import check_version
+from .core import SUPPORTED_METHODS, ActionCheck, LocalRefs, Operation, local_pointer
+# isort: on
 
 __all__ = [
     "SUPPORTED_METHODS",

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from actions.schema import limits
 from actions.schema.findings import Severity, register
 from actions.schema.pointers import brief, escape_token
 
 from .core import (
     ActionCheck,
+    BodyMedia,
     LocalRefs,
     PathOperation,
     schema_types,
@@ -85,16 +84,6 @@ register(
     source="GPT_EDITOR.md §3.2 [GS]",
     confidence="confirmed",
 )
-
-
-@dataclass
-class BodyMedia:
-    """One media type of an operation's request body, dereferenced once for every check."""
-
-    op: PathOperation
-    media: str
-    schema: dict | None
-    pointer: str
 
 
 def request_bodies(refs: LocalRefs, ops: list[PathOperation]) -> list[BodyMedia]:

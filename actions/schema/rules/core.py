@@ -114,3 +114,13 @@ class PathOperation:
     pointer: str
     item: dict
     item_pointer: str
+
+
+@dataclass
+class BodyMedia:
+    """One media type of an operation's request body, dereferenced once for every check."""
+
+    op: PathOperation
+    media: str
+    schema: dict | None
+    pointer: str

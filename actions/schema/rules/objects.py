@@ -5,9 +5,9 @@ from __future__ import annotations
 from actions.schema.findings import Severity, register
 from actions.schema.pointers import escape_token
 
-from .bodies import BodyMedia
 from .core import (
     ActionCheck,
+    BodyMedia,
     LocalRefs,
     PathOperation,
     schema_types,
