@@ -84,7 +84,7 @@ class ActionForm(NormalizedNewlinesMixin, forms.Form):
         label="Authorization URL", max_length=2000, required=False, assume_scheme="https"
     )
     oauth_token_url = forms.URLField(label="Token URL", max_length=2000, required=False, assume_scheme="https")
-    oauth_scope = forms.CharField(label="Scope", max_length=1000, required=False)
+    oauth_scope = forms.CharField(label="Scope", max_length=limits.STUDIO_OAUTH_SCOPE_MAX_LENGTH, required=False)
     oauth_token_exchange_method = forms.ChoiceField(
         label="Token Exchange Method",
         choices=Action.TokenExchangeMethod.choices,

@@ -59,7 +59,7 @@ class Action(TimeStampedModel):
     oauth_client_secret = EncryptedTextField(blank=True, default="")
     oauth_authorization_url = models.URLField(max_length=2000, blank=True)
     oauth_token_url = models.URLField(max_length=2000, blank=True)
-    oauth_scope = models.CharField(max_length=1000, blank=True)
+    oauth_scope = models.CharField(max_length=limits.STUDIO_OAUTH_SCOPE_MAX_LENGTH, blank=True)
     oauth_token_exchange_method = models.CharField(
         max_length=20, choices=TokenExchangeMethod.choices, default=TokenExchangeMethod.DEFAULT_POST
     )

@@ -30,10 +30,10 @@ from typing import BinaryIO
 
 from django.core.files.base import File
 
+from gpts.document.read import DOCUMENT_MAX_BYTES, parse_document
 from gptstudio import limits
 from gptstudio.findings import Finding, Severity, make_finding, register
 
-from .document import DOCUMENT_MAX_BYTES, parse_document
 from .exporters.chatgpt import DOCUMENT, GUIDE, INSTRUCTIONS, STARTERS, derived_files
 from .exporters.paste_plan import action_slugs
 

@@ -29,12 +29,13 @@ from django.utils import timezone
 
 from actions.imports import schema_title, unique_action_name
 from actions.schema.parsing import container_depth
+from gpts.document.build import knowledge_document
+from gpts.document.read import DOCUMENT_MAX_BYTES, DOCUMENT_MAX_DEPTH, DOCUMENT_MAX_VALUES, read_bounded
 from gptstudio import limits
 from gptstudio.errors import EditConflict
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
 
 from . import services
-from .document import DOCUMENT_MAX_BYTES, DOCUMENT_MAX_DEPTH, DOCUMENT_MAX_VALUES, knowledge_document, read_bounded
 from .document_schema import DOCUMENT_FORMAT, URL_MAX_LENGTH
 from .importers import DocumentRejected, ImportOutcome, gpt_apply_document
 from .models import GPT, Workspace

@@ -11,8 +11,7 @@ import difflib
 from dataclasses import asdict, dataclass, field
 
 from actions.schema import validate_schema_text
-
-from .document import GPT_FIELD_KEYS
+from gpts.document.build import GPT_FIELD_KEYS
 
 TEXT_FIELDS = ("instructions",)
 LIST_FIELDS = ("conversation_starters",)

@@ -23,13 +23,13 @@ SCHEMA_URL_PATH = "/schemas/gpt-document-1.json"
 # Field caps of the models (gpts.models.GPT, actions.models.Action); kept equal by a test.
 RECOMMENDED_MODEL_MAX_LENGTH = 100
 CATEGORY_MAX_LENGTH = 100
-STARTER_MAX_LENGTH = 1000
+STARTER_MAX_LENGTH = limits.STUDIO_STARTER_MAX_LENGTH
 KNOWLEDGE_NAME_MAX_LENGTH = 255
 ACTION_NAME_MAX_LENGTH = 100
 URL_MAX_LENGTH = 2000
 CUSTOM_HEADER_MAX_LENGTH = 200
 OAUTH_CLIENT_ID_MAX_LENGTH = 500
-OAUTH_SCOPE_MAX_LENGTH = 1000
+OAUTH_SCOPE_MAX_LENGTH = limits.STUDIO_OAUTH_SCOPE_MAX_LENGTH
 
 # Top-level keys in document order (the renderers' fixed order and the schema's required list).
 DOCUMENT_KEYS = (

@@ -14,7 +14,6 @@ from .pictures import PROFILE_PICTURE_ACCEPT, profile_picture_check, profile_pic
 # The categories of ChatGPT's 2024 publish dialog (GPT_EDITOR.md §2). ChatGPT loads the list from
 # its server, so these are suggestions for a free-text field, not a closed choice.
 CATEGORY_SUGGESTIONS = ("Writing", "Productivity", "Research & Analysis", "Programming", "Education", "Lifestyle")
-STARTER_MAX_LENGTH = 1000  # GPT Studio's own cap per starter (ChatGPT documents none)
 
 
 class StartersWidget(forms.Widget):
@@ -42,8 +41,10 @@ class StartersField(forms.Field):
                 "Remove some first."
             )
         for position, text in enumerate(value, 1):
-            if len(text) > STARTER_MAX_LENGTH:
-                raise forms.ValidationError(f"Starter {position} is longer than {STARTER_MAX_LENGTH} characters.")
+            if len(text) > limits.STUDIO_STARTER_MAX_LENGTH:
+                raise forms.ValidationError(
+                    f"Starter {position} is longer than {limits.STUDIO_STARTER_MAX_LENGTH} characters."
+                )
 
 
 def _no_maxlength(field: forms.CharField) -> forms.CharField:

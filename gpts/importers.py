@@ -24,10 +24,10 @@ from django.db.models import Q
 
 from actions import services as action_services
 from actions.models import Action
+from gpts.document.read import DOCUMENT_MAX_BYTES, document_findings, domain_mismatch_finding, parse_document
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
 
 from . import services
-from .document import DOCUMENT_MAX_BYTES, document_findings, domain_mismatch_finding, parse_document
 from .models import GPT, KnowledgeFile, Revision, Workspace, knowledge_upload_to
 
 if TYPE_CHECKING:

@@ -182,7 +182,10 @@ class ConversationStarter(models.Model):
 
     gpt = models.ForeignKey(GPT, on_delete=models.CASCADE, related_name="conversation_starters")
     position = models.PositiveSmallIntegerField()
-    text = models.TextField(max_length=1000, validators=[MinLengthValidator(1), MaxLengthValidator(1000)])
+    text = models.TextField(
+        max_length=limits.STUDIO_STARTER_MAX_LENGTH,
+        validators=[MinLengthValidator(1), MaxLengthValidator(limits.STUDIO_STARTER_MAX_LENGTH)],
+    )
 
     class Meta:
         ordering = ["gpt_id", "position"]
@@ -195,7 +198,10 @@ class ConversationStarter(models.Model):
             models.CheckConstraint(
                 condition=models.Q(position__lt=limits.GPT_CONVERSATION_STARTERS_MAX.value),
                 name="starter_position_within_limit",
-                violation_error_message="ChatGPT's editor holds at most 12 conversation starters.",
+                violation_error_message=(
+                    f"ChatGPT's editor holds at most {limits.GPT_CONVERSATION_STARTERS_MAX.value} "
+                    "conversation starters."
+                ),
             ),
         ]
 
@@ -232,7 +238,9 @@ class KnowledgeFile(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(size__lte=limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value),
                 name="knowledge_size_within_limit",
-                violation_error_message="ChatGPT accepts knowledge files up to 512 MB.",
+                violation_error_message=(
+                    f"ChatGPT accepts knowledge files up to {limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value // 2**20} MB."
+                ),
             ),
         ]
 

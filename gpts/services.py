@@ -23,10 +23,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import slugify
 
+from gpts.document.build import document_changes, gpt_document
 from gptstudio import limits
 from gptstudio.errors import EditConflict
 
-from .document import document_changes, gpt_document
 from .models import (
     GPT,
     SLUG_MAX_LENGTH,
@@ -338,10 +338,11 @@ def _clean_starters(starters: Iterable[str]) -> list[str]:
     if len(texts) > maximum:
         message = f"ChatGPT's editor holds at most {maximum} conversation starters; got {len(texts)}."
         raise ValidationError({"conversation_starters": message})
-    too_long = [i + 1 for i, t in enumerate(texts) if len(t) > 1000]
+    max_length = limits.STUDIO_STARTER_MAX_LENGTH
+    too_long = [i + 1 for i, t in enumerate(texts) if len(t) > max_length]
     if too_long:
         raise ValidationError(
-            {"conversation_starters": f"Conversation starter {too_long[0]} is longer than 1000 characters."}
+            {"conversation_starters": f"Conversation starter {too_long[0]} is longer than {max_length} characters."}
         )
     return texts
 

@@ -24,7 +24,6 @@ from gptstudio import limits
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
 from gptstudio.limits import chatgpt_length
 
-PUBLIC_VISIBILITIES = ("link", "gpt_store")
 # "GPT-5 Pro", "o3-pro", "Pro mode": the word "pro" on its own, not "prose" or "professional".
 PRO_MODEL = re.compile(r"\bpro\b", re.IGNORECASE)
 PROFILE_PICTURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp")
@@ -476,7 +475,7 @@ def _action_findings(gpt, actions: list, reports: list[SchemaReport]) -> list[Fi
         )
     domains: dict[str, str] = {}
     operation_ids: dict[str, str] = {}
-    public = gpt.visibility in PUBLIC_VISIBILITIES
+    public = gpt.visibility in limits.PUBLIC_VISIBILITIES
     for index, (action, report) in enumerate(zip(actions, reports, strict=True)):
         base = f"/actions/{index}"
         domain = report.domain or action.domain

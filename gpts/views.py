@@ -13,13 +13,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gpts.document.build import gpt_document
 from gptstudio import limits
 from gptstudio.errors import EditConflict
 
 from . import selectors, services
 from .access import role_context, workspace_view
 from .diff import document_diff
-from .document import gpt_document
 from .filters import DASHBOARD_SORTS, GPTDashboardFilterSet
 from .forms import (
     CATEGORY_SUGGESTIONS,

@@ -28,6 +28,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.models import Action
+from gpts.document.build import gpt_document
+from gpts.document.read import DOCUMENT_MAX_BYTES
 from gptstudio.errors import EditConflict
 
 from . import selectors
@@ -35,7 +37,6 @@ from .access import role_context, workspace_view
 from .bundle import is_zip
 from .chatgpt_import import ChatGPTImportResult, GizmoPlan, chatgpt_import, chatgpt_plan, is_chatgpt_json
 from .diff import DocumentDiff, document_diff
-from .document import DOCUMENT_MAX_BYTES, gpt_document
 from .document_schema import SCHEMA_PATH
 from .exporters import EXPORTERS, Export, ExportRefused, export_source, gpt_export
 from .exporters.agent_plugin import mcp_url_problem

@@ -27,3 +27,15 @@ class TooManyHeavyJobs(Exception):
             f"You already have {limit} large-schema job(s) waiting or running; at most {limit} may run at once. "
             "Wait for one to finish, then try again."
         )
+
+
+class StrictSaveRefused(Exception):
+    """A strict save whose result has validation errors: rolled back, nothing written.
+
+    `findings` are all the result's findings, sorted (errors first), so the caller can show what
+    refused it (HTTP 400 `has_errors` in the API)."""
+
+    def __init__(self, findings: list):
+        self.findings = findings
+        errors = sum(1 for f in findings if str(f.severity) == "error")
+        super().__init__(f"Not saved: strict mode refuses a result with {errors} validation error(s).")

@@ -35,6 +35,9 @@ GPT_KNOWLEDGE_SPREADSHEET_MAX_BYTES = Limit(50 * 1024 * 1024, "[H-FILE]", "confi
 GPT_KNOWLEDGE_IMAGE_MAX_BYTES = Limit(20 * 1024 * 1024, "[H-FILE]", "confirmed", "bytes per image file")
 GPT_PROFILE_PICTURE_SIZE = Limit(512, "[BUNDLE] _app.js", "confirmed", "pixels per side of the square profile picture")
 GPT_ACTIONS_MAX = Limit(10, "[BUNDLE] _app.js (L5 = 10)", "confirmed", "actions per GPT")
+# The sharing settings that make a GPT public (GPT_EDITOR.md §1.2 [H-ACT], [H-PUB]): publishing with
+# one needs a privacy policy URL on every action (and, for the Store, a category).
+PUBLIC_VISIBILITIES = ("link", "gpt_store")
 
 # --- GPT Studio's own caps (not ChatGPT's) ------------------------------------------------------
 # Instructions longer than ChatGPT's 8,000 are kept as a draft (with an error finding) up to this.
@@ -48,6 +51,9 @@ STUDIO_SCHEMA_SYNC_MAX_BYTES = 128 * 1024
 # Heavy schema jobs (checks and saves of schemas over the synchronous cap) one user may have
 # pending or running at once; one more is refused with 429. Setting: HEAVY_JOBS_PER_USER.
 STUDIO_HEAVY_JOBS_PER_USER = 2
+# ChatGPT documents no cap on a conversation starter's or an OAuth scope's length; these are GPT Studio's.
+STUDIO_STARTER_MAX_LENGTH = 1000
+STUDIO_OAUTH_SCOPE_MAX_LENGTH = 1000
 # Profile pictures: ChatGPT scales every upload down to 512x512 itself (GPT_PROFILE_PICTURE_SIZE), so
 # anything far larger only costs storage and decoding time. Four times that per side, and 4 MiB (a
 # 2048x2048 PNG of a logo is well under; a photo should be a JPEG or WebP).

@@ -232,7 +232,7 @@ class SecretToEnterSerializer(serializers.Serializer):
 class _GPTWriteSerializer(WriteModelSerializer):
     slug = serializers.SlugField(max_length=SLUG_MAX_LENGTH, required=False, help_text="Derived from the name.")
     conversation_starters = serializers.ListField(
-        child=serializers.CharField(allow_blank=True, max_length=1000),
+        child=serializers.CharField(allow_blank=True, max_length=limits.STUDIO_STARTER_MAX_LENGTH),
         max_length=limits.GPT_CONVERSATION_STARTERS_MAX.value,
         help_text="In order; empty entries are dropped, like ChatGPT's editor does.",
     )

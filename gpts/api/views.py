@@ -31,7 +31,7 @@ from gpts import selectors, services
 from gpts.bundle import is_zip
 from gpts.chatgpt_import import chatgpt_import, chatgpt_plan, is_chatgpt_json
 from gpts.diff import document_diff
-from gpts.document import DOCUMENT_MAX_BYTES
+from gpts.document.read import DOCUMENT_MAX_BYTES
 from gpts.exporters import EXPORTERS, ExportRefused, export_source, gpt_export
 from gpts.exporters.migration import migration_report
 from gpts.filters import GPTFilterSet

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import BinaryIO, ClassVar
 
-from gpts.document import gpt_document
+from gpts.document.build import gpt_document
 from gpts.models import GPT
 from gpts.validation import GPTReport, validate_gpt
 from gptstudio.findings import Finding, Severity, make_finding

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gpts.document import render_document_yaml
+from gpts.document.render import render_document_yaml
 from gptstudio.findings import Severity
 
 from .base import Exporter, ExportSource, KnowledgeItem, register

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpts.document import render_document
+from gpts.document.render import render_document
 
 from .base import Exporter, ExportSource, register
 

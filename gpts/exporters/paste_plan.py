@@ -38,7 +38,6 @@ CALLBACK_URL_FORMS = (
     "https://chat.openai.com/aip/<your GPT's id>/oauth/callback",
     "https://chatgpt.com/aip/<your GPT's id>/oauth/callback",
 )
-PUBLIC_VISIBILITIES = ("link", "gpt_store")
 
 
 @dataclass
@@ -248,7 +247,7 @@ def _checklist(document: dict, errors: list[Finding]) -> list[ChecklistItem]:
     ]
     if any(a["authentication"]["type"] != "none" for a in document["actions"]):
         items.append(ChecklistItem("Every action's secret is typed into ChatGPT (never exported)", "manual"))
-    if visibility in PUBLIC_VISIBILITIES and document["actions"]:
+    if visibility in limits.PUBLIC_VISIBILITIES and document["actions"]:
         missing = [a["name"] for a in document["actions"] if not a["privacy_policy_url"]]
         items.append(
             ChecklistItem(

@@ -17,7 +17,6 @@ from collections.abc import Callable
 
 import django_filters
 from django import forms
-from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -25,6 +24,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from gpts.permissions import Access, check_access
+from gptstudio.errors import StrictSaveRefused
+from gptstudio.saving import save_validated
 
 from .concurrency import etag
 from .errors import HasErrors
@@ -121,23 +122,11 @@ def flag(request, name: str) -> bool:
 
 
 def save_with_report(save: Callable, *, report_of: Callable, strict: bool):
-    """Run `save()` (a service call) and validate the result in one transaction.
-
-    Drafts with errors are saved and the report is returned with them; with `strict`, a result
-    with errors is rolled back and refused (400 with its findings)."""
-    from gptstudio.findings import sort_findings
-
-    with transaction.atomic():
-        instance = save()
-        report = report_of(instance)
-        if strict and not report.valid:
-            findings = getattr(report, "all_findings", None) or report.findings
-            errors = [f for f in findings if str(f.severity) == "error"]
-            raise HasErrors(
-                f"Not saved: strict mode refuses a result with {len(errors)} validation error(s).",
-                findings=[f.as_dict() for f in sort_findings(findings)],
-            )
-    return instance, report
+    """`gptstudio.saving.save_validated`, with a refused strict save as a 400 with its findings."""
+    try:
+        return save_validated(save, report_of=report_of, strict=strict)
+    except StrictSaveRefused as refused:
+        raise HasErrors(str(refused), findings=[f.as_dict() for f in refused.findings]) from None
 
 
 class IdFormField(forms.Field):

@@ -34,7 +34,9 @@ def test_the_document_carries_the_flag_only_when_off_and_imports_round_trip_it(w
     import io
 
     from actions.services import action_update
-    from gpts.document import gpt_document, parse_document, render_document
+    from gpts.document.build import gpt_document
+    from gpts.document.read import parse_document
+    from gpts.document.render import render_document
     from gpts.importers import gpt_import
 
     at_default = render_document(gpt_document(action.gpt))

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from actions import services
 from actions.models import Action
-from gpts.document import SECRET_PLACEHOLDER
+from gpts.document.build import SECRET_PLACEHOLDER
 from gpts.models import GPT
 from gptstudio.errors import EditConflict
 from tests.factories import WEATHER_SCHEMA, make_action

@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from actions.models import Action
 from gpts import services
-from gpts.document import gpt_document, render_document
+from gpts.document.build import gpt_document
+from gpts.document.render import render_document
 from gpts.document_schema import build_document_schema, build_openapi_document_schema
 from gpts.exporters import gpt_export
 from gpts.models import GPT, KnowledgeFile, Revision
@@ -437,7 +438,7 @@ def test_too_large_is_413(api, rich, workspace, monkeypatch, settings):
     assert response.status_code == 413 and response.json()["code"] == "too_large"
     assert "import.zip.too_large" in [f["code"] for f in response.json()["findings"]]
     # A document over what GPT Studio reads.
-    monkeypatch.setattr("gpts.document.DOCUMENT_MAX_BYTES", 100)
+    monkeypatch.setattr("gpts.document.read.DOCUMENT_MAX_BYTES", 100)
     monkeypatch.setattr("gpts.importers.DOCUMENT_MAX_BYTES", 100)
     response = api.post(
         import_url(workspace), {"file": upload(exported(rich, "document"), "p.yaml")}, format="multipart"

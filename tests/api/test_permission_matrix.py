@@ -13,7 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 
 from gpts import services
-from gpts.document import gpt_document, render_document
+from gpts.document.build import gpt_document
+from gpts.document.render import render_document
 from gpts.models import GPT, Job, KnowledgeFile
 from gpts.permissions import Access, allows
 from tests.api.conftest import SecretGuardClient

@@ -144,7 +144,7 @@ def _gpt_with_big_schemas(gpt, user, count=2, size=200_000):
 
 
 def test_a_revision_read_leaves_out_unchanged_schemas_unless_asked(api, gpt, user):
-    from gpts.document import gpt_document
+    from gpts.document.build import gpt_document
 
     edited = _gpt_with_big_schemas(gpt, user)
     url = f"/api/v1/gpts/{gpt.pk}/revisions/{edited.version}/"

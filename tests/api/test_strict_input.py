@@ -5,7 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from actions.models import Action
-from gpts.document import gpt_document, render_document
+from gpts.document.build import gpt_document
+from gpts.document.render import render_document
 from gpts.models import GPT, Job, KnowledgeFile, Membership, Revision, Workspace
 from gptstudio.models import APIToken
 from tests.factories import UserFactory

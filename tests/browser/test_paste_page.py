@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from actions.services import action_create
-from gpts.document import gpt_document
+from gpts.document.build import gpt_document
 from gpts.exporters.paste_plan import build_paste_plan
 from tests.factories import make_rich_gpt
 

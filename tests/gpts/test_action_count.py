@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from actions.services import action_delete
 from gpts import services
-from gpts.document import gpt_document
+from gpts.document.build import gpt_document
 from gpts.importers import gpt_apply_document
 from gpts.models import GPT
 from tests.factories import CALENDAR_SCHEMA, NOTES_SCHEMA, make_action, make_gpt

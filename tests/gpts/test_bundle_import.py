@@ -11,7 +11,8 @@ import pytest
 from django.core.files.base import ContentFile
 
 from gpts import services
-from gpts.document import gpt_document, render_document
+from gpts.document.build import gpt_document
+from gpts.document.render import render_document
 from gpts.exporters import gpt_export
 from gpts.importers import DocumentRejected, SecretToEnter, gpt_import
 from gpts.models import GPT, KnowledgeFile

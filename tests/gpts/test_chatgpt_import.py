@@ -11,7 +11,9 @@ from actions.models import Action
 from gpts import services
 from gpts.chatgpt_import import chatgpt_import, chatgpt_plan, is_chatgpt_json
 from gpts.diff import document_diff
-from gpts.document import DOCUMENT_MAX_BYTES, gpt_document, render_document
+from gpts.document.build import gpt_document
+from gpts.document.read import DOCUMENT_MAX_BYTES
+from gpts.document.render import render_document
 from gpts.importers import DocumentRejected
 from gpts.models import GPT, Revision
 from gpts.validation import validate_gpt

@@ -7,7 +7,8 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
-from gpts.document import gpt_document, parse_document
+from gpts.document.build import gpt_document
+from gpts.document.read import parse_document
 from gpts.exporters import gpt_export
 from gpts.models import GPT
 from gpts.validation import GPTReport

@@ -12,7 +12,7 @@ import pytest
 from actions.domain import domain_from_schema
 from actions.services import action_create
 from gpts import services
-from gpts.document import gpt_document
+from gpts.document.build import gpt_document
 from gpts.exporters import gpt_export
 from gpts.importers import gpt_import
 from gptstudio import limits

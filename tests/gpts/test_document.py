@@ -11,16 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actions.schema import parse_schema
-from gpts.document import (
-    DOCUMENT_FORMAT,
-    SECRET_PLACEHOLDER,
-    canonical_order,
-    document_findings,
-    gpt_document,
-    parse_document,
-    render_document,
-)
-from gpts.document_schema import SCHEMA_PATH, build_document_schema, render_document_schema
+from gpts.document.build import SECRET_PLACEHOLDER, gpt_document
+from gpts.document.read import document_findings, parse_document
+from gpts.document.render import canonical_order, render_document
+from gpts.document_schema import DOCUMENT_FORMAT, SCHEMA_PATH, build_document_schema, render_document_schema
 from tests.corpus import corpus_text
 from tests.factories import CALENDAR_SCHEMA, RICH_INSTRUCTIONS, make_rich_gpt
 from tests.hypothesis_examples import scaled
@@ -383,7 +377,7 @@ _BLOCK_TEXT = st.lists(st.sampled_from(list(" \t\n#:-'\"|>&*!%@`{}[],?~aZé😀"
 @settings(max_examples=scaled(500), suppress_health_check=list(HealthCheck), deadline=None)
 @given(text=_BLOCK_TEXT.filter(lambda t: "\n" in t))
 def test_multiline_text_is_always_a_literal_block_even_with_trailing_spaces_and_tabs(text):
-    from gpts.document import render_document_yaml
+    from gpts.document.render import render_document_yaml
 
     document = every_position(text)
     rendered = render_document_yaml(document)
@@ -393,7 +387,7 @@ def test_multiline_text_is_always_a_literal_block_even_with_trailing_spaces_and_
 
 
 def test_corpus_schemas_with_trailing_spaces_read_as_blocks_in_git():
-    from gpts.document import render_document_yaml
+    from gpts.document.render import render_document_yaml
 
     schema = corpus_text("gpt_actions", "aaddrick_todoist_rest_v2.yaml")
     rendered = render_document_yaml({"actions": [{"name": "todoist", "schema": schema}]})
@@ -490,7 +484,7 @@ def test_millions_of_tiny_values_are_refused_before_anything_is_built(text, monk
     def must_not_load(*args, **kwargs):
         raise AssertionError("the loader ran")
 
-    monkeypatch.setattr("gpts.document.parse_schema", must_not_load)
+    monkeypatch.setattr("gpts.document.read.parse_schema", must_not_load)
     parsed = parse_document(text)
     (finding,) = parsed.findings
     assert finding.code == "document.too_many_values" and finding.line is not None

@@ -7,7 +7,9 @@ import pytest
 from django.core.files.base import ContentFile
 
 from gpts import services
-from gpts.document import gpt_document, parse_document, render_document
+from gpts.document.build import gpt_document
+from gpts.document.read import parse_document
+from gpts.document.render import render_document
 from gpts.exporters import EXPORTERS, ExportRefused, UnknownTarget, gpt_export
 from gpts.models import GPT
 from gpts.validation import GPTReport

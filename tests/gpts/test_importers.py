@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 
 from actions.models import Action
 from gpts import services
-from gpts.document import gpt_document
+from gpts.document.build import gpt_document
 from gpts.importers import DocumentRejected, SecretToEnter, gpt_apply_document
 from gpts.models import GPT, KnowledgeFile, Revision
 from gptstudio.errors import EditConflict

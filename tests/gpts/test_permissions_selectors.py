@@ -119,7 +119,7 @@ def _export_read_fixture(workspace, user, *, extra_actions: int = 0):
 
 
 def test_the_export_read_gives_the_same_document_as_the_related_managers(workspace, user):
-    from gpts.document import gpt_document
+    from gpts.document.build import gpt_document
     from gpts.models import GPT
     from gpts.validation import validate_gpt
 

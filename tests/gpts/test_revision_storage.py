@@ -12,7 +12,7 @@ from django.db import connection
 
 from actions import services as action_services
 from gpts import services
-from gpts.document import gpt_document
+from gpts.document.build import gpt_document
 from gpts.models import GPT, Revision, SchemaText
 from tests.factories import big_schema, make_action, make_gpt, make_workspace
 

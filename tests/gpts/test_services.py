@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from gpts import services
-from gpts.document import DOCUMENT_FORMAT
+from gpts.document_schema import DOCUMENT_FORMAT
 from gpts.models import GPT, KnowledgeFile, Membership, Revision, Workspace
 from gptstudio.errors import EditConflict
 from tests.factories import make_action, make_gpt, make_workspace

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from actions.services import action_create
 from gpts import services
-from gpts.document import gpt_document
+from gpts.document.build import gpt_document
 from gpts.exporters import gpt_export
 from gpts.models import GPT
 from gpts.validation import GPTReport

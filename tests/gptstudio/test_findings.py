@@ -5,7 +5,7 @@ import pytest
 # Each of these modules registers its rules on import; all of them are loaded, so that every rule is seen.
 import actions.schema  # noqa: F401
 import gpts.bundle
-import gpts.document
+import gpts.document.read
 import gpts.importers
 import gpts.validation  # noqa: F401
 from gptstudio.findings import LIKELY_NOTE, RULES, Severity, make_finding, register

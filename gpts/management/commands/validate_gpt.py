@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from gpts.bundle import BundleRefused, is_zip, read_bundle
-from gpts.document import DOCUMENT_MAX_BYTES, parse_document
+from gpts.document.read import DOCUMENT_MAX_BYTES, parse_document
 from gpts.exporters.paste_plan import located_findings
 from gpts.importers import document_validation_findings
 from gpts.management.findings_output import write_findings, write_json

@@ -1,0 +1,95 @@
+"""A GPT model → its document (`gptstudio/gpt@1`), in document key order, secrets as placeholders;
+and the change summary between two documents (for revisions)."""
+
+from __future__ import annotations
+
+from gpts.document_schema import DOCUMENT_FORMAT, DOCUMENT_KEYS
+
+SECRET_PLACEHOLDER = "<secret: type it into ChatGPT; GPT Studio never exports it>"  # noqa: S105 (a placeholder, not a secret)
+
+GPT_FIELD_KEYS = DOCUMENT_KEYS[1:-1]  # the GPT's own fields, between `format` and `actions`
+
+
+def action_authentication(action) -> dict:
+    if action.auth_type == "api_key":
+        return {
+            "type": "api_key",
+            "api_key": {
+                "auth_type": action.api_key_auth_type,
+                "custom_header": action.api_key_custom_header if action.api_key_auth_type == "custom" else "",
+                "key": SECRET_PLACEHOLDER,
+            },
+        }
+    if action.auth_type == "oauth":
+        return {
+            "type": "oauth",
+            "oauth": {
+                "client_id": action.oauth_client_id,
+                "client_secret": SECRET_PLACEHOLDER,
+                "authorization_url": action.oauth_authorization_url,
+                "token_url": action.oauth_token_url,
+                "scope": action.oauth_scope,
+                "token_exchange_method": action.oauth_token_exchange_method,
+            },
+        }
+    return {"type": "none"}
+
+
+def action_document(action) -> dict:
+    document = {
+        "name": action.name,
+        "domain": action.domain,
+        "privacy_policy_url": action.privacy_policy_url,
+        "authentication": action_authentication(action),
+    }
+    # Optional, written only when off: documents of actions at the default keep their bytes.
+    if not action.changes_public_state:
+        document["changes_public_state"] = False
+    document["schema"] = action.schema_text
+    return document
+
+
+def gpt_document(gpt) -> dict:
+    """The document of a GPT. Reads `conversation_starters`, `knowledge_files` and `actions`
+    through their related managers, so prefetch them when building many documents."""
+    return {
+        "format": DOCUMENT_FORMAT,
+        "name": gpt.name,
+        "description": gpt.description,
+        "instructions": gpt.instructions,
+        "conversation_starters": [s.text for s in gpt.conversation_starters.all()],
+        "capabilities": gpt.capabilities,
+        "recommended_model": gpt.recommended_model,
+        "visibility": gpt.visibility,
+        "category": gpt.category,
+        "use_conversation_data": gpt.use_conversation_data,
+        "knowledge": knowledge_document(gpt),
+        "actions": [action_document(a) for a in gpt.actions.all()],
+    }
+
+
+def knowledge_document(gpt) -> list[dict]:
+    """The document's `knowledge` list of a GPT (reads `knowledge_files`)."""
+    return [
+        {"name": k.name, "size": k.size, "sha256": k.sha256, "media_type": k.media_type}
+        for k in gpt.knowledge_files.all()
+    ]
+
+
+def document_changes(old: dict | None, new: dict) -> list[str]:
+    """Short human phrases for what changed between two documents (for revision summaries)."""
+    if old is None:
+        return ["Created"]
+    changes = [f"Changed {key.replace('_', ' ')}" for key in GPT_FIELD_KEYS if old.get(key) != new.get(key)]
+    old_actions = {a["name"]: a for a in old.get("actions", [])}
+    new_actions = {a["name"]: a for a in new.get("actions", [])}
+    changes += [f"Added action {name}" for name in new_actions if name not in old_actions]
+    changes += [f"Removed action {name}" for name in old_actions if name not in new_actions]
+    changes += [
+        f"Changed action {name}"
+        for name, action in new_actions.items()
+        if name in old_actions and old_actions[name] != action
+    ]
+    if not changes and [a["name"] for a in old.get("actions", [])] != [a["name"] for a in new.get("actions", [])]:
+        changes.append("Reordered actions")
+    return changes
