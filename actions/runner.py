@@ -149,18 +149,27 @@ _cache: OrderedDict[tuple, dict[int, ActionTools]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def gpt_action_tools(gpt_id: int) -> dict[int, ActionTools]:
+def gpt_action_tools(gpt_id: int, actions=None) -> dict[int, ActionTools]:
     """The converted tools of each of the GPT's actions (by action id), names unique across the
     GPT in action order: the same names as the mcp-server export. Cached per state of the GPT's
-    actions (one small query checks it; the schemas are read and converted only on a change)."""
-    state = tuple(Action.objects.filter(gpt_id=gpt_id).values_list("pk", "version", "updated_at"))
+    actions: one small query checks it and the schemas are read and converted only on a change;
+    a caller that has the GPT's actions loaded already (all of them, in order) passes them."""
+    if actions is not None:
+        loaded = list(actions)
+        state = tuple((a.pk, a.version, a.updated_at) for a in loaded)
+    else:
+        loaded = None
+        state = tuple(Action.objects.filter(gpt_id=gpt_id).values_list("pk", "version", "updated_at"))
     key = (gpt_id, state)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
+    if loaded is not None:
+        schemas = {a.pk: a.schema_text for a in loaded}
+    else:
+        schemas = dict(Action.objects.filter(gpt_id=gpt_id).values_list("pk", "schema_text"))
     used: set[str] = set()
-    schemas = dict(Action.objects.filter(gpt_id=gpt_id).values_list("pk", "schema_text"))
     converted = {pk: action_tools(schemas.get(pk, ""), used) for pk, _version, _updated in state}
     with _cache_lock:
         _cache[key] = converted
@@ -173,9 +182,10 @@ def base_url_of(action: Action, converted: ActionTools) -> str:
     return (action.base_url_override or converted.base_url).rstrip("/")
 
 
-def action_operations(action: Action) -> list[RunnableOperation]:
-    """Every operation of the action as a tool, with `problem` saying why one cannot run."""
-    converted = gpt_action_tools(action.gpt_id).get(action.pk) or ActionTools(base_url="")
+def action_operations(action: Action, siblings=None) -> list[RunnableOperation]:
+    """Every operation of the action as a tool, with `problem` saying why one cannot run.
+    `siblings`: all the GPT's actions in order, when the caller has them loaded (no query then)."""
+    converted = gpt_action_tools(action.gpt_id, siblings).get(action.pk) or ActionTools(base_url="")
     base_url = base_url_of(action, converted)
     no_server = "" if base_url else "the schema has no absolute server URL (set a base URL override or fix `servers`)"
     return [
