@@ -255,10 +255,17 @@ def schema_import_job(request, workspace, gpt, job_id):
 # --- Try it (test calls) ------------------------------------------------------------------------
 
 
+def _primary_type(schema) -> str:
+    """The JSON type an input stands for: the schema's type, the first non-null one of a union."""
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), None)
+    return kind if isinstance(kind, str) else "string"
+
+
 def _form_value(raw: str, schema: dict):
     """A typed value from a text input, as the operation's schema wants it (the runner validates)."""
-    kind = schema.get("type")
-    kind = next((k for k in kind if k != "null"), "string") if isinstance(kind, list) else kind
+    kind = _primary_type(schema)
     if kind == "integer" and re.fullmatch(r"-?\d+", raw):
         return int(raw)
     if kind == "number" and re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", raw):
@@ -307,13 +314,11 @@ def try_operations(action: Action, siblings) -> list[dict]:
         inputs = []
         for argument in operation.tool.arguments:
             schema = properties.get(argument.argument, {})
-            kind = schema.get("type")
-            kind = next((k for k in kind if k != "null"), "string") if isinstance(kind, list) else kind or "string"
             inputs.append(
                 {
                     "name": argument.argument,
                     "location": argument.location,
-                    "kind": kind,
+                    "kind": _primary_type(schema),
                     "required": argument.argument in required,
                     "enum": [v for v in schema.get("enum", []) if v is not None] if isinstance(schema, dict) else [],
                     "description": schema.get("description", "") if isinstance(schema, dict) else "",
