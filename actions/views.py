@@ -21,6 +21,7 @@ from gpts.models import Job
 from gpts.permissions import Access
 from gpts.views import apply_errors
 from gptstudio import limits
+from gptstudio.api.throttling import ActionCallThrottle
 from gptstudio.errors import EditConflict
 
 from . import services
@@ -363,6 +364,14 @@ def action_try(request, workspace, gpt, action, operation):
     gpt = _gpt(request, workspace, gpt)
     action = _action(gpt, action)
     context = {"workspace": workspace, "gpt": gpt, "action": action, "response": None, "refused": None, "job": None}
+    throttle = ActionCallThrottle()  # the API's limit, shared: one count per user
+    if not throttle.allow_request(request, None):
+        wait = throttle.wait()
+        context["refused"] = OperationRefused(
+            "runner.throttled", f"Too many test calls; try again in {int(wait or 1)} s.", ""
+        )
+        # 200 like every refusal fragment: htmx swaps in only successful answers.
+        return render(request, "actions/partials/try_result.html", context)
     try:
         found = find_operation(action, operation)
         arguments = try_arguments(found, request.POST)
