@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import heavy, imports, services
+from . import calls, heavy, imports, services
 
 
 @shared_task(name="actions.refresh_domain")
@@ -29,3 +29,9 @@ def schema_import_task(self, job_id: int) -> str:
 def heavy_job_task(job_id: int) -> str:
     """Check or save a schema over the synchronous cap (actions.heavy)."""
     return heavy.heavy_job_run(job_id=job_id).status
+
+
+@shared_task(name="actions.call")
+def action_call_task(job_id: int) -> str:
+    """Run a test-call job (never retried: the call may not be idempotent)."""
+    return calls.action_call_run(job_id=job_id).status

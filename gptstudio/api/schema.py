@@ -29,6 +29,7 @@ ERROR_DESCRIPTIONS = {
     "415": "Unsupported media type: send `application/json` (uploads: `multipart/form-data`).",
     "429": "Too many requests from this token's user (retry after `Retry-After` seconds), or already as many "
     "large-schema jobs waiting or running as one user may have.",
+    "502": "The upstream API could not be reached or read (`runner.fetch_failed`); nothing is retried.",
 }
 ERROR_EXAMPLES = {
     "400": {"message": "Invalid input: see `errors`.", "code": "invalid", "errors": {"name": ["Required."]}},
@@ -108,6 +109,8 @@ class StudioAutoSchema(AutoSchema):
             codes.append("412")
         if self._needs_precondition():
             codes.append("428")
+        if action in getattr(self.view, "upstream_actions", ()):
+            codes.append("502")
         if self.method in BODY_METHODS and self.get_request_serializer() is not None:
             codes += ["413", "415"]
         return sorted(codes)

@@ -55,6 +55,11 @@ class ErrorSerializer(serializers.Serializer):
         required=False,
         help_text="An import of ChatGPT's JSON that wrote no GPT (400, 409, 428): what happened to each one.",
     )
+    pointer = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="A refused action call (`runner.*` codes): the JSON pointer of the argument at fault, if any.",
+    )
 
 
 class WriteSerializer(serializers.Serializer):

@@ -179,6 +179,11 @@ SCHEMA_MAX_BYTES = env.int("SCHEMA_MAX_BYTES", default=STUDIO_SCHEMA_HARD_MAX_BY
 SCHEMA_SYNC_MAX_BYTES = env.int("SCHEMA_SYNC_MAX_BYTES", default=STUDIO_SCHEMA_SYNC_MAX_BYTES)
 HEAVY_JOBS_PER_USER = env.int("HEAVY_JOBS_PER_USER", default=STUDIO_HEAVY_JOBS_PER_USER)
 
+# --- Outbound HTTP (gptstudio/fetcher.py) ------------------------------------------------------
+# Private hosts the safe fetcher may reach anyway, as exact `host:port` entries (a local API for
+# test calls in development, e.g. `127.0.0.1:9000`). Empty by default: public addresses only.
+OUTBOUND_ALLOW_HOSTS = env.list("OUTBOUND_ALLOW_HOSTS", default=[])
+
 # --- Secrets at rest -----------------------------------------------------------------------
 # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation). See gptstudio/encryption.py.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
@@ -232,6 +237,9 @@ REST_FRAMEWORK = {
 BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
 # Requests per user of token clients (`N/second|minute|hour|day`); empty: no limit.
 API_TOKEN_THROTTLE_RATE = env("API_TOKEN_THROTTLE_RATE", default="600/minute")
+# Test calls of actions (`POST /api/v1/actions/{id}/call/`) per user, browser sessions included:
+# each one reaches a third-party API. Empty: no limit.
+ACTION_CALL_THROTTLE_RATE = env("ACTION_CALL_THROTTLE_RATE", default="30/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "GPT Studio API",
     "DESCRIPTION": (

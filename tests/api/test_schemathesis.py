@@ -79,7 +79,7 @@ class World:
     pools: dict[str, list] = field(default_factory=dict)  # For ids and names in request bodies.
 
 
-def _seed() -> World:
+def _seed(base_url_override: str) -> World:
     # A large id: a generated DELETE of a member never removes the token user by chance.
     owner = UserFactory(username="fuzzer", id=987_654_321)
     workspace = make_workspace(owner=owner, name="Fuzz")
@@ -97,6 +97,7 @@ def _seed() -> World:
             actor=owner,
             name="Weather",
             schema_text=WEATHER_SCHEMA,
+            base_url_override=base_url_override,
             auth_type="api_key",
             api_key_auth_type="bearer",
             api_key=API_KEY,
@@ -110,6 +111,7 @@ def _seed() -> World:
             oauth_client_secret=CLIENT_SECRET,
             oauth_authorization_url="https://auth.example.com/a",
             oauth_token_url="https://auth.example.com/t",
+            base_url_override=base_url_override,
         )
         Job.objects.create(workspace=workspace, gpt=gpt, kind=Job.Kind.SCHEMA_IMPORT)
         # As after a rescue import from ChatGPT: a picture address to fetch.
@@ -214,6 +216,8 @@ def _config(world: World) -> str:
         "GET /actions/{id}/": action,
         **{f"{method} /actions/{{id}}/": action_edit for method in ("PUT", "PATCH")},
         "GET /actions/{id}/validate/": action,
+        "GET /actions/{id}/operations/": action,
+        "POST /actions/{id}/call/": action,
         "DELETE /actions/{id}/": {"path.id": Drawn("doomed_actions"), **overwrite},
         "POST /actions/": {"body.gpt": Drawn("gpts")},
         "POST /actions/import/": {"body.gpt": Drawn("gpts"), "body.action": Drawn("actions")},
@@ -328,16 +332,21 @@ def _command(live_server, world: World, tmp_path: Path, checks: str, max_example
     ]
 
 
-def test_the_api_conforms_to_its_schema_under_generated_input(live_server, settings, tmp_path, monkeypatch, capsys):
+def test_the_api_conforms_to_its_schema_under_generated_input(
+    live_server, settings, tmp_path, monkeypatch, capsys, loopback_server
+):
     from actions import tasks
     from gpts import tasks as gpt_tasks
 
     # Schema imports and picture fetches are recorded as jobs but never fetched: no network beyond 127.0.0.1.
+    # Test calls go to a mock API on 127.0.0.1 (every action's base URL override; it answers 404).
     monkeypatch.setattr(tasks.schema_import_task, "delay", lambda job_id: None)
     monkeypatch.setattr(gpt_tasks.profile_picture_fetch_task, "delay", lambda job_id: None)
     settings.API_TOKEN_THROTTLE_RATE = ""
+    settings.ACTION_CALL_THROTTLE_RATE = ""
+    settings.OUTBOUND_ALLOW_HOSTS = [f"127.0.0.1:{loopback_server.port}"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    world = _seed()
+    world = _seed(loopback_server.url(""))
     report = tmp_path / "report"
     command = _command(live_server, world, tmp_path, CHECKS, os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
     completed = subprocess.run(command, capture_output=True, text=True, timeout=1800)
@@ -383,7 +392,7 @@ def test_the_api_conforms_to_its_schema_under_generated_input(live_server, setti
 SEMANTIC_CHECKS = {"ST201", "ST202"}
 
 
-def test_every_check_finds_no_undocumented_content_type(live_server, settings, tmp_path, monkeypatch):
+def test_every_check_finds_no_undocumented_content_type(live_server, settings, tmp_path, monkeypatch, loopback_server):
     """schemathesis with `--checks all` (negative data, unsupported methods, missing headers, ...):
     every answer, errors included, has a documented content type, and no check fails but the two
     acceptance heuristics (SEMANTIC_CHECKS). Three examples per operation keep it near 2.5 minutes
@@ -394,8 +403,11 @@ def test_every_check_finds_no_undocumented_content_type(live_server, settings, t
     monkeypatch.setattr(tasks.schema_import_task, "delay", lambda job_id: None)
     monkeypatch.setattr(gpt_tasks.profile_picture_fetch_task, "delay", lambda job_id: None)
     settings.API_TOKEN_THROTTLE_RATE = ""
+    settings.ACTION_CALL_THROTTLE_RATE = ""
+    settings.OUTBOUND_ALLOW_HOSTS = [f"127.0.0.1:{loopback_server.port}"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    command = _command(live_server, _seed(), tmp_path, "all", os.environ.get("SCHEMATHESIS_ALL_MAX_EXAMPLES", "3"))
+    world = _seed(loopback_server.url(""))
+    command = _command(live_server, world, tmp_path, "all", os.environ.get("SCHEMATHESIS_ALL_MAX_EXAMPLES", "3"))
     completed = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     output = completed.stdout + completed.stderr
     print(output[-6000:])
