@@ -121,6 +121,13 @@ class GPT(TimeStampedModel):
     # Stored with the validation outcome (`store_validation`, on every document change), so a list
     # page reads it from the row instead of counting each GPT's actions (benchmarks/api.py).
     action_count = models.PositiveIntegerField(default=0, editable=False)
+    # Whether /mcp/<workspace>/<gpt>/ serves this GPT's actions as MCP tools; owners switch it on.
+    # Off by default: an endpoint that calls APIs with stored keys is opted into, not discovered.
+    mcp_enabled = models.BooleanField(
+        "Serve as an MCP server",
+        default=False,
+        help_text="Serve this GPT's actions as an MCP server at /mcp/<workspace>/<gpt>/ (owners only).",
+    )
 
     CAPABILITY_FIELDS = ("web_search", "canvas", "image_generation", "code_interpreter")
 

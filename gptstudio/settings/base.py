@@ -57,6 +57,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "gptstudio.urls"
 WSGI_APPLICATION = "gptstudio.wsgi.application"
+ASGI_APPLICATION = "gptstudio.asgi.application"
 SITE_ID = 1
 
 TEMPLATES = [
@@ -224,6 +225,12 @@ REST_FRAMEWORK = {
 BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
 # Requests per user of token clients (`N/second|minute|hour|day`); empty: no limit.
 API_TOKEN_THROTTLE_RATE = env("API_TOKEN_THROTTLE_RATE", default="600/minute")
+# Hosted MCP endpoint (/mcp/<workspace>/<gpt>/): calls per credential and per GPT (all callers);
+# `N/second|minute|hour|day`, empty: no limit. Browser Origins allowed to call it (none by default).
+MCP_TOKEN_THROTTLE_RATE = env("MCP_TOKEN_THROTTLE_RATE", default="600/minute")
+MCP_GPT_THROTTLE_RATE = env("MCP_GPT_THROTTLE_RATE", default="3000/minute")
+MCP_ALLOWED_ORIGINS = env.list("MCP_ALLOWED_ORIGINS", default=[])
+USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "GPT Studio API",
     "DESCRIPTION": (

@@ -1,0 +1,202 @@
+"""The hosted MCP endpoint driven by the official SDK's own client (Streamable HTTP) against the
+real ASGI application in-process (httpx2's ASGI transport), with a mock API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx2
+import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+from gpts import services as gpt_services
+from gpts.mcp.endpoint import MCPApp
+from gpts.models import GPT, Membership
+from gptstudio import services as core_services
+from gptstudio.asgi import build_application
+from tests.factories import UserFactory, make_action, make_gpt, make_workspace
+from tests.loopback_server import LoopbackServer, Reply
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BASE = "http://127.0.0.1:8000"
+
+NOTES_SCHEMA = """{
+  "openapi": "3.1.0",
+  "info": {"title": "Notes", "version": "1.0.0"},
+  "servers": [{"url": "%(url)s"}],
+  "paths": {
+    "/notes/{id}": {
+      "get": {"operationId": "getNote", "summary": "Read a note",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "OK"}}},
+      "delete": {"operationId": "deleteNote", "summary": "Delete a note",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {"204": {"description": "Gone"}}}
+    }
+  }
+}"""
+
+
+@pytest.fixture
+def mock_api():
+    server = LoopbackServer().start()
+    server.route("/notes/7", Reply(200, b'{"id": "7", "text": "hello"}', {"Content-Type": "application/json"}))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def hosted(mock_api, settings):
+    settings.FETCHER_ALLOW_LOOPBACK_FOR_TESTS = True
+    settings.MCP_TOKEN_THROTTLE_RATE = ""
+    settings.MCP_GPT_THROTTLE_RATE = ""
+    owner = UserFactory()
+    workspace = make_workspace(owner=owner, name="Acme")
+    gpt = make_gpt(workspace=workspace, actor=owner, name="Notes helper", instructions="Answer from the notes.")
+    make_action(
+        gpt,
+        actor=owner,
+        name="Notes",
+        schema_text=NOTES_SCHEMA % {"url": mock_api.url("").rstrip("/")},
+        auth_type="api_key",
+        api_key_auth_type="bearer",
+        api_key="upstream-secret-123",
+    )
+    GPT.objects.filter(pk=gpt.pk).update(mcp_enabled=True)
+    return GPT.objects.select_related("workspace").get(pk=gpt.pk), owner
+
+
+def _token(user) -> str:
+    return core_services.token_create(user=user, name="mcp").plaintext
+
+
+def _url(gpt) -> str:
+    return f"{BASE}/mcp/{gpt.workspace.slug}/{gpt.slug}/"
+
+
+def _run(coroutine_factory):
+    """Serve a fresh app (its own SDK session manager) for the duration of one client session."""
+
+    async def main():
+        mcp_app = MCPApp()
+        app = build_application(mcp_app)
+        async with mcp_app.lifespan():
+            return await coroutine_factory(app)
+
+    return asyncio.run(main())
+
+
+def _http(app, token: str | None) -> httpx2.AsyncClient:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), headers=headers, timeout=30)
+
+
+def _session(app, url: str, token: str):
+    async def use(work):
+        async with _http(app, token) as http, Client(streamable_http_client(url, http_client=http)) as client:
+            return await work(client)
+
+    return use
+
+
+def test_the_sdk_client_lists_the_saved_gpts_tools_with_the_exports_names_schemas_and_hints(hosted):
+    gpt, owner = hosted
+    token = _token(owner)
+
+    async def scenario(app):
+        async def work(client):
+            return await client.list_tools(), client.instructions
+
+        return await _session(app, _url(gpt), token)(work)
+
+    listed, instructions = _run(scenario)
+    assert instructions == "Answer from the notes."
+    tools = {tool.name: tool for tool in listed.tools}
+    assert sorted(tools) == ["deleteNote", "getNote"]
+    assert tools["getNote"].input_schema["properties"]["id"]["type"] == "string"
+    assert tools["getNote"].annotations.read_only_hint is True
+    assert tools["deleteNote"].annotations.destructive_hint is True
+
+
+def test_a_tool_call_reaches_the_mock_api_with_the_stored_key_and_not_the_callers_token(hosted, mock_api):
+    gpt, owner = hosted
+    token = _token(owner)
+
+    async def scenario(app):
+        return await _session(app, _url(gpt), token)(lambda client: client.call_tool("getNote", {"id": "7"}))
+
+    result = _run(scenario)
+    assert not result.is_error
+    assert json.loads(result.content[0].text) == {"id": "7", "text": "hello"}
+    (request,) = [r for r in mock_api.requests if r.path == "/notes/7"]
+    assert request.headers.get("authorization") == "Bearer upstream-secret-123"
+    assert token not in json.dumps(request.headers)
+
+
+def test_a_viewer_sees_and_calls_read_only_tools_only(hosted, mock_api):
+    gpt, _owner = hosted
+    viewer = UserFactory()
+    gpt_services.membership_set(workspace=gpt.workspace, user=viewer, role=Membership.Role.VIEWER)
+    token = _token(viewer)
+
+    async def scenario(app):
+        async def work(client):
+            return await client.list_tools(), await client.call_tool("deleteNote", {"id": "7"})
+
+        return await _session(app, _url(gpt), token)(work)
+
+    listed, refused = _run(scenario)
+    assert [tool.name for tool in listed.tools] == ["getNote"]
+    assert refused.is_error and "read-only" in refused.content[0].text
+    assert not any(r.method == "DELETE" for r in mock_api.requests)
+
+
+def _post(app, path: str, token: str | None):
+    async def send():
+        async with _http(app, token) as http:
+            return await http.post(
+                f"{BASE}{path}",
+                json={"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}},
+                headers={"Accept": "application/json, text/event-stream"},
+            )
+
+    return send()
+
+
+def test_refusals_401_without_a_token_404_when_off_unknown_or_outside_the_workspace(hosted):
+    gpt, owner = hosted
+    path = f"/mcp/{gpt.workspace.slug}/{gpt.slug}/"
+    outsider_token = _token(UserFactory())
+    owner_token = _token(owner)
+
+    async def scenario(app):
+        no_token = await _post(app, path, None)
+        bad_token = await _post(app, path, "gps_not-a-token")
+        outsider = await _post(app, path, outsider_token)
+        unknown = await _post(app, f"/mcp/{gpt.workspace.slug}/no-such-gpt/", owner_token)
+        await asyncio.to_thread(GPT.objects.filter(pk=gpt.pk).update, mcp_enabled=False)
+        switched_off = await _post(app, path, owner_token)
+        return no_token, bad_token, outsider, unknown, switched_off
+
+    no_token, bad_token, outsider, unknown, switched_off = _run(scenario)
+    assert no_token.status_code == 401 and bad_token.status_code == 401
+    challenge = no_token.headers["www-authenticate"]
+    assert challenge == f'Bearer resource_metadata="{BASE}/.well-known/oauth-protected-resource{path}"'
+    assert (outsider.status_code, unknown.status_code, switched_off.status_code) == (404, 404, 404)
+    assert outsider.json() == unknown.json() == switched_off.json()
+
+
+def test_per_token_rate_limit_answers_429_with_retry_after(hosted, settings):
+    gpt, owner = hosted
+    settings.MCP_TOKEN_THROTTLE_RATE = "2/minute"
+    token = _token(owner)
+    path = f"/mcp/{gpt.workspace.slug}/{gpt.slug}/"
+
+    async def scenario(app):
+        return [await _post(app, path, token) for _ in range(3)]
+
+    statuses = [response.status_code for response in _run(scenario)]
+    assert statuses[:2] == [200, 200] and statuses[2] == 429
