@@ -2,9 +2,9 @@
 `Server` and its Streamable HTTP session manager (stateless, JSON responses), in front of which
 this module decides who may call which GPT.
 
-Order of refusals (no existence leak): no or bad token → 401 with the RFC 9728 challenge; a GPT
-that does not exist, is not switched on, or is outside the caller's workspaces → 404; a token
-bound to another GPT's endpoint → 403. Viewers see and may call read-only tools only.
+Order of refusals (no existence leak): no or bad token, or an OAuth token bound to another
+endpoint (RFC 8707) → 401 with the RFC 9728 challenge; a GPT that does not exist, is not switched
+on, or is outside the caller's workspaces → 404. Viewers see and may call read-only tools only.
 One SDK server serves every GPT: the request's GPT travels in a context variable that the
 handlers (and the instructions the server announces) read.
 """
@@ -153,8 +153,9 @@ def _resolve(workspace: str, gpt_slug: str, headers: dict[str, str], resource: s
     caller = authenticate(headers.get("authorization", ""), resource=resource)
     if caller is None:
         return 401, challenge, None
-    if caller.wrong_audience:
-        return 403, {"www-authenticate": 'Bearer error="invalid_token", error_description="another resource"'}, None
+    if caller.wrong_audience:  # RFC 8707 / MCP authorization: a token for another resource is invalid here
+        metadata = resource_metadata_url(resource)
+        return 401, {"www-authenticate": f'Bearer error="invalid_token", resource_metadata="{metadata}"'}, None
     gpt = (
         GPT.objects.select_related("workspace")
         .filter(workspace__slug=workspace, slug=gpt_slug, mcp_enabled=True, workspace__memberships__user=caller.user)
@@ -172,7 +173,6 @@ def _resolve(workspace: str, gpt_slug: str, headers: dict[str, str], resource: s
 
 _MESSAGES = {
     401: "Send a personal API token (Authorization: Bearer gps_…) or an OAuth access token for this server.",
-    403: "This token was issued for another MCP server.",
     404: "No MCP server here.",
     429: "Too many calls: slow down.",
 }

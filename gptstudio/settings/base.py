@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "oauth2_provider",
     "gptstudio",
     "gpts",
     "actions",
@@ -230,6 +231,18 @@ API_TOKEN_THROTTLE_RATE = env("API_TOKEN_THROTTLE_RATE", default="600/minute")
 MCP_TOKEN_THROTTLE_RATE = env("MCP_TOKEN_THROTTLE_RATE", default="600/minute")
 MCP_GPT_THROTTLE_RATE = env("MCP_GPT_THROTTLE_RATE", default="3000/minute")
 MCP_ALLOWED_ORIGINS = env.list("MCP_ALLOWED_ORIGINS", default=[])
+# GPT Studio as the OAuth 2.1 authorization server of the hosted MCP endpoints (gpts/mcp/oauth.py;
+# https://django-oauth-toolkit.readthedocs.io/en/latest/settings.html): authorization code with
+# PKCE S256 only, tokens bound to one endpoint by RFC 8707 `resource`.
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "SCOPES": {"mcp": "Call this GPT's actions as MCP tools"},
+    "DEFAULT_SCOPES": ["mcp"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("MCP_ACCESS_TOKEN_SECONDS", default=3600),
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+    "OAUTH2_PROTECTED_RESOURCE_NAME": "GPT Studio MCP endpoint",
+}
 USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "GPT Studio API",
