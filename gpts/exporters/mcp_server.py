@@ -10,9 +10,9 @@ Layout (one top-level folder, byte-identical for the same GPT):
     <slug>-mcp/migration.md      what carries over from the GPT and what needs a manual step
 
 The server uses the SDK's low-level `Server`, so each tool's input schema is exactly the one
-derived here (`tool_schemas`). ChatGPT's action limits (30 operations, 300-character
-descriptions) do not bind an MCP server, so this target exports a GPT with validation errors too;
-a schema that cannot be read gives no tools, and the README says so.
+derived in `actions.operations` (the same tools the hosted endpoint serves). ChatGPT's action
+limits (30 operations, 300-character descriptions) do not bind an MCP server, so this target exports
+a GPT with validation errors too; a schema that cannot be read gives no tools, and the README says so.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from actions.operations import tool_annotations
+
 from .base import Exporter, ExportSource, register
-from .paste_plan import action_slugs
-from .tool_schemas import ActionTools, action_tools, tool_annotations
+from .openai_tools import env_prefix
+from .tools import GptActionTools, source_tools
 from .zipstream import DeterministicZip
 
 FILES_DIR = Path(__file__).parent / "mcp_server_files"
@@ -33,12 +35,6 @@ API_KEY_INJECTION = {
     "bearer": "sent as `Authorization: Bearer <key>`",
     "basic": "sent as `Authorization: Basic <key>` (a `user:password` value is base64-encoded first)",
 }
-
-
-def env_prefix(slug: str) -> str:
-    """`weather-api` → `WEATHER_API_` (a name that cannot start with a digit)."""
-    prefix = slug.upper().replace("-", "_")
-    return f"{'ACTION_' if prefix[:1].isdigit() else ''}{prefix}_"
 
 
 def _auth(authentication: dict) -> dict:
@@ -59,16 +55,14 @@ def _auth(authentication: dict) -> dict:
     return {"type": "none"}
 
 
-def build_tools_spec(source: ExportSource) -> tuple[dict, list[ActionTools]]:
+def build_tools_spec(source: ExportSource) -> tuple[dict, list[GptActionTools]]:
     """tools.json's data, and the converted actions (for the README's notes)."""
     document = source.document
-    slugs = action_slugs(document)
-    used_names: set[str] = set()
-    actions, tools, converted = [], [], []
-    for slug, action in zip(slugs, document["actions"], strict=True):
+    converted = source_tools(source)[0]
+    actions, tools = [], []
+    for entry in converted:
+        action, slug, result = entry.action, entry.slug, entry.converted
         changes_public_state = action.get("changes_public_state", True)
-        result = action_tools(action["schema"], used_names)
-        converted.append(result)
         actions.append(
             {
                 "slug": slug,
@@ -98,7 +92,7 @@ def build_tools_spec(source: ExportSource) -> tuple[dict, list[ActionTools]]:
                         "action": slug,
                         "method": tool.method,
                         "path": tool.path,
-                        "bodyMediaType": tool.body_media_type,
+                        "bodyMediaType": tool.body.content_type if tool.body else "",
                         "arguments": [
                             {
                                 "argument": arg.argument,
@@ -108,7 +102,12 @@ def build_tools_spec(source: ExportSource) -> tuple[dict, list[ActionTools]]:
                                 "explode": arg.explode,
                             }
                             for arg in tool.arguments
-                        ],
+                        ]
+                        + (
+                            [{"argument": tool.body.argument, "in": "body", "name": "", "style": "", "explode": True}]
+                            if tool.body
+                            else []
+                        ),
                     },
                 }
             )
@@ -156,7 +155,7 @@ def _auth_lines(action: dict) -> list[str]:
     return lines
 
 
-def render_readme(spec: dict, converted: list[ActionTools]) -> str:
+def render_readme(spec: dict, converted: list[GptActionTools]) -> str:
     server = spec["server"]
     lines = [
         f"# {server['title']}: MCP server",
@@ -242,43 +241,18 @@ def render_readme(spec: dict, converted: list[ActionTools]) -> str:
     notes = [
         (action["name"], note)
         for action, result in zip(spec["actions"], converted, strict=True)
-        for note in result.notes
+        for note in result.converted.notes
     ]
     if notes:
         lines += ["## Not converted", "", *(f"- {name}: {note}" for name, note in notes), ""]
     return "\n".join(lines)
 
 
-def migration_markdown(source: ExportSource, spec: dict) -> str:
-    """A short migration report for the MCP export. The exporters branch builds the full report
-    (`gpts.exporters.migration.migration_report(source).as_markdown()`); this stands in until
-    then and can be replaced by it."""
-    lines = [
-        f"# Migration: {source.document['name']} → MCP server",
-        "",
-        "## Carries over",
-        "",
-        f"- {len(spec['tools'])} API operation(s) of {len(spec['actions'])} action(s), as MCP tools with their "
-        "input schemas and explicit hints.",
-        "- The GPT's instructions, as the server's `instructions`.",
-        "",
-        "## Needs a manual step",
-        "",
-        "- Enter the API keys as environment variables where the server runs (README.md).",
-        "- Host the server on public HTTPS and register it in ChatGPT.",
-    ]
-    if any(action["auth"]["type"] == "oauth" for action in spec["actions"]):
-        lines.append("- OAuth actions: put an OAuth proxy in front (README.md, OAuth).")
-    lines += [
-        "- Review the tools' hints before a directory submission.",
-        "",
-        "## Lost",
-        "",
-        "- Conversation starters, knowledge files, capabilities and the recommended model are not part of an MCP "
-        "server (the agent-skill and agent-plugin exports carry what they can).",
-        "",
-    ]
-    return "\n".join(lines)
+def migration_markdown(source: ExportSource) -> str:
+    """The migration report for this target (the same report the other bridge targets write)."""
+    from .migration import migration_report  # migration imports the exporter registry
+
+    return migration_report(source, target="mcp-server", export_findings=[]).as_markdown()
 
 
 def _json_bytes(data: dict) -> bytes:
@@ -303,7 +277,7 @@ class MCPServerExporter(Exporter):
         folder = f"{source.gpt.slug}-mcp"
         bundle = DeterministicZip()
         yield from bundle.add_bytes(f"{folder}/README.md", render_readme(spec, converted).encode("utf-8"))
-        yield from bundle.add_bytes(f"{folder}/migration.md", migration_markdown(source, spec).encode("utf-8"))
+        yield from bundle.add_bytes(f"{folder}/migration.md", migration_markdown(source).encode("utf-8"))
         yield from bundle.add_bytes(f"{folder}/requirements.txt", (FILES_DIR / "requirements.txt").read_bytes())
         yield from bundle.add_bytes(f"{folder}/server.py", (FILES_DIR / "server.py.txt").read_bytes())
         yield from bundle.add_bytes(f"{folder}/tools.json", _json_bytes(spec))

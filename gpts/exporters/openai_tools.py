@@ -2,7 +2,7 @@
 
 A zip (byte-identical for the same GPT):
     tools.json     a JSON array of `{"type": "function", "name", "description", "parameters", "strict"}`,
-                   ready to pass as `tools=` (operations.py says how arguments are built)
+                   ready to pass as `tools=` (actions/operations.py says how arguments are built)
     dispatch.json  per tool name: action, method, server URL, path template, where each argument
                    goes, the body's content type, and the action's auth KIND (never a secret), so
                    a caller's dispatcher can run the calls
@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import json
 
+from actions.operations import Tool
 from gptstudio.findings import Finding
 
 from .base import ExportSource, register
 from .bridge import BridgeExporter
-from .operations import ActionTools, ToolSpec, gpt_tools
+from .tools import GptActionTools, source_tools
 from .zipstream import DeterministicZip
 
 DISPATCH_FORMAT = "gptstudio/openai-tools-dispatch@1"
@@ -123,13 +124,13 @@ def _strict(schema, *, depth: int, counter: _StrictCounter) -> dict:
     return out
 
 
-def function_tool(spec: ToolSpec) -> tuple[dict, bool]:
-    strict = strict_schema(spec.parameters)
+def function_tool(spec: Tool) -> tuple[dict, bool]:
+    strict = strict_schema(spec.input_schema)
     tool = {
         "type": "function",
         "name": spec.name,
         "description": spec.description,
-        "parameters": strict if strict is not None else spec.parameters,
+        "parameters": strict if strict is not None else spec.input_schema,
         "strict": strict is not None,
     }
     return tool, strict is not None
@@ -163,28 +164,29 @@ def env_prefix(slug: str) -> str:
     return f"{'ACTION_' if prefix[:1].isdigit() else ''}{prefix}_"
 
 
-def dispatch_entry(spec: ToolSpec, action: dict, *, strict: bool) -> dict:
+def dispatch_entry(spec: Tool, action_tools: GptActionTools, *, strict: bool) -> dict:
+    action = action_tools.action
     return {
-        "action": spec.action,
+        "action": action["name"],
         "method": spec.method,
-        "server_url": spec.server_url,
+        "server_url": action_tools.server_url,
         "path": spec.path,
         "operation_id": spec.operation_id,
         "arguments": {a.argument: {"in": a.location, "name": a.name, "required": a.required} for a in spec.arguments},
-        "body": spec.body,
+        "body": spec.body.as_dict() if spec.body else None,
         "auth": auth_kind(action),
         "consequential": spec.consequential,
         "null_means_absent": strict,
     }
 
 
-def render_tools(actions: list[ActionTools]) -> tuple[bytes, bytes]:
+def render_tools(actions: list[GptActionTools]) -> tuple[bytes, bytes]:
     tools, dispatch = [], {}
     for action_tools in actions:
         for spec in action_tools.tools:
             tool, strict = function_tool(spec)
             tools.append(tool)
-            dispatch[spec.name] = dispatch_entry(spec, action_tools.action, strict=strict)
+            dispatch[spec.name] = dispatch_entry(spec, action_tools, strict=strict)
     actions_info = {
         a.action["name"]: {
             "server_url": a.server_url,
@@ -200,13 +202,6 @@ def render_tools(actions: list[ActionTools]) -> tuple[bytes, bytes]:
 
 def _json(value) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def source_tools(source: ExportSource) -> tuple[list[ActionTools], list[Finding]]:
-    """The GPT's tools, converted once per export (notices and bytes share them)."""
-    if "tools" not in source.derived:
-        source.derived["tools"] = gpt_tools(source.document)
-    return source.derived["tools"]
 
 
 @register

@@ -195,6 +195,6 @@ def test_a_304_for_a_bridge_export_converts_nothing(api, rich, monkeypatch):
     url = export_url(rich, "target=openai-tools")
     tag = api.get(url)["ETag"]
     calls = []
-    monkeypatch.setattr("gpts.exporters.openai_tools.gpt_tools", lambda document: calls.append(1))
+    monkeypatch.setattr("gpts.exporters.tools.gpt_tools", lambda document: calls.append(1))
     assert api.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 304
     assert calls == []

@@ -10,10 +10,10 @@ import zipfile
 import jsonschema
 import pytest
 
+from actions.operations import TOOL_NAME_MAX_LENGTH, action_tools, tool_annotations, tool_name
 from actions.services import action_update
 from gpts.exporters import EXPORTERS, gpt_export
 from gpts.exporters.mcp_server import env_prefix
-from gpts.exporters.tool_schemas import TOOL_NAME_MAX_LENGTH, action_tools, tool_annotations, tool_name
 from tests.corpus import corpus_files, corpus_text
 from tests.factories import make_action, make_gpt, make_rich_gpt, make_workspace
 
@@ -219,7 +219,8 @@ def test_the_zip_is_a_project_with_the_gpts_tools_and_no_secret(rich):
         for line in files["planner-mcp/requirements.txt"].decode().splitlines()
         if line and not line.startswith("#")
     )
-    assert "## Lost" in files["planner-mcp/migration.md"].decode()
+    migration = files["planner-mcp/migration.md"].decode()
+    assert "## What is lost" in migration and "**Host the MCP server**" in migration
 
 
 def test_the_same_gpt_gives_the_same_bytes(rich):
