@@ -58,7 +58,7 @@ def _auth_headers(action: Action) -> dict[str, str]:
 
 
 def _run_standin(*, action: Action, tool: HostedTool, arguments: dict) -> CallOutcome:
-    from gpts.exporters.tool_schemas import action_tools
+    from actions.operations import action_tools
 
     if action.auth_type == Action.AuthType.OAUTH:
         message = "This action uses OAuth: connect your account first."
@@ -79,9 +79,11 @@ def _run_standin(*, action: Action, tool: HostedTool, arguments: dict) -> CallOu
             query.extend((spec.name, _text(item)) for item in values)
         elif spec.location == "header":
             headers[spec.name] = _text(value)
-        elif spec.location == "body":
-            body = json.dumps(value).encode()
-            headers["Content-Type"] = tool.tool.body_media_type or "application/json"
+    request_body = tool.tool.body
+    if request_body is not None and request_body.argument in arguments:
+        value = arguments[request_body.argument]
+        body = (value if isinstance(value, str) else json.dumps(value)).encode()
+        headers["Content-Type"] = request_body.content_type or "application/json"
     url = base + path + (f"?{urlencode(query)}" if query else "")
     policy = fetcher.FetchPolicy(
         max_bytes=limits.STUDIO_SCHEMA_HARD_MAX_BYTES,

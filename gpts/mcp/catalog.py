@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gpts.exporters.tool_schemas import Tool, action_tools, tool_annotations
+from actions.operations import Tool, action_tools, tool_annotations
 from gpts.models import GPT
 
 
@@ -74,8 +74,14 @@ def gpt_catalog(gpt: GPT) -> Catalog:
         exported = action_tools(action.schema_text, used_names)
         own = action_tools(action.schema_text, set())  # the same operations, named within the action
         problems = _runner_problems(action)
+        has_server = bool(own.base_url or getattr(action, "base_url_override", ""))
         for tool, local in zip(exported.tools, own.tools, strict=True):
-            problem = problems.get(local.name, "")
+            if problems:
+                problem = problems.get(local.name, "")
+            elif not has_server:
+                problem = "the schema names no absolute server URL and the action has no base URL override"
+            else:
+                problem = "; ".join(local.problems)
             if problem:
                 catalog.left_out.append(LeftOut(action=action.name, operation=local.name, reason=problem))
                 continue

@@ -9,8 +9,11 @@ import json
 import pytest
 
 from gpts import services as gpt_services
+from gpts.exporters.base import export_source
+from gpts.exporters.mcp_server import build_tools_spec
+from gpts.mcp.catalog import gpt_catalog
 from gpts.models import GPT, Membership
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_action
 from tests.gpts.mcp_support import BASE, _post, _run, _session, _token, _url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,6 +31,14 @@ def test_the_sdk_client_lists_the_saved_gpts_tools_with_the_exports_names_schema
 
     listed, instructions = _run(scenario)
     assert instructions == "Answer from the notes."
+    exported, _ = build_tools_spec(export_source(gpt))
+    assert [
+        (tool.name, tool.input_schema, tool.annotations.model_dump(by_alias=True, exclude_none=True))
+        for tool in listed.tools
+    ] == [
+        (entry["tool"]["name"], entry["tool"]["inputSchema"], entry["tool"]["annotations"])
+        for entry in exported["tools"]
+    ]
     tools = {tool.name: tool for tool in listed.tools}
     assert sorted(tools) == ["deleteNote", "getNote"]
     assert tools["getNote"].input_schema["properties"]["id"]["type"] == "string"
@@ -102,3 +113,25 @@ def test_per_token_rate_limit_answers_429_with_retry_after(hosted, settings):
 
     statuses = [response.status_code for response in _run(scenario)]
     assert statuses[:2] == [200, 200] and statuses[2] == 429
+
+
+BROKEN_SCHEMA = """{
+  "openapi": "3.1.0",
+  "info": {"title": "Half", "version": "1.0.0"},
+  "servers": [{"url": "https://half.example.com"}],
+  "paths": {
+    "/ok": {"get": {"operationId": "fine", "responses": {"200": {"description": "OK"}}}},
+    "/items/{id}": {"get": {"operationId": "noParam", "responses": {"200": {"description": "OK"}}}}
+  }
+}"""
+
+
+def test_operations_that_cannot_be_built_are_left_out_and_said_why(hosted):
+    gpt, owner = hosted
+    make_action(gpt, actor=owner, name="Half", schema_text=BROKEN_SCHEMA)
+    catalog = gpt_catalog(GPT.objects.select_related("workspace").get(pk=gpt.pk))
+    assert "fine" in [tool.name for tool in catalog.tools]
+    assert "noParam" not in [tool.name for tool in catalog.tools]
+    (left_out,) = catalog.left_out
+    assert (left_out.action, left_out.operation) == ("Half", "noParam")
+    assert "{id}" in left_out.reason
