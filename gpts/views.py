@@ -32,6 +32,7 @@ from .forms import (
 from .models import GPT, Revision
 from .permissions import Access
 from .validation import validate_gpt
+from .views_mcp import mcp_context
 
 DASHBOARD_SORTS = (
     ("name", "Name (A–Z)"),
@@ -166,7 +167,8 @@ def gpt_edit(request, workspace, gpt):
     gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
     if request.method == "GET":
         form = GPTEditForm(initial=GPTForm.initial_for(gpt))
-        return render(request, "gpts/gpt_editor.html", _editor_context(request, workspace, gpt, form))
+        context = {**_editor_context(request, workspace, gpt, form), **mcp_context(request, workspace, gpt)}
+        return render(request, "gpts/gpt_editor.html", context)
     form = GPTEditForm(request.POST, request.FILES)
     if form.is_valid():
         version = form.cleaned_data["version"]
