@@ -39,7 +39,7 @@ def run_tool(*, action: Action, tool: HostedTool, arguments: dict, actor) -> Cal
         return _run_standin(action=action, tool=tool, arguments=arguments)
     try:
         result = run_operation(
-            action=action, tool_name=tool.operation, arguments=arguments, actor=actor, via="mcp", upstream_token=None
+            action=action, tool_name=tool.name, arguments=arguments, actor=actor, via="mcp", upstream_token=None
         )
     except OperationRefused as refused:
         return CallOutcome(0, "", "", False, error=refused.message, error_code=refused.code)

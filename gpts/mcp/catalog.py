@@ -1,9 +1,8 @@
 """A GPT's actions as the hosted MCP server's tools: the same names, input schemas and explicit
 annotations as the `mcp-server` export (gpts/exporters/mcp_server.py), built from the SAVED GPT.
 
-Tool names are unique across the whole GPT in document order, exactly as the export names them;
-each tool also remembers the operation's name inside its own action, which is what the operation
-runner (actions/runner.py) is asked to run.
+Tool names are unique across the whole GPT in document order, exactly as the export and the
+operation runner (actions/runner.py) name them.
 """
 
 from __future__ import annotations
@@ -53,7 +52,8 @@ class Catalog:
 
 
 def _runner_problems(action) -> dict[str, str]:
-    """Operation name → why the runner cannot build it ("" = runnable), when the runner exists."""
+    """Tool name (unique across the GPT) → why the runner cannot build it ("" = runnable), when the
+    runner exists."""
     try:
         from actions.runner import action_operations
     except ImportError:  # the runner lands on its own branch; until then every operation is offered
@@ -77,7 +77,7 @@ def gpt_catalog(gpt: GPT) -> Catalog:
         has_server = bool(own.base_url or getattr(action, "base_url_override", ""))
         for tool, local in zip(exported.tools, own.tools, strict=True):
             if problems:
-                problem = problems.get(local.name, "")
+                problem = problems.get(tool.name, "")
             elif not has_server:
                 problem = "the schema names no absolute server URL and the action has no base URL override"
             else:
