@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from gpts.admin import ServiceErrorsMixin, VersionedModelForm
 
 from . import services
-from .models import Action
+from .models import Action, CallRecord
 
 EDITABLE = (
     "gpt",
@@ -21,6 +21,7 @@ EDITABLE = (
     "auth_type",
     *Action.AUTH_CONFIG_FIELDS,
     "changes_public_state",
+    "base_url_override",
 )
 
 
@@ -74,7 +75,7 @@ class ActionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     readonly_fields = ("domain", "schema_format", "version", "secret_status", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("gpt", "name", "domain", "schema_format", "schema_text", "privacy_policy_url")}),
-        ("MCP export", {"fields": ("changes_public_state",)}),
+        ("MCP export and test calls", {"fields": ("changes_public_state", "base_url_override")}),
         (
             "Authentication",
             {
@@ -148,3 +149,19 @@ class ActionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for action in queryset.select_related("gpt"):
             services.action_delete(action=action, actor=request.user)
+
+
+@admin.register(CallRecord)
+class CallRecordAdmin(admin.ModelAdmin):
+    """The runner's audit trail: read-only (written by the runner only)."""
+
+    list_display = ("created_at", "gpt", "action_name", "operation", "via", "status", "error_code", "duration_ms")
+    list_filter = ("via", "error_code")
+    search_fields = ("action_name", "operation", "gpt__name", "actor__email")
+    list_select_related = ("gpt", "actor")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -102,11 +102,22 @@ class ActionForm(NormalizedNewlinesMixin, forms.Form):
         "or published). The MCP server export then marks its tools openWorldHint: false.",
     )
 
+    base_url_override = forms.URLField(
+        label="Base URL for test calls",
+        max_length=2000,
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://staging.api.example.com"}),
+        help_text="Optional. “Try it” and the hosted MCP endpoint call this instead of the schema's server "
+        "(a staging or local API); the schema is not changed and ChatGPT exports keep its server.",
+    )
+
     SERVICE_FIELDS = (
         "schema_text",
         "privacy_policy_url",
         "auth_type",
         *Action.AUTH_CONFIG_FIELDS,
+        "base_url_override",
     )
 
     def __init__(self, *args, action: Action | None = None, **kwargs):

@@ -5,6 +5,7 @@ Secrets (API key, OAuth client secret) are encrypted at rest and never part of a
 revision or export. Write through `actions.services` only.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
@@ -69,6 +70,14 @@ class Action(TimeStampedModel):
         default=True,
         help_text="The API changes third-party or public state (sends, posts, publishes); "
         "off for the team's own private system. Gives the MCP export's openWorldHint.",
+    )
+    # Where test calls and the hosted MCP endpoint send requests instead of the schema's first
+    # server (a staging or local API). Studio-only: not part of the GPT document or any export.
+    base_url_override = models.URLField(
+        max_length=2000,
+        blank=True,
+        help_text="Test calls and the hosted MCP endpoint call this base URL instead of the schema's server "
+        "(e.g. a staging API). Empty: the schema's first server. The schema is not changed.",
     )
     version = models.PositiveIntegerField(default=1)
 
@@ -160,3 +169,44 @@ class Action(TimeStampedModel):
     @property
     def has_client_secret(self) -> bool:
         return bool(self.oauth_client_secret)
+
+
+class CallRecord(models.Model):
+    """The audit trail of the operation runner: one row per call of an action's operation, by a
+    test call or the hosted MCP endpoint. Who, what, how it went and how big, never a secret,
+    an argument or a body (they may hold personal data; the row is for accountability and limits)."""
+
+    class Via(models.TextChoices):
+        TEST_CALL = "test_call", "Test call"
+        MCP = "mcp", "Hosted MCP endpoint"
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_calls"
+    )
+    gpt = models.ForeignKey(GPT, on_delete=models.CASCADE, related_name="action_calls")
+    # Kept when the action is deleted: the record names it in `action_name`.
+    action = models.ForeignKey(Action, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls")
+    action_name = models.CharField(max_length=100)
+    operation = models.CharField(max_length=128, help_text="The tool name of the operation called.")
+    method = models.CharField(max_length=10, blank=True)
+    via = models.CharField(max_length=10, choices=Via.choices)
+    status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The upstream HTTP status, if any.")
+    error_code = models.CharField(max_length=60, blank=True, help_text="The runner's refusal code, if refused.")
+    duration_ms = models.PositiveIntegerField(default=0)
+    bytes_out = models.PositiveIntegerField(default=0, help_text="Request body bytes sent.")
+    bytes_in = models.PositiveIntegerField(default=0, help_text="Response body bytes received.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["gpt", "-created_at"], name="callrecord_gpt_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(via__in=["test_call", "mcp"]),
+                name="callrecord_via_valid",
+                violation_error_message="A call comes from a test call or the MCP endpoint.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action_name}.{self.operation} ({self.via}) -> {self.status or self.error_code}"

@@ -30,6 +30,7 @@ EDITABLE_FIELDS = frozenset(
         "auth_type",
         *Action.AUTH_CONFIG_FIELDS,
         "changes_public_state",
+        "base_url_override",
     }
 )
 TRIMMED_FIELDS = (
@@ -40,6 +41,7 @@ TRIMMED_FIELDS = (
     "oauth_authorization_url",
     "oauth_token_url",
     "oauth_scope",
+    "base_url_override",
 )
 API_KEY_FIELDS = {"api_key_auth_type": "", "api_key_custom_header": ""}
 OAUTH_FIELDS = {

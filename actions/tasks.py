@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import imports, services
+from . import calls, imports, services
 
 
 @shared_task(name="actions.refresh_domain")
@@ -23,3 +23,9 @@ def schema_import_task(self, job_id: int) -> str:
             # Eager (no broker): nothing could run a scheduled retry, and with eager propagation
             # Celery would raise Retry into the caller; so retry at once, in process, as Celery's
             # own eager retry does. The service's attempt cap ends the loop.
+
+
+@shared_task(name="actions.call")
+def action_call_task(job_id: int) -> str:
+    """Run a test-call job (never retried: the call may not be idempotent)."""
+    return calls.action_call_run(job_id=job_id).status

@@ -14,4 +14,10 @@ urlpatterns = [
     path("w/<slug:ws>/g/<slug:gpt>/actions/import/<int:job_id>/", views.schema_import_job, name="schema_import_job"),
     path("w/<slug:ws>/g/<slug:gpt>/actions/<slug:action>/", views.action_edit, name="action_edit"),
     path("w/<slug:ws>/g/<slug:gpt>/actions/<slug:action>/delete/", views.action_delete, name="action_delete"),
+    path("w/<slug:ws>/g/<slug:gpt>/actions/<slug:action>/try/<str:operation>/", views.action_try, name="action_try"),
+    path(
+        "w/<slug:ws>/g/<slug:gpt>/actions/<slug:action>/try-job/<int:job_id>/",
+        views.action_try_job,
+        name="action_try_job",
+    ),
 ]

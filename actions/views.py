@@ -5,6 +5,7 @@ table, ChatGPT's authentication panel (secrets write-only) and the privacy polic
 from __future__ import annotations
 
 import json
+import re
 
 import yaml
 from django.contrib import messages
@@ -23,9 +24,11 @@ from gptstudio import limits
 from gptstudio.errors import EditConflict
 
 from . import services
+from .calls import action_call, action_call_start
 from .domain import detect_schema_format
 from .forms import ActionForm
 from .models import Action
+from .runner import OperationRefused, action_operations, find_operation
 from .schema import parse_schema, validate_schema_text
 
 # Live validation answers while the user types; anything bigger is validated on save only.
@@ -80,6 +83,7 @@ def report_context(schema_text: str) -> dict:
 
 def _editor(request, workspace, gpt, action, form, *, status=200, conflict=None):
     schema_text = form["schema_text"].value() or ""
+    roles = role_context(request.role)
     context = {
         "workspace": workspace,
         "gpt": gpt,
@@ -87,8 +91,11 @@ def _editor(request, workspace, gpt, action, form, *, status=200, conflict=None)
         "form": form,
         "schema_lines": range(1, schema_text.count("\n") + 2),
         "conflict": conflict,
+        # The saved action's operations (what a test call runs), not the text being edited.
+        "try_operations": try_operations(action, gpt.actions.all()) if action and roles["can_edit"] else [],
+        "limits": limits,
         **report_context(schema_text),
-        **role_context(request.role),
+        **roles,
     }
     return render(request, "actions/action_editor.html", context, status=status)
 
@@ -243,3 +250,150 @@ def schema_import_job(request, workspace, gpt, job_id):
         kind=Job.Kind.SCHEMA_IMPORT,
     )
     return render(request, "actions/partials/import_job.html", {"workspace": workspace, "gpt": job.gpt, "job": job})
+
+
+# --- Try it (test calls) ------------------------------------------------------------------------
+
+
+def _form_value(raw: str, schema: dict):
+    """A typed value from a text input, as the operation's schema wants it (the runner validates)."""
+    kind = schema.get("type")
+    kind = next((k for k in kind if k != "null"), "string") if isinstance(kind, list) else kind
+    if kind == "integer" and re.fullmatch(r"-?\d+", raw):
+        return int(raw)
+    if kind == "number" and re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", raw):
+        return float(raw)
+    if kind == "boolean" and raw in ("true", "false"):
+        return raw == "true"
+    if kind == "array":
+        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        return [_form_value(part.strip(), items) for part in raw.split(",") if part.strip()]
+    if kind == "object":
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def try_arguments(operation, post) -> dict:
+    """The Try-it form's inputs as the runner's one argument object (empty inputs left out). A body
+    that is not valid JSON is refused here, with the pointer the runner would give."""
+    properties = operation.input_schema.get("properties", {})
+    arguments = {}
+    for argument in operation.tool.arguments:
+        raw = post.get(f"arg-{argument.argument}", "").strip()
+        if raw:
+            arguments[argument.argument] = _form_value(raw, properties.get(argument.argument, {}))
+    body = operation.tool.body
+    raw_body = post.get("body", "")
+    if body is not None and raw_body.strip():
+        if "json" in body.content_type.lower():
+            try:
+                arguments[body.argument] = json.loads(raw_body)
+            except ValueError as exc:
+                raise OperationRefused("runner.bad_arguments", f"The body is not valid JSON: {exc}.", "/body") from None
+        else:
+            arguments[body.argument] = raw_body
+    return arguments
+
+
+def try_operations(action: Action, siblings) -> list[dict]:
+    """The operations for the Try-it panel, each with its form's inputs."""
+    operations = []
+    for operation in action_operations(action, siblings):
+        properties = operation.input_schema.get("properties", {})
+        required = set(operation.input_schema.get("required", []))
+        inputs = []
+        for argument in operation.tool.arguments:
+            schema = properties.get(argument.argument, {})
+            kind = schema.get("type")
+            kind = next((k for k in kind if k != "null"), "string") if isinstance(kind, list) else kind or "string"
+            inputs.append(
+                {
+                    "name": argument.argument,
+                    "location": argument.location,
+                    "kind": kind,
+                    "required": argument.argument in required,
+                    "enum": [v for v in schema.get("enum", []) if v is not None] if isinstance(schema, dict) else [],
+                    "description": schema.get("description", "") if isinstance(schema, dict) else "",
+                }
+            )
+        body = operation.tool.body
+        operations.append(
+            {
+                "operation": operation,
+                "inputs": inputs,
+                "body": body,
+                "body_example": json.dumps(_example(properties.get(body.argument, {})), indent=2) if body else "",
+            }
+        )
+    return operations
+
+
+def _example(schema, depth: int = 0):
+    """A starting body for the textarea: required properties with placeholder values."""
+    if not isinstance(schema, dict) or depth > 4:
+        return None
+    if schema.get("examples"):
+        return schema["examples"][0]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kind = schema.get("type")
+    kind = next((k for k in kind if k != "null"), None) if isinstance(kind, list) else kind
+    if kind == "object" or "properties" in schema:
+        properties = schema.get("properties", {})
+        return {
+            name: _example(properties[name], depth + 1) for name in schema.get("required", []) if name in properties
+        }
+    if kind == "array":
+        return []
+    return {"integer": 0, "number": 0, "boolean": False, "string": ""}.get(kind)
+
+
+@workspace_view(Access.EDIT)
+@require_POST
+def action_try(request, workspace, gpt, action, operation):
+    """htmx: run one test call from the Try-it panel; answers the result fragment."""
+    gpt = _gpt(request, workspace, gpt)
+    action = _action(gpt, action)
+    context = {"workspace": workspace, "gpt": gpt, "action": action, "response": None, "refused": None, "job": None}
+    try:
+        found = find_operation(action, operation)
+        arguments = try_arguments(found, request.POST)
+        if request.POST.get("as_job"):
+            context["job"] = action_call_start(
+                action=action, actor=request.user, operation=found.name, arguments=arguments
+            )
+        else:
+            context["response"] = action_call(
+                action=action, actor=request.user, operation=found.name, arguments=arguments
+            ).as_dict()
+    except OperationRefused as refused:
+        context["refused"] = refused
+    return render(request, "actions/partials/try_result.html", context)
+
+
+@workspace_view(Access.EDIT)
+@require_GET
+def action_try_job(request, workspace, gpt, action, job_id):
+    job = get_object_or_404(
+        Job.objects.select_related("action", "gpt"),
+        pk=job_id,
+        gpt__workspace=workspace,
+        gpt__slug=gpt,
+        action__slug=action,
+        kind=Job.Kind.ACTION_TEST,
+    )
+    return render(
+        request,
+        "actions/partials/try_result.html",
+        {
+            "workspace": workspace,
+            "gpt": job.gpt,
+            "action": job.action,
+            "job": job,
+            "refused": None,
+            "response": job.result if job.status == Job.Status.SUCCEEDED else None,
+        },
+    )

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from actions.models import CallRecord
+
 from . import selectors, services
 from .access import workspace_view
 from .mcp.catalog import gpt_catalog
@@ -32,6 +34,8 @@ def mcp_context(request, workspace, gpt) -> dict:
     return {
         "mcp_url": request.build_absolute_uri(f"/mcp/{workspace.slug}/{gpt.slug}/"),
         "mcp_catalog": catalog,
+        # From the runner's audit records: every call through the endpoint, refused ones included.
+        "mcp_calls": CallRecord.objects.filter(gpt=gpt, via=CallRecord.Via.MCP).count(),
         "mcp_client_form": MCPClientForm(),
     }
 

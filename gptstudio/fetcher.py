@@ -52,8 +52,14 @@ Relaxing the guard is possible ONLY explicitly, and only for loopback (127.0.0.0
 `localhost`) so tests can talk to a server they start on 127.0.0.1: `FetchPolicy(allow_loopback=
 True)`, the `allow_loopback_for_tests()` context manager (for code paths that build their own
 policy, such as a Celery task run eagerly), or the `FETCHER_ALLOW_LOOPBACK_FOR_TESTS` setting,
-which only `gptstudio.settings.test` defines (for a real test worker process). Private, link-local
-and metadata addresses are never allowed. By default 127.0.0.1 is refused.
+which only `gptstudio.settings.test` defines (for a real test worker process). By default 127.0.0.1 is refused.
+
+The one deliberate exception for development and self-hosting: the `OUTBOUND_ALLOW_HOSTS` setting
+(env, comma-separated `host:port` entries, empty by default) names private hosts the fetcher may
+reach, such as a local API a test call should hit (`127.0.0.1:9000`, `api.internal:8080`). The
+match is exact: the URL's host as written (lower case, IPv6 without brackets) and its port
+(the scheme's default when the URL names none); a listed name also lets the addresses it resolves
+to through. Metadata addresses and names are refused even when listed.
 """
 
 from __future__ import annotations
@@ -81,6 +87,7 @@ import httpx
 from gptstudio import limits
 from gptstudio.addresses import (
     LOCAL_NAME,
+    METADATA,
     METADATA_NAME,
     InvalidIPv4Address,
     IPAddress,
@@ -191,6 +198,9 @@ class FetchPolicy:
     read_timeout: float = 10.0
     total_timeout: float = 30.0
     allow_loopback: bool = False  # Tests only: see the module docstring.
+    # Past max_bytes: stop reading and return what was read, marked `truncated`, instead of
+    # refusing the response (an action call shows the start of a big answer, as ChatGPT cut it).
+    truncate: bool = False
     user_agent: str = "GPTStudio-Fetcher/1.0"
 
 
@@ -209,6 +219,24 @@ def allow_loopback_for_tests() -> Iterator[None]:
         yield
     finally:
         _loopback_for_tests.reset(token)
+
+
+def allowed_outbound_hosts() -> frozenset[tuple[str, int]]:
+    """The `OUTBOUND_ALLOW_HOSTS` entries as (host, port) pairs (read per call: tests override it)."""
+    from django.conf import settings
+
+    entries = getattr(settings, "OUTBOUND_ALLOW_HOSTS", ()) if settings.configured else ()
+    pairs = set()
+    for entry in entries:
+        host, _, port = str(entry).strip().lower().rpartition(":")
+        host = host.strip("[]").rstrip(".")
+        if host and port.isdigit():
+            pairs.add((host, int(port)))
+    return frozenset(pairs)
+
+
+def _host_listed(host: str, port: int | None) -> bool:
+    return port is not None and (host.lower().strip("[]").rstrip("."), port) in allowed_outbound_hosts()
 
 
 def _loopback_allowed(policy: FetchPolicy) -> bool:
@@ -287,7 +315,7 @@ def _refuse_numeric_host_httpx_rejected(url: str, policy: FetchPolicy) -> None:
     except ValueError:  # InvalidIPv4Address included
         return
     if address is not None:
-        _check_address(url, host, address, policy)
+        _check_address(url, host, address, policy, port=None)
 
 
 def _refuse(url: str, host: str, address: IPAddress | None, reason: str) -> AddressNotAllowed:
@@ -301,10 +329,13 @@ def _refuse(url: str, host: str, address: IPAddress | None, reason: str) -> Addr
     )
 
 
-def _check_address(url: str, host: str, address: IPAddress, policy: FetchPolicy) -> None:
+def _check_address(url: str, host: str, address: IPAddress, policy: FetchPolicy, *, port: int | None) -> None:
     reason = address_refusal(address)
-    if reason and not (is_loopback(address) and _loopback_allowed(policy)):
-        raise _refuse(url, host, address, reason)
+    if not reason or (is_loopback(address) and _loopback_allowed(policy)):
+        return
+    if reason != METADATA and _host_listed(host, port):
+        return
+    raise _refuse(url, host, address, reason)
 
 
 def validate_url(url: str, *, policy: FetchPolicy | None = None) -> Target:
@@ -319,7 +350,7 @@ def validate_url(url: str, *, policy: FetchPolicy | None = None) -> Target:
             address: IPAddress = ipaddress.IPv6Address(raw_host)
         except ValueError:
             raise InvalidURL(f"'{raw_host}' is not a valid IPv6 address.", url=url) from None
-        _check_address(url, raw_host, address, policy)
+        _check_address(url, raw_host, address, policy, port=port)
         return Target(canonical_url, parsed.scheme, address.compressed, port, (address,), host_is_ip=True)
     host = raw_host[:-1] if raw_host.endswith(".") else raw_host
     if not host or host.endswith(".") or ".." in host:
@@ -329,15 +360,16 @@ def validate_url(url: str, *, policy: FetchPolicy | None = None) -> Target:
     except InvalidIPv4Address as exc:
         raise InvalidURL(str(exc), url=url) from None
     if ipv4 is not None:
-        _check_address(url, raw_host, ipv4, policy)
+        _check_address(url, raw_host, ipv4, policy, port=port)
         return Target(canonical_url, parsed.scheme, str(ipv4), port, (ipv4,), host_is_ip=True)
     if len(host) > 253 or not all(_LABEL.match(label) for label in host.split(".")):
         raise InvalidURL(f"'{raw_host}' is not a valid host name.", url=url)
     if host in LOCAL_NAMES or host.endswith(LOCAL_SUFFIXES):
         is_localhost = host == "localhost" or host.endswith(".localhost")
-        if not (is_localhost and _loopback_allowed(policy)):
-            kind = METADATA_NAME if host.startswith(("metadata", "instance-data")) else LOCAL_NAME
-            raise _refuse(url, raw_host, None, kind)
+        is_metadata = host.startswith(("metadata", "instance-data"))
+        listed = not is_metadata and _host_listed(host, port)
+        if not ((is_localhost and _loopback_allowed(policy)) or listed):
+            raise _refuse(url, raw_host, None, METADATA_NAME if is_metadata else LOCAL_NAME)
     return Target(canonical_url, parsed.scheme, host, port)
 
 
@@ -384,7 +416,7 @@ def check_url(url: str, *, policy: FetchPolicy | None = None, resolver: Resolver
             address = ipaddress.ip_address(answer)
         except ValueError:
             raise NameNotResolved(f"'{target.host}' resolved to something that is not an address.", url=url) from None
-        _check_address(url, target.host, address, policy)
+        _check_address(url, target.host, address, policy, port=target.port)
         if address not in addresses:
             addresses.append(address)
     if not addresses:
@@ -408,6 +440,7 @@ class FetchResult:
     address: str  # the address the final response came from
     redirects: tuple[str, ...] = ()
     elapsed: float = 0.0
+    truncated: bool = False  # the body stops at the policy's max_bytes (only with `truncate`)
 
     @property
     def charset(self) -> str | None:
@@ -625,18 +658,23 @@ def _transport_error(exc: httpx.TransportError, url: str, deadline: _Deadline) -
     return FetchError(f"The request failed: {exc or type(exc).__name__}.", url=url)
 
 
-def _read_capped(response: httpx.Response, *, url: str, policy: FetchPolicy, deadline: _Deadline) -> bytes:
+def _read_capped(response: httpx.Response, *, url: str, policy: FetchPolicy, deadline: _Deadline) -> tuple[bytes, bool]:
+    """The body, and whether it was cut at `max_bytes` (with `policy.truncate`; else too large raises)."""
     declared = response.headers.get("content-length", "")
     # ASCII digits only ("²" passes isdigit() but not int()); a number with more digits than the
     # cap is over it whatever its value, so int() never meets 5,000 digits.
     digits = declared.lstrip("0") if declared.isascii() and declared.isdigit() else None
-    if digits is not None and (len(digits) > len(str(policy.max_bytes)) or int(digits or "0") > policy.max_bytes):
+    over = digits is not None and (len(digits) > len(str(policy.max_bytes)) or int(digits or "0") > policy.max_bytes)
+    if over and not policy.truncate:
         size = f"{int(digits):,} bytes" if len(digits) <= 20 else f"a {len(digits):,}-digit number of bytes"
         raise ResponseTooLarge(f"The response declares {size}; at most {policy.max_bytes:,} are accepted.", url=url)
     chunks, total = [], 0
     try:
         for chunk in _decoded(response, url=url):
             total += len(chunk)
+            if total > policy.max_bytes and policy.truncate:
+                chunks.append(chunk[: len(chunk) - (total - policy.max_bytes)])
+                return b"".join(chunks), True
             if total > policy.max_bytes:
                 raise ResponseTooLarge(
                     f"The response is larger than the {policy.max_bytes:,} bytes accepted; reading stopped there.",
@@ -646,7 +684,7 @@ def _read_capped(response: httpx.Response, *, url: str, policy: FetchPolicy, dea
             deadline.remaining(url)
     except httpx.TransportError as exc:
         raise _transport_error(exc, url, deadline) from None
-    return b"".join(chunks)
+    return b"".join(chunks), False
 
 
 # Content-Encodings the fetcher inflates itself (it asks for identity; some servers compress anyway).
@@ -734,9 +772,14 @@ def fetch(
     policy: FetchPolicy | None = None,
     resolver: Resolver | None = None,
     verify: ssl.SSLContext | None = None,
+    sensitive_headers: Iterable[str] = (),
 ) -> FetchResult:
     """Fetch `url` under `policy`, following redirects (each one checked again), and return the
     final response whatever its status (call `raise_for_status()` to turn 4xx/5xx into errors).
+
+    `method`, `headers` and `content` make any request (an action call sends POST with a JSON body).
+    `sensitive_headers` names headers that carry a credential besides the standard ones (a custom
+    API-key header): like `Authorization`, they are dropped when a redirect leaves the origin.
 
     `verify` may supply a trust store (a private CA, a test CA); it must verify certificates and
     host names, it cannot switch verification off."""
@@ -748,6 +791,7 @@ def fetch(
         "Accept-Encoding": "identity",
         **{k: v for k, v in (headers or {}).items() if k.lower() != "host"},
     }
+    dropped_on_redirect = {*CREDENTIAL_HEADERS, *(name.lower() for name in sensitive_headers)}
     deadline = _Deadline(policy.total_timeout)
     started = time.monotonic()
     redirects: list[str] = []
@@ -769,10 +813,10 @@ def fetch(
                     current = _redirect_url(target, location, policy)
                     method, headers, content = _next_request(method, response.status_code, headers, content)
                     if validate_url(current, policy=policy).origin != target.origin:
-                        headers = {k: v for k, v in headers.items() if k.lower() not in CREDENTIAL_HEADERS}
+                        headers = {k: v for k, v in headers.items() if k.lower() not in dropped_on_redirect}
                     redirects.append(current)
                     continue
-                body = _read_capped(response, url=target.url, policy=policy, deadline=deadline)
+                body, truncated = _read_capped(response, url=target.url, policy=policy, deadline=deadline)
                 return FetchResult(
                     url=target.url,
                     status_code=response.status_code,
@@ -781,4 +825,5 @@ def fetch(
                     address=str(address),
                     redirects=tuple(redirects),
                     elapsed=time.monotonic() - started,
+                    truncated=truncated,
                 )

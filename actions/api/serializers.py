@@ -92,6 +92,7 @@ WRITE_FIELDS = (
     "auth_type",
     *AUTH_FIELDS,
     "changes_public_state",
+    "base_url_override",
 )
 
 
@@ -121,10 +122,13 @@ class ActionDetailSerializer(ActionListItemSerializer):
     api_key_auth_type = serializers.CharField(
         read_only=True, help_text="basic, bearer or custom when auth_type is api_key; empty otherwise."
     )
+    base_url_override = _url_or_empty(
+        "Test calls and the hosted MCP endpoint use this base URL instead of the schema's server; empty: the schema's."
+    )
 
     class Meta:
         model = Action
-        fields = (*READ_FIELDS, "schema_text", *AUTH_FIELDS, "changes_public_state")
+        fields = (*READ_FIELDS, "schema_text", *AUTH_FIELDS, "changes_public_state", "base_url_override")
         read_only_fields = fields
 
 
@@ -223,3 +227,45 @@ class SchemaImportSerializer(WriteSerializer):
         fields["gpt"].queryset = gpts_for(user)
         fields["action"].queryset = actions_for(user)
         return fields
+
+
+class ActionCallSerializer(WriteSerializer):
+    """One test call of an action's operation."""
+
+    operation = serializers.CharField(
+        max_length=200, help_text="The operation's tool name (as the MCP export names it) or its operationId."
+    )
+    # Free-form on purpose: its schema is the operation's own (the runner validates it, 400 with a pointer).
+    arguments = serializers.JSONField(
+        required=False,
+        default=dict,
+        help_text="An object: path, query and header parameters by name, the JSON request body under `body` "
+        "(the operation's input schema; `GET /api/v1/actions/{id}/operations/` lists them).",
+    )
+
+
+class ActionCallResultSerializer(serializers.Serializer):
+    """What the API answered (a safe subset of its headers; the body cut at 100,000 characters)."""
+
+    status = serializers.IntegerField(help_text="The upstream API's HTTP status.")
+    headers = serializers.DictField(child=serializers.CharField())
+    body = serializers.CharField(allow_blank=True)
+    content_type = serializers.CharField(allow_blank=True)
+    duration_ms = serializers.IntegerField()
+    truncated = serializers.BooleanField(help_text="The body was longer than 100,000 characters and was cut.")
+
+
+class ActionOperationSerializer(serializers.Serializer):
+    """An operation as a tool: the same name, input schema and hints as the MCP export and endpoint."""
+
+    name = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    method = serializers.CharField()
+    path = serializers.CharField()
+    operation_id = serializers.CharField(allow_blank=True)
+    input_schema = serializers.JSONField()
+    annotations = serializers.DictField(child=serializers.BooleanField())
+    problem = serializers.CharField(
+        allow_blank=True, help_text="Empty when the operation can be called; else why it cannot."
+    )

@@ -7,21 +7,25 @@ actions.services. Secrets are accepted on writes and never returned.
 from __future__ import annotations
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from actions import selectors, services
+from actions.calls import action_call, action_call_start
 from actions.imports import schema_import_start
 from actions.models import Action
+from actions.runner import OperationRefused, action_operations
 from actions.schema import validate_schema_text
 from gpts.api.serializers import JobSerializer
 from gpts.permissions import Access
 from gpts.selectors import jobs_for, with_role_on_workspace
 from gptstudio.api.concurrency import etag, expected_version, query_version
+from gptstudio.api.errors import ExtraAPIException
 from gptstudio.api.numbers import ID_PATTERN
+from gptstudio.api.throttling import ActionCallThrottle
 from gptstudio.api.viewsets import (
     IdFilter,
     ServiceCreateMixin,
@@ -49,6 +53,31 @@ ACTION_EXAMPLE = {
     "api_key_auth_type": "bearer",
     "api_key": "the-key-from-your-provider",
 }
+
+
+class CallRefusedError(ExtraAPIException):
+    """The runner refused a test call (`code` runner.*, `pointer` into the arguments)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The call was refused."
+    default_code = "runner.refused"
+
+
+class UpstreamFailedError(CallRefusedError):
+    """The request was sent (or tried) and the API could not be reached or read."""
+
+    status_code = status.HTTP_502_BAD_GATEWAY
+
+
+def _refused(exc: OperationRefused) -> CallRefusedError:
+    error = UpstreamFailedError if exc.code == "runner.fetch_failed" else CallRefusedError
+    return error(exc.message, code=exc.code, pointer=exc.pointer)
+
+
+ASYNC_PARAMETER = OpenApiParameter(
+    "async", bool, description="true: run the call as a job and answer 202 with it (default false)."
+)
+CALL_EXAMPLE = {"operation": "getCurrent", "arguments": {"city": "Berlin"}}
 
 
 class ActionFilterSet(filters.FilterSet):
@@ -125,6 +154,8 @@ class ActionViewSet(
             "partial_update": s.ActionUpdateSerializer,
             "validate": s.SchemaReportSerializer,
             "import_schema": s.SchemaImportSerializer,
+            "call": s.ActionCallSerializer,
+            "operations": s.ActionOperationSerializer,
         }.get(self.action, s.ActionDetailSerializer)
 
     def workspace_of(self, obj):
@@ -201,6 +232,53 @@ class ActionViewSet(
         )
         job = jobs_for(request.user).get(pk=job.pk)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Call one of the action's operations (a test call)",
+        description="Builds the request from the operation (arguments validated against its input schema), adds "
+        "the stored credential and sends it through the safe fetcher to the action's `base_url_override` or the "
+        "schema's server; 45 s deadline, response cut at 100,000 characters. Editors and owners only; "
+        "throttled per user (`ACTION_CALL_THROTTLE_RATE`). Refusals answer 400 with a `runner.*` `code` and a "
+        "`pointer` into the arguments; an API that cannot be reached 502. `?async=true` answers 202 with a job "
+        "(kind `action_test`) whose `result` holds the same response (poll `GET /api/v1/jobs/{id}/`).",
+        tags=["actions"],
+        request=s.ActionCallSerializer,
+        responses={200: s.ActionCallResultSerializer, 202: JobSerializer},
+        parameters=[ASYNC_PARAMETER],
+        examples=[OpenApiExample("Call an operation", value=CALL_EXAMPLE, request_only=True)],
+    )
+    @action(detail=True, methods=["post"], throttle_classes=[ActionCallThrottle])
+    def call(self, request, pk=None):
+        run_async = flag(self.request, "async")
+        action = self.get_object()
+        serializer = s.ActionCallSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            if run_async:
+                job = action_call_start(
+                    action=action, actor=request.user, operation=data["operation"], arguments=data["arguments"]
+                )
+                job = jobs_for(request.user).get(pk=job.pk)
+                return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+            result = action_call(
+                action=action, actor=request.user, operation=data["operation"], arguments=data["arguments"]
+            )
+        except OperationRefused as exc:
+            raise _refused(exc) from None
+        return Response(s.ActionCallResultSerializer(result.as_dict()).data)
+
+    @extend_schema(
+        summary="List the action's operations as tools",
+        description="The names, input schemas and hints test calls and the hosted MCP endpoint use; `problem` "
+        "says why an operation cannot be called.",
+        tags=["actions"],
+        responses=s.ActionOperationSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def operations(self, request, pk=None):
+        action = self.get_object()
+        return Response(s.ActionOperationSerializer(action_operations(action), many=True).data)
 
     @action(detail=True, methods=["get"])
     def validate(self, request, pk=None):

@@ -1,28 +1,25 @@
-"""A GPT's actions as the hosted MCP server's tools: the same names, input schemas and explicit
-annotations as the `mcp-server` export (gpts/exporters/mcp_server.py), built from the SAVED GPT.
-
-Tool names are unique across the whole GPT in document order, exactly as the export and the
-operation runner (actions/runner.py) name them.
+"""A GPT's actions as the hosted MCP server's tools: the operation runner's runnable operations
+(actions/runner.py, on actions/operations.py), so the names, input schemas and explicit
+annotations are the `mcp-server` export's; built from the SAVED GPT. Operations the runner cannot
+build are left out, with the reason the GPT page shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from actions.operations import Tool, action_tools, tool_annotations
+from actions.runner import action_operations
 from gpts.models import GPT
 
 
 @dataclass(frozen=True)
 class HostedTool:
-    name: str  # the name MCP clients see (the export's)
+    name: str  # unique across the GPT: the export's and the runner's name
     action_id: int
-    operation: str  # the operation's name within its action (the runner's tool_name)
     title: str
     description: str
     input_schema: dict
     annotations: dict
-    tool: Tool
 
     @property
     def read_only(self) -> bool:
@@ -51,16 +48,6 @@ class Catalog:
         return next((tool for tool in self.tools if tool.name == name), None)
 
 
-def _runner_problems(action) -> dict[str, str]:
-    """Tool name (unique across the GPT) → why the runner cannot build it ("" = runnable), when the
-    runner exists."""
-    try:
-        from actions.runner import action_operations
-    except ImportError:  # the runner lands on its own branch; until then every operation is offered
-        return {}
-    return {operation.name: operation.problem for operation in action_operations(action)}
-
-
 def gpt_catalog(gpt: GPT) -> Catalog:
     """The tools of `gpt` as saved (its actions in order), and the operations left out."""
     catalog = Catalog(
@@ -69,32 +56,20 @@ def gpt_catalog(gpt: GPT) -> Catalog:
         version=gpt.version,
         instructions=gpt.instructions or gpt.description,
     )
-    used_names: set[str] = set()
-    for action in gpt.actions.all():
-        exported = action_tools(action.schema_text, used_names)
-        own = action_tools(action.schema_text, set())  # the same operations, named within the action
-        problems = _runner_problems(action)
-        has_server = bool(own.base_url or getattr(action, "base_url_override", ""))
-        for tool, local in zip(exported.tools, own.tools, strict=True):
-            if problems:
-                problem = problems.get(tool.name, "")
-            elif not has_server:
-                problem = "the schema names no absolute server URL and the action has no base URL override"
-            else:
-                problem = "; ".join(local.problems)
-            if problem:
-                catalog.left_out.append(LeftOut(action=action.name, operation=local.name, reason=problem))
+    actions = list(gpt.actions.all())
+    for action in actions:
+        for operation in action_operations(action, siblings=actions):
+            if operation.problem:
+                catalog.left_out.append(LeftOut(action=action.name, operation=operation.name, reason=operation.problem))
                 continue
             catalog.tools.append(
                 HostedTool(
-                    name=tool.name,
+                    name=operation.name,
                     action_id=action.pk,
-                    operation=local.name,
-                    title=tool.title,
-                    description=tool.description,
-                    input_schema=tool.input_schema,
-                    annotations=tool_annotations(tool, changes_public_state=action.changes_public_state),
-                    tool=local,
+                    title=operation.title,
+                    description=operation.description,
+                    input_schema=operation.input_schema,
+                    annotations=operation.annotations,
                 )
             )
     return catalog

@@ -177,6 +177,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=25 
 # Big enough for real specs (GitHub's is 13 MB); ChatGPT's own (reported) cap is separate.
 SCHEMA_MAX_BYTES = env.int("SCHEMA_MAX_BYTES", default=STUDIO_SCHEMA_HARD_MAX_BYTES)
 
+# --- Outbound HTTP (gptstudio/fetcher.py) ------------------------------------------------------
+# Private hosts the safe fetcher may reach anyway, as exact `host:port` entries (a local API for
+# test calls in development, e.g. `127.0.0.1:9000`). Empty by default: public addresses only.
+OUTBOUND_ALLOW_HOSTS = env.list("OUTBOUND_ALLOW_HOSTS", default=[])
+
 # --- Secrets at rest -----------------------------------------------------------------------
 # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation). See gptstudio/encryption.py.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
@@ -226,6 +231,9 @@ REST_FRAMEWORK = {
 BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
 # Requests per user of token clients (`N/second|minute|hour|day`); empty: no limit.
 API_TOKEN_THROTTLE_RATE = env("API_TOKEN_THROTTLE_RATE", default="600/minute")
+# Test calls of actions (`POST /api/v1/actions/{id}/call/`) per user, browser sessions included:
+# each one reaches a third-party API. Empty: no limit.
+ACTION_CALL_THROTTLE_RATE = env("ACTION_CALL_THROTTLE_RATE", default="30/minute")
 # Hosted MCP endpoint (/mcp/<workspace>/<gpt>/): calls per credential and per GPT (all callers);
 # `N/second|minute|hour|day`, empty: no limit. Browser Origins allowed to call it (none by default).
 MCP_TOKEN_THROTTLE_RATE = env("MCP_TOKEN_THROTTLE_RATE", default="600/minute")

@@ -112,6 +112,9 @@ MATRIX = [
     Row("PATCH", A, EDIT, 200, {"name": "Patched"}),
     Row("DELETE", A, EDIT, 204),
     Row("GET", A + "validate/", VIEW, 200),
+    Row("GET", A + "operations/", VIEW, 200),
+    # As a job whose task is not run: nothing is fetched (the call itself: tests/api/test_action_calls.py).
+    Row("POST", A + "call/", EDIT, 202, {"operation": "getCurrent", "arguments": {"city": "Oslo"}}, query="async=true"),
     Row("GET", "/api/v1/jobs/", VIEW, 200, list_of="job"),
     Row("GET", "/api/v1/jobs/{id}/", VIEW, 200),
 ]
@@ -213,6 +216,7 @@ def test_permission_matrix(db, row, role, monkeypatch):
     from actions import tasks
 
     monkeypatch.setattr(tasks.schema_import_task, "delay", lambda job_id: None)  # Nothing is fetched.
+    monkeypatch.setattr(tasks.action_call_task, "delay", lambda job_id: None)
     world = _world()
     client = SecretGuardClient()
     client.force_authenticate(world["users"][role])

@@ -47,7 +47,7 @@ def mock_api():
 
 @pytest.fixture
 def hosted(mock_api, settings):
-    settings.FETCHER_ALLOW_LOOPBACK_FOR_TESTS = True
+    settings.OUTBOUND_ALLOW_HOSTS = [f"127.0.0.1:{mock_api.port}"]
     settings.MCP_TOKEN_THROTTLE_RATE = ""
     settings.MCP_GPT_THROTTLE_RATE = ""
     owner = UserFactory()
@@ -57,7 +57,8 @@ def hosted(mock_api, settings):
         gpt,
         actor=owner,
         name="Notes",
-        schema_text=NOTES_SCHEMA % {"url": mock_api.url("").rstrip("/")},
+        schema_text=NOTES_SCHEMA % {"url": "https://notes.example.com"},
+        base_url_override=mock_api.url("").rstrip("/"),
         auth_type="api_key",
         api_key_auth_type="bearer",
         api_key="upstream-secret-123",

@@ -7,6 +7,7 @@ import asyncio
 import json
 
 import pytest
+from django.test import Client
 
 from gpts import services as gpt_services
 from gpts.exporters.base import export_source
@@ -56,6 +57,9 @@ def test_a_tool_call_reaches_the_mock_api_with_the_stored_key_and_not_the_caller
     result = _run(scenario)
     assert not result.is_error
     assert json.loads(result.content[0].text) == {"id": "7", "text": "hello"}
+    page = Client()
+    page.force_login(owner)
+    assert "1 call through the MCP server" in page.get(f"/w/{gpt.workspace.slug}/g/{gpt.slug}/").content.decode()
     (request,) = [r for r in mock_api.requests if r.path == "/notes/7"]
     assert request.headers.get("authorization") == "Bearer upstream-secret-123"
     assert token not in json.dumps(request.headers)

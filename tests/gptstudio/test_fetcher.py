@@ -561,7 +561,8 @@ def test_a_declared_length_is_read_as_ascii_digits_only(declared, refused):
             fetcher._read_capped(response, url="http://x/", policy=policy, deadline=fetcher._Deadline(5))
     else:
         assert (
-            fetcher._read_capped(response, url="http://x/", policy=policy, deadline=fetcher._Deadline(5)) == b"x" * 10
+            fetcher._read_capped(response, url="http://x/", policy=policy, deadline=fetcher._Deadline(5))[0]
+            == b"x" * 10
         )
 
 
@@ -832,3 +833,63 @@ def test_a_hanging_lookup_is_cut_off(monkeypatch):
         check_url("https://schemas.example.test/", policy=FetchPolicy(connect_timeout=0.2))
     assert excinfo.value.transient
     assert time.monotonic() - started < 0.9
+
+
+# --- OUTBOUND_ALLOW_HOSTS: listed private hosts, exact host:port -------------------------------------
+
+
+def test_a_listed_host_and_port_is_reached_and_nothing_else_is(loopback_server, settings):
+    url = loopback_server.route("/local", Reply(body=b"local"))
+    settings.OUTBOUND_ALLOW_HOSTS = [f"127.0.0.1:{loopback_server.port}"]
+    assert fetch(url).content == b"local"
+    other_port = loopback_server.url("/local").replace(str(loopback_server.port), str(loopback_server.port + 1))
+    for refused in (other_port, loopback_server.url("/local", host="localhost"), "http://10.0.0.1:80/"):
+        with pytest.raises(AddressNotAllowed):
+            fetch(refused)
+    settings.OUTBOUND_ALLOW_HOSTS = []
+    with pytest.raises(AddressNotAllowed):
+        fetch(url)
+    assert loopback_server.hits("/local") == 1
+
+
+def test_a_listed_name_reaches_the_private_addresses_it_resolves_to(loopback_server, settings):
+    settings.OUTBOUND_ALLOW_HOSTS = [f"LOCALHOST:{loopback_server.port}"]
+    loopback_server.route("/named", Reply(body=b"named"))
+    resolver = FakeResolver({"localhost": ["127.0.0.1"]})
+    assert fetch(loopback_server.url("/named", host="localhost"), resolver=resolver).content == b"named"
+
+
+@pytest.mark.parametrize("entry", ["169.254.169.254:80", "metadata.google.internal:80"])
+def test_metadata_addresses_stay_refused_even_when_listed(entry, settings):
+    settings.OUTBOUND_ALLOW_HOSTS = [entry]
+    with pytest.raises(AddressNotAllowed, match="metadata"):
+        check_url(f"http://{entry}/latest/meta-data/", resolver=FakeResolver())
+
+
+# --- Calls: truncation and extra credential headers -------------------------------------------------------
+
+
+def test_a_truncating_policy_returns_the_start_of_a_big_body_marked_truncated(loopback_server):
+    for path, reply in (("/declared", Reply(body=b"a" * 5000)), ("/streamed", Reply(body=b"b" * 4096, endless=True))):
+        loopback_server.route(path, reply)
+        result = fetch(loopback_server.url(path), policy=replace(RELAXED, max_bytes=1000, truncate=True))
+        assert len(result.content) == 1000 and result.truncated
+    small = loopback_server.route("/small", Reply(body=b"c" * 10))
+    assert not fetch(small, policy=replace(RELAXED, max_bytes=1000, truncate=True)).truncated
+
+
+def test_a_sensitive_custom_header_is_dropped_when_a_redirect_leaves_the_origin(loopback_server):
+    other = f"http://other.example.test:{loopback_server.port}/landing"
+    loopback_server.route("/away", Reply(307, headers={"Location": other}))
+    loopback_server.route("/landing", Reply(body=b"ok"))
+    resolver = FakeResolver({"other.example.test": ["127.0.0.1"]})
+    headers = {"X-Api-Key": "k3y", "X-Trace": "t"}
+    fetch(
+        loopback_server.url("/away"),
+        headers=headers,
+        policy=RELAXED,
+        resolver=resolver,
+        sensitive_headers=["x-api-key"],
+    )
+    (landing,) = [r for r in loopback_server.requests if r.path == "/landing"]
+    assert landing.headers.get("x-api-key") is None and landing.headers.get("x-trace") == "t"
