@@ -118,7 +118,7 @@ user = get_user_model().objects.create_user("bench", password="bench-only")
 workspace = services.workspace_create(name="Bench", owner=user)
 gpt = services.gpt_create(workspace=workspace, actor=user, name="Items", instructions="Look items up.")
 action_create(gpt=gpt, actor=user, name="Items", schema_text=SCHEMA, auth_type="api_key",
-              api_key_auth_type="bearer", api_key="bench-upstream-key")
+              api_key_auth_type="bearer", api_key="bench-upstream-key", base_url_override=BASE_URL)
 services.gpt_set_mcp_enabled(gpt=gpt, actor=user, enabled=True)
 print(f"/mcp/{workspace.slug}/{gpt.slug}/ " + token_create(user=user, name="bench").plaintext)
 """
@@ -127,11 +127,11 @@ print(f"/mcp/{workspace.slug}/{gpt.slug}/ " + token_create(user=user, name="benc
 def studio_env(workdir: Path, mock_port: int) -> dict[str, str]:
     return {
         **os.environ,
-        # The test settings are the ones that let the fetcher reach a loopback API (the mock);
-        # OUTBOUND_ALLOW_HOSTS does the same with the operation runner's settings.
-        "DJANGO_SETTINGS_MODULE": "gptstudio.settings.test",
-        "GPTSTUDIO_TEST_FETCHER_ALLOW_LOOPBACK": "true",
-        "OUTBOUND_ALLOW_HOSTS": f"127.0.0.1:{mock_port}",
+        "DJANGO_SETTINGS_MODULE": "gptstudio.settings.local",
+        "DEBUG": "false",
+        "SECRET_KEY": "benchmark-only-not-a-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "OUTBOUND_ALLOW_HOSTS": f"127.0.0.1:{mock_port}",  # the runner may reach the mock API
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
         "MEDIA_ROOT": str(workdir / "media"),
         "MCP_TOKEN_THROTTLE_RATE": "",
@@ -143,8 +143,8 @@ def studio_env(workdir: Path, mock_port: int) -> dict[str, str]:
 def setup_studio(env: dict[str, str], mock_port: int) -> tuple[str, str]:
     python = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    schema = json.dumps(SPEC).replace("127.0.0.1:0", f"127.0.0.1:{mock_port}")
-    script = f"SCHEMA = {schema!r}\n" + SETUP
+    # The schema keeps its own server; the action's base URL override points it at the mock.
+    script = f"SCHEMA = {json.dumps(SPEC)!r}\nBASE_URL = 'http://127.0.0.1:{mock_port}'\n" + SETUP
     out = subprocess.run(
         [python, "manage.py", "shell", "-v", "0", "-c", script],
         cwd=ROOT,
