@@ -190,12 +190,21 @@ def mcp_client(url: str, token: str | None):
     return http, Client(streamable_http_client(url, http_client=http))
 
 
+FIRST_ERRORS: list[str] = []  # a few error texts, printed with the results (what went wrong)
+
+
 async def call_ok(client) -> bool:
     try:
         result = await client.call_tool(TOOL, {"id": "42"})
-    except Exception:  # any transport or protocol failure counts as an error
-        return False
-    return not result.is_error and "benchmark item" in (result.content[0].text if result.content else "")
+    except Exception as failure:  # any transport or protocol failure counts as an error
+        text = f"{type(failure).__name__}: {failure}"
+    else:
+        text = result.content[0].text if result.content else ""
+        if not result.is_error and "benchmark item" in text:
+            return True
+    if len(FIRST_ERRORS) < 3:
+        FIRST_ERRORS.append(text[:300])
+    return False
 
 
 async def mcp_latencies(url: str, token: str | None, n: int) -> tuple[list[float], int]:
@@ -338,6 +347,8 @@ def main() -> None:
             errors=studio_errors,
             meets_target=studio_rate >= fast_rate / 2 and studio_errors == 0,
         )
+        if FIRST_ERRORS:
+            emit(benchmark="mcp.errors", first=FIRST_ERRORS)
     finally:
         for process in reversed(processes):
             process.terminate()
