@@ -81,6 +81,17 @@ TEMPLATES = [
 # Embedded default: a SQLite file next to manage.py. Set DATABASE_URL for PostgreSQL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves concurrent ASGI requests (the hosted MCP endpoint writes an audit
+    # row per call): WAL lets readers and one writer proceed together and commits without an fsync
+    # of the whole file; IMMEDIATE takes the write lock up front instead of failing an upgrade.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 # Seconds a worker keeps its database connection (0: a new one per request). Opening a PostgreSQL
 # connection costs more than serving a small API request; deployments should set e.g. 60.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
