@@ -26,9 +26,11 @@ from .runner import OperationRefused, OperationResult, find_operation, run_opera
 
 
 def action_call(*, action: Action, actor, operation: str, arguments) -> OperationResult:
-    """Call `operation` (tool name or operationId) of `action` now. Raises OperationRefused."""
-    name = find_operation(action, operation).name if operation else operation
-    return run_operation(action=action, tool_name=name, arguments=arguments, actor=actor, via=CallRecord.Via.TEST_CALL)
+    """Call `operation` (tool name or operationId) of `action` now. Raises OperationRefused (an
+    unknown operation included: the runner records that attempt too)."""
+    return run_operation(
+        action=action, tool_name=operation, arguments=arguments, actor=actor, via=CallRecord.Via.TEST_CALL
+    )
 
 
 @transaction.atomic

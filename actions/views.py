@@ -21,6 +21,7 @@ from gpts.models import Job
 from gpts.permissions import Access
 from gpts.views import apply_errors
 from gptstudio import limits
+from gptstudio.api.throttling import ActionCallThrottle
 from gptstudio.errors import EditConflict
 
 from . import services
@@ -255,10 +256,17 @@ def schema_import_job(request, workspace, gpt, job_id):
 # --- Try it (test calls) ------------------------------------------------------------------------
 
 
+def _primary_type(schema) -> str:
+    """The JSON type an input stands for: the schema's type, the first non-null one of a union."""
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), None)
+    return kind if isinstance(kind, str) else "string"
+
+
 def _form_value(raw: str, schema: dict):
     """A typed value from a text input, as the operation's schema wants it (the runner validates)."""
-    kind = schema.get("type")
-    kind = next((k for k in kind if k != "null"), "string") if isinstance(kind, list) else kind
+    kind = _primary_type(schema)
     if kind == "integer" and re.fullmatch(r"-?\d+", raw):
         return int(raw)
     if kind == "number" and re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", raw):
@@ -307,13 +315,11 @@ def try_operations(action: Action, siblings) -> list[dict]:
         inputs = []
         for argument in operation.tool.arguments:
             schema = properties.get(argument.argument, {})
-            kind = schema.get("type")
-            kind = next((k for k in kind if k != "null"), "string") if isinstance(kind, list) else kind or "string"
             inputs.append(
                 {
                     "name": argument.argument,
                     "location": argument.location,
-                    "kind": kind,
+                    "kind": _primary_type(schema),
                     "required": argument.argument in required,
                     "enum": [v for v in schema.get("enum", []) if v is not None] if isinstance(schema, dict) else [],
                     "description": schema.get("description", "") if isinstance(schema, dict) else "",
@@ -358,6 +364,14 @@ def action_try(request, workspace, gpt, action, operation):
     gpt = _gpt(request, workspace, gpt)
     action = _action(gpt, action)
     context = {"workspace": workspace, "gpt": gpt, "action": action, "response": None, "refused": None, "job": None}
+    throttle = ActionCallThrottle()  # the API's limit, shared: one count per user
+    if not throttle.allow_request(request, None):
+        wait = throttle.wait()
+        context["refused"] = OperationRefused(
+            "runner.throttled", f"Too many test calls; try again in {int(wait or 1)} s.", ""
+        )
+        # 200 like every refusal fragment: htmx swaps in only successful answers.
+        return render(request, "actions/partials/try_result.html", context)
     try:
         found = find_operation(action, operation)
         arguments = try_arguments(found, request.POST)

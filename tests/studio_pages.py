@@ -94,6 +94,7 @@ def make_world() -> World:
         "gpt": gpt.slug,
         "action": action.slug,
         "job_id": job.pk,
+        "operation": "getCurrent",
         "token": invitation_token,
         "number": 1,
         "file_id": knowledge.pk,

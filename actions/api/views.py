@@ -139,6 +139,7 @@ class ActionViewSet(
     versioned = True
     strict_save = True
     precondition_actions = ("create",)  # `gpt_version`
+    upstream_actions = ("call",)  # may answer 502: the action's API failed
 
     def get_queryset(self):
         return selectors.actions_for(self.request.user)

@@ -25,6 +25,7 @@ ERROR_DESCRIPTIONS = {
     "413": "The request body (or uploaded file) is too large.",
     "415": "Unsupported media type: send `application/json` (uploads: `multipart/form-data`).",
     "429": "Too many requests from this token's user; retry after `Retry-After` seconds.",
+    "502": "The upstream API could not be reached or read (`runner.fetch_failed`); nothing is retried.",
 }
 ERROR_EXAMPLES = {
     "400": {"message": "Invalid input: see `errors`.", "code": "invalid", "errors": {"name": ["Required."]}},
@@ -97,6 +98,8 @@ class StudioAutoSchema(AutoSchema):
             self.view, "precondition_actions", ()
         ):
             codes.append("412")
+        if action in getattr(self.view, "upstream_actions", ()):
+            codes.append("502")
         if self.method in BODY_METHODS and self.get_request_serializer() is not None:
             codes += ["413", "415"]
         return sorted(codes)

@@ -47,6 +47,11 @@ class ErrorSerializer(serializers.Serializer):
     current_version = serializers.IntegerField(
         required=False, help_text="The version stored now (409 and 412): fetch it, re-apply your change."
     )
+    pointer = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="A refused action call (`runner.*` codes): the JSON pointer of the argument at fault, if any.",
+    )
 
 
 class WriteSerializer(serializers.Serializer):

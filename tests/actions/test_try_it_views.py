@@ -75,3 +75,15 @@ def test_the_editor_saves_the_base_url_override(login_as, client, action):
     }
     assert client.post(edit_url(action), data).status_code == 302
     assert Action.objects.get(pk=action.pk).base_url_override == "https://staging.example.com/api"
+
+
+def test_the_panel_shares_the_api_throttle(login_as, client, local, settings, loopback_server):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.ACTION_CALL_THROTTLE_RATE = "1/minute"
+    login_as("owner")
+    assert client.post(try_url(local), {"arg-city": "Oslo"}).status_code == 200
+    refused = client.post(try_url(local), {"arg-city": "Oslo"})
+    assert "Too many test calls" in refused.content.decode()
+    assert len(loopback_server.requests) == 1
