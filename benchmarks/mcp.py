@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -276,6 +277,7 @@ def main() -> None:
         return serve_fastmcp(*args.serve_fastmcp)
 
     processes: list[subprocess.Popen] = []
+    workdir = Path(tempfile.mkdtemp(prefix="gptstudio-bench-mcp-"))
     try:
         mock_port, fastmcp_port, studio_port = free_port(), free_port(), free_port()
         processes.append(subprocess.Popen([sys.executable, __file__, "--serve-mock", str(mock_port)]))
@@ -287,7 +289,6 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
             )
         )
-        workdir = Path(tempfile.mkdtemp(prefix="gptstudio-bench-mcp-"))
         env = studio_env(workdir, mock_port)
         path, token = setup_studio(env, mock_port)
         gunicorn = Path(sys.executable).parent / "gunicorn"
@@ -357,6 +358,7 @@ def main() -> None:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
