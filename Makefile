@@ -29,7 +29,7 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-gptstudio.settings.local} $(VENV)/bin/uvicorn gptstudio.asgi:application --host 127.0.0.1 --port 8000 --reload
 
 ## test: venv, install, run the whole suite (groups needing absent services are listed as not run)
 test: $(DEV_STAMP)

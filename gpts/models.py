@@ -135,6 +135,13 @@ class GPT(TimeStampedModel):
     chatgpt_pending_knowledge = models.JSONField(default=list, blank=True, editable=False)
     # Every knowledge file id the last import named, so a re-import keeps ids marked uploaded as done.
     chatgpt_knowledge_ids = models.JSONField(default=list, blank=True, editable=False)
+    # Whether /mcp/<workspace>/<gpt>/ serves this GPT's actions as MCP tools; owners switch it on.
+    # Off by default: an endpoint that calls APIs with stored keys is opted into, not discovered.
+    mcp_enabled = models.BooleanField(
+        "Serve as an MCP server",
+        default=False,
+        help_text="Serve this GPT's actions as an MCP server at /mcp/<workspace>/<gpt>/ (owners only).",
+    )
 
     CAPABILITY_FIELDS = ("web_search", "canvas", "image_generation", "code_interpreter")
 

@@ -39,6 +39,7 @@ from .models import (
     Workspace,
     knowledge_upload_to,
 )
+from .permissions import AccessDenied
 from .pictures import profile_picture_check
 
 GPT_EDITABLE_FIELDS = frozenset(
@@ -425,6 +426,18 @@ def gpt_update(
         _replace_starters(locked, _clean_starters(conversation_starters))
     record_change(gpt=locked, actor=actor, summary=summary, force="profile_picture" in fields)
     return locked
+
+
+@transaction.atomic
+def gpt_set_mcp_enabled(*, gpt: GPT, actor, enabled: bool) -> GPT:
+    """Switch the hosted MCP endpoint (/mcp/<workspace>/<gpt>/) on or off. Owners only: it lets
+    every member's MCP client call the GPT's APIs with the stored keys. Not part of the GPT
+    document, so no revision and no version change."""
+    if not Membership.objects.filter(workspace_id=gpt.workspace_id, user=actor, role=Membership.Role.OWNER).exists():
+        raise AccessDenied("Only workspace owners switch a GPT's MCP server on or off.")
+    GPT.objects.filter(pk=gpt.pk).update(mcp_enabled=enabled)
+    gpt.mcp_enabled = enabled
+    return gpt
 
 
 @transaction.atomic

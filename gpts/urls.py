@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_members, views_tokens
+from . import views, views_mcp, views_members, views_tokens
 
 app_name = "gpts"
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("w/<slug:ws>/g/<slug:gpt>/", views.gpt_edit, name="gpt_edit"),
     path("w/<slug:ws>/g/<slug:gpt>/merge/", views.gpt_merge, name="gpt_merge"),
     path("w/<slug:ws>/g/<slug:gpt>/delete/", views.gpt_delete, name="gpt_delete"),
+    path("w/<slug:ws>/g/<slug:gpt>/mcp/", views_mcp.gpt_mcp_switch, name="gpt_mcp_switch"),
+    path("w/<slug:ws>/g/<slug:gpt>/mcp/clients/", views_mcp.mcp_client_new, name="mcp_client_new"),
     path("w/<slug:ws>/g/<slug:gpt>/knowledge/", views.knowledge_upload, name="knowledge_upload"),
     path("w/<slug:ws>/g/<slug:gpt>/knowledge/<int:file_id>/delete/", views.knowledge_delete, name="knowledge_delete"),
     path(

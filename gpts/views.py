@@ -35,6 +35,7 @@ from .models import GPT, Job, Revision
 from .permissions import Access
 from .picture_fetch import profile_picture_fetch_start
 from .validation import validate_gpt
+from .views_mcp import mcp_context
 
 REVISIONS_PER_PAGE = 50
 
@@ -167,7 +168,8 @@ def gpt_edit(request, workspace, gpt):
     gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
     if request.method == "GET":
         form = GPTEditForm(initial=GPTForm.initial_for(gpt))
-        return render(request, "gpts/gpt_editor.html", _editor_context(request, workspace, gpt, form))
+        context = {**_editor_context(request, workspace, gpt, form), **mcp_context(request, workspace, gpt)}
+        return render(request, "gpts/gpt_editor.html", context)
     form = GPTEditForm(request.POST, request.FILES)
     if form.is_valid():
         version = form.cleaned_data["version"]

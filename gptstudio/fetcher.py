@@ -67,6 +67,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import contextvars
+import functools
 import ipaddress
 import logging
 import re
@@ -763,6 +764,14 @@ def _next_request(
     return method, headers, content
 
 
+@functools.cache
+def _default_ssl_context() -> ssl.SSLContext:
+    """certifi's trust store, verifying certificates and host names. Built once per process:
+    loading the CA bundle takes tens of milliseconds, more than a whole call to a nearby API
+    (benchmarks/mcp.py). A context is safe to share between threads; nothing here mutates it."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 def fetch(
     url: str,
     *,
@@ -796,7 +805,7 @@ def fetch(
     started = time.monotonic()
     redirects: list[str] = []
     current = url
-    with _client(verify or httpx.create_ssl_context(trust_env=False), deadline) as client:
+    with _client(verify or _default_ssl_context(), deadline) as client:
         while True:
             target = check_url(current, policy=policy, resolver=resolver)
             response, address = _send(

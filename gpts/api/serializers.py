@@ -172,6 +172,7 @@ class GPTDetailSerializer(GPTListItemSerializer):
             "knowledge_files",
             "created_by",
             *CHATGPT_IDENTITY_FIELDS,
+            "mcp_enabled",
         )
         read_only_fields = fields
         extra_kwargs = {
@@ -237,6 +238,10 @@ class _GPTWriteSerializer(WriteModelSerializer):
         help_text="In order; empty entries are dropped, like ChatGPT's editor does.",
     )
     capabilities = GPTCapabilitiesSerializer()
+    mcp_enabled = serializers.BooleanField(
+        required=False,
+        help_text="Serve the GPT's actions as an MCP server at /mcp/<workspace>/<gpt>/. Owners only (403 otherwise).",
+    )
 
     class Meta:
         model = GPT
@@ -251,6 +256,7 @@ class _GPTWriteSerializer(WriteModelSerializer):
             "visibility",
             "category",
             "use_conversation_data",
+            "mcp_enabled",
         )
         validators = []  # Uniqueness is the service's (full_clean in the same transaction).
 
@@ -259,6 +265,7 @@ class _GPTWriteSerializer(WriteModelSerializer):
         data = dict(self.validated_data)
         data.pop("version", None)
         data.pop("workspace", None)
+        data.pop("mcp_enabled", None)  # its own owner-only service (gpt_set_mcp_enabled)
         assert set(data) <= GPT_EDITABLE_FIELDS | {"conversation_starters", "capabilities"}
         return data
 
@@ -293,7 +300,7 @@ class GPTUpdateSerializer(_GPTWriteSerializer):
         extra_kwargs = {
             name: {"required": True}
             for name in _GPTWriteSerializer.Meta.fields
-            if name not in ("slug", "conversation_starters", "capabilities")
+            if name not in ("slug", "conversation_starters", "capabilities", "mcp_enabled")
         }
 
 

@@ -557,16 +557,35 @@ class GPTViewSet(
         workspace = serializer.validated_data["workspace"]
         self.require(workspace, Access.EDIT)
         fields = serializer.service_fields()
-        return self._save(lambda: services.gpt_create(workspace=workspace, actor=self.request.user, **fields))
+        mcp_enabled = serializer.validated_data.get("mcp_enabled")
+        if mcp_enabled:
+            self.require(workspace, Access.MANAGE)
+
+        def create():
+            gpt = services.gpt_create(workspace=workspace, actor=self.request.user, **fields)
+            return self._switch_mcp(gpt, mcp_enabled)
+
+        return self._save(create)
+
+    def _switch_mcp(self, gpt: GPT, enabled: bool | None) -> GPT:
+        if enabled is None or enabled == gpt.mcp_enabled:
+            return gpt
+        return services.gpt_set_mcp_enabled(gpt=gpt, actor=self.request.user, enabled=enabled)
 
     def perform_update(self, serializer):
         self._strict = flag(self.request, "strict")
         gpt = serializer.instance
         expected = expected_version(self.request, current=gpt.version, claimed=serializer.validated_data.get("version"))
         fields = serializer.service_fields()
-        return self._save(
-            lambda: services.gpt_update(gpt=gpt, actor=self.request.user, expected_version=expected, **fields)
-        )
+        mcp_enabled = serializer.validated_data.get("mcp_enabled")
+        if mcp_enabled is not None and mcp_enabled != gpt.mcp_enabled:
+            self.require(gpt.workspace, Access.MANAGE)  # before any change: a refused switch saves nothing
+
+        def update():
+            updated = services.gpt_update(gpt=gpt, actor=self.request.user, expected_version=expected, **fields)
+            return self._switch_mcp(updated, mcp_enabled)
+
+        return self._save(update)
 
     def perform_destroy(self, instance):
         expected = expected_version(self.request, current=instance.version, claimed=query_version(self.request))

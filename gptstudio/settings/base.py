@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "oauth2_provider",
     "gptstudio",
     "gpts",
     "actions",
@@ -57,6 +58,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "gptstudio.urls"
 WSGI_APPLICATION = "gptstudio.wsgi.application"
+ASGI_APPLICATION = "gptstudio.asgi.application"
 SITE_ID = 1
 
 TEMPLATES = [
@@ -79,6 +81,17 @@ TEMPLATES = [
 # Embedded default: a SQLite file next to manage.py. Set DATABASE_URL for PostgreSQL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves concurrent ASGI requests (the hosted MCP endpoint writes an audit
+    # row per call): WAL lets readers and one writer proceed together and commits without an fsync
+    # of the whole file; IMMEDIATE takes the write lock up front instead of failing an upgrade.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 # Seconds a worker keeps its database connection (0: a new one per request). Opening a PostgreSQL
 # connection costs more than serving a small API request; deployments should set e.g. 60.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
@@ -240,6 +253,24 @@ API_TOKEN_THROTTLE_RATE = env("API_TOKEN_THROTTLE_RATE", default="600/minute")
 # Test calls of actions (`POST /api/v1/actions/{id}/call/`) per user, browser sessions included:
 # each one reaches a third-party API. Empty: no limit.
 ACTION_CALL_THROTTLE_RATE = env("ACTION_CALL_THROTTLE_RATE", default="30/minute")
+# Hosted MCP endpoint (/mcp/<workspace>/<gpt>/): calls per credential and per GPT (all callers);
+# `N/second|minute|hour|day`, empty: no limit. Browser Origins allowed to call it (none by default).
+MCP_TOKEN_THROTTLE_RATE = env("MCP_TOKEN_THROTTLE_RATE", default="600/minute")
+MCP_GPT_THROTTLE_RATE = env("MCP_GPT_THROTTLE_RATE", default="3000/minute")
+MCP_ALLOWED_ORIGINS = env.list("MCP_ALLOWED_ORIGINS", default=[])
+# GPT Studio as the OAuth 2.1 authorization server of the hosted MCP endpoints (gpts/mcp/oauth.py;
+# https://django-oauth-toolkit.readthedocs.io/en/latest/settings.html): authorization code with
+# PKCE S256 only, tokens bound to one endpoint by RFC 8707 `resource`.
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "SCOPES": {"mcp": "Call this GPT's actions as MCP tools"},
+    "DEFAULT_SCOPES": ["mcp"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("MCP_ACCESS_TOKEN_SECONDS", default=3600),
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+    "OAUTH2_PROTECTED_RESOURCE_NAME": "GPT Studio MCP endpoint",
+}
+USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "GPT Studio API",
     "DESCRIPTION": (

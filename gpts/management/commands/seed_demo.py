@@ -104,6 +104,7 @@ class Command(BaseCommand):
                 api_key_custom_header="X-Api-Key",
                 api_key="demo-weather-key-not-real",
             )
+            services.gpt_set_mcp_enabled(gpt=gpt, actor=user, enabled=True)
             created.append(gpt.name)
         if not workspace.gpts.filter(slug="calendar-helper").exists():
             gpt = services.gpt_create(
@@ -137,11 +138,14 @@ class Command(BaseCommand):
                 oauth_scope="https://www.googleapis.com/auth/calendar.events",
                 oauth_token_exchange_method="default_post",
             )
+            services.gpt_set_mcp_enabled(gpt=gpt, actor=user, enabled=True)
             created.append(gpt.name)
 
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Created: {', '.join(created) if created else 'nothing new (already seeded)'}.\n"
-                f"Log in at http://127.0.0.1:8000/accounts/login/ (and /admin/) as {DEMO_USERNAME} / {DEMO_PASSWORD}"
+                f"Log in at http://127.0.0.1:8000/accounts/login/ (and /admin/) as {DEMO_USERNAME} / {DEMO_PASSWORD}\n"
+                f"MCP servers (send a personal API token as Bearer): http://127.0.0.1:8000/mcp/{DEMO_WORKSPACE_SLUG}/"
+                "weather-buddy/ and .../calendar-helper/"
             )
         )

@@ -1,0 +1,38 @@
+"""Running one hosted tool through the operation runner (actions/runner.py): the stored API key is
+added server-side, the call is audited (CallRecord, via "mcp"), and the caller's MCP token is never
+passed upstream (`upstream_token=None`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from actions.models import Action, CallRecord
+from actions.runner import OperationRefused, run_operation
+
+from .catalog import HostedTool
+
+
+@dataclass
+class CallOutcome:
+    status: int
+    body: str
+    content_type: str
+    truncated: bool
+    error: str = ""  # a refusal's message (the tool answers isError)
+    error_code: str = ""
+
+
+def run_tool(*, action: Action, tool: HostedTool, arguments: dict, actor) -> CallOutcome:
+    try:
+        result = run_operation(
+            action=action,
+            tool_name=tool.name,
+            arguments=arguments,
+            actor=actor,
+            via=CallRecord.Via.MCP,
+            upstream_token=None,
+        )
+    except OperationRefused as refused:
+        where = f" at {refused.pointer}" if refused.pointer else ""
+        return CallOutcome(0, "", "", False, error=f"{refused.message}{where}", error_code=refused.code)
+    return CallOutcome(result.status, result.body, result.content_type, result.truncated)
