@@ -59,6 +59,20 @@ def _echo(header: str) -> str:
     return header if len(header) <= ECHO_MAX else f"{header[: ECHO_MAX - 1]}…"
 
 
+def refuse_if_match_without_versions(request, *, what: str = "resource") -> None:
+    """If-Match on a change of something that has no versions (a workspace, a member, a token):
+    no tag can match, so the condition is false and the change must not happen (412, RFC 9110
+    13.1.1); ignoring the header would overwrite what the client meant to guard. `*` matches (the
+    resource exists), and a read is left alone."""
+    header = request.headers.get("If-Match")
+    if header is None or request.method in ("GET", "HEAD", "OPTIONS") or _if_match_versions(header) is None:
+        return
+    raise PreconditionFailed(
+        f"This {what} has no versions, so If-Match {_echo(header)} matches nothing and nothing was changed; "
+        "send If-Match: * or no If-Match."
+    )
+
+
 def expected_version(request, *, current: int, claimed: int | None = None, what: str = "GPT") -> int:
     """The version the client started from (If-Match and/or `claimed`, the body or query
     `version`), refused with 412 when it is not `current`. A PUT, PATCH or DELETE without either
