@@ -67,7 +67,7 @@ class APITokenViewSet(
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        refuse_if_match_without_versions(request, what="token")
+        refuse_if_match_without_versions(self, request, what="token")
 
     def get_queryset(self):
         return selectors.tokens_of(self.request.user)

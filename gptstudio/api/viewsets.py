@@ -47,7 +47,7 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if not getattr(self, "versioned", False) and self.action not in getattr(self, "precondition_actions", ()):
-            refuse_if_match_without_versions(request)
+            refuse_if_match_without_versions(self, request)
 
     def workspace_of(self, obj):
         return obj.workspace

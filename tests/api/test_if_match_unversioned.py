@@ -46,3 +46,9 @@ def test_if_match_star_and_no_if_match_still_change_an_unversioned_resource(api,
     assert api.patch(url, {"role": "editor"}, format="json", HTTP_IF_MATCH="*").status_code == 200
     assert api.patch(url, {"role": "viewer"}, format="json").status_code == 200
     assert api.patch(f"/api/v1/workspaces/{workspace.slug}/", {"name": "New"}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["TRACE", "POST"])
+def test_a_method_the_route_does_not_take_is_405_whatever_if_match_says(api, workspace, member, method):
+    url = f"/api/v1/workspaces/{workspace.slug}/members/{member.pk}/"
+    assert api.generic(method, url, HTTP_IF_MATCH='"1"').status_code == 405
