@@ -279,8 +279,17 @@ def record_change(*, gpt: GPT, actor, summary: str = "", force: bool = False) ->
 
 
 def _store_schema_texts(texts: dict[str, str]) -> None:
-    """Store the texts SchemaText does not hold yet (a text already stored is not sent again)."""
-    stored = set(SchemaText.objects.filter(sha256__in=texts).values_list("sha256", flat=True))
+    """Store the texts SchemaText does not hold yet (a text already stored is not sent again).
+
+    The stored rows are locked until the revision linking them commits: a concurrent
+    `schema_texts_prune` (another GPT deleted) then either waits for this link and keeps the text,
+    or has deleted the text first, which this read then no longer finds and stores again."""
+    stored = set(
+        SchemaText.objects.select_for_update()
+        .filter(sha256__in=texts)
+        .order_by("sha256")
+        .values_list("sha256", flat=True)
+    )
     SchemaText.objects.bulk_create(
         [
             SchemaText(sha256=digest, text=text, size=len(text.encode("utf-8", "surrogatepass")))
@@ -293,8 +302,19 @@ def _store_schema_texts(texts: dict[str, str]) -> None:
 
 def schema_texts_prune(hashes: Iterable[str]) -> None:
     """Delete the schema texts among `hashes` that no revision references any more (after GPTs and
-    their revisions were deleted)."""
-    SchemaText.objects.filter(sha256__in=set(hashes), revisions__isnull=True).delete()
+    their revisions were deleted).
+
+    The candidates are locked first, and only then is "referenced" read: a save linking one of
+    them (which locks it too, `_store_schema_texts`) has committed its link by then, so the text
+    stays. Deciding before the lock would let the delete's cascade take that new link with it."""
+    candidates = list(
+        SchemaText.objects.select_for_update()
+        .filter(sha256__in=set(hashes))
+        .order_by("sha256")
+        .values_list("sha256", flat=True)
+    )
+    referenced = Revision.schemas.through.objects.filter(schematext_id__in=candidates).values("schematext_id")
+    SchemaText.objects.filter(sha256__in=candidates).exclude(sha256__in=referenced).delete()
 
 
 def _schema_hashes_of(revisions) -> list[str]:

@@ -23,8 +23,11 @@ def schemas_to_store(apps, schema_editor):
     ids = list(Revision.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
         links = []
-        for revision in Revision.objects.filter(pk__in=ids[start : start + BATCH]).only("snapshot"):
-            actions = revision.snapshot.get("actions") or []
+        # One snapshot at a time: before this migration a revision held every schema text in full
+        # (tens of MB with big schemas), so a batch of rows read at once could need gigabytes.
+        for pk in ids[start : start + BATCH]:
+            snapshot = Revision.objects.filter(pk=pk).values_list("snapshot", flat=True).first()
+            actions = (snapshot or {}).get("actions") or []
             hashes = []
             for entry in actions:
                 text = entry["schema"]
@@ -35,8 +38,9 @@ def schemas_to_store(apps, schema_editor):
                 entry["schema"] = digest
                 hashes.append(digest)
             if actions:
-                Revision.objects.filter(pk=revision.pk).update(snapshot=revision.snapshot)
-            links += [Through(revision_id=revision.pk, schematext_id=digest) for digest in dict.fromkeys(hashes)]
+                Revision.objects.filter(pk=pk).update(snapshot=snapshot)
+            del snapshot, actions
+            links += [Through(revision_id=pk, schematext_id=digest) for digest in dict.fromkeys(hashes)]
         Through.objects.bulk_create(links, ignore_conflicts=True)
 
 

@@ -18,6 +18,7 @@ from .numbers import parse_whole_number, query_number
 ECHO_MAX = 40
 # Methods that change a versioned resource and so must name the version they change.
 PRECONDITION_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
+CHANGE_METHODS = PRECONDITION_METHODS | {"POST"}
 
 
 def etag(version: int) -> str:
@@ -57,6 +58,24 @@ def _if_match_versions(header: str) -> set[int] | None:
 def _echo(header: str) -> str:
     header = header.strip()
     return header if len(header) <= ECHO_MAX else f"{header[: ECHO_MAX - 1]}…"
+
+
+def refuse_if_match_without_versions(view, request, *, what: str = "resource") -> None:
+    """If-Match on a change of something that has no versions (a workspace, a member, a token):
+    no tag can match, so the condition is false and the change must not happen (412, RFC 9110
+    13.1.1); ignoring the header would overwrite what the client meant to guard. `*` matches (the
+    resource exists); a read, and a method the view does not route (its 405 comes first), are
+    left alone."""
+    header = request.headers.get("If-Match")
+    method = request.method
+    if header is None or method not in CHANGE_METHODS or not hasattr(view, method.lower()):
+        return
+    if _if_match_versions(header) is None:
+        return
+    raise PreconditionFailed(
+        f"This {what} has no versions, so If-Match {_echo(header)} matches nothing and nothing was changed; "
+        "send If-Match: * or no If-Match."
+    )
 
 
 def expected_version(request, *, current: int, claimed: int | None = None, what: str = "GPT") -> int:

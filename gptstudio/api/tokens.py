@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from gptstudio import selectors, services
 from gptstudio.models import APIToken
 
+from .concurrency import refuse_if_match_without_versions
 from .numbers import ID_PATTERN
 from .serializers import WriteSerializer
 
@@ -63,6 +64,10 @@ class APITokenViewSet(
     viewsets.GenericViewSet,
 ):
     lookup_value_regex = ID_PATTERN
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_if_match_without_versions(self, request, what="token")
 
     def get_queryset(self):
         return selectors.tokens_of(self.request.user)

@@ -27,7 +27,7 @@ from gpts.permissions import Access, check_access
 from gptstudio.errors import StrictSaveRefused
 from gptstudio.saving import save_validated
 
-from .concurrency import etag
+from .concurrency import etag, refuse_if_match_without_versions
 from .errors import HasErrors
 from .numbers import WHOLE_NUMBER_SCHEMA, not_a_whole_number, parse_whole_number
 from .permissions import WorkspaceRolePermission, access_for
@@ -44,6 +44,11 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
     required_access: dict[str, Access] = {}
     # The serializer a successful write answers with (defaults to the retrieve serializer).
     saved_serializer_class = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not getattr(self, "versioned", False) and self.action not in getattr(self, "precondition_actions", ()):
+            refuse_if_match_without_versions(self, request)
 
     def workspace_of(self, obj):
         return obj.workspace

@@ -206,8 +206,10 @@ def _body(row, world):
 
 
 def _current_etag(row, world) -> str:
-    """The version a change starts from: the action's for an action, else its GPT's (a workspace
-    has none and ignores the header)."""
+    """The version a change starts from: the action's for an action, else its GPT's; `*` for a
+    workspace or a member, which have none (a tag there matches nothing: 412)."""
+    if row.path.startswith("/api/v1/workspaces/"):
+        return "*"
     versioned = world["action"] if row.path.startswith(A) else world["gpt"]
     versioned.refresh_from_db()
     return f'"{versioned.version}"'
