@@ -50,17 +50,6 @@ def _action(gpt, action_slug: str) -> Action:
     raise Http404("No such action.")
 
 
-def default_action_name(schema_text: str) -> str:
-    """ChatGPT names an action after its API; use the schema's title, else its domain."""
-    data = parse_schema(schema_text or "").data
-    if isinstance(data, dict):
-        info = data.get("info")
-        if isinstance(info, dict) and isinstance(info.get("title"), str) and info["title"].strip():
-            return info["title"].strip()[:100]
-    report = validate_schema_text(schema_text or "")
-    return report.domain or "Action"
-
-
 def report_context(schema_text: str) -> dict:
     """The findings, operations and gutter marks for a schema text."""
     if len(schema_text.encode()) > LIVE_VALIDATION_MAX_BYTES:
@@ -100,9 +89,8 @@ def action_new(request, workspace, gpt):
     form = ActionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
-        name = fields.pop("name", "") or default_action_name(fields["schema_text"])
         try:
-            action = services.action_create(gpt=gpt, actor=request.user, name=name, **fields)
+            action = services.action_create(gpt=gpt, actor=request.user, **fields)
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -37,7 +37,11 @@ GPT_PROFILE_PICTURE_SIZE = Limit(512, "[BUNDLE] _app.js", "confirmed", "pixels p
 GPT_ACTIONS_MAX = Limit(10, "[BUNDLE] _app.js (L5 = 10)", "confirmed", "actions per GPT")
 
 # --- GPT Studio's own caps (not ChatGPT's) ------------------------------------------------------
-# Instructions longer than ChatGPT's 8,000 are kept as a draft (with an error finding) up to this.
+# One draft policy for the studio, the API and the admin: a GPT's fields longer than ChatGPT's
+# limits are kept as a draft (with an error finding, e.g. gpt.name.too_long) up to these caps,
+# which are only what the database holds; past them the save is refused.
+STUDIO_NAME_HARD_MAX_LENGTH = 500
+STUDIO_DESCRIPTION_HARD_MAX_LENGTH = 3000
 STUDIO_INSTRUCTIONS_HARD_MAX_LENGTH = 100_000
 # Profile pictures: ChatGPT scales every upload down to 512x512 itself (GPT_PROFILE_PICTURE_SIZE), so
 # anything far larger only costs storage and decoding time. Four times that per side, and 4 MiB (a

@@ -44,9 +44,14 @@ class Command(BaseCommand):
             help="Seed even with DEBUG off. The demo user is a superuser with a published password: "
             "only for a throwaway demo server.",
         )
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000",
+            help="Where the server will listen, for the login link this prints (make run passes its PORT).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, url="http://127.0.0.1:8000", **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 f"seed_demo creates a superuser whose password ({DEMO_PASSWORD}) is published, so it runs only "
@@ -142,6 +147,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Created: {', '.join(created) if created else 'nothing new (already seeded)'}.\n"
-                f"Log in at http://127.0.0.1:8000/accounts/login/ (and /admin/) as {DEMO_USERNAME} / {DEMO_PASSWORD}"
+                f"Log in at {url.rstrip('/')}/accounts/login/ (and /admin/) as {DEMO_USERNAME} / {DEMO_PASSWORD}"
             )
         )
