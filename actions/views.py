@@ -208,7 +208,7 @@ def schema_import(request, workspace, gpt):
     if start is None:
         context["import_error"] = "Import from URL is not available on this installation yet."
     elif not url:
-        context["import_error"] = "Enter the URL of an OpenAPI schema (https://…)."
+        context["import_error"] = "Enter the URL of an OpenAPI schema (https://… or http://…)."
     else:
         action = None
         if request.POST.get("action"):

@@ -36,7 +36,12 @@
     var form = event.target;
     if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
       event.preventDefault();
+      return;
     }
+    // A form sent from inside a popover menu (import from URL) closes it, so the answer shown
+    // under the menu is not hidden behind it.
+    var menu = event.submitter && event.submitter.closest("details.menu[open]");
+    if (menu) menu.removeAttribute("open");
   }, true);
 
   // The one copy handler of every page. The button's own label is kept in data-label the first
