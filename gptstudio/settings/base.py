@@ -1,5 +1,5 @@
 """Settings shared by every environment. Values that differ per deployment come from the
-environment; see the configuration table in README.md and `.env.example`."""
+environment; see the configuration table in docs/REFERENCE.md and `.env.example`."""
 
 from pathlib import Path
 

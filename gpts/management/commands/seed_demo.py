@@ -1,6 +1,6 @@
 """Demo data for a fresh install: a user, a workspace and two realistic GPTs. Idempotent.
 
-The demo user is a superuser whose password is printed here and in the README, so the command
+The demo user is a superuser whose password is printed here and in the README (and docs/REFERENCE.md), so the command
 runs only with DEBUG on (`make run`'s local settings) unless `--force` says the install is a
 throwaway. It never takes over a `demo` workspace that someone else owns.
 """
