@@ -7,7 +7,7 @@
   var dirty = new Set();
 
   function watchedForm(element) {
-    var form = element && element.form;
+    var form = element && (element.form || (element.closest && element.closest("form")));
     return form && form.hasAttribute("data-unsaved-warning") ? form : null;
   }
 

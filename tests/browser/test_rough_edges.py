@@ -40,7 +40,7 @@ def test_the_import_popover_closes_so_its_error_is_visible_and_says_http_or_http
 
 
 def test_leaving_with_unsaved_changes_asks_first_and_saving_does_not(session):
-    owner, gpt = owner_and_gpt()
+    owner, gpt = owner_and_gpt(conversation_starters=["First", "Second"])
     s = session().login(owner)
     page = s.page
     dialogs = []
@@ -67,6 +67,12 @@ def test_leaving_with_unsaved_changes_asks_first_and_saving_does_not(session):
     page.locator("header a").first.click()
     page.wait_for_load_state()
     assert dialogs == ["beforeunload"]  # Saving made the form clean: no second prompt.
+
+    page.goto(editor_url(gpt))
+    page.get_by_role("button", name="Move starter 2 up").click()  # A click, not typing: still a change.
+    page.locator("header a").first.click()
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload", "beforeunload"]
 
 
 def test_starter_rows_keep_their_width_and_the_profile_placeholder_is_whole(session):
