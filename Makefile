@@ -6,6 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 TEST_WORKERS ?= 2
+PORT ?= 8000
 
 # The interpreter to build the venv with: $(PYTHON) if given, else pyenv's 3.12, else python3.12.
 PYTHON ?= $(shell (command -v pyenv >/dev/null && prefix=$$(pyenv prefix $(PYTHON_VERSION) 2>/dev/null | head -1) && test -x "$$prefix/bin/python" && echo "$$prefix/bin/python") || command -v python$(PYTHON_VERSION))
@@ -25,11 +26,11 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(STAMP) $@
 
-## run: venv, install, migrate, demo data, server on http://127.0.0.1:8000 (SQLite, eager tasks)
+## run: venv, install, migrate, demo data, server on http://127.0.0.1:$(PORT) (SQLite, eager tasks; PORT=8000 by default)
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-gptstudio.settings.local} $(VENV)/bin/uvicorn gptstudio.asgi:application --host 127.0.0.1 --port 8000 --reload
+	$(PY) manage.py seed_demo --url http://127.0.0.1:$(PORT)
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-gptstudio.settings.local} $(VENV)/bin/uvicorn gptstudio.asgi:application --host 127.0.0.1 --port $(PORT) --reload
 
 ## test: venv, install, run the whole suite (groups needing absent services are listed as not run)
 test: $(DEV_STAMP)

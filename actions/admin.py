@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
-from gpts.admin import ServiceErrorsMixin, VersionedModelForm
+from gpts.admin import GPTChoiceMixin, ServiceErrorsMixin, VersionedModelForm
 
 from . import services
 from .models import Action, CallRecord
@@ -50,6 +50,9 @@ class ActionAdminForm(VersionedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["schema_text"].widget.attrs.update({"rows": 24, "style": "font-family: monospace; width: 90%"})
+        # The one rule of every interface: blank names the action after its schema (see action_create).
+        self.fields["name"].required = False
+        self.fields["name"].help_text = "Left empty, the schema's title (or its domain) is used."
         if self.instance.pk:
             self.fields["gpt"].disabled = True
 
@@ -66,7 +69,7 @@ class ActionAdminForm(VersionedModelForm):
 
 
 @admin.register(Action)
-class ActionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+class ActionAdmin(GPTChoiceMixin, ServiceErrorsMixin, admin.ModelAdmin):
     form = ActionAdminForm
     list_display = ("name", "gpt", "domain", "auth_type", "has_api_key", "has_client_secret", "version", "updated_at")
     list_filter = ("auth_type", "api_key_auth_type", "schema_format", "changes_public_state")

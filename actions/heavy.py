@@ -49,7 +49,7 @@ from gptstudio.findings import Finding, Severity
 from .models import Action
 from .schema.report import Operation, SchemaReport
 from .schema_reports import validate_schema_text_cached
-from .services import action_create, action_default_name, action_update
+from .services import action_create, action_update
 
 logger = logging.getLogger(__name__)
 
@@ -249,7 +249,6 @@ def _call_service(job: Job, params: dict, secrets: dict) -> Action:
         raise ValidationError({"gpt": "The GPT was deleted before the save could run."})
     fields = {**params["fields"], **secrets}
     if params.get("action_id") is None:
-        fields["name"] = fields.get("name") or action_default_name(fields.get("schema_text") or "")
         return action_create(
             gpt=gpt, actor=job.created_by, expected_gpt_version=params.get("expected_gpt_version"), **fields
         )

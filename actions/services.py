@@ -18,9 +18,9 @@ from gpts.services import check_slug, lock_gpt, record_change, require_version, 
 from gptstudio import limits
 from gptstudio.errors import EditConflict
 
-from .domain import detect_schema_format, domain_from_schema
+from .domain import detect_schema_format, domain_from_data, domain_from_schema
 from .models import Action, RetiredActionSecret
-from .schema import parse_schema, validate_schema_text
+from .schema import parse_schema
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -54,17 +54,6 @@ OAUTH_FIELDS = {
     "oauth_scope": "",
     "oauth_token_exchange_method": Action.TokenExchangeMethod.DEFAULT_POST,
 }
-
-
-def action_default_name(schema_text: str) -> str:
-    """ChatGPT names an action after its API; use the schema's title, else its domain."""
-    data = parse_schema(schema_text or "").data
-    if isinstance(data, dict):
-        info = data.get("info")
-        if isinstance(info, dict) and isinstance(info.get("title"), str) and info["title"].strip():
-            return info["title"].strip()[:100]
-    report = validate_schema_text(schema_text or "")
-    return report.domain or "Action"
 
 
 def _apply(action: Action, fields: dict, *, api_key: str | None, oauth_client_secret: str | None) -> None:
@@ -172,20 +161,32 @@ def _settle_retired_secrets(
         retired.save()
 
 
+def default_action_name(schema_text: str) -> str:
+    """ChatGPT names an action after its API; use the schema's title, else its domain."""
+    data = parse_schema(schema_text or "").data
+    if isinstance(data, dict):
+        info = data.get("info")
+        if isinstance(info, dict) and isinstance(info.get("title"), str) and info["title"].strip():
+            return info["title"].strip()[: Action._meta.get_field("name").max_length]
+    return domain_from_data(data) or "Action"
+
+
 @transaction.atomic
 def action_create(
     *,
     gpt: GPT,
     actor,
-    name: str,
+    name: str = "",
     api_key: str | None = None,
     oauth_client_secret: str | None = None,
     expected_gpt_version: int | None = None,
     revive_secrets: bool = False,
     **fields,
 ) -> Action:
-    """Add an action to a GPT (at the end unless `position` is given). `revive_secrets`: give it
-    the retired secrets kept for its name (restores and imports)."""
+    """Add an action to a GPT (at the end unless `position` is given). The name is optional on
+    every interface (studio, API, admin): left blank, it is the schema's title (or its domain).
+    `revive_secrets`: give it the retired secrets kept for its name (restores and imports)."""
+    name = name.strip() or default_action_name(fields.get("schema_text", ""))
     locked = lock_gpt(gpt, expected_version=expected_gpt_version)
     existing = list(locked.actions.values_list("slug", "position"))
     maximum = limits.GPT_ACTIONS_MAX.value
@@ -222,7 +223,10 @@ def action_update(
 ) -> Action:
     """Change an action. Refused with EditConflict when the action moved on since
     `expected_version` (the action's own version). `revive_secrets`: give it the retired secrets
-    kept for its name that its (new) authentication needs (restores and imports)."""
+    kept for its name that its (new) authentication needs (restores and imports). A blank name
+    keeps the current one, as on create it would be derived."""
+    if "name" in fields and not (fields["name"] or "").strip():
+        del fields["name"]
     require_version(expected_version)
     locked_gpt = lock_gpt(action.gpt, expected_version=None)
     locked = Action.objects.select_for_update().get(pk=action.pk)

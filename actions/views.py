@@ -109,9 +109,8 @@ def action_new(request, workspace, gpt):
         fields = form.service_fields()
         if heavy.is_heavy(fields["schema_text"]):
             return _save_job(request, workspace, gpt, None, form, lambda: fields)  # the job names it
-        name = fields.pop("name", "") or services.action_default_name(fields["schema_text"])
         try:
-            action = services.action_create(gpt=gpt, actor=request.user, name=name, **fields)
+            action = services.action_create(gpt=gpt, actor=request.user, **fields)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -277,7 +276,7 @@ def schema_import(request, workspace, gpt):
     if start is None:
         context["import_error"] = "Import from URL is not available on this installation yet."
     elif not url:
-        context["import_error"] = "Enter the URL of an OpenAPI schema (https://…)."
+        context["import_error"] = "Enter the URL of an OpenAPI schema (https://… or http://…)."
     else:
         action = None
         if request.POST.get("action"):

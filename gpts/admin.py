@@ -73,6 +73,23 @@ class ServiceErrorsForm(forms.BaseForm):
             apply_errors(self, self.service_error)
 
 
+class GPTChoiceField(forms.ModelChoiceField):
+    """GPT names repeat across workspaces: the dropdown says whose each one is."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.workspace.name})"
+
+
+class GPTChoiceMixin:
+    """For admins of models with a `gpt` foreign key: label the choices "Name (workspace)"."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "gpt":
+            kwargs.setdefault("queryset", GPT.objects.select_related("workspace").order_by("name", "workspace__name"))
+            kwargs.setdefault("form_class", GPTChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class ServiceErrorsMixin:
     """Turn a service's EditConflict or ValidationError raised during a save into form errors.
 
@@ -381,7 +398,7 @@ class KnowledgeFileAddForm(forms.ModelForm):
 
 
 @admin.register(KnowledgeFile)
-class KnowledgeFileAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+class KnowledgeFileAdmin(GPTChoiceMixin, ServiceErrorsMixin, admin.ModelAdmin):
     list_display = ("name", "gpt", "size", "media_type", "uploaded_by", "created_at")
     search_fields = ("name", "sha256", "gpt__name")
     list_filter = ("media_type",)

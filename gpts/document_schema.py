@@ -158,8 +158,17 @@ def build_document_schema() -> dict:
         **_object(
             {
                 "format": {"const": DOCUMENT_FORMAT},
-                "name": _string(limits.GPT_NAME_MAX_LENGTH.value, min_length=1),
-                "description": _string(limits.GPT_DESCRIPTION_MAX_LENGTH.value),
+                "name": _string(
+                    limits.STUDIO_NAME_HARD_MAX_LENGTH,
+                    min_length=1,
+                    description=f"ChatGPT takes {limits.GPT_NAME_MAX_LENGTH.value} characters; "
+                    "longer drafts are kept and reported as a finding.",
+                ),
+                "description": _string(
+                    limits.STUDIO_DESCRIPTION_HARD_MAX_LENGTH,
+                    description=f"ChatGPT takes {limits.GPT_DESCRIPTION_MAX_LENGTH.value} characters; "
+                    "longer drafts are kept and reported as a finding.",
+                ),
                 "instructions": _string(
                     limits.STUDIO_INSTRUCTIONS_HARD_MAX_LENGTH,
                     description=f"ChatGPT takes {limits.GPT_INSTRUCTIONS_MAX_LENGTH.value} characters; "

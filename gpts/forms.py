@@ -74,12 +74,12 @@ class GPTForm(NormalizedNewlinesMixin, forms.Form):
     )
 
     name = forms.CharField(
-        max_length=limits.GPT_NAME_MAX_LENGTH.value,
+        max_length=limits.STUDIO_NAME_HARD_MAX_LENGTH,
         error_messages={"required": "GPT name cannot be empty."},
         widget=forms.TextInput(attrs={"placeholder": "Name your GPT", "autocomplete": "off"}),
     )
     description = forms.CharField(
-        max_length=limits.GPT_DESCRIPTION_MAX_LENGTH.value,
+        max_length=limits.STUDIO_DESCRIPTION_HARD_MAX_LENGTH,
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "Add a short description about what this GPT does"}),
     )

@@ -88,9 +88,9 @@ class GPT(TimeStampedModel):
         READY = "ready", "Ready"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="gpts")
-    name = models.CharField(max_length=limits.GPT_NAME_MAX_LENGTH.value, validators=[MinLengthValidator(1)])
+    name = models.CharField(max_length=limits.STUDIO_NAME_HARD_MAX_LENGTH, validators=[MinLengthValidator(1)])
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH)
-    description = models.CharField(max_length=limits.GPT_DESCRIPTION_MAX_LENGTH.value, blank=True)
+    description = models.CharField(max_length=limits.STUDIO_DESCRIPTION_HARD_MAX_LENGTH, blank=True)
     instructions = models.TextField(
         max_length=limits.STUDIO_INSTRUCTIONS_HARD_MAX_LENGTH,
         blank=True,

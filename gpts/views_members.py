@@ -93,9 +93,10 @@ def membership_remove(request, workspace, user_id):
     try:
         services.membership_remove(workspace=workspace, user=member)
     except ValidationError as error:
+        # Refused (e.g. the last owner leaving): stay on the members page, where the error is about.
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{member.get_username()} was removed from {workspace.name}.")
+        return redirect("gpts:members", workspace.slug)
+    messages.success(request, f"{member.get_username()} was removed from {workspace.name}.")
     if member == request.user:
         return redirect("gpts:home")
     return redirect("gpts:members", workspace.slug)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class GptStudioConfig(AppConfig):
@@ -6,3 +7,8 @@ class GptStudioConfig(AppConfig):
 
     name = "gptstudio"
     verbose_name = "GPT Studio"
+
+    def ready(self):
+        from .site import site_sync_from_settings
+
+        post_migrate.connect(site_sync_from_settings, sender=self, dispatch_uid="gptstudio.site_sync_from_settings")

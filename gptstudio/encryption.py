@@ -31,7 +31,7 @@ class SecretNotSerializable(Exception):
 
     Writing it as plaintext would leak it into a file; writing it as "" (what an unset secret
     is) would make a later `loaddata` wipe it without a word. So serialising refuses instead.
-    Backups are taken of the database itself, which keeps the ciphertext (README, "Backups")."""
+    Backups are taken of the database itself, which keeps the ciphertext (docs/REFERENCE.md, "Backups")."""
 
 
 class Secret:

@@ -40,7 +40,11 @@ GPT_ACTIONS_MAX = Limit(10, "[BUNDLE] _app.js (L5 = 10)", "confirmed", "actions 
 PUBLIC_VISIBILITIES = ("link", "gpt_store")
 
 # --- GPT Studio's own caps (not ChatGPT's) ------------------------------------------------------
-# Instructions longer than ChatGPT's 8,000 are kept as a draft (with an error finding) up to this.
+# One draft policy for the studio, the API and the admin: a GPT's fields longer than ChatGPT's
+# limits are kept as a draft (with an error finding, e.g. gpt.name.too_long) up to these caps,
+# which are only what the database holds; past them the save is refused.
+STUDIO_NAME_HARD_MAX_LENGTH = 500
+STUDIO_DESCRIPTION_HARD_MAX_LENGTH = 3000
 STUDIO_INSTRUCTIONS_HARD_MAX_LENGTH = 100_000
 # Largest schema text checked or saved inside a web request; larger ones go to a Celery job (a
 # "heavy" job: 202 + the job), so no request holds a web worker for more than tens of

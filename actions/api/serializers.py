@@ -161,6 +161,13 @@ def _write_only_secret(what: str) -> serializers.CharField:
 class _ActionWriteSerializer(WriteModelSerializer):
     api_key = _write_only_secret("key")
     oauth_client_secret = _write_only_secret("secret")
+    name = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Shown in GPT Studio only. Left out or blank: on create, the schema's title (or its domain); "
+        "on update, the current name is kept.",
+    )
     slug = serializers.SlugField(max_length=60, required=False, help_text="Derived from the name when left out.")
     position = WholeNumberField(min_value=0, max_value=limits.GPT_ACTIONS_MAX.value - 1, required=False)
     schema_text = LongTextField(allow_blank=True, trim_whitespace=False, max_length=limits.STUDIO_SCHEMA_HARD_MAX_BYTES)
@@ -201,7 +208,7 @@ class ActionUpdateSerializer(_ActionWriteSerializer):
 
     class Meta(_ActionWriteSerializer.Meta):
         fields = (*_ActionWriteSerializer.Meta.fields, "version")
-        extra_kwargs = {name: {"required": True} for name in ("name", "schema_text", "auth_type", *AUTH_FIELDS)}
+        extra_kwargs = {name: {"required": True} for name in ("schema_text", "auth_type", *AUTH_FIELDS)}
 
 
 class SchemaImportSerializer(WriteSerializer):

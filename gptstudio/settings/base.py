@@ -1,5 +1,5 @@
 """Settings shared by every environment. Values that differ per deployment come from the
-environment; see the configuration table in README.md and `.env.example`."""
+environment; see the configuration table in docs/REFERENCE.md and `.env.example`."""
 
 from pathlib import Path
 
@@ -60,6 +60,9 @@ ROOT_URLCONF = "gptstudio.urls"
 WSGI_APPLICATION = "gptstudio.wsgi.application"
 ASGI_APPLICATION = "gptstudio.asgi.application"
 SITE_ID = 1
+# Account emails name the site and link to it (gptstudio/site.py sets Site 1 from these on migrate).
+SITE_DOMAIN = env("SITE_DOMAIN", default="127.0.0.1:8000")
+SITE_NAME = env("SITE_NAME", default="GPT Studio")
 
 TEMPLATES = [
     {
@@ -141,9 +144,11 @@ _smtp_options = {
     "use_tls": _email.get("EMAIL_USE_TLS"),
     "use_ssl": _email.get("EMAIL_USE_SSL"),
 }
+# The console backend prints decoded bodies, so links stay whole (gptstudio/mail.py).
+_CONSOLE_BACKENDS = {"django.core.mail.backends.console.EmailBackend": "gptstudio.mail.EmailBackend"}
 MAILERS = {
     "default": {
-        "BACKEND": _email["EMAIL_BACKEND"],
+        "BACKEND": _CONSOLE_BACKENDS.get(_email["EMAIL_BACKEND"], _email["EMAIL_BACKEND"]),
         "OPTIONS": {k: v for k, v in _smtp_options.items() if v not in (None, "")}
         if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
         else {},

@@ -36,19 +36,60 @@
     var form = event.target;
     if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
       event.preventDefault();
+      return;
     }
+    // A form sent from inside a popover menu (import from URL) closes it, so the answer shown
+    // under the menu is not hidden behind it.
+    var menu = event.submitter && event.submitter.closest("details.menu[open]");
+    if (menu) menu.removeAttribute("open");
   }, true);
+
+  // The one copy handler of every page. The button's own label is kept in data-label the first
+  // time, so a second click while it says "Copied" still resets it to "Copy".
+  function copyWithSelection(text) {
+    // Fallback where the Clipboard API is unavailable (plain http on a non-local host).
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "offscreen-copy";
+      document.body.appendChild(area);
+      area.select();
+      var copied = false;
+      try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
+      document.body.removeChild(area);
+      if (copied) { resolve(); } else { reject(new Error("copy refused")); }
+    });
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    return copyWithSelection(text);
+  }
+
+  function announceCopy(button, message, copied) {
+    if (!button.dataset.label) button.dataset.label = button.textContent;
+    button.textContent = message;
+    button.classList.toggle("copied", copied);
+    var status = document.getElementById("copy-status");
+    if (status) status.textContent = message + ": " + (button.dataset.fieldLabel || "");
+    window.clearTimeout(button._copyReset);
+    button._copyReset = window.setTimeout(function () {
+      button.textContent = button.dataset.label;
+      button.classList.remove("copied");
+    }, 1500);
+  }
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy-target]");
     if (!button) return;
     var source = document.getElementById(button.dataset.copyTarget);
-    if (!source || !navigator.clipboard) return;
-    navigator.clipboard.writeText(source.value !== undefined ? source.value : source.textContent).then(function () {
-      var label = button.textContent;
-      button.textContent = "Copied";
-      setTimeout(function () { button.textContent = label; }, 1500);
-    });
+    if (!source) return;
+    var text = source.value !== undefined ? source.value : source.textContent;
+    copyText(text).then(
+      function () { announceCopy(button, "Copied", true); },
+      function () { announceCopy(button, "Copy failed: select the text and copy it", false); }
+    );
   });
 
   // Close an open <details class="menu"> with Escape or a click elsewhere.

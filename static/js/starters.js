@@ -78,6 +78,8 @@
         renumber();
         if (!button.disabled) button.focus(); else row.querySelector("input").focus();
       }
+      // A removed or moved starter is a change of the form (unsaved-changes.js listens for it).
+      list.dispatchEvent(new Event("change", { bubbles: true }));
     });
     if (addButton) addButton.addEventListener("click", function () { addRow(true); });
     renumber();

@@ -43,7 +43,7 @@ def test_schema_text_is_stored_exactly_as_given(gpt, user):
             "oauth_token_url",
         ),
         ({"auth_type": "magic"}, "auth_type"),
-        ({"name": ""}, "name"),
+        ({"name": "n" * 101}, "name"),
         ({"privacy_policy_url": "not a url"}, "privacy_policy_url"),
         ({"auth_type": "api_key", "api_key_auth_type": "digest"}, "api_key_auth_type"),
     ],

@@ -50,7 +50,7 @@ def test_create_detects_yaml(api, gpt):
 @pytest.mark.parametrize(
     "payload, field",
     [
-        ({"name": ""}, "name"),
+        ({"name": "n" * 101}, "name"),
         ({"auth_type": "api_key"}, "api_key_auth_type"),
         # A client ID may wait (validation reports it, as after a rescue from ChatGPT); the URLs may not.
         ({"auth_type": "oauth"}, "oauth_authorization_url"),
@@ -67,6 +67,24 @@ def test_create_refuses_bad_input(api, gpt, payload, field):
         assert response.status_code == 400
         assert field in response.json()["errors"], response.json()
     assert not Action.objects.exists()
+
+
+@pytest.mark.parametrize("name", [None, "", "   "])
+def test_an_action_without_a_name_is_named_after_its_schema_as_in_the_studio(api, gpt, name):
+    payload = {"gpt": gpt.pk, "schema_text": YAML_SCHEMA} | ({} if name is None else {"name": name})
+    response = api.post("/api/v1/actions/", payload, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["name"] == Action.objects.get().name == "Calendar"
+
+
+def test_a_put_with_a_blank_name_keeps_the_actions_name(api, secret_action):
+    detail = api.get(f"/api/v1/actions/{secret_action.pk}/").json()
+    payload = {k: detail[k] for k in ("schema_text", "auth_type", "privacy_policy_url", *Action.AUTH_CONFIG_FIELDS)}
+    response = api.put(
+        f"/api/v1/actions/{secret_action.pk}/", payload | {"name": ""}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert response.status_code == 200, response.json()
+    assert Action.objects.get().name == secret_action.name != ""
 
 
 def test_create_on_a_foreign_or_missing_gpt_is_404(api, foreign_gpt):

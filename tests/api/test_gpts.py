@@ -4,6 +4,7 @@ import pytest
 
 from gpts import services
 from gpts.models import GPT, Revision
+from gptstudio import limits
 from gptstudio.findings import Finding, Severity
 from tests.factories import make_gpt
 
@@ -46,8 +47,9 @@ def test_create_with_only_a_name_uses_defaults(api, workspace):
     "payload, field",
     [
         ({"name": ""}, "name"),
-        ({"name": "x" * 51}, "name"),
-        ({"name": "ok", "description": "d" * 301}, "description"),
+        # Only what the database cannot hold is refused; ChatGPT's 50 / 300 are findings (below).
+        ({"name": "x" * (limits.STUDIO_NAME_HARD_MAX_LENGTH + 1)}, "name"),
+        ({"name": "ok", "description": "d" * (limits.STUDIO_DESCRIPTION_HARD_MAX_LENGTH + 1)}, "description"),
         ({"name": "ok", "visibility": "everyone"}, "visibility"),
         ({"name": "ok", "conversation_starters": ["s"] * 13}, "conversation_starters"),
         ({"name": "ok", "conversation_starters": ["s" * 1001]}, "conversation_starters.0"),
@@ -62,6 +64,18 @@ def test_create_refuses_bad_input_with_field_errors(api, workspace, payload, fie
     body = response.json()
     assert body["code"] == "invalid" and field in body["errors"], body
     assert not GPT.objects.exists()
+
+
+def test_a_name_and_description_over_chatgpts_limits_save_as_a_draft_with_error_findings(api, workspace):
+    name = "n" * (limits.GPT_NAME_MAX_LENGTH.value + 1)
+    description = "d" * (limits.GPT_DESCRIPTION_MAX_LENGTH.value + 1)
+    response = api.post(
+        "/api/v1/gpts/", {"workspace": workspace.slug, "name": name, "description": description}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert (GPT.objects.get().name, GPT.objects.get().description) == (name, description)
+    findings = {(f["code"], f["severity"]) for f in response.json()["validation"]["findings"]}
+    assert {("gpt.name.too_long", "error"), ("gpt.description.too_long", "error")} <= findings
 
 
 def test_create_with_a_taken_slug_is_400(api, workspace, gpt):

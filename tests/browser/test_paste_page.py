@@ -73,6 +73,16 @@ def test_every_copy_button_copies_its_exact_text(browser_page, page_setup):
     assert "\r\n" in next(f.value for f in copyable if f.key.endswith("-schema") and "crlf" in f.value)
 
 
+def test_a_copy_button_says_copied_then_resets_even_when_clicked_twice(browser_page):
+    button = browser_page.locator("[data-copy-target]").first
+    assert button.text_content() == "Copy"
+    button.click()
+    browser_page.wait_for_function("b => b.textContent === 'Copied'", arg=button.element_handle())
+    button.click()  # Again while it says "Copied": the label it resets to is still "Copy".
+    browser_page.wait_for_function("b => b.textContent === 'Copy'", arg=button.element_handle(), timeout=4000)
+    assert "copied" not in (button.get_attribute("class") or "")
+
+
 def test_character_counts_match_javascripts_length(browser_page, page_setup):
     counted = [f for f in page_setup["plan"].all_fields() if f.limit and f.value]
     assert {f.key for f in counted} == {"name", "description", "instructions"}

@@ -172,6 +172,9 @@ def test_viewer_cannot_edit(session):
     expect(page.get_by_text("read-only")).to_be_visible()
     expect(page.get_by_label("Name", exact=True)).to_be_disabled()
     expect(page.get_by_label("Instructions")).to_be_disabled()
+    for label in ("Name", "Instructions"):  # Grey, not white: nothing looks typeable.
+        background = page.get_by_label(label, exact=True).evaluate("el => getComputedStyle(el).backgroundColor")
+        assert background != "rgb(255, 255, 255)", label
     expect(page.get_by_role("button", name="Save")).to_have_count(0)
     expect(page.get_by_role("link", name="+ Create new action")).to_have_count(0)
     page.get_by_role("link", name="Weather").click()

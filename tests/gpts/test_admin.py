@@ -522,3 +522,32 @@ def test_an_admin_save_from_a_browser_changes_no_line_endings(admin_client, gpt,
     gpt.refresh_from_db()
     assert gpt.instructions == "Line one\nLine two\n\nLine four"
     assert "instructions" not in gpt.revisions.first().summary.lower()
+
+
+def test_admin_action_add_without_a_name_is_named_after_its_schema(admin_client, gpt):
+    from tests.factories import WEATHER_SCHEMA
+
+    data = {**action_form(Action(gpt=gpt, name="", schema_text=WEATHER_SCHEMA)), "gpt": gpt.pk}
+    del data["expected_version"]
+    response = admin_client.post(reverse("admin:actions_action_add"), data)
+    assert response.status_code == 302, form_errors(response)
+    assert Action.objects.get().name == "Weather"  # info.title
+
+
+def test_admin_keeps_a_gpt_name_over_chatgpts_limit_as_a_draft(admin_client, gpt):
+    from gptstudio import limits
+
+    long_name = "N" * (limits.GPT_NAME_MAX_LENGTH.value + 10)
+    response = admin_client.post(reverse("admin:gpts_gpt_change", args=[gpt.pk]), gpt_form(gpt, name=long_name))
+    assert response.status_code == 302, form_errors(response)
+    assert GPT.objects.get(pk=gpt.pk).name == long_name
+
+
+def test_admin_gpt_dropdown_names_each_gpts_workspace(admin_client, gpt, user):
+    from tests.factories import make_gpt, make_workspace
+
+    other = make_workspace(owner=user, name="Second team")
+    make_gpt(other, actor=user, name=gpt.name)
+    html = admin_client.get(reverse("admin:actions_action_add")).content.decode()
+    assert f">{gpt.name} ({gpt.workspace.name})</option>" in html
+    assert f">{gpt.name} (Second team)</option>" in html

@@ -17,6 +17,7 @@ from gpts.document.render import render_document
 from gpts.importers import DocumentRejected
 from gpts.models import GPT, Revision
 from gpts.validation import validate_gpt
+from gptstudio import limits
 from tests.factories import make_workspace
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "chatgpt"
@@ -366,7 +367,7 @@ def test_a_list_imports_each_gpt_on_its_own(workspace, user):
 
 
 def test_a_gpt_the_services_refuse_is_not_written_and_the_others_are(workspace, user):
-    too_long = {"gizmo": {"id": "g-TooLong0001", "display": {"name": "x" * 80}}}
+    too_long = {"gizmo": {"id": "g-TooLong0001", "display": {"name": "x" * (limits.STUDIO_NAME_HARD_MAX_LENGTH + 1)}}}
     fine = {"gizmo": {"id": "g-Fine000001", "display": {"name": "Fine"}}}
     result = chatgpt_import(workspace=workspace, actor=user, data=dumps([too_long, fine]))
     assert result.results[0].outcome is None and result.results[0].error.startswith("Not imported")

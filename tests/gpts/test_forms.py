@@ -46,8 +46,8 @@ def test_instructions_count_a_line_break_as_one_character_like_the_counter():
 
 
 def test_the_length_caps_apply_after_normalising():
-    maximum = limits.GPT_NAME_MAX_LENGTH.value
-    name = "a\r\n" * (maximum // 2)  # 75 characters sent, 50 after normalising
+    maximum = limits.STUDIO_NAME_HARD_MAX_LENGTH
+    name = "a\r\n" * (maximum // 2)  # 750 characters sent, 500 after normalising
     form = bound(GPTForm, name=name.rstrip())
     assert form.is_valid(), form.errors
 

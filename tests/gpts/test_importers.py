@@ -38,6 +38,19 @@ def test_a_document_becomes_a_new_gpt_with_one_revision(rich, workspace, user):
     assert [f.pointer for f in notices] == ["/actions/1/authentication", "/actions/2/authentication"]
 
 
+def test_a_document_over_chatgpts_name_limit_imports_as_a_draft_with_its_finding(rich, workspace, user):
+    from gptstudio import limits
+
+    document = gpt_document(rich) | {"name": "N" * (limits.GPT_NAME_MAX_LENGTH.value + 10)}
+    outcome = apply(document, workspace, user)
+    assert outcome.gpt.name == document["name"]
+    assert "gpt.name.too_long" in [f.code for f in outcome.findings]
+
+    document["name"] = "N" * (limits.STUDIO_NAME_HARD_MAX_LENGTH + 1)  # More than the database holds.
+    with pytest.raises(DocumentRejected):
+        apply(document, workspace, user)
+
+
 def test_reimporting_the_same_document_changes_nothing(rich, workspace, user):
     outcome = apply(gpt_document(rich), workspace, user, gpt=rich, expected_version=rich.version)
     assert outcome.revision is None

@@ -68,3 +68,11 @@ def test_seed_demo_never_takes_over_someone_elses_demo_workspace(db, settings, u
     services.membership_set(workspace=foreign, user=get_user_model().objects.create_user("demo"), role="owner")
     call_command("seed_demo")
     assert set(foreign.gpts.values_list("slug", flat=True)) == {"weather-buddy", "calendar-helper"}
+
+
+def test_seed_demo_prints_the_login_url_on_the_port_make_run_passes(db, capsys, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", "--url", "http://127.0.0.1:8123")
+    output = capsys.readouterr().out
+    assert "http://127.0.0.1:8123/accounts/login/" in output
+    assert ":8000" not in output

@@ -110,9 +110,9 @@ def test_stale_update_is_refused_and_writes_nothing(gpt, user):
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
-        ({"name": "x" * 51}, "name"),
+        ({"name": "x" * 501}, "name"),
         ({"name": "   "}, "name"),
-        ({"description": "d" * 301}, "description"),
+        ({"description": "d" * 3001}, "description"),
         ({"visibility": "everyone"}, "visibility"),
         ({"instructions": "i" * 100_001}, "instructions"),
     ],

@@ -111,8 +111,8 @@ def test_saving_nothing_new_records_no_revision(client, user, gpt):
     ("overrides", "message"),
     [
         ({"name": ""}, "GPT name cannot be empty."),
-        ({"name": "x" * 51}, "at most 50 characters"),
-        ({"description": "d" * 301}, "at most 300 characters"),
+        ({"name": "x" * 501}, "at most 500 characters"),
+        ({"description": "d" * 3001}, "at most 3000 characters"),
         ({"conversation_starters": [f"s{i}" for i in range(13)]}, "at most 12 conversation starters"),
         ({"visibility": "everyone"}, "Select a valid choice"),
     ],
@@ -123,6 +123,22 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_saved(client, use
     assert response.status_code == 400
     assert message in response.content.decode()
     assert GPT.objects.get(pk=gpt.pk).version == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "limit", "code"),
+    [
+        ("name", limits.GPT_NAME_MAX_LENGTH, "gpt.name.too_long"),
+        ("description", limits.GPT_DESCRIPTION_MAX_LENGTH, "gpt.description.too_long"),
+    ],
+)
+def test_a_name_or_description_over_chatgpts_limit_is_kept_as_a_draft(client, user, gpt, field, limit, code):
+    client.force_login(user)
+    long_text = "x" * (limit.value + 5)
+    response = client.post(edit_url(gpt), form_data(gpt, **{field: long_text}))
+    assert response.status_code == 302
+    assert getattr(GPT.objects.get(pk=gpt.pk), field) == long_text
+    assert code in client.get(edit_url(gpt)).content.decode()
 
 
 def test_instructions_over_chatgpts_limit_are_kept_as_a_draft(client, user, gpt):

@@ -50,7 +50,7 @@ def test_the_paste_page_shows_each_field_in_editor_order_with_counts(client, ric
     # privacy; Notes: client id, two URLs, scope, schema, privacy. Choices and secrets have no copy button.
     assert html.count('class="copy-button"') == 3 + 3 + 2 + 3 + 6
     assert "sk-view-secret" not in html and "cs-view-secret" not in html
-    assert '<script src="/static/js/paste.js" defer></script>' in html
+    assert "/static/js/app.js" in html and "paste.js" not in html  # One copy handler (app.js), not two.
     assert "<script>" not in html
 
 

@@ -147,3 +147,16 @@ def test_last_owner_cannot_step_down(client, user, workspace):
     )
     assert "at least one owner" in response.content.decode()
     assert Membership.objects.get(workspace=workspace, user=user).role == "owner"
+
+
+def test_a_refused_last_owner_removal_stays_on_the_members_page_with_the_error(client, user, workspace):
+    from tests.factories import make_workspace
+
+    make_workspace(owner=user, name="Another team")  # Somewhere the old redirect could land instead.
+    client.force_login(user)
+    response = client.post(reverse("gpts:membership_remove", args=[workspace.slug, user.pk]))
+    assert response.status_code == 302
+    assert response.url == reverse("gpts:members", args=[workspace.slug])
+    page = client.get(response.url).content.decode()
+    assert "at least one owner" in page
+    assert Membership.objects.filter(workspace=workspace, user=user, role="owner").exists()

@@ -29,9 +29,9 @@ def mailer(settings, monkeypatch, email_url):
 
 def test_without_email_url_mail_goes_to_the_console(settings, monkeypatch):
     assert load_base_settings(monkeypatch).MAILERS == {
-        "default": {"BACKEND": "django.core.mail.backends.console.EmailBackend", "OPTIONS": {}}
+        "default": {"BACKEND": "gptstudio.mail.EmailBackend", "OPTIONS": {}}
     }
-    assert type(mailer(settings, monkeypatch, None)).__module__ == "django.core.mail.backends.console"
+    assert type(mailer(settings, monkeypatch, None)).__module__ == "gptstudio.mail"
 
 
 def test_smtp_with_starttls_from_the_documented_example(settings, monkeypatch):

@@ -1,6 +1,6 @@
 """Demo data for a fresh install: a user, a workspace and two realistic GPTs. Idempotent.
 
-The demo user is a superuser whose password is printed here and in the README, so the command
+The demo user is a superuser whose password is printed here and in the README (and docs/REFERENCE.md), so the command
 runs only with DEBUG on (`make run`'s local settings) unless `--force` says the install is a
 throwaway. It never takes over a `demo` workspace that someone else owns.
 """
@@ -44,9 +44,14 @@ class Command(BaseCommand):
             help="Seed even with DEBUG off. The demo user is a superuser with a published password: "
             "only for a throwaway demo server.",
         )
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000",
+            help="Where the server will listen, for the login link this prints (make run passes its PORT).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, url="http://127.0.0.1:8000", **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 f"seed_demo creates a superuser whose password ({DEMO_PASSWORD}) is published, so it runs only "
@@ -144,8 +149,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Created: {', '.join(created) if created else 'nothing new (already seeded)'}.\n"
-                f"Log in at http://127.0.0.1:8000/accounts/login/ (and /admin/) as {DEMO_USERNAME} / {DEMO_PASSWORD}\n"
-                f"MCP servers (send a personal API token as Bearer): http://127.0.0.1:8000/mcp/{DEMO_WORKSPACE_SLUG}/"
+                f"Log in at {url.rstrip('/')}/accounts/login/ (and /admin/) as {DEMO_USERNAME} / {DEMO_PASSWORD}\n"
+                f"MCP servers (send a personal API token as Bearer): {url.rstrip('/')}/mcp/{DEMO_WORKSPACE_SLUG}/"
                 "weather-buddy/ and .../calendar-helper/"
             )
         )

@@ -1,0 +1,20 @@
+"""The sites framework's Site 1 follows SITE_DOMAIN / SITE_NAME from the settings.
+
+allauth names the site in every account email ("[GPT Studio] Please confirm your email address")
+and falls back to the Site's domain for links built without a request. django.contrib.sites creates
+Site 1 as "example.com"; this post_migrate hook sets it from the settings on every `migrate`, so a
+deployment changes its name by changing the environment, with no admin edit to remember.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def site_sync_from_settings(*, using: str = "default", **kwargs) -> None:
+    from django.contrib.sites.models import Site
+
+    Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": settings.SITE_DOMAIN, "name": settings.SITE_NAME}
+    )
+    Site.objects.clear_cache()
