@@ -310,8 +310,10 @@ class SchemaConverter:
                 del out[bound]
         if "example" in node and "examples" not in node:
             out["examples"] = [node["example"]]
-        if isinstance(out.get("required"), list) and isinstance(out.get("properties"), dict):
-            out["required"] = [name for name in out["required"] if name in out["properties"]]
+        if isinstance(out.get("required"), list):
+            # Only names of declared properties: a schema may list anything there (numbers, objects).
+            properties = out.get("properties") if isinstance(out.get("properties"), dict) else {}
+            out["required"] = [name for name in out["required"] if isinstance(name, str) and name in properties]
             if not out["required"]:
                 del out["required"]
         if node.get("nullable") is True:

@@ -3,6 +3,8 @@ and the hosted MCP endpoint share."""
 
 import json
 
+import pytest
+
 from actions.operations import action_tools
 
 
@@ -78,3 +80,38 @@ def test_names_are_unique_across_actions_sharing_the_used_set():
     second = action_tools(schema({"/b": {"get": {"operationId": "ping"}}}, **SERVERS), used)
     assert [t.name for t in first.tools + second.tools] == ["ping", "ping_2"]
     assert any(f.code == "export.tools.name_changed" for f in second.findings)
+
+
+def _junk_required_schema() -> str:
+    body = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a", 1, {"x": 1}, None]}
+    loose = {"type": "object", "required": [{"x": 1}, "b"]}  # no properties at all
+    return schema(
+        {
+            "/x": {
+                "post": {
+                    "operationId": "x",
+                    "requestBody": {"content": {"application/json": {"schema": body}}},
+                },
+                "put": {"operationId": "y", "requestBody": {"content": {"application/json": {"schema": loose}}}},
+            }
+        },
+        **SERVERS,
+    )
+
+
+def test_required_lists_keep_only_names_of_declared_properties():
+    posted, put = action_tools(_junk_required_schema(), set()).tools
+    assert posted.input_schema["properties"]["body"]["required"] == ["a"]
+    assert "required" not in put.input_schema["properties"]["body"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["openai-tools", "mcp-server", "agent-plugin"])
+def test_an_export_of_a_schema_with_junk_in_required_is_a_zip_not_a_crash(target):
+    from gpts.exporters import gpt_export
+    from tests.factories import make_action, make_gpt
+
+    gpt = make_gpt()
+    make_action(gpt, schema_text=_junk_required_schema())
+    data = b"".join(gpt_export(gpt=gpt, target=target).chunks)
+    assert data[:2] == b"PK"
