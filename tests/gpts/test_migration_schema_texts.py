@@ -11,7 +11,7 @@ import tracemalloc
 
 from django.apps import apps
 
-from gpts.document import gpt_document
+from gpts.document.build import gpt_document
 from gpts.models import GPT, Revision, SchemaText
 from tests.factories import big_schema, make_action
 
