@@ -311,9 +311,14 @@ class SchemaConverter:
         if "example" in node and "examples" not in node:
             out["examples"] = [node["example"]]
         if isinstance(out.get("required"), list):
-            # Only names of declared properties: a schema may list anything there (numbers, objects).
-            properties = out.get("properties") if isinstance(out.get("properties"), dict) else {}
-            out["required"] = [name for name in out["required"] if isinstance(name, str) and name in properties]
+            # Names only (a schema may list anything there: numbers, objects), and only declared
+            # ones when the schema declares its properties.
+            properties = out.get("properties")
+            out["required"] = [
+                name
+                for name in out["required"]
+                if isinstance(name, str) and (not isinstance(properties, dict) or name in properties)
+            ]
             if not out["required"]:
                 del out["required"]
         if node.get("nullable") is True:

@@ -90,6 +90,7 @@ def gpt_migrate(request, workspace, gpt: str):
     manual step, what is lost, and each bridge target's export findings, with their downloads."""
     gpt = selectors.gpt_get(user=request.user, workspace_slug=workspace.slug, gpt_slug=gpt)
     source = export_source(gpt)
+    source.options = EXPORTERS["agent-plugin"].resolved_options(gpt, {})  # the hosted MCP URL, if on
     report = migration_report(source)
     bridge_links = [link for link in _export_links(gpt) if link["target"] in BRIDGE_TARGETS]
     context = _page_context(request, workspace, gpt=gpt, report=report, bridge_links=bridge_links)

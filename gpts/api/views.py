@@ -654,7 +654,9 @@ class GPTViewSet(
         query = s.GPTMigrationQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         source = export_source(gpt)
-        source.options = {"mcp_url": query.validated_data["mcp_url"]} if query.validated_data.get("mcp_url") else {}
+        source.options = EXPORTERS["agent-plugin"].resolved_options(
+            gpt, {"mcp_url": query.validated_data.get("mcp_url", "")}
+        )
         return Response(migration_report(source).as_dict(), headers={"ETag": etag(gpt.version)})
 
     @extend_schema(
@@ -782,7 +784,7 @@ def export_etag(gpt: GPT, *, target: str, fmt: str, force: bool, options: dict |
     are different representations. Weak (`W/`): the bytes of a version are the same from one
     request to the next, but a new GPT Studio release may word the paste guide differently.
     Options the target reads (an MCP URL) change the bytes, so a digest of them is part of it."""
-    read = {k: v for k, v in sorted((options or {}).items()) if v and k in EXPORTERS[target].options}
+    read = dict(sorted(EXPORTERS[target].resolved_options(gpt, options).items()))
     digest = "-" + hashlib.sha256(json.dumps(read).encode()).hexdigest()[:12] if read else ""
     return f'W/"{gpt.version}-{target}-{fmt}{"-forced" if force else ""}{digest}"'
 

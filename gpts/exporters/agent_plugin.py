@@ -22,6 +22,8 @@ import ipaddress
 import json
 from urllib.parse import urlsplit
 
+from django.conf import settings
+
 from gptstudio.findings import Finding, Severity, make_finding
 from gptstudio.findings import register as register_rule
 
@@ -292,6 +294,16 @@ def plugin_manifest(source: ExportSource, parts: SkillParts) -> tuple[dict, list
     return manifest, findings
 
 
+def hosted_mcp_url(gpt) -> str:
+    """The URL of GPT Studio's own MCP endpoint for `gpt` (`/mcp/<workspace>/<gpt>/`, on
+    SITE_DOMAIN) when its owner has switched it on, else "". https, but for a loopback host."""
+    if not gpt.mcp_enabled:
+        return ""
+    host = settings.SITE_DOMAIN
+    scheme = "http" if is_loopback_host(urlsplit(f"//{host}").hostname or "") else "https"
+    return f"{scheme}://{host}/mcp/{gpt.workspace.slug}/{gpt.slug}/"
+
+
 def mcp_manifest(source: ExportSource, parts: SkillParts) -> tuple[dict | None, list[Finding]]:
     url = source.options.get("mcp_url", "")
     if not url:
@@ -326,6 +338,13 @@ class AgentPluginExporter(BridgeExporter):
     label = "Agent Plugin (zip: plugin.json + skill)"
     file_suffix = "plugin"
     options = ("mcp_url",)
+
+    def resolved_options(self, gpt, options):
+        """An MCP URL given wins; else the hosted endpoint's, when the GPT serves its actions there."""
+        resolved = super().resolved_options(gpt, options)
+        if "mcp_url" not in resolved and (hosted := hosted_mcp_url(gpt)):
+            resolved["mcp_url"] = hosted
+        return resolved
 
     def notices(self, source: ExportSource) -> list[Finding]:
         return plugin_parts(source)[3]

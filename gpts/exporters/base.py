@@ -111,6 +111,12 @@ class Exporter:
         """What this export changes or leaves out (cut texts, directory limits): the export report."""
         return []
 
+    def resolved_options(self, gpt: GPT, options: dict[str, str] | None) -> dict[str, str]:
+        """The options this export of `gpt` runs with: the given ones it reads (empty ones
+        dropped), plus any default a target derives from the GPT. The export and its ETag both
+        use this, so the tag changes whenever the bytes would."""
+        return {key: value for key, value in (options or {}).items() if key in self.options and value}
+
     def media_type(self, fmt: str) -> str:
         raise NotImplementedError
 
@@ -172,7 +178,7 @@ def gpt_export(
     if fmt not in exporter.formats:
         raise ValueError(f"The {target} target writes {', '.join(exporter.formats)}, not {fmt!r}.")
     source = export_source(gpt)
-    source.options = {key: value for key, value in (options or {}).items() if key in exporter.options and value}
+    source.options = exporter.resolved_options(gpt, options)
     # A target that never refuses validates only to name the errors it went ahead with: the
     # stored error count, which every save keeps current, says whether there are any.
     errors = source.errors if exporter.refuses_invalid or gpt.error_count else []

@@ -198,3 +198,17 @@ def test_a_304_for_a_bridge_export_converts_nothing(api, rich, monkeypatch):
     monkeypatch.setattr("gpts.exporters.tools.gpt_tools", lambda document: calls.append(1))
     assert api.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 304
     assert calls == []
+
+
+def test_switching_the_hosted_endpoint_on_changes_the_plugin_and_its_tag(api, rich):
+    from gpts import services
+
+    before = api.get(export_url(rich, "target=agent-plugin"))["ETag"]
+    services.gpt_set_mcp_enabled(gpt=rich, actor=rich.created_by, enabled=True)
+    after = api.get(export_url(rich, "target=agent-plugin"))
+    assert after["ETag"] != before  # no new version, but other bytes: a cached copy must not be reused
+    assert api.get(export_url(rich, "target=agent-plugin"), HTTP_IF_NONE_MATCH=before).status_code == 200
+    bundle = zipfile.ZipFile(io.BytesIO(b"".join(after.streaming_content)))
+    assert json.loads(bundle.read("mcp.json"))["mcpServers"]["planner"]["url"].endswith(
+        f"/mcp/{rich.workspace.slug}/{rich.slug}/"
+    )

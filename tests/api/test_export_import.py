@@ -160,8 +160,8 @@ def test_a_gpt_with_errors_is_409_with_the_findings_unless_forced(api, broken):
 @pytest.mark.parametrize(
     ("query", "field", "allowed"),
     [
-        ("", "target", "chatgpt, document, agent-skill, agent-plugin, mcp-server, openai-tools"),
-        ("target=plugin", "target", "chatgpt, document, agent-skill, agent-plugin, mcp-server, openai-tools"),
+        ("", "target", "chatgpt, document, agent-skill, agent-plugin, openai-tools, mcp-server"),
+        ("target=plugin", "target", "chatgpt, document, agent-skill, agent-plugin, openai-tools, mcp-server"),
         ("target=document&format=xml", "format", "zip, yaml, json"),
         ("target=chatgpt&format=json", "format", "The chatgpt target writes zip, not 'json'."),
         ("target=document&format=zip", "format", "The document target writes yaml, json, not 'zip'."),

@@ -564,3 +564,18 @@ def test_bridge_exports_never_refuse_and_their_report_lists_chatgpts_errors(work
 @pytest.mark.parametrize(("slug", "prefix"), [("weather-api", "WEATHER_API_"), ("3d-prints", "ACTION_3D_PRINTS_")])
 def test_environment_variable_prefixes_are_valid_shell_names(slug, prefix):
     assert env_prefix(slug) == prefix and re.fullmatch(r"[A-Z_][A-Z0-9_]*", env_prefix(slug))
+
+
+def test_a_gpt_served_by_gpt_studio_names_its_hosted_endpoint_unless_a_url_is_given(rich, settings):
+    services.gpt_set_mcp_enabled(gpt=rich, actor=rich.created_by, enabled=True)
+    rich = GPT.objects.get(pk=rich.pk)
+    hosted = f"http://127.0.0.1:8000/mcp/{rich.workspace.slug}/{rich.slug}/"
+    settings.SITE_DOMAIN = "127.0.0.1:8000"
+    mcp = json.loads(export_zip(rich, "agent-plugin").read("mcp.json"))
+    MCP_VALIDATOR.validate(mcp)
+    assert mcp["mcpServers"]["planner"]["url"] == hosted  # loopback: plain http is allowed
+    settings.SITE_DOMAIN = "studio.example.com"
+    served = json.loads(export_zip(rich, "agent-plugin").read("mcp.json"))["mcpServers"]["planner"]["url"]
+    assert served == f"https://studio.example.com/mcp/{rich.workspace.slug}/{rich.slug}/"
+    given = json.loads(export_zip(rich, "agent-plugin", mcp_url=MCP_URL).read("mcp.json"))
+    assert given["mcpServers"]["planner"]["url"] == MCP_URL
