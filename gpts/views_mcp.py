@@ -19,7 +19,11 @@ from .permissions import Access
 
 
 class MCPClientForm(forms.Form):
-    name = forms.CharField(max_length=100, initial="ChatGPT")
+    # It sits on the GPT page beside the GPT's own form, whose fields have the same names: the
+    # prefix keeps the ids (and so the labels) apart.
+    prefix = "mcp_client"
+
+    name = forms.CharField(max_length=100, initial="ChatGPT", label="Client name")
     redirect_uri = forms.URLField(
         max_length=2000,
         label="Redirect URI",

@@ -169,7 +169,7 @@ def test_viewer_cannot_edit(session):
     s = session().login(viewer)
     page = s.page
     page.goto(f"/w/{workspace.slug}/g/{gpt.slug}/")
-    expect(page.get_by_text("read-only")).to_be_visible()
+    expect(page.get_by_text("read-only", exact=True)).to_be_visible()
     expect(page.get_by_label("Name", exact=True)).to_be_disabled()
     expect(page.get_by_label("Instructions")).to_be_disabled()
     for label in ("Name", "Instructions"):  # Grey, not white: nothing looks typeable.
