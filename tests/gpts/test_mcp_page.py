@@ -44,12 +44,16 @@ def test_an_owner_switches_it_off_from_the_page_and_an_editor_may_not(hosted, cl
 def test_an_owner_registers_chatgpts_client_and_sees_its_id(hosted, client):
     gpt, owner = hosted
     client.force_login(owner)
-    response = client.post(f"{_page(gpt)}mcp/clients/", {"mcp_client-name": "ChatGPT", "mcp_client-redirect_uri": CALLBACK})
+    response = client.post(
+        f"{_page(gpt)}mcp/clients/", {"mcp_client-name": "ChatGPT", "mcp_client-redirect_uri": CALLBACK}
+    )
     assert response.status_code == 200
     from oauth2_provider.models import get_application_model
 
     application = get_application_model().objects.get(user=owner)
     assert application.redirect_uris == CALLBACK
     assert application.client_id in response.content.decode()
-    refused = client.post(f"{_page(gpt)}mcp/clients/", {"mcp_client-name": "Bad", "mcp_client-redirect_uri": "not a url"})
+    refused = client.post(
+        f"{_page(gpt)}mcp/clients/", {"mcp_client-name": "Bad", "mcp_client-redirect_uri": "not a url"}
+    )
     assert refused.status_code == 400
