@@ -48,6 +48,7 @@ def test_a_missing_required_input_is_refused_in_the_fragment(login_as, client, l
     assert loopback_server.requests == [] and CallRecord.objects.get().error_code == "runner.bad_arguments"
 
 
+@pytest.mark.eager  # the job runs in the request: with a broker it waits for a worker
 def test_as_a_job_the_fragment_polls_until_the_response_is_there(
     login_as, client, local, django_capture_on_commit_callbacks
 ):

@@ -104,6 +104,7 @@ def test_an_unreachable_api_is_a_502(api, echo, loopback_server):
     assert response.status_code == 502 and response.json()["code"] == "runner.fetch_failed"
 
 
+@pytest.mark.eager  # the job runs in the request: with a broker it waits for a worker
 def test_async_answers_202_with_a_job_that_holds_the_response(api, echo, django_capture_on_commit_callbacks):
     payload = {"operation": "addItem", "arguments": {"id": 5, "body": {"n": 2}}}
     with django_capture_on_commit_callbacks(execute=True):

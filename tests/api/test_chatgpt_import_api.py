@@ -193,6 +193,7 @@ def imported_with_picture(workspace, user, url: str, gizmo_id="g-BaReGiZmO1") ->
     return chatgpt_import(workspace=workspace, actor=user, data=json.dumps(data).encode()).results[0].outcome.gpt
 
 
+@pytest.mark.eager  # the job runs in the request: with a broker it waits for a worker
 def test_the_profile_picture_is_fetched_as_a_job_and_saved_as_a_revision(
     api, workspace, user, loopback_server, django_capture_on_commit_callbacks
 ):
@@ -209,6 +210,7 @@ def test_the_profile_picture_is_fetched_as_a_job_and_saved_as_a_revision(
     assert loopback_server.requests[0].path == "/picture.png"
 
 
+@pytest.mark.eager  # the job runs in the request: with a broker it waits for a worker
 def test_a_picture_that_is_not_an_image_fails_the_job_and_changes_nothing(
     api, workspace, user, loopback_server, django_capture_on_commit_callbacks
 ):
@@ -222,6 +224,7 @@ def test_a_picture_that_is_not_an_image_fails_the_job_and_changes_nothing(
     assert not gpt.profile_picture and gpt.version == 1
 
 
+@pytest.mark.eager  # the job runs in the request: with a broker it waits for a worker
 def test_a_picture_over_the_size_cap_is_not_downloaded_whole(
     api, workspace, user, loopback_server, django_capture_on_commit_callbacks
 ):

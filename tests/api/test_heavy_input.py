@@ -60,6 +60,7 @@ def test_a_schema_exactly_at_the_cap_is_checked_in_the_request(api, queued):
     assert not Job.objects.exists() and queued == []
 
 
+@pytest.mark.eager  # the job runs in the request: with a broker it waits for a worker
 def test_one_byte_over_the_cap_is_a_job_whose_result_is_the_synchronous_report(
     api, user, django_capture_on_commit_callbacks
 ):
@@ -192,6 +193,7 @@ def test_strict_save_over_the_cap_fails_the_job_and_writes_nothing(api, gpt, que
     assert not Action.objects.exists() and GPT.objects.get().version == 1
 
 
+@pytest.mark.eager  # the job runs in the request: with a broker it waits for a worker
 def test_validating_a_saved_action_over_the_cap_is_a_job_then_cached(
     api, gpt, user, django_capture_on_commit_callbacks
 ):
