@@ -12,6 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CAP = 4096
 
 
+@pytest.mark.eager  # the jobs run in the request: with a broker they wait for a worker
 def test_a_large_schema_is_checked_then_saved_by_jobs_the_page_follows(session, settings):
     settings.SCHEMA_SYNC_MAX_BYTES = CAP
     owner = UserFactory()
