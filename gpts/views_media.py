@@ -3,7 +3,8 @@
 MEDIA_ROOT is never served as a folder, DEBUG or not: a stored name is served only to a signed-in
 member of a workspace with a GPT that uses it, and anyone else gets the same 404 as for a name
 that does not exist. Knowledge files are downloads (never rendered by the browser); profile
-pictures, checked as images on upload, are shown inline.
+pictures, checked as images on upload, are shown inline. Answers are `Cache-Control: private`:
+a shared cache must never hand a member's file to someone else.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import mimetypes
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, Http404
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from . import selectors
@@ -20,6 +22,7 @@ from .models import KnowledgeFile
 
 
 @require_safe
+@cache_control(private=True)
 def media_file(request, name: str):
     if not request.user.is_authenticated or not name:
         raise Http404("No such file.")

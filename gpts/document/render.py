@@ -67,6 +67,16 @@ def _represent_str(dumper, data: str):
     return dumper.represent_scalar("tag:yaml.org,2002:str", str.__str__(data), style=style)
 
 
+# Plain scalars that YAML 1.2 readers (most tools now) take for numbers although YAML 1.1, which
+# PyYAML speaks, reads them as text: `1e3`, `1.5e3` (an exponent without a sign), `0o17`. Resolving
+# them as numbers here makes the dumper quote such strings, so every reader gets the same text back.
+_DocumentDumper.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$"),
+    list("-+.0123456789"),
+)
+_DocumentDumper.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^0o[0-7]+$"), ["0"])
+
 _DocumentDumper.add_representer(str, _represent_str)
 # Model choices (e.g. GPT.Visibility.INVITE_ONLY on an unsaved default) are str subclasses.
 _DocumentDumper.add_multi_representer(str, _represent_str)

@@ -161,7 +161,7 @@ ODD_STRINGS_YAML_LINES = [
     "conversation_starters:",
     "- 'no'",
     "- '123'",
-    "- 1.5e3",
+    "- '1.5e3'",
     "- 'null'",
     "- 'true'",
     "- '~'",
@@ -173,7 +173,7 @@ ODD_STRINGS_YAML_LINES = [
     "recommended_model: ''",
     "category: 'on'",
     "actions:",
-    "- name: 0o17",
+    "- name: '0o17'",
     "  privacy_policy_url: 'https://x.example/#a: b'",
     "  schema: |2-",
     "     starts with a space",
@@ -205,6 +205,17 @@ def test_odd_strings_render_to_these_exact_bytes_and_read_back():
     assert rendered.split("\n") == [*ODD_STRINGS_YAML_LINES, ""]
     assert read_back(rendered) == ODD_STRINGS_DOCUMENT
     assert render_document(read_back(rendered), "yaml") == rendered
+
+
+@pytest.mark.parametrize("text", ["1e3", "1.5e3", "-2E-5", ".5e1", "0o17"])
+def test_text_a_yaml_1_2_reader_would_take_for_a_number_is_quoted(text):
+    """PyYAML (YAML 1.1) reads these plain scalars as text, YAML 1.2 readers as numbers: quoted,
+    every reader gets the text back."""
+    document = {"format": DOCUMENT_FORMAT, "name": text, "conversation_starters": [text]}
+    rendered = render_document(document, "yaml")
+    assert f"name: '{text}'" in rendered
+    assert f"- '{text}'" in rendered
+    assert read_back(rendered) == document
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ def test_a_knowledge_file_is_served_only_to_a_member(client, settings, gpt, user
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"<script>x</script>"
     assert response["Content-Disposition"].startswith('attachment; filename="notes.html"')
+    assert response["Cache-Control"] == "private"  # A shared cache never keeps a member's file.
 
 
 def test_a_profile_picture_is_served_inline_to_members(client, gpt, user):
@@ -39,6 +40,7 @@ def test_a_profile_picture_is_served_inline_to_members(client, gpt, user):
     response = client.get(f"/media/{name}")
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert "attachment" not in response.get("Content-Disposition", "")
+    assert response["Cache-Control"] == "private"
 
 
 def test_a_stored_name_no_gpt_uses_is_404_even_for_members(client, user, gpt):
