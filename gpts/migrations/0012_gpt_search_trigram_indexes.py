@@ -45,5 +45,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create_search_indexes, drop_search_indexes, elidable=False),
+        migrations.RunPython(create_search_indexes, drop_search_indexes),
     ]
