@@ -78,6 +78,25 @@ def refuse_if_match_without_versions(view, request, *, what: str = "resource") -
     )
 
 
+class UnversionedIfMatchMixin:
+    """For a view's changes of something without versions: If-Match naming a version is refused
+    with 412 (`refuse_if_match_without_versions`). A view that is `versioned`, and the actions in
+    its `precondition_actions`, check versions instead. StudioAutoSchema documents the 412 from
+    `refuses_version_if_match`."""
+
+    unversioned_what = "resource"  # as the 412's message names it
+
+    def refuses_version_if_match(self) -> bool:
+        return not getattr(self, "versioned", False) and getattr(self, "action", None) not in getattr(
+            self, "precondition_actions", ()
+        )
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.refuses_version_if_match():
+            refuse_if_match_without_versions(self, request, what=self.unversioned_what)
+
+
 def expected_version(request, *, current: int, claimed: int | None = None, what: str = "GPT") -> int:
     """The version the client started from (If-Match and/or `claimed`, the body or query
     `version`), refused with 412 when it is not `current`. A PUT, PATCH or DELETE without either

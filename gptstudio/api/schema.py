@@ -1,20 +1,39 @@
 """OpenAPI generation: every operation documents the error responses it can give, versioned
 resources document `If-Match` and `ETag`, and strict-save views document `?strict`.
 
-Set as DEFAULT_SCHEMA_CLASS, so no endpoint can forget its error responses.
+`StudioAutoSchema` is DEFAULT_SCHEMA_CLASS, so no endpoint can forget its error responses: they
+follow from the view's attributes (gptstudio/api/viewsets.py). What only a person can say (the
+summaries, descriptions, examples, explicit requests and responses) is in one schema module per
+app (gpts/api/schema.py, actions/api/schema.py, and the tokens' here), each viewset's in one
+`api_docs(...)` call.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import uritemplate
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance, get_doc, get_lib_doc_excludes
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 
-from .concurrency import PRECONDITION_METHODS
+from .concurrency import CHANGE_METHODS, PRECONDITION_METHODS
 from .numbers import ID_PATTERN, WHOLE_NUMBER_SCHEMA
-from .serializers import ErrorSerializer, WriteModelSerializer, WriteSerializer
+from .serializers import (
+    APITokenCreatedSerializer,
+    APITokenCreateSerializer,
+    ErrorSerializer,
+    WriteModelSerializer,
+    WriteSerializer,
+)
 
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: `errors` names each field, `findings` lists what refused a strict save.",
@@ -45,6 +64,16 @@ ERROR_EXAMPLES = {
         "code": "precondition_required",
         "current_version": 4,
     },
+}
+# The 412 of a change of something without versions (a workspace, a member, a token).
+UNVERSIONED_412_DESCRIPTION = (
+    "Precondition failed: this has no versions, so an If-Match naming one matches nothing and nothing was "
+    "changed; send `If-Match: *` or no If-Match."
+)
+UNVERSIONED_412_EXAMPLE = {
+    "message": 'This resource has no versions, so If-Match "3" matches nothing and nothing was changed; send '
+    "If-Match: * or no If-Match.",
+    "code": "precondition_failed",
 }
 
 VERSIONED_METHODS = tuple(sorted(PRECONDITION_METHODS))
@@ -103,8 +132,10 @@ class StudioAutoSchema(AutoSchema):
         if self.method in BODY_METHODS or self.method == "DELETE":
             codes.append("409")
         action = getattr(self.view, "action", None)
-        if (self._versioned() and self.method in VERSIONED_METHODS) or action in getattr(
-            self.view, "precondition_actions", ()
+        if (
+            (self._versioned() and self.method in VERSIONED_METHODS)
+            or action in getattr(self.view, "precondition_actions", ())
+            or self._refuses_version_if_match()
         ):
             codes.append("412")
         if self._needs_precondition():
@@ -119,14 +150,22 @@ class StudioAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         for code in self._error_codes():
             if code not in responses:
-                example = ERROR_EXAMPLES.get(code)
+                description, example = ERROR_DESCRIPTIONS[code], ERROR_EXAMPLES.get(code)
+                if code == "412" and self._refuses_version_if_match():
+                    description, example = UNVERSIONED_412_DESCRIPTION, UNVERSIONED_412_EXAMPLE
                 examples = [OpenApiExample(f"Error {code}", value=example, status_codes=[code])] if example else []
                 responses[code] = self._get_response_for_code(
-                    OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code], examples=examples),
+                    OpenApiResponse(ErrorSerializer, description=description, examples=examples),
                     code,
                     direction=direction,
                 )
         return responses
+
+    def _refuses_version_if_match(self) -> bool:
+        """A change of something without versions: If-Match naming a version is a 412
+        (gptstudio/api/concurrency.py, UnversionedIfMatchMixin)."""
+        refuses = getattr(self.view, "refuses_version_if_match", None)
+        return self.method in CHANGE_METHODS and refuses is not None and refuses()
 
     def _needs_precondition(self) -> bool:
         """A PUT, PATCH or DELETE that changes a versioned resource (or its GPT): If-Match or
@@ -179,3 +218,61 @@ class StudioAutoSchema(AutoSchema):
                 )
             )
         return parameters
+
+
+def path_parameter(name: str, kind=OpenApiTypes.INT, description: str = "") -> OpenApiParameter:
+    return OpenApiParameter(name, kind, OpenApiParameter.PATH, description=description)
+
+
+def error_response(description: str, example: dict) -> OpenApiResponse:
+    """An operation's own wording of one error response (the defaults are StudioAutoSchema's)."""
+    return OpenApiResponse(ErrorSerializer, description=description, examples=[OpenApiExample("Error", value=example)])
+
+
+def operation(summary: str, **details: Any) -> dict[str, Any]:
+    """One operation's documentation for `api_docs`: its summary and any other `extend_schema`
+    argument (description, request, responses, parameters, examples, tags)."""
+    return {"summary": summary, **details}
+
+
+def api_docs(
+    tag: str, *, parameters: Sequence[OpenApiParameter] = (), **operations: str | dict[str, Any]
+) -> Callable[[type], type]:
+    """A view's OpenAPI documentation in one call, as a class decorator.
+
+    `operations` maps each operation (list, retrieve, create, update, partial_update, destroy, an
+    @action's name, or an APIView's method) to its summary, or to an `operation(...)`. Each is
+    tagged `tag` unless it names its `tags`; `partial_update` is documented as `update` unless given.
+    `parameters` are the path parameters every route of the view shares. The error responses,
+    ETag, If-Match and `?strict` are not written here: StudioAutoSchema derives them from the view.
+    """
+    docs = {name: {"summary": doc} if isinstance(doc, str) else dict(doc) for name, doc in operations.items()}
+    for doc in docs.values():
+        doc.setdefault("tags", [tag])
+
+    def document(view: type) -> type:
+        if parameters:
+            view = extend_schema(parameters=list(parameters))(view)
+        view_docs = dict(docs)
+        if "update" in docs and hasattr(view, "partial_update"):
+            view_docs.setdefault("partial_update", docs["update"])
+        return extend_schema_view(**{name: extend_schema(**doc) for name, doc in view_docs.items()})(view)
+
+    return document
+
+
+# --- API tokens (gptstudio/api/tokens.py) -----------------------------------------------------
+
+token_docs = api_docs(
+    "tokens",
+    list="List your API tokens",
+    retrieve="Get one of your API tokens",
+    create=operation(
+        "Create an API token (shown once)",
+        description="Only from a signed-in browser session: a token cannot mint more tokens.",
+        request=APITokenCreateSerializer,
+        responses={201: APITokenCreatedSerializer},
+        examples=[OpenApiExample("A CI token", value={"name": "CI sync", "expires_at": "2030-01-01T00:00:00Z"})],
+    ),
+    destroy="Revoke an API token",
+)

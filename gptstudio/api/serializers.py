@@ -1,5 +1,6 @@
 """Serializers shared by every app's API: the error body and a validation finding, the base of
-every write serializer (unknown fields refused), whole numbers and scoped references."""
+every write serializer (unknown fields refused), whole numbers and scoped references; and the API
+tokens' (gptstudio/api/tokens.py), which the tokens' documentation in gptstudio/api/schema.py names."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from gptstudio.findings import Severity
+from gptstudio.models import APIToken
 
 from .numbers import ID_MAX, parse_whole_number
 
@@ -222,3 +224,33 @@ class ScopedPrimaryKeyRelatedField(_ScopedReference, serializers.PrimaryKeyRelat
     def __init__(self, **kwargs):
         kwargs.setdefault("pk_field", WholeNumberField())
         super().__init__(**kwargs)
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+
+class APITokenSerializer(serializers.ModelSerializer):
+    active = serializers.SerializerMethodField(help_text="Neither revoked nor expired.")
+
+    class Meta:
+        model = APIToken
+        fields = ("id", "name", "prefix", "active", "created_at", "expires_at", "last_used_at", "revoked_at")
+        read_only_fields = fields
+
+    def get_active(self, token) -> bool:
+        return token.is_active()
+
+
+class APITokenCreateSerializer(WriteSerializer):
+    name = serializers.CharField(max_length=100, help_text="What the token is for, e.g. “CI sync”.")
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Leave out: never expires.")
+
+
+class APITokenCreatedSerializer(APITokenSerializer):
+    token = serializers.CharField(
+        source="plaintext", help_text="The token itself. Shown once: store it now, it cannot be shown again."
+    )
+
+    class Meta(APITokenSerializer.Meta):
+        fields = (*APITokenSerializer.Meta.fields, "token")
+        read_only_fields = fields

@@ -3,60 +3,22 @@ get and revoke. Writes go through gptstudio.services."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from gptstudio import selectors, services
 from gptstudio.models import APIToken
 
-from .concurrency import refuse_if_match_without_versions
+from .concurrency import UnversionedIfMatchMixin
 from .numbers import ID_PATTERN
-from .serializers import WriteSerializer
+from .schema import token_docs
+from .serializers import APITokenCreatedSerializer, APITokenCreateSerializer, APITokenSerializer
 
 
-class APITokenSerializer(serializers.ModelSerializer):
-    active = serializers.SerializerMethodField(help_text="Neither revoked nor expired.")
-
-    class Meta:
-        model = APIToken
-        fields = ("id", "name", "prefix", "active", "created_at", "expires_at", "last_used_at", "revoked_at")
-        read_only_fields = fields
-
-    def get_active(self, token) -> bool:
-        return token.is_active()
-
-
-class APITokenCreateSerializer(WriteSerializer):
-    name = serializers.CharField(max_length=100, help_text="What the token is for, e.g. “CI sync”.")
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Leave out: never expires.")
-
-
-class APITokenCreatedSerializer(APITokenSerializer):
-    token = serializers.CharField(
-        source="plaintext", help_text="The token itself. Shown once: store it now, it cannot be shown again."
-    )
-
-    class Meta(APITokenSerializer.Meta):
-        fields = (*APITokenSerializer.Meta.fields, "token")
-        read_only_fields = fields
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List your API tokens", tags=["tokens"]),
-    retrieve=extend_schema(summary="Get one of your API tokens", tags=["tokens"]),
-    create=extend_schema(
-        summary="Create an API token (shown once)",
-        description="Only from a signed-in browser session: a token cannot mint more tokens.",
-        tags=["tokens"],
-        request=APITokenCreateSerializer,
-        responses={201: APITokenCreatedSerializer},
-        examples=[OpenApiExample("A CI token", value={"name": "CI sync", "expires_at": "2030-01-01T00:00:00Z"})],
-    ),
-    destroy=extend_schema(summary="Revoke an API token", tags=["tokens"]),
-)
+@token_docs
 class APITokenViewSet(
+    UnversionedIfMatchMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -64,10 +26,7 @@ class APITokenViewSet(
     viewsets.GenericViewSet,
 ):
     lookup_value_regex = ID_PATTERN
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        refuse_if_match_without_versions(self, request, what="token")
+    unversioned_what = "token"
 
     def get_queryset(self):
         return selectors.tokens_of(self.request.user)

@@ -5,7 +5,8 @@ An app's viewset combines `WorkspaceScopedViewSet` with only the mixins it needs
 (say with an `export` action) needs no change here: a GET `@action` needs VIEW and a POST one
 EDIT by default; name another level in `required_access = {"action_name": Access.X}`.
 Attributes the OpenAPI generation reads (gptstudio/api/schema.py): `versioned = True` documents
-`ETag` and `If-Match` (and 412; 428 on PUT/PATCH/DELETE) on retrieve/update/destroy,
+`ETag` and `If-Match` (and 412; 428 on PUT/PATCH/DELETE) on retrieve/update/destroy (without it,
+a change refuses If-Match naming a version: 412, see UnversionedIfMatchMixin),
 `strict_save = True` the `?strict` flag on writes, `precondition_actions` more actions that may
 answer 412 (and 428 when they are a PUT, PATCH or DELETE), and
 `actions_with_query_errors` GET actions whose query string may be a 400.
@@ -27,7 +28,7 @@ from gpts.permissions import Access, check_access
 from gptstudio.errors import StrictSaveRefused
 from gptstudio.saving import save_validated
 
-from .concurrency import etag, refuse_if_match_without_versions
+from .concurrency import UnversionedIfMatchMixin, etag
 from .errors import HasErrors
 from .numbers import WHOLE_NUMBER_SCHEMA, not_a_whole_number, parse_whole_number
 from .permissions import WorkspaceRolePermission, access_for
@@ -36,7 +37,7 @@ TRUE_VALUES = {"true", "1"}
 FALSE_VALUES = {"false", "0"}
 
 
-class WorkspaceScopedViewSet(viewsets.GenericViewSet):
+class WorkspaceScopedViewSet(UnversionedIfMatchMixin, viewsets.GenericViewSet):
     """`get_queryset` must return only the caller's objects (a selector); `workspace_of(obj)`
     names the workspace whose role rules apply."""
 
@@ -44,11 +45,6 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
     required_access: dict[str, Access] = {}
     # The serializer a successful write answers with (defaults to the retrieve serializer).
     saved_serializer_class = None
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if not getattr(self, "versioned", False) and self.action not in getattr(self, "precondition_actions", ()):
-            refuse_if_match_without_versions(self, request)
 
     def workspace_of(self, obj):
         return obj.workspace

@@ -204,3 +204,24 @@ def test_the_ui_assets_are_static_files_of_the_project():
 
     for asset in ("swagger-ui-dist/swagger-ui-bundle.js", "redoc/bundles/redoc.standalone.js"):
         assert finders.find(f"drf_spectacular_sidecar/{asset}"), asset
+
+
+def test_changes_of_unversioned_workspaces_members_and_tokens_document_their_412(generated):
+    # They refuse an If-Match naming a version (tests/api/test_if_match_unversioned.py).
+    changes = [
+        ("post", "/api/v1/tokens/"),
+        ("delete", "/api/v1/tokens/{id}/"),
+        ("post", "/api/v1/workspaces/"),
+        ("put", "/api/v1/workspaces/{slug}/"),
+        ("patch", "/api/v1/workspaces/{slug}/"),
+        ("delete", "/api/v1/workspaces/{slug}/"),
+        ("post", "/api/v1/workspaces/{workspace_slug}/members/"),
+        ("put", "/api/v1/workspaces/{workspace_slug}/members/{user_id}/"),
+        ("patch", "/api/v1/workspaces/{workspace_slug}/members/{user_id}/"),
+        ("delete", "/api/v1/workspaces/{workspace_slug}/members/{user_id}/"),
+    ]
+    paths = yaml.safe_load(generated)["paths"]
+    for method, path in changes:
+        response = paths[path][method]["responses"]["412"]
+        assert "no versions" in response["description"], (method, path)
+    assert "412" not in paths["/api/v1/workspaces/{slug}/"]["get"]["responses"]
