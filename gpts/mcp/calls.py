@@ -1,6 +1,7 @@
-"""Running one hosted tool through the operation runner (actions/runner.py): the stored API key is
-added server-side, the call is audited (CallRecord, via "mcp"), and the caller's MCP token is never
-passed upstream (`upstream_token=None`)."""
+"""Running one hosted tool through the operation runner (actions/runner.py): the stored API key, or
+for an OAuth action the calling user's own connected upstream token (actions/upstream.py), is added
+server-side; the call is audited (CallRecord, via "mcp"); the caller's MCP token is never passed
+upstream."""
 
 from __future__ import annotations
 
@@ -30,7 +31,6 @@ def run_tool(*, action: Action, tool: HostedTool, arguments: dict, actor) -> Cal
             arguments=arguments,
             actor=actor,
             via=CallRecord.Via.MCP,
-            upstream_token=None,
         )
     except OperationRefused as refused:
         where = f" at {refused.pointer}" if refused.pointer else ""
