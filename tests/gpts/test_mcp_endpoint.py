@@ -83,10 +83,10 @@ def test_a_viewer_sees_and_calls_read_only_tools_only(hosted, mock_api):
     assert not any(r.method == "DELETE" for r in mock_api.requests)
 
 
-def test_refusals_401_without_a_token_404_when_off_unknown_or_outside_the_workspace(hosted):
+def test_refusals_401_without_a_valid_token_403_outside_the_workspace_404_when_off_or_unknown(hosted):
     gpt, owner = hosted
     path = f"/mcp/{gpt.workspace.slug}/{gpt.slug}/"
-    outsider_token = _token(UserFactory())
+    outsider_token = _token(UserFactory())  # valid, but its user belongs to another team
     owner_token = _token(owner)
 
     async def scenario(app):
@@ -99,11 +99,17 @@ def test_refusals_401_without_a_token_404_when_off_unknown_or_outside_the_worksp
         return no_token, bad_token, outsider, unknown, switched_off
 
     no_token, bad_token, outsider, unknown, switched_off = _run(scenario)
+    metadata = f"{BASE}/.well-known/oauth-protected-resource{path}"
     assert no_token.status_code == 401 and bad_token.status_code == 401
-    challenge = no_token.headers["www-authenticate"]
-    assert challenge == f'Bearer resource_metadata="{BASE}/.well-known/oauth-protected-resource{path}"'
-    assert (outsider.status_code, unknown.status_code, switched_off.status_code) == (404, 404, 404)
-    assert outsider.json() == unknown.json() == switched_off.json()
+    assert no_token.headers["www-authenticate"] == f'Bearer resource_metadata="{metadata}"'
+    assert outsider.status_code == 403
+    assert outsider.headers["www-authenticate"] == (
+        f'Bearer error="insufficient_scope", scope="mcp", resource_metadata="{metadata}", '
+        'error_description="You are not a member of this GPT\'s workspace."'
+    )
+    assert outsider.json()["code"] == "mcp.403"
+    assert (unknown.status_code, switched_off.status_code) == (404, 404)
+    assert unknown.json() == switched_off.json()
 
 
 def test_per_token_rate_limit_answers_429_with_retry_after(hosted, settings):

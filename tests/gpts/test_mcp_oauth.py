@@ -121,6 +121,26 @@ def test_a_token_for_one_gpts_endpoint_is_refused_by_anothers(hosted, client, mo
     assert foreign.status_code == 401 and 'error="invalid_token"' in foreign.headers["www-authenticate"]
 
 
+def test_a_token_whose_user_left_the_workspace_gets_403_insufficient_scope(hosted, client):
+    gpt, owner = hosted
+    application, _ = mcp_client_register(workspace=gpt.workspace, actor=owner, name="ChatGPT", redirect_uri=CALLBACK)
+    editor = UserFactory()
+    gpt_services.membership_set(workspace=gpt.workspace, user=editor, role=Membership.Role.EDITOR)
+    client.force_login(editor)
+    resource = _url(gpt)
+    access_token = _token(client, application, _code(_authorize(client, application, resource)), resource).json()[
+        "access_token"
+    ]
+    Membership.objects.filter(workspace=gpt.workspace, user=editor).delete()
+
+    async def scenario(app):
+        return await _post(app, urlsplit(resource).path, access_token)
+
+    refused = _run(scenario)
+    assert refused.status_code == 403
+    assert refused.headers["www-authenticate"].startswith('Bearer error="insufficient_scope", scope="mcp"')
+
+
 def test_only_members_get_a_token_and_only_for_a_named_switched_on_endpoint(hosted, client):
     gpt, owner = hosted
     application, _ = mcp_client_register(workspace=gpt.workspace, actor=owner, name="ChatGPT", redirect_uri=CALLBACK)
