@@ -436,10 +436,13 @@ def run_operation(
     actor,
     via: str = CallRecord.Via.TEST_CALL,
     upstream_token: str | None = None,
+    operation: RunnableOperation | None = None,
 ) -> OperationResult:
     """Call one operation of `action` (see the module docstring). Raises OperationRefused; every
     call, refused or not, leaves a CallRecord. An OAuth action sends `upstream_token` when given,
-    else the actor's own connected token (refreshed when expired, and once after a 401)."""
+    else the actor's own connected token (refreshed when expired, and once after a 401).
+    `operation`: the action's operation `tool_name` names, when the caller has it already (the
+    hosted endpoint's catalog), so it is not looked up again."""
     started = time.monotonic()
     record = CallRecord(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -450,7 +453,7 @@ def run_operation(
         via=via,
     )
     try:
-        operation = find_operation(action, tool_name)
+        operation = operation or find_operation(action, tool_name)
         record.operation, record.method = operation.name, operation.method
         if operation.problem:
             raise OperationRefused("runner.unusable", f"“{operation.name}” cannot be called: {operation.problem}.")

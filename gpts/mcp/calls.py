@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from actions.models import Action, CallRecord
+from actions.models import CallRecord
 from actions.runner import OperationRefused, run_operation
 
 from .catalog import HostedTool
@@ -23,11 +23,12 @@ class CallOutcome:
     error_code: str = ""
 
 
-def run_tool(*, action: Action, tool: HostedTool, arguments: dict, actor) -> CallOutcome:
+def run_tool(*, tool: HostedTool, arguments: dict, actor) -> CallOutcome:
     try:
         result = run_operation(
-            action=action,
+            action=tool.action,
             tool_name=tool.name,
+            operation=tool.operation,
             arguments=arguments,
             actor=actor,
             via=CallRecord.Via.MCP,

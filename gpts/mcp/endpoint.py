@@ -97,16 +97,10 @@ def _error(message: str) -> types.CallToolResult:
 
 
 def _call_sync(served: Served, tool: HostedTool, arguments: dict) -> types.CallToolResult:
-    from actions.models import Action
-
     from .calls import run_tool
 
     close_old_connections()
-    try:
-        action = Action.objects.get(pk=tool.action_id, gpt_id=served.gpt_id)
-    except Action.DoesNotExist:
-        return _error(f"The tool {tool.name} is no longer part of this GPT.")
-    outcome = run_tool(action=action, tool=tool, arguments=arguments, actor=served.caller.user)
+    outcome = run_tool(tool=tool, arguments=arguments, actor=served.caller.user)
     if outcome.error:
         return _error(f"{outcome.error} ({outcome.error_code})")
     text = outcome.body + ("\n[truncated at 100,000 characters]" if outcome.truncated else "")
