@@ -9,6 +9,7 @@ import base64
 import datetime
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from http.client import HTTPConnection  # noqa: TID251 (the test plays the browser on the stub's sign-in page)
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
@@ -55,6 +56,7 @@ class OAuthStub:
     refresh: dict[str, str] = field(default_factory=dict)  # refresh token -> user name
     issued: int = 0
     deny: bool = False
+    down: bool = False  # the token endpoint fails
 
     def __post_init__(self):
         self.server.handle("/authorize", self.authorize)
@@ -79,6 +81,8 @@ class OAuthStub:
         return _json(200, tokens)
 
     def token(self, request: RecordedRequest) -> Reply:
+        if self.down:
+            return _json(503, {"error": "temporarily_unavailable"})
         form = dict(parse_qsl(request.body.decode()))
         if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
             return _json(401, {"error": "invalid_client"})
@@ -165,9 +169,14 @@ def _call(action: Action, user):
     return run_operation(action=action, tool_name="getMe", arguments={}, actor=user)
 
 
-def test_connecting_runs_authorization_code_with_pkce_and_stores_the_tokens_encrypted(client, stub, oauth_action):
+def test_connecting_runs_authorization_code_with_pkce_and_stores_the_tokens_encrypted(
+    client, stub, oauth_action, caplog
+):
     action, owner = oauth_action
+    caplog.set_level(logging.DEBUG)
     start, done = _connect(client, action, owner)
+    _call(action, owner)
+    assert not any(secret in caplog.text for secret in ("at-1", "rt-1", CLIENT_SECRET))
 
     asked = parse_qs(urlsplit(start["Location"]).query)
     assert asked["client_id"] == [CLIENT_ID] and asked["scope"] == ["profile read"] and asked["prompt"] == ["consent"]
@@ -267,6 +276,20 @@ def test_a_401_from_the_api_refreshes_once_and_a_dead_refresh_token_asks_to_conn
         _call(action, owner)
     assert refused.value.code == "runner.oauth_not_connected" and "/connect/" in refused.value.message
     assert not UpstreamConnection.objects.filter(user=owner).exists()
+
+
+def test_a_failing_token_endpoint_answers_oauth_failed_and_keeps_the_connection(client, stub, oauth_action):
+    action, owner = oauth_action
+    _connect(client, action, owner)
+    UpstreamConnection.objects.filter(user=owner).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    stub.down = True
+    client.force_login(owner)
+    api = client.post(
+        f"/api/v1/actions/{action.pk}/call/", {"operation": "getMe", "arguments": {}}, content_type="application/json"
+    )
+    assert api.status_code == 502 and api.json()["code"] == "runner.oauth_failed"
+    assert "temporarily_unavailable" in api.json()["message"]
+    assert UpstreamConnection.objects.filter(user=owner).exists() and stub.api_tokens() == []
 
 
 def test_disconnect_deletes_the_tokens_and_so_does_deleting_the_action_or_the_user(client, stub, oauth_action):
