@@ -48,6 +48,23 @@ TOKEN_POLICY = FetchPolicy(
 )
 
 
+# What a user's tokens are bound to: the client that obtained them and where calls send them. When
+# an editor changes any of these, every member's tokens for the action are deleted (they would
+# otherwise go to another API, or belong to another client): members connect again.
+UPSTREAM_BINDING_FIELDS = (
+    "auth_type",
+    "oauth_client_id",
+    "oauth_authorization_url",
+    "oauth_token_url",
+    "domain",
+    "base_url_override",
+)
+
+
+def upstream_binding(action: Action) -> tuple:
+    return tuple(getattr(action, name) for name in UPSTREAM_BINDING_FIELDS)
+
+
 class UpstreamAuthError(Exception):
     """The upstream refused or answered nonsense; `message` says so in plain words."""
 

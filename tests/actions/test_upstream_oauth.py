@@ -312,6 +312,17 @@ def test_disconnect_deletes_the_tokens_and_so_does_deleting_the_action_or_the_us
     assert not UpstreamConnection.objects.exists()
 
 
+def test_changing_where_the_tokens_go_or_which_client_got_them_deletes_every_members_tokens(client, stub, oauth_action):
+    action, owner = oauth_action
+    _connect(client, action, owner)
+    action = action_update(action=action, actor=owner, expected_version=action.version, name="Me API v2")
+    assert UpstreamConnection.objects.count() == 1  # a rename keeps them
+    action_update(
+        action=action, actor=owner, expected_version=action.version, base_url_override="https://elsewhere.example.com"
+    )
+    assert not UpstreamConnection.objects.exists()
+
+
 def test_upstream_errors_are_shown_plainly(client, stub, oauth_action):
     action, owner = oauth_action
     stub.deny = True
