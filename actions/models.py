@@ -239,3 +239,31 @@ class CallRecord(models.Model):
 
     def __str__(self):
         return f"{self.action_name}.{self.operation} ({self.via}) -> {self.status or self.error_code}"
+
+
+class UpstreamConnection(TimeStampedModel):
+    """One user's tokens for the API behind an OAuth action (the upstream), from the authorization
+    code flow run by actions/upstream.py. Test calls and the hosted MCP endpoint send the calling
+    user's access token, never anyone else's. Tokens are encrypted at rest and appear in no API
+    output, revision or export; the row goes with the action, the user, or a disconnect."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upstream_connections")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="upstream_connections")
+    access_token = EncryptedTextField()
+    refresh_token = EncryptedTextField(blank=True, default="")
+    # When the access token expires (None: the upstream did not say, it is used until refused).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(max_length=limits.STUDIO_OAUTH_SCOPE_MAX_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["action_id", "user_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "action"],
+                name="upstream_connection_one_per_user_and_action",
+                violation_error_message="This user is already connected to this action's API.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Upstream connection of user {self.user_id} to action {self.action_id}"

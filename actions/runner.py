@@ -8,7 +8,8 @@ names unique across the GPT, one argument object with the JSON body under `body`
       1. find the tool                          runner.unknown_operation, runner.unusable
       2. validate the arguments (JSON Schema)    runner.bad_arguments (+ pointer)
       3. build the request (build_request)       pure: no secrets, no network, no database
-      4. add the stored auth                     runner.needs_secret, runner.oauth_not_connected
+      4. add the stored auth                     runner.needs_secret, runner.oauth_not_connected,
+         (OAuth: the caller's own token)           runner.oauth_failed
       5. send it through gptstudio.fetcher       runner.host_not_allowed, runner.fetch_failed
       6. record a CallRecord (always; no secret, no argument, no body)
 
@@ -37,6 +38,7 @@ from gptstudio.fetcher import AddressNotAllowed, FetchError, FetchPolicy, fetch
 
 from .models import Action, CallRecord
 from .operations import ActionTools, Tool, action_tools, tool_annotations
+from .upstream import UpstreamAuthError, UpstreamNotConnected, upstream_access_token
 
 PAYLOAD_MAX_CHARACTERS = limits.ACTION_PAYLOAD_MAX_CHARACTERS.value
 RUNNER_POLICY = FetchPolicy(
@@ -344,7 +346,8 @@ def build_request(tool: Tool, base_url: str, arguments: dict) -> PreparedRequest
 
 
 def auth_headers(action: Action, upstream_token: str | None) -> dict[str, str]:
-    """The stored credential as headers (the API key is decrypted here and nowhere else on this path)."""
+    """The stored credential as headers (the API key is decrypted here and nowhere else on this path);
+    for an OAuth action, `upstream_token`: the calling user's token (see `_upstream_token`)."""
     if action.auth_type == Action.AuthType.API_KEY:
         if not action.api_key:
             raise OperationRefused(
@@ -367,6 +370,17 @@ def auth_headers(action: Action, upstream_token: str | None) -> dict[str, str]:
             )
         return {"Authorization": f"Bearer {upstream_token}"}
     return {}
+
+
+def _upstream_token(action: Action, actor, *, refused: str = "") -> str:
+    """The actor's own token for an OAuth action (actions/upstream.py), refreshed when expired or,
+    with `refused`, after the upstream answered 401 to it. Never another user's."""
+    try:
+        return upstream_access_token(action=action, user=actor, refused=refused)
+    except UpstreamNotConnected as exc:
+        raise OperationRefused("runner.oauth_not_connected", exc.message) from None
+    except UpstreamAuthError as exc:
+        raise OperationRefused("runner.oauth_failed", exc.message) from None
 
 
 # --- Running ---------------------------------------------------------------------------------------------
@@ -422,9 +436,13 @@ def run_operation(
     actor,
     via: str = CallRecord.Via.TEST_CALL,
     upstream_token: str | None = None,
+    operation: RunnableOperation | None = None,
 ) -> OperationResult:
     """Call one operation of `action` (see the module docstring). Raises OperationRefused; every
-    call, refused or not, leaves a CallRecord."""
+    call, refused or not, leaves a CallRecord. An OAuth action sends `upstream_token` when given,
+    else the actor's own connected token (refreshed when expired, and once after a 401).
+    `operation`: the action's operation `tool_name` names, when the caller has it already (the
+    hosted endpoint's catalog), so it is not looked up again."""
     started = time.monotonic()
     record = CallRecord(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -435,14 +453,20 @@ def run_operation(
         via=via,
     )
     try:
-        operation = find_operation(action, tool_name)
+        operation = operation or find_operation(action, tool_name)
         record.operation, record.method = operation.name, operation.method
         if operation.problem:
             raise OperationRefused("runner.unusable", f"“{operation.name}” cannot be called: {operation.problem}.")
         validate_arguments(operation.tool, arguments)
         request = build_request(operation.tool, operation.base_url, arguments)
         record.bytes_out = len(request.body or b"")
+        own_token = action.auth_type == Action.AuthType.OAUTH and upstream_token is None
+        if own_token:
+            upstream_token = _upstream_token(action, actor)
         result, record.bytes_in = _send(request, auth_headers(action, upstream_token))
+        if own_token and result.status == 401:  # expired or revoked early: refresh once, send again
+            upstream_token = _upstream_token(action, actor, refused=upstream_token)
+            result, record.bytes_in = _send(request, auth_headers(action, upstream_token))
         record.status = result.status
         return result
     except OperationRefused as exc:

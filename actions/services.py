@@ -19,8 +19,9 @@ from gptstudio import limits
 from gptstudio.errors import EditConflict
 
 from .domain import detect_schema_format, domain_from_data, domain_from_schema
-from .models import Action, RetiredActionSecret
+from .models import Action, RetiredActionSecret, UpstreamConnection
 from .schema import parse_schema
+from .upstream import upstream_binding
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -234,6 +235,7 @@ def action_update(
         raise EditConflict(expected_version=expected_version, current_version=locked.version, what="action")
     before = _state(locked)
     previous_slug, previous_name, held = locked.slug, locked.name, _held_secrets(locked)
+    bound_to = upstream_binding(locked)
     _apply(locked, fields, api_key=api_key, oauth_client_secret=oauth_client_secret)
     if locked.slug and locked.slug != previous_slug:
         check_slug(locked.slug, siblings=locked_gpt.actions.exclude(pk=locked.pk), what="action of this GPT")
@@ -249,6 +251,8 @@ def action_update(
         return locked  # Nothing changed: no new version, no revision.
     locked.version += 1
     locked.save()
+    if upstream_binding(locked) != bound_to:
+        UpstreamConnection.objects.filter(action=locked).delete()
     # Forced: a secret change leaves the document unchanged but is still worth a revision entry.
     record_change(gpt=locked_gpt, actor=actor, summary=summary or f"Changed action {locked.name}", force=True)
     return locked

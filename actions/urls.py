@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_upstream
 
 app_name = "actions"
 
@@ -16,6 +16,18 @@ urlpatterns = [
     path("w/<slug:ws>/g/<slug:gpt>/actions/<slug:action>/", views.action_edit, name="action_edit"),
     path("w/<slug:ws>/g/<slug:gpt>/actions/<slug:action>/delete/", views.action_delete, name="action_delete"),
     path("w/<slug:ws>/g/<slug:gpt>/actions/<slug:action>/try/<str:operation>/", views.action_try, name="action_try"),
+    path(
+        "w/<slug:ws>/g/<slug:gpt>/actions/<slug:action>/connect/",
+        views_upstream.upstream_connect,
+        name="upstream_connect",
+    ),
+    path(
+        "w/<slug:ws>/g/<slug:gpt>/actions/<slug:action>/disconnect/",
+        views_upstream.upstream_disconnect_view,
+        name="upstream_disconnect",
+    ),
+    # One redirect URI for every OAuth action's API (the action travels in the signed `state`).
+    path("actions/oauth/callback/", views_upstream.upstream_callback, name="upstream_callback"),
     path(
         "w/<slug:ws>/g/<slug:gpt>/actions/<slug:action>/try-job/<int:job_id>/",
         views.action_try_job,

@@ -36,6 +36,7 @@ from .models import Action
 from .runner import OperationRefused, action_operations, find_operation
 from .schema import parse_schema, validate_schema_text
 from .schema.report import schema_cache_key
+from .upstream import callback_url, upstream_connected
 
 
 def _gpt(request, workspace, gpt_slug: str):
@@ -93,11 +94,23 @@ def _editor(request, workspace, gpt, action, form, *, status=200, conflict=None,
         "save_job": save_job,
         # The saved action's operations (what a test call runs), not the text being edited.
         "try_operations": try_operations(action, gpt.actions.all()) if action and roles["can_edit"] else [],
+        **upstream_context(action, request.user),
         "limits": limits,
         **report_context(schema_text),
         **roles,
     }
     return render(request, "actions/action_editor.html", context, status=status)
+
+
+def upstream_context(action: Action | None, user) -> dict:
+    """The Connect / Disconnect panel of a saved OAuth action: the current user's connection."""
+    if action is None or action.auth_type != Action.AuthType.OAUTH:
+        return {}
+    return {
+        "upstream_oauth": True,
+        "upstream_connection": upstream_connected(action=action, user=user),
+        "upstream_callback_url": callback_url(),
+    }
 
 
 @workspace_view(Access.EDIT)

@@ -8,6 +8,9 @@ deployment changes its name by changing the environment, with no admin edit to r
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
 
@@ -18,3 +21,15 @@ def site_sync_from_settings(*, using: str = "default", **kwargs) -> None:
         pk=settings.SITE_ID, defaults={"domain": settings.SITE_DOMAIN, "name": settings.SITE_NAME}
     )
     Site.objects.clear_cache()
+
+
+def site_url(path: str) -> str:
+    """An absolute URL on SITE_DOMAIN for links that leave the request (an MCP tool's answer, a
+    job's result, an OAuth redirect URI): https, but http for a loopback host (development)."""
+    host = settings.SITE_DOMAIN
+    name = urlsplit(f"//{host}").hostname or ""
+    try:
+        loopback = name == "localhost" or ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        loopback = False
+    return f"{'http' if loopback else 'https'}://{host}{path}"

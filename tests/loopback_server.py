@@ -11,6 +11,7 @@ import datetime
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -41,6 +42,7 @@ class RecordedRequest:
 class LoopbackServer:
     def __init__(self, tls: ssl.SSLContext | None = None):
         self.routes: dict[str, list[Reply]] = {}
+        self.handlers: dict[str, Callable[[RecordedRequest], Reply]] = {}
         self.requests: list[RecordedRequest] = []
         self.server_names: list[str | None] = []  # TLS SNI names seen
         self._lock = threading.Lock()
@@ -74,6 +76,12 @@ class LoopbackServer:
         self.routes[path] = list(replies)
         return self.url(path)
 
+    def handle(self, path: str, handler: Callable[[RecordedRequest], Reply]) -> str:
+        """Answer requests to `path` with `handler(request)` (a stub that reads what it is sent,
+        e.g. an OAuth server); returns the path's URL."""
+        self.handlers[path] = handler
+        return self.url(path)
+
     def hits(self, path: str) -> int:
         return sum(1 for r in self.requests if r.path == path)
 
@@ -95,11 +103,11 @@ def _handler_for(server: LoopbackServer):
         def _serve(self):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            recorded = RecordedRequest(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
             with server._lock:
-                server.requests.append(
-                    RecordedRequest(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
-                )
-            reply = server.next_reply(self.path)
+                server.requests.append(recorded)
+            handler = server.handlers.get(self.path.split("?", 1)[0])
+            reply = handler(recorded) if handler else server.next_reply(self.path)
             if reply.delay:
                 time.sleep(reply.delay)
             try:

@@ -75,7 +75,7 @@ class UpstreamFailedError(CallRefusedError):
 
 
 def _refused(exc: OperationRefused) -> CallRefusedError:
-    error = UpstreamFailedError if exc.code == "runner.fetch_failed" else CallRefusedError
+    error = UpstreamFailedError if exc.code in ("runner.fetch_failed", "runner.oauth_failed") else CallRefusedError
     return error(exc.message, code=exc.code, pointer=exc.pointer)
 
 

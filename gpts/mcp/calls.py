@@ -1,12 +1,13 @@
-"""Running one hosted tool through the operation runner (actions/runner.py): the stored API key is
-added server-side, the call is audited (CallRecord, via "mcp"), and the caller's MCP token is never
-passed upstream (`upstream_token=None`)."""
+"""Running one hosted tool through the operation runner (actions/runner.py): the stored API key, or
+for an OAuth action the calling user's own connected upstream token (actions/upstream.py), is added
+server-side; the call is audited (CallRecord, via "mcp"); the caller's MCP token is never passed
+upstream."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from actions.models import Action, CallRecord
+from actions.models import CallRecord
 from actions.runner import OperationRefused, run_operation
 
 from .catalog import HostedTool
@@ -22,15 +23,15 @@ class CallOutcome:
     error_code: str = ""
 
 
-def run_tool(*, action: Action, tool: HostedTool, arguments: dict, actor) -> CallOutcome:
+def run_tool(*, tool: HostedTool, arguments: dict, actor) -> CallOutcome:
     try:
         result = run_operation(
-            action=action,
+            action=tool.action,
             tool_name=tool.name,
+            operation=tool.operation,
             arguments=arguments,
             actor=actor,
             via=CallRecord.Via.MCP,
-            upstream_token=None,
         )
     except OperationRefused as refused:
         where = f" at {refused.pointer}" if refused.pointer else ""

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from actions.runner import action_operations
+from actions.models import Action
+from actions.runner import RunnableOperation, action_operations
 from gpts.models import GPT
 
 
@@ -20,6 +21,10 @@ class HostedTool:
     description: str
     input_schema: dict
     annotations: dict
+    # What a call runs, as loaded with the catalog: the catalog is cached per GPT version, and
+    # every change of an action (its secrets included) bumps that version, so neither is stale.
+    action: Action = field(repr=False, compare=False)
+    operation: RunnableOperation = field(repr=False, compare=False)
 
     @property
     def read_only(self) -> bool:
@@ -70,6 +75,8 @@ def gpt_catalog(gpt: GPT) -> Catalog:
                     description=operation.description,
                     input_schema=operation.input_schema,
                     annotations=operation.annotations,
+                    action=action,
+                    operation=operation,
                 )
             )
     return catalog

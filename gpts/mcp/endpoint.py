@@ -2,9 +2,10 @@
 `Server` and its Streamable HTTP session manager (stateless, JSON responses), in front of which
 this module decides who may call which GPT.
 
-Order of refusals (no existence leak): no or bad token, or an OAuth token bound to another
-endpoint (RFC 8707) → 401 with the RFC 9728 challenge; a GPT that does not exist, is not switched
-on, or is outside the caller's workspaces → 404. Viewers see and may call read-only tools only.
+Order of refusals: no or bad token, or an OAuth token bound to another endpoint (RFC 8707) → 401
+with the RFC 9728 challenge; a GPT that does not exist or is not switched on → 404; a valid token
+of someone outside the GPT's workspace → 403 `insufficient_scope` (see `_resolve`). Viewers see
+and may call read-only tools only (a write tool is not in their list: calling it is a tool error).
 One SDK server serves every GPT: the request's GPT travels in a context variable that the
 handlers (and the instructions the server announces) read.
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
+from django.db.models import OuterRef, Subquery
 from mcp import types
 from mcp.server.lowlevel import Server
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
@@ -32,6 +34,7 @@ from gpts.models import GPT, Membership
 from .access import Caller, authenticate, resource_metadata_url
 from .catalog import Catalog, HostedTool, gpt_catalog
 from .limits import rate_limited
+from .oauth import MCP_SCOPE
 
 logger = logging.getLogger(__name__)
 
@@ -94,16 +97,10 @@ def _error(message: str) -> types.CallToolResult:
 
 
 def _call_sync(served: Served, tool: HostedTool, arguments: dict) -> types.CallToolResult:
-    from actions.models import Action
-
     from .calls import run_tool
 
     close_old_connections()
-    try:
-        action = Action.objects.get(pk=tool.action_id, gpt_id=served.gpt_id)
-    except Action.DoesNotExist:
-        return _error(f"The tool {tool.name} is no longer part of this GPT.")
-    outcome = run_tool(action=action, tool=tool, arguments=arguments, actor=served.caller.user)
+    outcome = run_tool(tool=tool, arguments=arguments, actor=served.caller.user)
     if outcome.error:
         return _error(f"{outcome.error} ({outcome.error_code})")
     text = outcome.body + ("\n[truncated at 100,000 characters]" if outcome.truncated else "")
@@ -146,25 +143,43 @@ def _catalog_for(gpt: GPT) -> Catalog:
 _catalogs: dict[tuple[int, int], Catalog] = {}
 
 
+def _challenge(resource: str, error: str = "", description: str = "") -> dict[str, str]:
+    """The RFC 6750 / RFC 9728 `WWW-Authenticate` challenge the MCP authorization spec asks for."""
+    parts = [f'error="{error}"'] if error else []
+    if error == "insufficient_scope":
+        parts.append(f'scope="{MCP_SCOPE}"')
+    parts.append(f'resource_metadata="{resource_metadata_url(resource)}"')
+    if description:
+        parts.append(f'error_description="{description}"')
+    return {"www-authenticate": "Bearer " + ", ".join(parts)}
+
+
 def _resolve(workspace: str, gpt_slug: str, headers: dict[str, str], resource: str) -> tuple[int, dict, Served | None]:
-    """(status, extra headers, what to serve): the refusals and the rate limits, decided in a thread."""
+    """(status, extra headers, what to serve): the refusals and the rate limits, decided in a thread.
+
+    401: no token, or one that is unknown, expired, revoked or issued for another endpoint (an
+    audience check is part of validating a token: RFC 9068 §4, the MCP spec's "invalid tokens MUST
+    receive 401"); the client should get a token for this endpoint. 404: no switched-on GPT here.
+    403 `insufficient_scope`: a valid token for this endpoint whose user is not (or no longer) a
+    member of the GPT's workspace ("insufficient permissions" in the spec's error table)."""
     close_old_connections()
-    challenge = {"www-authenticate": f'Bearer resource_metadata="{resource_metadata_url(resource)}"'}
     caller = authenticate(headers.get("authorization", ""), resource=resource)
     if caller is None:
-        return 401, challenge, None
-    if caller.wrong_audience:  # RFC 8707 / MCP authorization: a token for another resource is invalid here
-        metadata = resource_metadata_url(resource)
-        return 401, {"www-authenticate": f'Bearer error="invalid_token", resource_metadata="{metadata}"'}, None
+        return 401, _challenge(resource), None
+    if caller.wrong_audience:
+        return 401, _challenge(resource, "invalid_token", "The token was issued for another MCP endpoint."), None
+    role_here = Membership.objects.filter(workspace_id=OuterRef("workspace_id"), user=caller.user).values("role")
     gpt = (
         GPT.objects.select_related("workspace")
-        .filter(workspace__slug=workspace, slug=gpt_slug, mcp_enabled=True, workspace__memberships__user=caller.user)
+        .annotate(caller_role=Subquery(role_here[:1]))
+        .filter(workspace__slug=workspace, slug=gpt_slug, mcp_enabled=True)
         .first()
     )
     if gpt is None:
         return 404, {}, None
-    role = Membership.objects.filter(workspace_id=gpt.workspace_id, user=caller.user).values_list("role", flat=True)
-    caller.role = role.first()
+    if gpt.caller_role is None:
+        return 403, _challenge(resource, "insufficient_scope", "You are not a member of this GPT's workspace."), None
+    caller.role = gpt.caller_role
     retry_after = rate_limited(caller=caller, gpt_id=gpt.pk)
     if retry_after is not None:
         return 429, {"retry-after": str(retry_after)}, None
@@ -173,6 +188,7 @@ def _resolve(workspace: str, gpt_slug: str, headers: dict[str, str], resource: s
 
 _MESSAGES = {
     401: "Send a personal API token (Authorization: Bearer gps_…) or an OAuth access token for this server.",
+    403: "Your token is valid, but you are not a member of this GPT's workspace.",
     404: "No MCP server here.",
     429: "Too many calls: slow down.",
 }

@@ -265,8 +265,22 @@ MCP_GPT_THROTTLE_RATE = env("MCP_GPT_THROTTLE_RATE", default="3000/minute")
 MCP_ALLOWED_ORIGINS = env.list("MCP_ALLOWED_ORIGINS", default=[])
 # GPT Studio as the OAuth 2.1 authorization server of the hosted MCP endpoints (gpts/mcp/oauth.py;
 # https://django-oauth-toolkit.readthedocs.io/en/latest/settings.html): authorization code with
-# PKCE S256 only, tokens bound to one endpoint by RFC 8707 `resource`.
+# PKCE S256 only, tokens bound to one endpoint by RFC 8707 `resource`. oauthlib's
+# WebApplicationServer implements only the authorization_code and refresh_token grants (implicit,
+# password and client_credentials are refused whatever an application row says), and the metadata
+# advertises those alone. RFC 9700 token storage: access and refresh tokens are kept as SHA-256
+# checksums only (the `token` column stays empty), so a database copy holds no usable token.
+# With these, `manage.py check --deploy` reports no RFC 9700 warning from the library.
 OAUTH2_PROVIDER = {
+    "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.WebApplicationServer",
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,  # RFC 9207 `iss` on the redirect (mix-up defence)
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,  # a replayed refresh token revokes its whole family
     "PKCE_REQUIRED": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "SCOPES": {"mcp": "Call this GPT's actions as MCP tools"},

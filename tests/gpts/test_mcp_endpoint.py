@@ -4,9 +4,11 @@ real ASGI application in-process (httpx2's ASGI transport), with a mock API on 1
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 
 import pytest
+from django.db.backends.signals import connection_created
 from django.test import Client
 
 from gpts import services as gpt_services
@@ -15,7 +17,7 @@ from gpts.exporters.mcp_server import build_tools_spec
 from gpts.mcp.catalog import gpt_catalog
 from gpts.models import GPT, Membership
 from tests.factories import UserFactory, make_action
-from tests.gpts.mcp_support import BASE, _post, _run, _session, _token, _url
+from tests.gpts.mcp_support import BASE, NOTES_SCHEMA, _post, _run, _session, _token, _url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,10 +85,10 @@ def test_a_viewer_sees_and_calls_read_only_tools_only(hosted, mock_api):
     assert not any(r.method == "DELETE" for r in mock_api.requests)
 
 
-def test_refusals_401_without_a_token_404_when_off_unknown_or_outside_the_workspace(hosted):
+def test_refusals_401_without_a_valid_token_403_outside_the_workspace_404_when_off_or_unknown(hosted):
     gpt, owner = hosted
     path = f"/mcp/{gpt.workspace.slug}/{gpt.slug}/"
-    outsider_token = _token(UserFactory())
+    outsider_token = _token(UserFactory())  # valid, but its user belongs to another team
     owner_token = _token(owner)
 
     async def scenario(app):
@@ -99,11 +101,17 @@ def test_refusals_401_without_a_token_404_when_off_unknown_or_outside_the_worksp
         return no_token, bad_token, outsider, unknown, switched_off
 
     no_token, bad_token, outsider, unknown, switched_off = _run(scenario)
+    metadata = f"{BASE}/.well-known/oauth-protected-resource{path}"
     assert no_token.status_code == 401 and bad_token.status_code == 401
-    challenge = no_token.headers["www-authenticate"]
-    assert challenge == f'Bearer resource_metadata="{BASE}/.well-known/oauth-protected-resource{path}"'
-    assert (outsider.status_code, unknown.status_code, switched_off.status_code) == (404, 404, 404)
-    assert outsider.json() == unknown.json() == switched_off.json()
+    assert no_token.headers["www-authenticate"] == f'Bearer resource_metadata="{metadata}"'
+    assert outsider.status_code == 403
+    assert outsider.headers["www-authenticate"] == (
+        f'Bearer error="insufficient_scope", scope="mcp", resource_metadata="{metadata}", '
+        'error_description="You are not a member of this GPT\'s workspace."'
+    )
+    assert outsider.json()["code"] == "mcp.403"
+    assert (unknown.status_code, switched_off.status_code) == (404, 404)
+    assert unknown.json() == switched_off.json()
 
 
 def test_per_token_rate_limit_answers_429_with_retry_after(hosted, settings):
@@ -139,3 +147,50 @@ def test_operations_that_cannot_be_built_are_left_out_and_said_why(hosted):
     (left_out,) = catalog.left_out
     assert (left_out.action, left_out.operation) == ("Half", "noParam")
     assert "{id}" in left_out.reason
+
+
+@contextlib.contextmanager
+def queries_in_every_thread():
+    """Count the queries of every database connection opened meanwhile (the endpoint runs its
+    database work in worker threads, each with its own connection; `_run` starts fresh ones)."""
+    executed: list[str] = []
+    with contextlib.ExitStack() as wrappers:
+
+        def count(execute, sql, params, many, context):
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        def instrument(sender, connection, **kwargs):
+            wrappers.enter_context(connection.execute_wrapper(count))
+
+        connection_created.connect(instrument)
+        try:
+            yield executed
+        finally:
+            connection_created.disconnect(instrument)
+
+
+def test_a_tool_call_costs_the_same_few_queries_whatever_the_number_of_actions(hosted):
+    gpt, owner = hosted
+    token = _token(owner)
+
+    def queries_per_call() -> float:
+        with queries_in_every_thread() as executed:
+
+            async def scenario(app):
+                async def work(client):
+                    await client.call_tool("getNote", {"id": "7"})  # the catalog is built once per GPT version
+                    executed.clear()
+                    for _ in range(3):
+                        assert not (await client.call_tool("getNote", {"id": "7"})).is_error
+                    return len(executed) / 3
+
+                return await _session(app, _url(gpt), token)(work)
+
+            return _run(scenario)
+
+    few = queries_per_call()
+    for number in range(4):
+        make_action(gpt, actor=owner, name=f"Notes {number}", schema_text=NOTES_SCHEMA % {"url": "https://x.example"})
+    # The credential, the GPT with the caller's role, and the call's audit record.
+    assert few == queries_per_call() == 3

@@ -121,6 +121,26 @@ def test_a_token_for_one_gpts_endpoint_is_refused_by_anothers(hosted, client, mo
     assert foreign.status_code == 401 and 'error="invalid_token"' in foreign.headers["www-authenticate"]
 
 
+def test_a_token_whose_user_left_the_workspace_gets_403_insufficient_scope(hosted, client):
+    gpt, owner = hosted
+    application, _ = mcp_client_register(workspace=gpt.workspace, actor=owner, name="ChatGPT", redirect_uri=CALLBACK)
+    editor = UserFactory()
+    gpt_services.membership_set(workspace=gpt.workspace, user=editor, role=Membership.Role.EDITOR)
+    client.force_login(editor)
+    resource = _url(gpt)
+    access_token = _token(client, application, _code(_authorize(client, application, resource)), resource).json()[
+        "access_token"
+    ]
+    Membership.objects.filter(workspace=gpt.workspace, user=editor).delete()
+
+    async def scenario(app):
+        return await _post(app, urlsplit(resource).path, access_token)
+
+    refused = _run(scenario)
+    assert refused.status_code == 403
+    assert refused.headers["www-authenticate"].startswith('Bearer error="insufficient_scope", scope="mcp"')
+
+
 def test_only_members_get_a_token_and_only_for_a_named_switched_on_endpoint(hosted, client):
     gpt, owner = hosted
     application, _ = mcp_client_register(workspace=gpt.workspace, actor=owner, name="ChatGPT", redirect_uri=CALLBACK)
@@ -147,3 +167,62 @@ def test_protected_resource_and_authorization_server_metadata(client):
     server = client.get("/.well-known/oauth-authorization-server", HTTP_HOST=HOST).json()
     assert server["code_challenge_methods_supported"] == ["S256"]
     assert server["authorization_endpoint"] == f"{BASE}/o/authorize/"
+    assert server["grant_types_supported"] == ["authorization_code", "refresh_token"]
+    assert server["response_types_supported"] == ["code"]
+
+
+def test_implicit_password_and_client_credentials_grants_are_refused(hosted, client):
+    gpt, owner = hosted
+    application, secret = mcp_client_register(
+        workspace=gpt.workspace, actor=owner, name="Script", redirect_uri=CALLBACK, confidential=True
+    )
+    for grant in (
+        {"grant_type": "password", "username": owner.username, "password": "x"},
+        {"grant_type": "client_credentials"},
+    ):
+        refused = client.post(
+            "/o/token/", {**grant, "client_id": application.client_id, "client_secret": secret}, HTTP_HOST=HOST
+        )
+        assert refused.status_code == 400 and refused.json()["error"] == "unsupported_grant_type"
+    client.force_login(owner)
+    implicit = client.get(
+        "/o/authorize/",
+        {"response_type": "token", "client_id": application.client_id, "redirect_uri": CALLBACK, "resource": _url(gpt)},
+        HTTP_HOST=HOST,
+    )
+    assert implicit.status_code == 302 and implicit["Location"] == f"{CALLBACK}?error=unsupported_response_type"
+
+
+def test_tokens_are_stored_as_checksums_only_and_refresh_rotates_them(hosted, client):
+    from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+
+    gpt, owner = hosted
+    application, _ = mcp_client_register(workspace=gpt.workspace, actor=owner, name="ChatGPT", redirect_uri=CALLBACK)
+    client.force_login(owner)
+    resource = _url(gpt)
+    authorized = _authorize(client, application, resource)
+    assert parse_qs(urlsplit(authorized["Location"]).query)["iss"] == [BASE]  # RFC 9207
+    issued = _token(client, application, _code(authorized), resource).json()
+    stored = get_access_token_model().objects.get()
+    assert stored.token == "" and stored.token_checksum == hashlib.sha256(issued["access_token"].encode()).hexdigest()
+    assert get_refresh_token_model().objects.get().token == ""
+
+    refreshed = client.post(
+        "/o/token/",
+        {"grant_type": "refresh_token", "refresh_token": issued["refresh_token"], "client_id": application.client_id},
+        HTTP_HOST=HOST,
+    )
+    assert refreshed.status_code == 200, refreshed.content
+    new_token = refreshed.json()["access_token"]
+
+    async def scenario(app):
+        return await _post(app, urlsplit(resource).path, new_token)
+
+    assert _run(scenario).status_code == 200
+    replayed = client.post(
+        "/o/token/",
+        {"grant_type": "refresh_token", "refresh_token": issued["refresh_token"], "client_id": application.client_id},
+        HTTP_HOST=HOST,
+    )
+    assert replayed.status_code == 400 and replayed.json()["error"] == "invalid_grant"
+    assert _run(scenario).status_code == 401  # a replayed refresh token revokes the whole family
