@@ -13,6 +13,8 @@ class ActionsConfig(AppConfig):
         # complete as soon as Django is set up.
         from actions.schema import parsing, report  # noqa: F401
 
+        from . import tasks  # noqa: F401 (registers the Celery tasks gpts.jobs.job_enqueue queues by name)
+
         # The engine reads no settings; its default input cap follows settings.SCHEMA_MAX_BYTES.
         parsing.set_default_max_bytes(getattr(settings, "SCHEMA_MAX_BYTES", None))
         setting_changed.connect(_schema_max_bytes_changed, dispatch_uid="actions.schema_max_bytes")

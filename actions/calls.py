@@ -14,11 +14,10 @@ Who may call is the caller's business (editors and owners: the views check it).
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.db import transaction
 from django.utils import timezone
 
+from gpts.jobs import job_enqueue
 from gpts.models import Job
 
 from .models import Action, CallRecord
@@ -48,10 +47,7 @@ def action_call_start(*, action: Action, actor, operation: str, arguments) -> Jo
     )
     job.full_clean()
     job.save()
-    from .tasks import action_call_task  # the tasks module imports this one
-
-    transaction.on_commit(partial(action_call_task.delay, job.pk))
-    return job
+    return job_enqueue(job, task_name="actions.call")
 
 
 def action_call_run(*, job_id: int) -> Job:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -39,7 +38,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from gpts.jobs import FINISHED, job_claim, job_finish
+from gpts.jobs import FINISHED, job_claim, job_enqueue, job_finish
 from gpts.models import GPT, Job, Workspace
 from gpts.services import stale_job_cutoff_seconds
 from gptstudio.encryption import DecryptionError, decrypt, encrypt
@@ -96,13 +95,6 @@ def _reserve(actor) -> None:
         raise TooManyHeavyJobs(limit=limit)
 
 
-def _enqueue(job: Job) -> Job:
-    from .tasks import heavy_job_task  # the tasks module imports this one
-
-    transaction.on_commit(partial(heavy_job_task.delay, job.pk))
-    return job
-
-
 # --- Start (in the request) -------------------------------------------------------------------------
 
 
@@ -123,7 +115,7 @@ def schema_check_start(
         params={"schema_text": text, "size_bytes": schema_size(text)},
     )
     job.save()
-    return _enqueue(job)
+    return job_enqueue(job, task_name="actions.heavy_job")
 
 
 @transaction.atomic
@@ -167,7 +159,7 @@ def action_save_start(
         },
     )
     job.save()
-    return _enqueue(job)
+    return job_enqueue(job, task_name="actions.heavy_job")
 
 
 # --- Run (in the worker) ----------------------------------------------------------------------------

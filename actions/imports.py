@@ -27,12 +27,11 @@ Lock order: job row, then the GPT, then the action (actions.services).
 from __future__ import annotations
 
 import logging
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from gpts.jobs import FINISHED, job_claim, job_finish
+from gpts.jobs import FINISHED, job_claim, job_enqueue, job_finish
 from gpts.models import GPT, Job
 from gptstudio import limits
 from gptstudio.errors import EditConflict
@@ -113,10 +112,7 @@ def schema_import_start(*, gpt: GPT, actor, url: str, action: Action | None = No
     )
     job.full_clean()
     job.save()
-    from .tasks import schema_import_task  # the tasks module imports this one
-
-    transaction.on_commit(partial(schema_import_task.delay, job.pk))
-    return job
+    return job_enqueue(job, task_name="actions.schema_import")
 
 
 # --- Run (in the worker) ----------------------------------------------------------------------------

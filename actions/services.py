@@ -187,17 +187,19 @@ def action_create(
     """Add an action to a GPT (at the end unless `position` is given). The name is optional on
     every interface (studio, API, admin): left blank, it is the schema's title (or its domain).
     `revive_secrets`: give it the retired secrets kept for its name (restores and imports)."""
-    name = name.strip() or default_action_name(fields.get("schema_text", ""))
     locked = lock_gpt(gpt, expected_version=expected_gpt_version)
     existing = list(locked.actions.values_list("slug", "position"))
-    maximum = limits.GPT_ACTIONS_MAX.value
-    if len(existing) >= maximum:
-        raise ValidationError({"gpt": f"ChatGPT allows at most {maximum} actions per GPT; remove one first."})
-    action = Action(gpt=locked, position=max((p for _, p in existing), default=-1) + 1)
-    _apply(action, {"name": name, **fields}, api_key=api_key, oauth_client_secret=oauth_client_secret)
-    if not action.slug:
-        action.slug = unique_slug(action.name, (s for s, _ in existing), fallback="action")
-    else:
+    action = action_draft(
+        existing_slugs=[s for s, _ in existing],
+        name=name,
+        api_key=api_key,
+        oauth_client_secret=oauth_client_secret,
+        **fields,
+    )
+    action.gpt = locked
+    if "position" not in fields:
+        action.position = max((p for _, p in existing), default=-1) + 1
+    if fields.get("slug"):
         check_slug(action.slug, siblings=locked.actions.all(), what="action of this GPT")
     if revive_secrets:
         _revive_secrets(action)
@@ -207,6 +209,30 @@ def action_create(
         action, name_before=action.name, held={}, api_key=api_key, oauth_client_secret=oauth_client_secret
     )
     record_change(gpt=locked, actor=actor, summary=f"Added action {action.name}")
+    return action
+
+
+def action_draft(
+    *,
+    existing_slugs: list[str],
+    name: str = "",
+    api_key: str | None = None,
+    oauth_client_secret: str | None = None,
+    **fields,
+) -> Action:
+    """The action `action_create` would add to a GPT whose actions have `existing_slugs`, unsaved
+    and without its GPT: fields applied, domain derived, slug chosen and the fields' own checks
+    run (not those that need the GPT's row). Raises ValidationError. Reads and writes nothing, so
+    validating a GPT document uses it too (gpts.importers.document_validation_findings)."""
+    maximum = limits.GPT_ACTIONS_MAX.value
+    if len(existing_slugs) >= maximum:
+        raise ValidationError({"gpt": f"ChatGPT allows at most {maximum} actions per GPT; remove one first."})
+    action = Action(position=len(existing_slugs))
+    name = name.strip() or default_action_name(fields.get("schema_text", ""))
+    _apply(action, {"name": name, **fields}, api_key=api_key, oauth_client_secret=oauth_client_secret)
+    if not action.slug:
+        action.slug = unique_slug(action.name, existing_slugs, fallback="action")
+    action.full_clean(exclude=["gpt"], validate_unique=False, validate_constraints=False)
     return action
 
 

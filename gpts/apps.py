@@ -19,4 +19,7 @@ class GptsConfig(AppConfig):
             validation,
         )
 
-        from . import signals  # noqa: F401 (connects the sign-up receiver)
+        from . import (
+            signals,  # noqa: F401 (connects the sign-up receiver)
+            tasks,  # noqa: F401 (registers the Celery tasks gpts.jobs.job_enqueue queues by name)
+        )

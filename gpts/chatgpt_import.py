@@ -4,7 +4,7 @@ ChatGPT has no export. Its editor loads each GPT as JSON (`/backend-api/gizmos/<
 My GPTs list comes as JSON too; a user saves either from the browser's developer tools. The shapes
 are unofficial and vary, so reading is lenient and says what it did not understand:
 
-- `is_chatgpt_json(data)`: the content sniff `gpts.importers.gpt_import` uses (no flag needed).
+- `is_chatgpt_json(data)`: the content sniff `gpts.uploads.gpt_import` uses (no flag needed).
 - `chatgpt_plan(workspace=, data=)`: reads and maps every GPT in the input to a `gptstudio/gpt@1`
   document, with the import report as findings (unknown keys, values with no studio field, secrets
   and knowledge files to provide) and the GPT each one would update. Writes nothing.

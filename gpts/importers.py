@@ -4,34 +4,29 @@
 a new revision of an existing one, with its actions (matched by name) and knowledge files, in one
 transaction and one revision. `gpt_restore_revision` and every import (command, page, API) use it.
 
-`gpt_import` reads what a user uploads (a bundle zip from the `chatgpt` export, or a document in
-YAML or JSON), refuses unsafe zips with findings (see `gpts.bundle`), and calls the service.
-Secrets never travel: imported actions keep the secret already stored for them, and every action
-left without one is reported as "to be entered".
+`gpts.uploads.gpt_import` reads what a user uploads (a bundle zip, ChatGPT's JSON of a GPT, or a
+document) and calls the importer of its format, which ends here. Secrets never travel: imported
+actions keep the secret already stored for them, and every action left without one is reported as "to be entered".
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import transaction
 from django.db.models import Q
 
 from actions import services as action_services
 from actions.models import Action
-from gpts.document.read import DOCUMENT_MAX_BYTES, document_findings, domain_mismatch_finding, parse_document
+from gpts.document.read import document_findings, domain_mismatch_finding
+from gptstudio import limits
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
 
 from . import services
-from .models import GPT, KnowledgeFile, Revision, Workspace, knowledge_upload_to
-
-if TYPE_CHECKING:
-    from .chatgpt_import import ChatGPTImportResult
+from .models import GPT, ConversationStarter, KnowledgeFile, Revision, Workspace, knowledge_upload_to
+from .validation import GPTDraft, validate_gpt, validate_gpt_draft
 
 _STUDIO = {
     "chatgpt_behaviour": "Not a ChatGPT rule: what GPT Studio did while importing.",
@@ -459,131 +454,103 @@ def gpt_apply_document(
     )
 
 
+def gpt_restore_revision(*, gpt: GPT, revision: Revision, actor, expected_version: int) -> GPT:
+    """Bring the whole GPT back to an old revision (fields, starters, actions, knowledge files) as
+    one new revision, through `gpt_apply_document`.
+
+    Secrets are not in revisions: an action that is re-created gets none (ChatGPT's own restore
+    drops action auth too), one that still exists keeps its stored secret. A knowledge file comes
+    back when its bytes are still stored in the workspace; otherwise the restore leaves it out.
+    Raises ValidationError (with findings) if the old document no longer imports."""
+    services.require_version(expected_version)
+    if revision.gpt_id != gpt.pk:
+        raise ValidationError({"revision": "This revision belongs to another GPT."})
+    outcome = gpt_apply_document(
+        gpt_or_none=gpt,
+        workspace=gpt.workspace,
+        document=revision.document,
+        actor=actor,
+        expected_version=expected_version,
+        summary=f"Restored revision {revision.number}",
+    )
+    return outcome.gpt
+
+
 def _indexed(missing: Iterable[SecretToEnter], entries: list[dict]):
     positions = {entry["name"].strip(): index for index, entry in enumerate(entries)}
     return [(positions.get(s.action, 0), s) for s in missing]
 
 
 def _validation_findings(gpt: GPT) -> list[Finding]:
-    from .validation import validate_gpt
-
     return validate_gpt(gpt).all_findings
-
-
-# --- Uploads: a bundle zip or a document -------------------------------------------------------------
-
-
-def gpt_import(
-    *,
-    workspace: Workspace,
-    actor,
-    upload: BinaryIO,
-    filename: str = "",
-    gpt: GPT | None = None,
-    expected_version: int | None = None,
-    expected_versions: Mapping[str, int] | None = None,
-) -> ImportOutcome | ChatGPTImportResult:
-    """Import what a user hands in: a bundle zip (from the `chatgpt` export) or a GPT document in
-    YAML or JSON, as a new GPT (`gpt=None`) or a new revision of `gpt`. `upload` must be seekable.
-
-    ChatGPT's own JSON of a GPT (or a list of them) is recognised from its content and handed to
-    `gpts.chatgpt_import.chatgpt_import`, which returns a ChatGPTImportResult (one result per GPT;
-    `expected_versions` maps ChatGPT ids to the versions seen, for GPTs imported before).
-
-    Raises DocumentRejected (with findings) for an unsafe or unexpected zip, a document that does
-    not match the schema, or values the services refuse; EditConflict for a stale
-    `expected_version`. Nothing is written in either case."""
-    from .bundle import BundleRefused, is_zip, read_bundle
-
-    head = upload.read(4)
-    upload.seek(0)
-    summary = f"Imported from {filename}" if filename else ""
-    if is_zip(head):
-        try:
-            bundle = read_bundle(upload)
-        except BundleRefused as exc:
-            raise DocumentRejected(exc.findings) from exc
-        with bundle:
-            outcome = gpt_apply_document(
-                gpt_or_none=gpt,
-                workspace=workspace,
-                document=bundle.document,
-                actor=actor,
-                expected_version=expected_version,
-                knowledge_files=bundle.knowledge_files,
-                summary=summary,
-            )
-        outcome.findings = sort_findings(bundle.findings + outcome.findings)
-        return outcome
-    data = upload.read(DOCUMENT_MAX_BYTES + 1)
-    from .chatgpt_import import chatgpt_import, is_chatgpt_json
-
-    if is_chatgpt_json(data):
-        if gpt is not None:
-            raise DocumentRejected(
-                [
-                    make_finding(
-                        "import.chatgpt_target",
-                        "This is ChatGPT's JSON of a GPT: it finds the GPT it updates by its ChatGPT id, so import it "
-                        "into the workspace without naming a GPT (give the version you saw as `versions`).",
-                    )
-                ]
-            )
-        return chatgpt_import(workspace=workspace, actor=actor, data=data, expected_versions=expected_versions)
-    parsed = parse_document(data)
-    if not parsed.valid:
-        raise DocumentRejected(parsed.findings)
-    # gpt_apply_document re-checks the document and reports its warnings itself.
-    return gpt_apply_document(
-        gpt_or_none=gpt,
-        workspace=workspace,
-        document=parsed.document,
-        actor=actor,
-        expected_version=expected_version,
-        summary=summary,
-    )
 
 
 # --- Validation without saving -------------------------------------------------------------------
 
 
-class _DryRun(Exception):
-    def __init__(self, findings: list[Finding], stored: list[str]):
-        self.findings, self.stored = findings, stored
-
-
-def document_validation_findings(
-    *, document: dict, workspace: Workspace | None = None, knowledge_files: Mapping[str, File] | None = None
-) -> list[Finding]:
-    """What importing `document` would report (document findings and the GPT's validation),
-    without keeping anything: the import runs in a transaction that is always rolled back.
-    Knowledge files without bytes are left out and not reported (there is nothing to upload to)."""
+def document_validation_findings(*, document: dict, knowledge_files: Mapping[str, File] | None = None) -> list[Finding]:
+    """What importing `document` as a new GPT would report (the document's findings, the values
+    the services would refuse, and the GPT's validation), worked out on unsaved rows: nothing is
+    written to the database or to storage. Knowledge files are checked by the size and type the
+    document states, and by their bytes where `knowledge_files` (name → File) has them. What a
+    document never carries (secrets, knowledge bytes) is not reported as missing."""
     findings = document_findings(document)
     if has_errors(findings):
         return findings
+    findings += _trimmed_findings(document)
     try:
-        with transaction.atomic():
-            scratch = workspace or Workspace.objects.create(
-                name="Validation", slug=f"validation-{secrets.token_hex(8)}"
+        gpt, starters = services.gpt_draft(
+            conversation_starters=document["conversation_starters"], **_gpt_fields(document)
+        )
+    except ValidationError as exc:
+        return sort_findings(_findings_from_validation_error(exc, pointer_prefix="", pointers=GPT_FIELD_POINTERS))
+    actions = []
+    for position, entry in enumerate(document["actions"]):
+        try:
+            action = action_services.action_draft(
+                existing_slugs=[a.slug for a in actions], name=entry["name"], **_action_fields(entry, position)
             )
-            try:
-                outcome = gpt_apply_document(
-                    gpt_or_none=None,
-                    workspace=scratch,
-                    document=document,
-                    actor=None,
-                    knowledge_files=knowledge_files,
+        except ValidationError as exc:
+            return sort_findings(
+                _findings_from_validation_error(
+                    exc, pointer_prefix=f"/actions/{position}", pointers=ACTION_FIELD_POINTERS
                 )
-            except DocumentRejected as exc:
-                raise _DryRun(exc.findings, []) from exc
-            stored = list(outcome.gpt.knowledge_files.values_list("file", flat=True))
-            # A document never carries secrets or knowledge bytes: what is missing for those reasons
-            # is not a problem of the document.
-            from .validation import STUDIO_SECRET_CODES
+            )
+        if mismatch := domain_mismatch_finding(position, entry, action.domain):
+            findings.append(mismatch)
+        actions.append(action)
+    try:
+        knowledge = _knowledge_drafts(document["knowledge"], dict(knowledge_files or {}))
+    except DocumentRejected as exc:
+        return exc.findings
+    draft = GPTDraft(
+        gpt,
+        conversation_starters=[ConversationStarter(position=i, text=text) for i, text in enumerate(starters)],
+        actions=actions,
+        knowledge_files=knowledge,
+    )
+    return sort_findings(findings + validate_gpt_draft(draft).all_findings)
 
-            unreported = {"import.knowledge_missing", "import.secret_to_enter", *STUDIO_SECRET_CODES}
-            kept = [f for f in outcome.findings if f.code not in unreported]
-            raise _DryRun(kept, stored)
-    except _DryRun as result:
-        services._delete_unreferenced_files(result.stored)
-        return sort_findings(result.findings)
+
+def _knowledge_drafts(entries: list[dict], provided: Mapping[str, File]) -> list[KnowledgeFile]:
+    """The knowledge files `knowledge_file_add` would accept, unsaved (the same checks)."""
+    drafts: list[KnowledgeFile] = []
+    maximum = limits.GPT_KNOWLEDGE_FILES_MAX.value
+    for index, entry in enumerate(entries):
+        upload = provided.get(entry["name"])
+        try:
+            name = services.knowledge_file_name(entry["name"])
+            size = upload.size if upload is not None and upload.size is not None else entry["size"]
+            services.knowledge_file_size_check(name=name, size=size, media_type=entry["media_type"])
+            if len(drafts) >= maximum:
+                raise ValidationError({"file": f"A GPT holds at most {maximum} knowledge files; remove one first."})
+            if any(d.name == name for d in drafts):
+                raise ValidationError(
+                    {"name": f"This GPT already has a knowledge file named “{name}”; rename one of them."}
+                )
+        except ValidationError as exc:
+            raise DocumentRejected(
+                _findings_from_validation_error(exc, pointer_prefix=f"/knowledge/{index}", pointers={})
+            ) from exc
+        drafts.append(KnowledgeFile(name=name, size=size, sha256=entry["sha256"], media_type=entry["media_type"]))
+    return drafts

@@ -1,17 +1,31 @@
-"""A job row's transitions, shared by the job runners (actions.imports, actions.heavy).
+"""A job row's queueing and transitions, shared by the job runners (actions.imports, actions.heavy,
+actions.calls, gpts.picture_fetch).
 
-Both take the job row's lock and re-check its status, so two deliveries of one Celery task cannot
-both run a job or overwrite each other's outcome.
+`job_enqueue` queues a job's Celery task by its registered name: the tasks modules are entry points
+above the services (docs/ARCHITECTURE.md), so a service never imports one. The claim and finish
+take the job row's lock and re-check its status, so two deliveries of one Celery task cannot both
+run a job or overwrite each other's outcome.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
 from .models import Job
 
 FINISHED = (Job.Status.SUCCEEDED, Job.Status.FAILED)
+
+
+def job_enqueue(job: Job, *, task_name: str) -> Job:
+    """Queue the Celery task registered as `task_name` with the job's id, once the current
+    transaction commits (so the worker finds the row). With eager Celery it runs in process then."""
+    task = current_app.tasks[task_name]
+    transaction.on_commit(partial(task.delay, job.pk))
+    return job
 
 
 @transaction.atomic

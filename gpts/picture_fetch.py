@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,7 +26,7 @@ from gptstudio.errors import EditConflict
 from gptstudio.fetcher import DEFAULT_POLICY, FetchError, FetchRefused, fetch, validate_url
 
 from . import services
-from .jobs import FINISHED, job_claim, job_finish
+from .jobs import FINISHED, job_claim, job_enqueue, job_finish
 from .models import GPT, Job
 from .pictures import PROFILE_PICTURE_FORMATS
 
@@ -59,10 +58,7 @@ def profile_picture_fetch_start(*, gpt: GPT, actor) -> Job:
     )
     job.full_clean()
     job.save()
-    from .tasks import profile_picture_fetch_task  # the tasks module imports this one
-
-    transaction.on_commit(partial(profile_picture_fetch_task.delay, job.pk))
-    return job
+    return job_enqueue(job, task_name="gpts.profile_picture_fetch")
 
 
 def profile_picture_fetch_run(*, job_id: int) -> Job:

@@ -405,10 +405,8 @@ def gpt_create(
     *, workspace: Workspace, actor, conversation_starters: Iterable[str] = (), summary: str = "", **fields
 ) -> GPT:
     """Create a GPT (fields as on the model; `capabilities` may be a dict) with revision 1."""
-    fields = _split_capabilities(dict(fields))
-    starters = _clean_starters(conversation_starters)
-    gpt = GPT(workspace=workspace, created_by=actor, updated_by=actor)
-    _apply_fields(gpt, fields)
+    gpt, starters = gpt_draft(conversation_starters=conversation_starters, **fields)
+    gpt.workspace, gpt.created_by, gpt.updated_by = workspace, actor, actor
     if not gpt.slug:
         gpt.slug = unique_slug(gpt.name, workspace.gpts.values_list("slug", flat=True), fallback="gpt")
     else:
@@ -418,6 +416,20 @@ def gpt_create(
     _replace_starters(gpt, starters)
     record_change(gpt=gpt, actor=actor, summary=summary or "Created")
     return gpt
+
+
+def gpt_draft(*, conversation_starters: Iterable[str] = (), **fields) -> tuple[GPT, list[str]]:
+    """The GPT `gpt_create` would save and its cleaned starters, unsaved and in no workspace: the
+    fields applied and their own checks run (not the slug's, which needs the workspace). Raises
+    ValidationError. Reads and writes nothing, so validating a GPT document uses it too."""
+    fields = _split_capabilities(dict(fields))
+    starters = _clean_starters(conversation_starters)
+    gpt = GPT()
+    _apply_fields(gpt, fields)
+    gpt.full_clean(
+        exclude=["workspace", "slug", "created_by", "updated_by"], validate_unique=False, validate_constraints=False
+    )
+    return gpt, starters
 
 
 _NO_CHANGE = object()
@@ -468,30 +480,6 @@ def gpt_delete(*, gpt: GPT, expected_version: int | None = None) -> None:
     locked.delete()
     schema_texts_prune(schema_hashes)
     transaction.on_commit(lambda: _delete_unreferenced_files(stored_files))
-
-
-def gpt_restore_revision(*, gpt: GPT, revision: Revision, actor, expected_version: int) -> GPT:
-    """Bring the whole GPT back to an old revision (fields, starters, actions, knowledge files) as
-    one new revision, through `gpt_apply_document`.
-
-    Secrets are not in revisions: an action that is re-created gets none (ChatGPT's own restore
-    drops action auth too), one that still exists keeps its stored secret. A knowledge file comes
-    back when its bytes are still stored in the workspace; otherwise the restore leaves it out.
-    Raises ValidationError (with findings) if the old document no longer imports."""
-    from .importers import gpt_apply_document
-
-    require_version(expected_version)
-    if revision.gpt_id != gpt.pk:
-        raise ValidationError({"revision": "This revision belongs to another GPT."})
-    outcome = gpt_apply_document(
-        gpt_or_none=gpt,
-        workspace=gpt.workspace,
-        document=revision.document,
-        actor=actor,
-        expected_version=expected_version,
-        summary=f"Restored revision {revision.number}",
-    )
-    return outcome.gpt
 
 
 # --- Where a GPT came from in ChatGPT (gpts.chatgpt_import) ---------------------------------------
@@ -581,6 +569,27 @@ def knowledge_kind_limit(name: str, media_type: str) -> tuple[str, limits.Limit]
     return None
 
 
+def knowledge_file_name(name: str) -> str:
+    """A knowledge file's name as stored (its last path step, trimmed); raises ValidationError for a
+    name that would be a path step, not a file, in every export and bundle."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if name in (".", ".."):
+        raise ValidationError({"name": f"“{name}” cannot be a file name; rename the file."})
+    return name
+
+
+def knowledge_file_size_check(*, name: str, size: int, media_type: str) -> None:
+    """ChatGPT's per-file size limit, and the tighter one for its kind (`media_type` "": unknown yet)."""
+    if size > limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value:
+        raise ValidationError({"file": f"“{name}” is larger than ChatGPT's 512 MB per-file limit."})
+    kind_limit = knowledge_kind_limit(name, media_type) if media_type else None
+    if kind_limit is not None and size > kind_limit[1].value:
+        label, limit = kind_limit
+        raise ValidationError(
+            {"file": f"“{name}” is larger than ChatGPT's {limit.value // (1024 * 1024)} MB limit for {label}."}
+        )
+
+
 def knowledge_file_add(
     *, gpt: GPT, actor, upload: File, name: str | None = None, expected_version: int | None = None
 ) -> KnowledgeFile:
@@ -591,23 +600,12 @@ def knowledge_file_add(
     nothing references are deleted again."""
     from django.core.files.storage import default_storage
 
-    name = (name or getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if name in (".", ".."):
-        # Such a name would be a path step, not a file, in every export and bundle.
-        raise ValidationError({"name": f"“{name}” cannot be a file name; rename the file."})
-    max_bytes = limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.value
-    if upload.size is not None and upload.size > max_bytes:
-        raise ValidationError({"file": f"“{name}” is larger than ChatGPT's 512 MB per-file limit."})
+    name = knowledge_file_name(name or getattr(upload, "name", "") or "")
+    if upload.size is not None:
+        knowledge_file_size_check(name=name, size=upload.size, media_type="")
     sha256, size = _digest(upload)
-    if size > max_bytes:
-        raise ValidationError({"file": f"“{name}” is larger than ChatGPT's 512 MB per-file limit."})
     media_type = getattr(upload, "content_type", None) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    kind_limit = knowledge_kind_limit(name, media_type)
-    if kind_limit is not None and size > kind_limit[1].value:
-        label, limit = kind_limit
-        raise ValidationError(
-            {"file": f"“{name}” is larger than ChatGPT's {limit.value // (1024 * 1024)} MB limit for {label}."}
-        )
+    knowledge_file_size_check(name=name, size=size, media_type=media_type)
     knowledge = KnowledgeFile(name=name, size=size, sha256=sha256, media_type=media_type[:255], uploaded_by=actor)
     stored_name = knowledge_upload_to(knowledge, name)
     wrote_bytes = False

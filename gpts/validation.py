@@ -281,6 +281,37 @@ def validate_gpts(gpts, *, use_cache: bool = True) -> dict[int, GPTReport]:
     }
 
 
+class _Listed(list):
+    """A list read the way validation reads a related manager: `.all()`."""
+
+    def all(self):
+        return self
+
+
+class GPTDraft:
+    """A GPT that is not saved (a document being validated): the model's fields from an unsaved
+    GPT, its starters, actions and knowledge files as lists of unsaved rows."""
+
+    def __init__(self, gpt, *, conversation_starters: list, actions: list, knowledge_files: list):
+        self._gpt = gpt
+        self.conversation_starters = _Listed(conversation_starters)
+        self.actions = _Listed(actions)
+        self.knowledge_files = _Listed(knowledge_files)
+
+    def __getattr__(self, name):
+        return getattr(self._gpt, name)
+
+
+def validate_gpt_draft(draft: GPTDraft) -> GPTReport:
+    """Every finding for a GPT not saved, except the secrets GPT Studio holds (a document never
+    carries one). Its actions' schema reports are keyed by position, as they have no id yet."""
+    actions = list(draft.actions.all())
+    reports = _schema_reports([a.schema_text for a in actions], use_cache=True)
+    report = _gpt_report(draft, actions, reports, None)
+    report.actions = dict(enumerate(reports))
+    return report
+
+
 def _schema_reports(texts: list[str], *, use_cache: bool) -> list[SchemaReport]:
     if not use_cache:
         return [validate_schema_text(text) for text in texts]

@@ -30,7 +30,7 @@ from .forms import (
     RestoreForm,
     WorkspaceForm,
 )
-from .importers import restore_secrets_check
+from .importers import gpt_restore_revision, restore_secrets_check
 from .models import GPT, Job, Revision
 from .permissions import Access
 from .picture_fetch import profile_picture_fetch_start
@@ -544,7 +544,7 @@ def history_restore(request, workspace, gpt, number):
             messages.error(request, error)
         return _history_page(request, workspace, gpt, status=400)
     try:
-        restored = services.gpt_restore_revision(
+        restored = gpt_restore_revision(
             gpt=gpt, revision=revision, actor=request.user, expected_version=form.cleaned_data["version"]
         )
     except EditConflict:

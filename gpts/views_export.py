@@ -42,9 +42,10 @@ from .exporters import EXPORTERS, Export, ExportRefused, export_source, gpt_expo
 from .exporters.agent_plugin import mcp_url_problem
 from .exporters.migration import BRIDGE_TARGETS, migration_report
 from .exporters.paste_plan import build_paste_plan
-from .importers import DocumentRejected, gpt_import
+from .importers import DocumentRejected
 from .models import GPT
 from .permissions import Access
+from .uploads import gpt_import
 
 
 @require_GET

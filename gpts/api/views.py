@@ -26,10 +26,11 @@ from gpts.document.read import DOCUMENT_MAX_BYTES
 from gpts.exporters import EXPORTERS, ExportRefused, export_source, gpt_export
 from gpts.exporters.migration import migration_report
 from gpts.filters import GPTFilterSet
-from gpts.importers import DocumentRejected, gpt_import
+from gpts.importers import DocumentRejected, gpt_restore_revision
 from gpts.models import GPT, Job
 from gpts.permissions import Access
 from gpts.picture_fetch import profile_picture_fetch_start
+from gpts.uploads import gpt_import
 from gpts.validation import validate_gpt
 from gpts.views_export import download_response
 from gptstudio.api.concurrency import etag, expected_version, none_match, query_version
@@ -559,7 +560,7 @@ class RevisionViewSet(GPTChildMixin, mixins.ListModelMixin, mixins.RetrieveModel
         serializer.is_valid(raise_exception=True)
         gpt = selectors.gpt_detail_queryset(request.user).get(pk=self.gpt.pk)
         expected = expected_version(request, current=gpt.version, claimed=serializer.validated_data.get("version"))
-        services.gpt_restore_revision(gpt=gpt, revision=revision, actor=request.user, expected_version=expected)
+        gpt_restore_revision(gpt=gpt, revision=revision, actor=request.user, expected_version=expected)
         gpt = selectors.gpt_detail_queryset(request.user).get(pk=gpt.pk)
         data = s.GPTRestoredSerializer(gpt, context={"validation": validate_gpt(gpt)}).data
         return Response(data, headers={"ETag": etag(gpt.version)})

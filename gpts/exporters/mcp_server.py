@@ -24,8 +24,8 @@ from pathlib import Path
 from actions.operations import tool_annotations
 
 from .base import Exporter, ExportSource, register
-from .openai_tools import env_prefix
-from .tools import GptActionTools, source_tools
+from .migration import migration_report
+from .tools import GptActionTools, env_prefix, source_tools
 from .zipstream import DeterministicZip
 
 FILES_DIR = Path(__file__).parent / "mcp_server_files"
@@ -250,8 +250,6 @@ def render_readme(spec: dict, converted: list[GptActionTools]) -> str:
 
 def migration_markdown(source: ExportSource) -> str:
     """The migration report for this target (the same report the other bridge targets write)."""
-    from .migration import migration_report  # migration imports the exporter registry
-
     return migration_report(source, target="mcp-server", export_findings=[]).as_markdown()
 
 

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 from gptstudio.findings import Finding, Severity, sort_findings
 
-from .base import ExportSource
+from .base import ExportSource, get_exporter
+from .paste_plan import action_slugs
+from .tools import env_prefix
 
 BRIDGE_TARGETS = ("agent-skill", "agent-plugin", "openai-tools", "mcp-server")
 # The targets whose actions end up behind an MCP server (a skill or plugin reaches them only so).
@@ -162,9 +164,6 @@ def _carries_over(document: dict, source: ExportSource, targets: set[str]) -> li
 
 
 def _manual_steps(document: dict, source: ExportSource, targets: set[str]) -> list[MigrationItem]:
-    from .openai_tools import env_prefix
-    from .paste_plan import action_slugs
-
     steps = []
     actions = document["actions"]
     slugs = action_slugs(document)
@@ -310,17 +309,15 @@ def _lost(document: dict, source: ExportSource, targets: set[str]) -> list[Migra
 
 
 def _target_findings(source: ExportSource, targets: set[str]) -> list[Finding]:
-    from .agent_plugin import plugin_parts
-    from .agent_skill import skill_parts
-    from .openai_tools import source_tools
-
+    """The targets' own export reports, read through the exporter registry (a plugin holds the skill,
+    so the skill's report is not counted twice)."""
     findings: list[Finding] = []
     if "agent-plugin" in targets:
-        findings += plugin_parts(source)[3]
+        findings += get_exporter("agent-plugin").notices(source)
     elif "agent-skill" in targets:
-        findings += skill_parts(source).findings
+        findings += get_exporter("agent-skill").notices(source)
     if "openai-tools" in targets and source.document["actions"]:
-        findings += source_tools(source)[1]
+        findings += get_exporter("openai-tools").notices(source)
     return findings
 
 

@@ -25,7 +25,7 @@ from gptstudio.findings import Finding
 
 from .base import ExportSource, register
 from .bridge import BridgeExporter
-from .tools import GptActionTools, source_tools
+from .tools import GptActionTools, env_prefix, source_tools
 from .zipstream import DeterministicZip
 
 DISPATCH_FORMAT = "gptstudio/openai-tools-dispatch@1"
@@ -154,14 +154,6 @@ def auth_kind(action: dict) -> dict:
             "scope": oauth["scope"],
         }
     return {"type": "none"}
-
-
-def env_prefix(slug: str) -> str:
-    """Environment variable prefix of an action (`weather-api` → `WEATHER_API_`; one starting with a
-    digit gets `ACTION_` before it, as a shell variable cannot). The mcp-server target names its
-    variables the same way."""
-    prefix = "".join(c if c.isalnum() else "_" for c in slug.upper())
-    return f"{'ACTION_' if prefix[:1].isdigit() else ''}{prefix}_"
 
 
 def dispatch_entry(spec: Tool, action_tools: GptActionTools, *, strict: bool) -> dict:

@@ -46,3 +46,11 @@ def source_tools(source) -> tuple[list[GptActionTools], list[Finding]]:
     if "tools" not in source.derived:
         source.derived["tools"] = gpt_tools(source.document)
     return source.derived["tools"]
+
+
+def env_prefix(slug: str) -> str:
+    """Environment variable prefix of an action (`weather-api` → `WEATHER_API_`; one starting with a
+    digit gets `ACTION_` before it, as a shell variable cannot). The mcp-server target names its
+    variables the same way."""
+    prefix = "".join(c if c.isalnum() else "_" for c in slug.upper())
+    return f"{'ACTION_' if prefix[:1].isdigit() else ''}{prefix}_"

@@ -11,19 +11,17 @@ ChatGPT's callback URL as the redirect URI (`mcp_client_register`).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.http import HttpResponseForbidden
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import get_access_token_model, get_application_model
+from oauth2_provider.models import get_application_model
 from oauth2_provider.views import AuthorizationView
 
 from gpts.models import GPT, Membership, Workspace
 
-MCP_SCOPE = "mcp"
 _ENDPOINT_PATH = re.compile(r"^/mcp/(?P<workspace>[-a-zA-Z0-9_]+)/(?P<gpt>[-a-zA-Z0-9_]+)/?$")
 
 
@@ -63,21 +61,6 @@ class MCPAuthorizationView(AuthorizationView):
         if any(endpoint_gpt(resource, host=host, user=request.user) is None for resource in resources):
             return HttpResponseForbidden("No MCP server you may use at that `resource`.")
         return None
-
-
-def oauth_caller(credential: str, *, resource: str):
-    """The caller behind an access token issued here, None when unknown, expired or revoked;
-    a token bound to another resource (or to none) is marked `wrong_audience`."""
-    from .access import Caller
-
-    checksum = hashlib.sha256(credential.encode()).hexdigest()
-    token = get_access_token_model().objects.select_related("user").filter(token_checksum=checksum).first()
-    if token is None or token.is_expired() or token.user is None or not token.user.is_active:
-        return None
-    if not token.allow_scopes([MCP_SCOPE]):
-        return None
-    bound = bool(token.resource) and token.allows_audience(resource)
-    return Caller(user=token.user, token_key=f"oauth:{token.pk}", wrong_audience=not bound)
 
 
 @transaction.atomic

@@ -37,7 +37,7 @@ def test_the_document_carries_the_flag_only_when_off_and_imports_round_trip_it(w
     from gpts.document.build import gpt_document
     from gpts.document.read import parse_document
     from gpts.document.render import render_document
-    from gpts.importers import gpt_import
+    from gpts.uploads import gpt_import
 
     at_default = render_document(gpt_document(action.gpt))
     assert "changes_public_state" not in at_default  # existing documents keep their bytes

@@ -439,7 +439,7 @@ def test_too_large_is_413(api, rich, workspace, monkeypatch, settings):
     assert "import.zip.too_large" in [f["code"] for f in response.json()["findings"]]
     # A document over what GPT Studio reads.
     monkeypatch.setattr("gpts.document.read.DOCUMENT_MAX_BYTES", 100)
-    monkeypatch.setattr("gpts.importers.DOCUMENT_MAX_BYTES", 100)
+    monkeypatch.setattr("gpts.uploads.DOCUMENT_MAX_BYTES", 100)
     response = api.post(
         import_url(workspace), {"file": upload(exported(rich, "document"), "p.yaml")}, format="multipart"
     )

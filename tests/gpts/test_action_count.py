@@ -9,9 +9,8 @@ from django.apps import apps
 from django.core.management import call_command
 
 from actions.services import action_delete
-from gpts import services
 from gpts.document.build import gpt_document
-from gpts.importers import gpt_apply_document
+from gpts.importers import gpt_apply_document, gpt_restore_revision
 from gpts.models import GPT
 from tests.factories import CALENDAR_SCHEMA, NOTES_SCHEMA, make_action, make_gpt
 
@@ -54,7 +53,7 @@ def test_restoring_a_revision_restores_the_count(workspace, user):
     with_one = GPT.objects.get(pk=gpt.pk).revisions.order_by("-number").first()
     make_action(GPT.objects.get(pk=gpt.pk), name="Calendar", schema_text=CALENDAR_SCHEMA)
     fresh = GPT.objects.get(pk=gpt.pk)
-    services.gpt_restore_revision(gpt=fresh, revision=with_one, actor=user, expected_version=fresh.version)
+    gpt_restore_revision(gpt=fresh, revision=with_one, actor=user, expected_version=fresh.version)
     assert stored_and_actual(gpt) == (1, 1)
 
 

@@ -19,7 +19,7 @@ from gpts import services
 from gpts.exporters import gpt_export
 from gpts.exporters.agent_skill import SkillParts, knowledge_layout, skill_description, skill_name
 from gpts.exporters.base import KnowledgeItem
-from gpts.exporters.openai_tools import env_prefix
+from gpts.exporters.tools import env_prefix
 from gpts.models import GPT
 from tests.factories import make_gpt, make_rich_gpt
 from tests.hypothesis_examples import scaled

@@ -14,8 +14,9 @@ from django.core.files.base import ContentFile
 
 from gpts import services
 from gpts.exporters import gpt_export
-from gpts.importers import DocumentRejected, gpt_import
+from gpts.importers import DocumentRejected
 from gpts.models import GPT, KnowledgeFile
+from gpts.uploads import gpt_import
 from tests.factories import make_rich_gpt
 
 SEED = 20240501

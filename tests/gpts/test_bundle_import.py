@@ -14,8 +14,9 @@ from gpts import services
 from gpts.document.build import gpt_document
 from gpts.document.render import render_document
 from gpts.exporters import gpt_export
-from gpts.importers import DocumentRejected, SecretToEnter, gpt_import
+from gpts.importers import DocumentRejected, SecretToEnter
 from gpts.models import GPT, KnowledgeFile
+from gpts.uploads import gpt_import
 from gptstudio.errors import EditConflict
 from tests.factories import WEATHER_SCHEMA, make_action, make_gpt, make_rich_gpt, make_workspace
 

@@ -14,7 +14,7 @@ from actions.services import action_create
 from gpts import services
 from gpts.document.build import gpt_document
 from gpts.exporters import gpt_export
-from gpts.importers import gpt_import
+from gpts.uploads import gpt_import
 from gptstudio import limits
 from tests.corpus import CORPUS_DIR, corpus_files, corpus_text
 

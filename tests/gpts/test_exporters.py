@@ -177,7 +177,7 @@ def test_unknown_targets_and_formats_are_refused_clearly(rich):
 
 
 def test_a_bare_gpt_exports_a_complete_guide_and_round_trips(gpt, workspace, user):
-    from gpts.importers import gpt_import
+    from gpts.uploads import gpt_import
 
     bundle = export_bytes(gpt)
     guide = zipfile.ZipFile(io.BytesIO(bundle)).read("PASTE_GUIDE.md").decode()

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from actions.models import Action
 from gpts import services
 from gpts.document.build import gpt_document
-from gpts.importers import DocumentRejected, SecretToEnter, gpt_apply_document
+from gpts.importers import DocumentRejected, SecretToEnter, gpt_apply_document, gpt_restore_revision
 from gpts.models import GPT, KnowledgeFile, Revision
 from gptstudio.errors import EditConflict
 from tests.factories import make_action, make_rich_gpt, make_workspace
@@ -167,7 +167,7 @@ def test_restore_brings_back_actions_and_knowledge_as_one_new_revision(
     action_delete(action=action, actor=user)
     gpt = GPT.objects.get(pk=gpt.pk)
 
-    restored = services.gpt_restore_revision(gpt=gpt, revision=snapshot, actor=user, expected_version=gpt.version)
+    restored = gpt_restore_revision(gpt=gpt, revision=snapshot, actor=user, expected_version=gpt.version)
 
     assert restored.version == gpt.version + 1
     assert gpt_document(restored) == snapshot.document
@@ -184,7 +184,7 @@ def test_restore_without_the_knowledge_bytes_restores_the_rest(gpt, user, django
         services.knowledge_file_delete(knowledge=gpt.knowledge_files.get(), actor=user)
     services.gpt_update(gpt=gpt, actor=user, expected_version=gpt.version + 1, name="Renamed")
     gpt = GPT.objects.get(pk=gpt.pk)
-    restored = services.gpt_restore_revision(gpt=gpt, revision=snapshot, actor=user, expected_version=gpt.version)
+    restored = gpt_restore_revision(gpt=gpt, revision=snapshot, actor=user, expected_version=gpt.version)
     assert restored.name == "Weather Buddy"
     assert gpt_document(restored) == snapshot.document | {"knowledge": []}
 
@@ -192,7 +192,7 @@ def test_restore_without_the_knowledge_bytes_restores_the_rest(gpt, user, django
 def test_restore_refuses_a_stale_version(gpt, user):
     services.gpt_update(gpt=gpt, actor=user, expected_version=1, name="Renamed")
     with pytest.raises(EditConflict):
-        services.gpt_restore_revision(gpt=gpt, revision=gpt.revisions.last(), actor=user, expected_version=1)
+        gpt_restore_revision(gpt=gpt, revision=gpt.revisions.last(), actor=user, expected_version=1)
     assert GPT.objects.get(pk=gpt.pk).name == "Renamed"
 
 

@@ -13,7 +13,7 @@ import pytest
 from actions.operations import TOOL_NAME_MAX_LENGTH, action_tools, tool_annotations, tool_name
 from actions.services import action_update
 from gpts.exporters import EXPORTERS, gpt_export
-from gpts.exporters.mcp_server import env_prefix
+from gpts.exporters.tools import env_prefix
 from tests.corpus import corpus_files, corpus_text
 from tests.factories import make_action, make_gpt, make_rich_gpt, make_workspace
 

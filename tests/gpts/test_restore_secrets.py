@@ -16,7 +16,7 @@ from django.urls import reverse
 from actions import services as action_services
 from actions.models import Action, RetiredActionSecret
 from gpts import services
-from gpts.importers import restore_secrets_check, secrets_to_enter
+from gpts.importers import gpt_restore_revision, restore_secrets_check, secrets_to_enter
 from gpts.models import GPT
 from tests.factories import make_action
 
@@ -38,7 +38,7 @@ FIELD_LABEL = {"api_key": "API Key", "oauth_client_secret": "Client Secret"}
 def restore(gpt, number, user):
     gpt = GPT.objects.get(pk=gpt.pk)
     revision = gpt.revisions.get(number=number)
-    return services.gpt_restore_revision(gpt=gpt, revision=revision, actor=user, expected_version=gpt.version)
+    return gpt_restore_revision(gpt=gpt, revision=revision, actor=user, expected_version=gpt.version)
 
 
 def stored_secret(gpt, field):

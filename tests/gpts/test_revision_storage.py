@@ -13,6 +13,7 @@ from django.db import connection
 from actions import services as action_services
 from gpts import services
 from gpts.document.build import gpt_document
+from gpts.importers import gpt_restore_revision
 from gpts.models import GPT, Revision, SchemaText
 from tests.factories import big_schema, make_action, make_gpt, make_workspace
 
@@ -105,7 +106,7 @@ def test_a_restore_brings_back_the_schema_of_an_old_revision(gpt, user):
     )
     gpt = GPT.objects.get(pk=gpt.pk)
 
-    restored = services.gpt_restore_revision(
+    restored = gpt_restore_revision(
         gpt=gpt, revision=gpt.revisions.get(number=first_schema), actor=user, expected_version=gpt.version
     )
 

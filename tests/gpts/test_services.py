@@ -10,6 +10,7 @@ from django.db import connection
 
 from gpts import services
 from gpts.document_schema import DOCUMENT_FORMAT
+from gpts.importers import gpt_restore_revision
 from gpts.models import GPT, KnowledgeFile, Membership, Revision, Workspace
 from gptstudio.errors import EditConflict
 from tests.factories import make_action, make_gpt, make_workspace
@@ -77,7 +78,7 @@ def test_update_without_an_int_version_is_a_programming_error(gpt, user):
         with pytest.raises(TypeError, match="expected_version must be the version"):
             services.gpt_update(gpt=gpt, actor=user, expected_version=version, name="Blind")
     with pytest.raises(TypeError):
-        services.gpt_restore_revision(gpt=gpt, revision=gpt.revisions.get(), actor=user, expected_version=None)
+        gpt_restore_revision(gpt=gpt, revision=gpt.revisions.get(), actor=user, expected_version=None)
     assert GPT.objects.get(pk=gpt.pk).name == "Weather Buddy"
 
 
@@ -198,7 +199,7 @@ def test_restore_brings_back_the_whole_revision_as_one_new_revision(gpt, user):
     services.gpt_update(gpt=gpt, actor=user, expected_version=1, name="Renamed", conversation_starters=["Only"])
     make_action(gpt, actor=user)
     first = gpt.revisions.get(number=1)
-    restored = services.gpt_restore_revision(gpt=gpt, revision=first, actor=user, expected_version=3)
+    restored = gpt_restore_revision(gpt=gpt, revision=first, actor=user, expected_version=3)
     assert restored.version == 4
     assert restored.name == "Weather Buddy"
     assert [s.text for s in restored.conversation_starters.all()] == ["Hi", "Rain?"]

@@ -16,9 +16,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from gpts.chatgpt_import import ChatGPTImportResult
-from gpts.importers import DocumentRejected, gpt_import
+from gpts.importers import DocumentRejected
 from gpts.management.findings_output import write_findings, write_json
 from gpts.models import GPT, Workspace
+from gpts.uploads import gpt_import
 from gptstudio.errors import EditConflict
 
 

@@ -1,6 +1,6 @@
 """`manage.py validate_gpt PATH_OR_SLUG [--workspace WS] [--format json]`.
 
-PATH is a bundle zip or a GPT document (checked as if imported, nothing saved); otherwise the
+PATH is a bundle zip or a GPT document (checked as if imported; nothing is written); otherwise the
 argument is a GPT's slug (unique across workspaces, or narrowed with --workspace).
 Exit status: 0 no errors; 1 errors found; 2 bad usage."""
 
@@ -26,7 +26,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path_or_slug")
-        parser.add_argument("--workspace", help="The workspace's slug (for a slug; for a file: validate in it).")
+        parser.add_argument(
+            "--workspace", help="The workspace slug that narrows a GPT slug (a file is validated on its own)."
+        )
         parser.add_argument("--format", dest="fmt", choices=["text", "json"], default="text")
 
     def handle(self, *args, path_or_slug, workspace, fmt, **options):
@@ -46,11 +48,8 @@ class Command(BaseCommand):
             raise CommandError("Validation found errors.", returncode=1)
 
     def _file_findings(self, path: Path, workspace_slug: str | None) -> list[Finding]:
-        workspace = None
-        if workspace_slug:
-            workspace = Workspace.objects.filter(slug=workspace_slug).first()
-            if workspace is None:
-                raise CommandError(f"No workspace {workspace_slug!r}.", returncode=2)
+        if workspace_slug and not Workspace.objects.filter(slug=workspace_slug).exists():
+            raise CommandError(f"No workspace {workspace_slug!r}.", returncode=2)
         with path.open("rb") as stream:
             if is_zip(stream.read(4)):
                 stream.seek(0)
@@ -60,10 +59,10 @@ class Command(BaseCommand):
                     return exc.findings
                 with bundle:
                     return bundle.findings + document_validation_findings(
-                        document=bundle.document, workspace=workspace, knowledge_files=bundle.knowledge_files
+                        document=bundle.document, knowledge_files=bundle.knowledge_files
                     )
             stream.seek(0)
             parsed = parse_document(stream.read(DOCUMENT_MAX_BYTES + 1))
         if not parsed.valid:
             return parsed.findings
-        return document_validation_findings(document=parsed.document, workspace=workspace)
+        return document_validation_findings(document=parsed.document)
