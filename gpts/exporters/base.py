@@ -28,6 +28,7 @@ register_rule(
     chatgpt_behaviour="ChatGPT would refuse or drop what the errors describe.",
     source="GPT Studio",
     confidence="confirmed",
+    fix="Fix the errors listed, or export anyway if you mean to.",
 )
 
 
