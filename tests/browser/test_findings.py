@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from gptstudio import limits
+from tests.browser.conftest import SCREENSHOTS
 from tests.factories import UserFactory, make_action, make_gpt, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,6 +30,7 @@ def test_a_gpt_finding_focuses_its_field_and_copies_its_pointer(session, live_se
     s.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page = s.page
     page.goto(editor_url(gpt))
+    page.locator("aside .panel").screenshot(path=str(SCREENSHOTS / "gpt-editor-checks.png"))
 
     name_finding = page.locator('li.finding[data-code="gpt.name.too_long"]')
     name_finding.get_by_role("link", name="Shorten the name to 50 characters or fewer.").click()
