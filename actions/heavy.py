@@ -43,7 +43,7 @@ from gpts.models import GPT, Job, Workspace
 from gpts.services import stale_job_cutoff_seconds
 from gptstudio.encryption import DecryptionError, decrypt, encrypt
 from gptstudio.errors import EditConflict, TooManyHeavyJobs
-from gptstudio.findings import Finding, Severity
+from gptstudio.findings import Finding
 
 from .models import Action
 from .schema.report import Operation, SchemaReport
@@ -189,7 +189,7 @@ def report_from_dict(data: dict) -> SchemaReport:
     return SchemaReport(
         **{name: data[name] for name in fields},
         operations=[Operation(**operation) for operation in data["operations"]],
-        findings=[Finding(**{**finding, "severity": Severity(finding["severity"])}) for finding in data["findings"]],
+        findings=[Finding.from_dict(finding) for finding in data["findings"]],
     )
 
 

@@ -76,6 +76,7 @@ register_rule(
     "A schema refers back to itself; the tool's copy stops there",
     chatgpt_behaviour="Tool parameters are inlined JSON Schema; a recursive reference is cut where it repeats.",
     **_TOOLS_RULE,
+    fix="Check the tool's arguments where the schema repeats, or flatten the recursion.",
 )
 register_rule(
     "export.tools.unresolved_ref",
@@ -83,6 +84,7 @@ register_rule(
     "A $ref could not be inlined (remote, dynamic, or pointing nowhere)",
     chatgpt_behaviour="Remote references are never fetched; the argument accepts any value instead.",
     **_TOOLS_RULE,
+    fix="Point the `$ref` at a component in this schema.",
 )
 register_rule(
     "export.tools.schema_cut",
@@ -90,6 +92,7 @@ register_rule(
     "A tool's argument schema was too large to inline whole",
     chatgpt_behaviour="Past 20,000 schema nodes per tool, the rest is left open (any value).",
     **_TOOLS_RULE,
+    fix="Reduce the operation's argument schema.",
 )
 register_rule(
     "export.tools.cookie_parameter",
@@ -97,6 +100,7 @@ register_rule(
     "A cookie parameter was left out of the tool",
     chatgpt_behaviour="GPT actions never sent cookie parameters; the tool leaves them out too.",
     **_TOOLS_RULE,
+    fix="Send the value another way (a query parameter or the authentication) if the API needs it.",
 )
 register_rule(
     "export.tools.name_changed",
@@ -104,6 +108,7 @@ register_rule(
     "A tool name differs from the operationId",
     chatgpt_behaviour="Tool names allow only A-Z a-z 0-9 _ - and 64 characters, unique across the GPT.",
     **_TOOLS_RULE,
+    fix="Use the tool's new name where you call it, or rename the operationId.",
 )
 register_rule(
     "export.tools.unusable_schema",
@@ -111,6 +116,7 @@ register_rule(
     "An action's schema could not be read, so it gives no tools",
     chatgpt_behaviour="Only a parsed OpenAPI document has operations to export.",
     **_TOOLS_RULE,
+    fix="Fix the action's schema so it parses, then export again.",
 )
 
 

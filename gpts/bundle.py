@@ -42,18 +42,90 @@ _STUDIO = {
     "source": "GPT Studio",
     "confidence": "confirmed",
 }
-register("import.zip.unreadable", Severity.ERROR, "The file is not a readable zip", **_STUDIO)
-register("import.zip.unsafe_path", Severity.ERROR, "An entry's path could escape the bundle folder", **_STUDIO)
-register("import.zip.special_file", Severity.ERROR, "An entry is a symlink or another special file", **_STUDIO)
-register("import.zip.encrypted", Severity.ERROR, "An entry is encrypted", **_STUDIO)
-register("import.zip.duplicate_name", Severity.ERROR, "Two entries have the same name", **_STUDIO)
-register("import.zip.too_many_files", Severity.ERROR, "The bundle has too many entries", **_STUDIO)
-register("import.zip.too_large", Severity.ERROR, "An entry or the whole bundle is too large", **_STUDIO)
-register("import.zip.bomb", Severity.ERROR, "An entry expands implausibly (zip bomb)", **_STUDIO)
-register("import.zip.unexpected_file", Severity.ERROR, "An entry is not part of a GPT Studio bundle", **_STUDIO)
-register("import.zip.missing_document", Severity.ERROR, "The bundle has no gpt.yaml", **_STUDIO)
-register("import.zip.copy_differs", Severity.ERROR, "A copy of gpt.yaml's data disagrees with it", **_STUDIO)
-register("import.zip.knowledge_changed", Severity.INFO, "A knowledge file differs from gpt.yaml's record", **_STUDIO)
+register(
+    "import.zip.unreadable",
+    Severity.ERROR,
+    "The file is not a readable zip",
+    **_STUDIO,
+    fix="Upload the .zip file GPT Studio exported, unchanged.",
+)
+register(
+    "import.zip.unsafe_path",
+    Severity.ERROR,
+    "An entry's path could escape the bundle folder",
+    **_STUDIO,
+    fix="Use a bundle exported by GPT Studio: entries must stay inside the bundle folder.",
+)
+register(
+    "import.zip.special_file",
+    Severity.ERROR,
+    "An entry is a symlink or another special file",
+    **_STUDIO,
+    fix="Remove the symlink or special file from the bundle.",
+)
+register(
+    "import.zip.encrypted",
+    Severity.ERROR,
+    "An entry is encrypted",
+    **_STUDIO,
+    fix="Zip the bundle again without a password.",
+)
+register(
+    "import.zip.duplicate_name",
+    Severity.ERROR,
+    "Two entries have the same name",
+    **_STUDIO,
+    fix="Remove one of the two entries with the same name.",
+)
+register(
+    "import.zip.too_many_files",
+    Severity.ERROR,
+    "The bundle has too many entries",
+    **_STUDIO,
+    fix="Remove entries that are not part of the GPT.",
+)
+register(
+    "import.zip.too_large",
+    Severity.ERROR,
+    "An entry or the whole bundle is too large",
+    **_STUDIO,
+    fix="Remove large knowledge files from the bundle and upload them in the editor.",
+)
+register(
+    "import.zip.bomb",
+    Severity.ERROR,
+    "An entry expands implausibly (zip bomb)",
+    **_STUDIO,
+    fix="Use a bundle exported by GPT Studio.",
+)
+register(
+    "import.zip.unexpected_file",
+    Severity.ERROR,
+    "An entry is not part of a GPT Studio bundle",
+    **_STUDIO,
+    fix="Remove the entry, or put the file under `knowledge/`.",
+)
+register(
+    "import.zip.missing_document",
+    Severity.ERROR,
+    "The bundle has no gpt.yaml",
+    **_STUDIO,
+    fix="Add the GPT's gpt.yaml at the bundle's top level.",
+)
+register(
+    "import.zip.copy_differs",
+    Severity.ERROR,
+    "A copy of gpt.yaml's data disagrees with it",
+    **_STUDIO,
+    fix="Remove the copy that differs, or make it agree with gpt.yaml.",
+)
+register(
+    "import.zip.knowledge_changed",
+    Severity.INFO,
+    "A knowledge file differs from gpt.yaml's record",
+    **_STUDIO,
+    fix="Check that the knowledge file is the one you mean to import.",
+)
 
 IGNORED = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$)")
 # A knowledge file may really be named .DS_Store (the export writes it): kept when gpt.yaml lists it,

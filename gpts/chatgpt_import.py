@@ -45,20 +45,104 @@ _STUDIO = {
     "source": "MIGRATION.md §8",
     "confidence": "confirmed",
 }
-register("chatgpt.unreadable", Severity.ERROR, "ChatGPT's JSON cannot be read", **_STUDIO)
-register("chatgpt.not_a_gpt", Severity.ERROR, "Not a GPT in ChatGPT's JSON", **_STUDIO)
-register("chatgpt.project", Severity.ERROR, "A ChatGPT Project, not a GPT", **_STUDIO)
-register("chatgpt.wrong_type", Severity.ERROR, "A value of ChatGPT's JSON has the wrong type", **_STUDIO)
-register("chatgpt.duplicate_id", Severity.ERROR, "The same ChatGPT GPT twice in one import", **_STUDIO)
-register("chatgpt.unknown_key", Severity.INFO, "A key of ChatGPT's JSON that GPT Studio does not know", **_STUDIO)
-register("chatgpt.not_imported", Severity.INFO, "A value of ChatGPT's JSON with no GPT Studio field", **_STUDIO)
-register("chatgpt.personal_data", Severity.INFO, "Personal data in ChatGPT's JSON was not stored", **_STUDIO)
-register("chatgpt.default", Severity.INFO, "A field ChatGPT's JSON leaves out took its default", **_STUDIO)
-register("chatgpt.unknown_tool", Severity.WARNING, "A tool type GPT Studio does not know", **_STUDIO)
-register("chatgpt.unknown_value", Severity.WARNING, "A value of ChatGPT's JSON GPT Studio does not know", **_STUDIO)
-register("chatgpt.secret_to_enter", Severity.WARNING, "A secret ChatGPT never gives back", **_STUDIO)
-register("chatgpt.knowledge_to_upload", Severity.WARNING, "Knowledge files ChatGPT names only by id", **_STUDIO)
-register("chatgpt.profile_picture", Severity.INFO, "The profile picture's address was kept", **_STUDIO)
+register(
+    "chatgpt.unreadable",
+    Severity.ERROR,
+    "ChatGPT's JSON cannot be read",
+    **_STUDIO,
+    fix="Paste ChatGPT's JSON of the GPT again, whole.",
+)
+register(
+    "chatgpt.not_a_gpt",
+    Severity.ERROR,
+    "Not a GPT in ChatGPT's JSON",
+    **_STUDIO,
+    fix="Paste the JSON of a GPT (its `gizmo`), not another ChatGPT object.",
+)
+register(
+    "chatgpt.project",
+    Severity.ERROR,
+    "A ChatGPT Project, not a GPT",
+    **_STUDIO,
+    fix="Import a GPT: GPT Studio does not import ChatGPT Projects.",
+)
+register(
+    "chatgpt.wrong_type",
+    Severity.ERROR,
+    "A value of ChatGPT's JSON has the wrong type",
+    **_STUDIO,
+    fix="Check the value at the pointer shown; ChatGPT's JSON was edited or is from a newer version.",
+)
+register(
+    "chatgpt.duplicate_id",
+    Severity.ERROR,
+    "The same ChatGPT GPT twice in one import",
+    **_STUDIO,
+    fix="Remove one of the two copies of the GPT from the import.",
+)
+register(
+    "chatgpt.unknown_key",
+    Severity.INFO,
+    "A key of ChatGPT's JSON that GPT Studio does not know",
+    **_STUDIO,
+    fix="Check whether the value matters; GPT Studio did not keep it.",
+)
+register(
+    "chatgpt.not_imported",
+    Severity.INFO,
+    "A value of ChatGPT's JSON with no GPT Studio field",
+    **_STUDIO,
+    fix="Check whether the value matters; GPT Studio has no field for it.",
+)
+register(
+    "chatgpt.personal_data",
+    Severity.INFO,
+    "Personal data in ChatGPT's JSON was not stored",
+    **_STUDIO,
+    fix="Leave it: GPT Studio does not store personal data from ChatGPT's JSON.",
+)
+register(
+    "chatgpt.default",
+    Severity.INFO,
+    "A field ChatGPT's JSON leaves out took its default",
+    **_STUDIO,
+    fix="Check the field in the editor: it took GPT Studio's default.",
+)
+register(
+    "chatgpt.unknown_tool",
+    Severity.WARNING,
+    "A tool type GPT Studio does not know",
+    **_STUDIO,
+    fix="Check the GPT's capabilities in the editor; this tool was not imported.",
+)
+register(
+    "chatgpt.unknown_value",
+    Severity.WARNING,
+    "A value of ChatGPT's JSON GPT Studio does not know",
+    **_STUDIO,
+    fix="Check the field in the editor; this value was not imported.",
+)
+register(
+    "chatgpt.secret_to_enter",
+    Severity.WARNING,
+    "A secret ChatGPT never gives back",
+    **_STUDIO,
+    fix="Enter the secret in the action's authentication.",
+)
+register(
+    "chatgpt.knowledge_to_upload",
+    Severity.WARNING,
+    "Knowledge files ChatGPT names only by id",
+    **_STUDIO,
+    fix="Upload the knowledge files again in the editor.",
+)
+register(
+    "chatgpt.profile_picture",
+    Severity.INFO,
+    "The profile picture's address was kept",
+    **_STUDIO,
+    fix="Fetch the profile picture from the editor, or upload one.",
+)
 
 # A document's value cap, plus as many again for each action schema: ChatGPT's JSON holds them as
 # data (`json_schema`), where a document holds them as text. Real GPT action schemas have about

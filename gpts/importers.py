@@ -33,17 +33,48 @@ _STUDIO = {
     "source": "GPT Studio",
     "confidence": "confirmed",
 }
-register("import.secret_to_enter", Severity.INFO, "A secret is to be entered by hand", **_STUDIO)
-register("import.knowledge_missing", Severity.WARNING, "A knowledge file listed in the document is missing", **_STUDIO)
-register("import.invalid_value", Severity.ERROR, "A value in the document cannot be saved", **_STUDIO)
-register("import.wrong_workspace", Severity.ERROR, "The GPT belongs to another workspace", **_STUDIO)
+register(
+    "import.secret_to_enter",
+    Severity.INFO,
+    "A secret is to be entered by hand",
+    **_STUDIO,
+    fix="Enter the secret in the action's authentication after the import.",
+)
+register(
+    "import.knowledge_missing",
+    Severity.WARNING,
+    "A knowledge file listed in the document is missing",
+    **_STUDIO,
+    fix="Upload the missing knowledge file in the editor after the import.",
+)
+register(
+    "import.invalid_value",
+    Severity.ERROR,
+    "A value in the document cannot be saved",
+    **_STUDIO,
+    fix="Change the value at the pointer shown so it can be saved.",
+)
+register(
+    "import.wrong_workspace",
+    Severity.ERROR,
+    "The GPT belongs to another workspace",
+    **_STUDIO,
+    fix="Import the document into the GPT's own workspace, or as a new GPT.",
+)
 register(
     "import.chatgpt_target",
     Severity.ERROR,
     "ChatGPT's JSON is imported into a workspace, not onto a named GPT",
     **_STUDIO,
+    fix="Import ChatGPT's JSON into a workspace; it creates or updates the GPT by its ChatGPT id.",
 )
-register("import.trimmed", Severity.INFO, "Spaces around a value were removed, as every edit does", **_STUDIO)
+register(
+    "import.trimmed",
+    Severity.INFO,
+    "Spaces around a value were removed, as every edit does",
+    **_STUDIO,
+    fix="Check the trimmed values if the spaces mattered.",
+)
 
 
 class DocumentRejected(ValidationError):

@@ -42,6 +42,7 @@ register(
     source="GPT_EDITOR.md §1.1, §1.2 [BUNDLE]",
     confidence="confirmed",
     chatgpt_message="GPT name cannot be empty",
+    fix="Give the GPT a name.",
 )
 register(
     "gpt.name.too_long",
@@ -51,6 +52,7 @@ register(
     source=limits.GPT_NAME_MAX_LENGTH.source,
     confidence=limits.GPT_NAME_MAX_LENGTH.confidence,
     chatgpt_message="GPT names cannot be longer than 50 characters.",
+    fix=f"Shorten the name to {limits.GPT_NAME_MAX_LENGTH.value} characters or fewer.",
 )
 register(
     "gpt.description.too_long",
@@ -60,6 +62,7 @@ register(
     source=limits.GPT_DESCRIPTION_MAX_LENGTH.source,
     confidence=limits.GPT_DESCRIPTION_MAX_LENGTH.confidence,
     chatgpt_message="GPT descriptions cannot be longer than 300 characters.",
+    fix=f"Shorten the description to {limits.GPT_DESCRIPTION_MAX_LENGTH.value} characters or fewer.",
 )
 register(
     "gpt.instructions.too_long",
@@ -70,6 +73,8 @@ register(
     source=limits.GPT_INSTRUCTIONS_MAX_LENGTH.source,
     confidence=limits.GPT_INSTRUCTIONS_MAX_LENGTH.confidence,
     chatgpt_message="GPT instructions cannot be longer than 8000 characters.",
+    fix=f"Shorten the instructions to {limits.GPT_INSTRUCTIONS_MAX_LENGTH.value:,} characters or fewer, "
+    "or move reference text into knowledge files.",
 )
 register(
     "gpt.starters.too_many",
@@ -78,6 +83,7 @@ register(
     chatgpt_behaviour="The editor holds at most 12 starters; the rest cannot be entered.",
     source=limits.GPT_CONVERSATION_STARTERS_MAX.source,
     confidence=limits.GPT_CONVERSATION_STARTERS_MAX.confidence,
+    fix=f"Remove conversation starters until {limits.GPT_CONVERSATION_STARTERS_MAX.value} or fewer are left.",
 )
 register(
     "gpt.starters.hidden",
@@ -86,6 +92,7 @@ register(
     chatgpt_behaviour="The GPT's About page shows the first 4 starters; the others exist but are not shown there.",
     source=limits.GPT_CONVERSATION_STARTERS_SHOWN.source,
     confidence=limits.GPT_CONVERSATION_STARTERS_SHOWN.confidence,
+    fix=f"Move the starters you want shown into the first {limits.GPT_CONVERSATION_STARTERS_SHOWN.value}.",
 )
 register(
     "gpt.category.missing",
@@ -95,6 +102,7 @@ register(
     source="GPT_EDITOR.md §1.2, §2 [BUNDLE]",
     confidence="confirmed",
     chatgpt_message="Public GPTs must have a category",
+    fix="Choose a category, or share the GPT by link instead of in the GPT Store.",
 )
 register(
     "gpt.knowledge.too_many",
@@ -103,6 +111,7 @@ register(
     chatgpt_behaviour="A GPT holds up to 20 knowledge files.",
     source=limits.GPT_KNOWLEDGE_FILES_MAX.source,
     confidence=limits.GPT_KNOWLEDGE_FILES_MAX.confidence,
+    fix=f"Remove knowledge files until {limits.GPT_KNOWLEDGE_FILES_MAX.value} or fewer are left, or merge some.",
 )
 register(
     "gpt.knowledge.file_too_large",
@@ -111,6 +120,7 @@ register(
     chatgpt_behaviour="ChatGPT refuses files over 512 MB, and images over 20 MB.",
     source=limits.GPT_KNOWLEDGE_FILE_MAX_BYTES.source,
     confidence="confirmed",
+    fix="Split the file or upload a smaller version.",
 )
 register(
     "gpt.knowledge.spreadsheet_too_large",
@@ -119,6 +129,7 @@ register(
     chatgpt_behaviour="Spreadsheets are limited to about 50 MB (an approximate figure).",
     source=limits.GPT_KNOWLEDGE_SPREADSHEET_MAX_BYTES.source,
     confidence=limits.GPT_KNOWLEDGE_SPREADSHEET_MAX_BYTES.confidence,
+    fix="Split the spreadsheet or remove rows and columns the GPT does not need.",
 )
 register(
     "gpt.profile_picture.type",
@@ -127,6 +138,7 @@ register(
     chatgpt_behaviour="The editor's upload accepts PNG, JPEG, GIF and WebP images only.",
     source="GPT_EDITOR.md §1.1 [BUNDLE]",
     confidence="confirmed",
+    fix="Upload the picture as PNG, JPEG, GIF or WebP.",
 )
 # --- Actions of a GPT (GPT_EDITOR.md §1.1, §2, §3.1, §3.2, §4, §5) -------------------------------------
 register(
@@ -137,6 +149,7 @@ register(
     source=limits.GPT_ACTIONS_MAX.source,
     confidence=limits.GPT_ACTIONS_MAX.confidence,
     chatgpt_message="GPTs can have a maximum of 10 actions",
+    fix=f"Remove actions until {limits.GPT_ACTIONS_MAX.value} or fewer are left.",
 )
 register(
     "gpt.action.duplicate_domain",
@@ -146,6 +159,7 @@ register(
     source="GPT_EDITOR.md §3.1, §5 [BUNDLE]",
     confidence="confirmed",
     chatgpt_message="Action sets cannot have duplicate domains - {domain} already exists on another action",
+    fix="Merge the actions on this domain into one action.",
 )
 register(
     "gpt.action.privacy_policy_required",
@@ -156,6 +170,7 @@ register(
     source="GPT_EDITOR.md §1.2, §2, §4 [BUNDLE], [H-ACT]",
     confidence="confirmed",
     chatgpt_message="Public actions require valid privacy policy URLs",
+    fix="Enter an https privacy policy URL in each action.",
 )
 register(
     "gpt.action.duplicate_operation_id",
@@ -165,6 +180,7 @@ register(
     "with the same name and may call the wrong one.",
     source="GPT_EDITOR.md §3.1 [BUNDLE] (one namespace per action)",
     confidence="unconfirmed",
+    fix="Rename one of the operationIds so the model can tell them apart.",
 )
 register(
     "gpt.action.auth_mismatch",
@@ -174,6 +190,7 @@ register(
     "is only a description. When they disagree, calls usually fail with 401.",
     source="GPT_EDITOR.md §4 [AUTH], [H-ACT]",
     confidence="confirmed",
+    fix="Change the action's authentication to match the schema's security scheme.",
 )
 register(
     "gpt.model.no_actions",
@@ -184,6 +201,7 @@ register(
     "switches to Pro gets no actions).",
     source="GPT_EDITOR.md §1.1 (picker: rkalani1 guide, [H-ACT]), §3.2 [H-ACT]",
     confidence="likely",
+    fix="Pick a recommended model that can use actions, or leave it empty.",
 )
 register(
     "gpt.action.oauth_url_off_domain",
@@ -193,6 +211,7 @@ register(
     "Adobe sign-in domains; otherwise sign-in fails.",
     source="GPT_EDITOR.md §3.2 [PROD]",
     confidence="confirmed",
+    fix="Move the OAuth URLs to the API's domain, or use Google, Microsoft or Adobe sign-in.",
 )
 register(
     "action.auth.secret_missing",
@@ -204,6 +223,7 @@ register(
     "from ChatGPT they must be entered by hand.",
     source="GPT_EDITOR.md §4 [AUTH], [H-ACT]",
     confidence="confirmed",
+    fix="Enter the API key, or the OAuth client ID and secret, in the action's authentication.",
 )
 # Findings about secrets GPT Studio holds for calling the API itself; exports leave them out (they
 # never carry a secret, and their paste guide asks for every one).
@@ -216,6 +236,7 @@ register(
     "GPT rescued from ChatGPT lacks them until they are uploaded again.",
     source="MIGRATION.md §8",
     confidence="confirmed",
+    fix="Upload the knowledge files listed, then mark them done.",
 )
 
 

@@ -122,6 +122,12 @@ def _editor_context(request, workspace, gpt: GPT | None, form: GPTForm) -> dict:
         "report": report,
         "findings": report.findings if report else [],
         "action_findings": action_findings,
+        # The checks panel says once, above its lists, that these findings rest on builders' reports.
+        "builder_reported_count": sum(
+            finding.builder_reported
+            for findings in [report.findings if report else [], *(found for _action, found in action_findings)]
+            for finding in findings
+        ),
         "knowledge_form": KnowledgeUploadForm(),
         "picture_job": _last_picture_job(gpt),
         "limits": limits,

@@ -5,6 +5,7 @@ everything else imports them from here. One `Finding` class, one `RULES` registr
 """
 
 from actions.schema.findings import (
+    FIX_VERBS,
     LIKELY_NOTE,
     RULES,
     SEVERITY_ORDER,
@@ -19,6 +20,7 @@ from actions.schema.findings import (
 )
 
 __all__ = [
+    "FIX_VERBS",
     "LIKELY_NOTE",
     "RULES",
     "SEVERITY_ORDER",

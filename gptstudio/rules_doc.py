@@ -26,7 +26,8 @@ INTRO = (
     "is unconfirmed; **info** for what changes nothing in ChatGPT. Confidence is that of the fact in "
     "GPT_EDITOR.md: *confirmed* (OpenAI doc or client code), *likely* (several third-party sources; "
     "such findings say in their message that the behaviour is reported by builders, not documented), "
-    "*unconfirmed* (a single claim; such rules are at most warnings)."
+    "*unconfirmed* (a single claim; such rules are at most warnings). *What to do* is the advice every "
+    "finding of the rule leads with (the API's `fix`)."
 )
 
 
@@ -76,13 +77,14 @@ def rules_markdown() -> str:
         lines += [
             f"## {area.title}",
             "",
-            "| Code | Severity | Rule | What ChatGPT does | ChatGPT's message | Source | Confidence |",
-            "|---|---|---|---|---|---|---|",
+            "| Code | Severity | Rule | What to do | What ChatGPT does | ChatGPT's message | Source | Confidence |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for rule in area.rules:
             message = f"“{_cell(rule.chatgpt_message)}”" if rule.chatgpt_message else ""
             lines.append(
-                f"| `{rule.code}` | {rule.severity} | {_cell(rule.title)} | {_cell(rule.chatgpt_behaviour)} | "
+                f"| `{rule.code}` | {rule.severity} | {_cell(rule.title)} | {_cell(rule.fix)} | "
+                f"{_cell(rule.chatgpt_behaviour)} | "
                 f"{message} | {_cell(rule.source)} | {rule.confidence} |"
             )
         lines.append("")

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .findings import LIKELY_NOTE
 from .limits import STUDIO_SCHEMA_HARD_MAX_BYTES
 from .parsing import detect_schema_format, schema_max_bytes, too_large_finding
 from .report import SchemaReport, validate_schema_text
@@ -80,7 +81,7 @@ def text_lines(path: str, report: SchemaReport, styles: dict[str, Style] = PLAIN
         severity = str(finding.severity)
         lines.append(
             f"{path}:{finding.line or 1}:{finding.column or 1}: {styles[severity](severity)} "
-            f"[{finding.code}] {finding.message}"
+            f"[{finding.code}] {finding.message}{f' ({LIKELY_NOTE})' if finding.builder_reported else ''}"
         )
         if finding.pointer:
             lines.append(f"    at {finding.pointer}")

@@ -8,7 +8,7 @@ is generated from this registry and the same code always means the same thing.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 
 
@@ -29,6 +29,7 @@ class Rule:
     chatgpt_behaviour: str
     source: str
     confidence: str
+    fix: str  # What to do, for the person reading the finding: shown before what is wrong.
     chatgpt_message: str = ""
 
 
@@ -42,10 +43,34 @@ class Finding:
     column: int | None = None
     hint: str = ""
 
+    @property
+    def fix(self) -> str:
+        """What to do about it: the rule's text, so every finding of a code gives the same advice."""
+        rule = RULES.get(self.code)
+        return rule.fix if rule else ""
+
+    @property
+    def builder_reported(self) -> bool:
+        """What ChatGPT does here is reported by builders, not documented (a rule of *likely* confidence).
+        Pages say so once, in a legend (LIKELY_NOTE), and mark each such finding."""
+        rule = RULES.get(self.code)
+        return rule is not None and rule.confidence == "likely"
+
     def as_dict(self) -> dict:
         data = asdict(self)
         data["severity"] = str(self.severity)
+        data["fix"] = self.fix
+        data["builder_reported"] = self.builder_reported
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Finding:
+        """The finding `as_dict()` gave (its derived keys are ignored: they come from the rule)."""
+        stored = {name: data[name] for name in FINDING_FIELDS if name in data}
+        return cls(**{**stored, "severity": Severity(data["severity"])})
+
+
+FINDING_FIELDS = tuple(field.name for field in fields(Finding))
 
 
 class UnknownRule(KeyError):
@@ -54,8 +79,17 @@ class UnknownRule(KeyError):
 
 RULES: dict[str, Rule] = {}
 
-# GPT_EDITOR.md's policy: a rule resting on a *likely* fact says so in every message it gives.
-LIKELY_NOTE = "(What ChatGPT does here is reported by builders, not documented by OpenAI.)"
+# GPT_EDITOR.md's policy: a finding resting on a *likely* fact says so. Pages say it once, as the legend
+# of the findings marked `builder_reported`; text outputs append it to such findings' lines.
+LIKELY_NOTE = "What ChatGPT does here is reported by builders, not documented by OpenAI."
+
+# A rule's `fix` is an instruction: it starts with one of these verbs (a test checks every rule).
+FIX_VERBS = frozenset((
+    "add", "break", "change", "check", "choose", "convert", "declare", "deploy", "enter", "export", "fetch",
+    "fix", "flatten", "give", "import", "keep", "leave", "make", "merge", "move", "paste", "pick", "point",
+    "reduce", "remove", "rename", "replace", "return", "review", "send", "serve", "set", "shorten", "split", "start",
+    "upload", "use", "wrap", "write", "zip",
+))  # fmt: skip
 
 
 def register(
@@ -66,14 +100,16 @@ def register(
     chatgpt_behaviour: str,
     source: str,
     confidence: str,
+    fix: str,
     chatgpt_message: str = "",
 ) -> Rule:
-    """Register a rule once; a second registration of the same code is a programming error."""
+    """Register a rule once; a second registration of the same code is a programming error. `fix`
+    says what to do, starting with a verb of FIX_VERBS ("Shorten the name to 50 characters or fewer.")."""
     if code in RULES:
         raise ValueError(f"Rule {code!r} is registered twice.")
     if confidence == "unconfirmed" and severity == Severity.ERROR:
         raise ValueError(f"Rule {code!r} rests on an unconfirmed fact and cannot be an error.")
-    rule = Rule(code, Severity(severity), title, chatgpt_behaviour, source, confidence, chatgpt_message)
+    rule = Rule(code, Severity(severity), title, chatgpt_behaviour, source, confidence, fix, chatgpt_message)
     RULES[code] = rule
     return rule
 
@@ -87,16 +123,13 @@ def make_finding(
     column: int | None = None,
     hint: str | None = None,
 ) -> Finding:
-    """A finding for a registered rule; severity and default hint come from the registry, and a
-    rule of *likely* confidence gets LIKELY_NOTE after its message (here, so no rule can forget it)."""
+    """A finding for a registered rule; severity, default hint, fix and provenance come from the registry."""
     try:
         rule = RULES[code]
     except KeyError:
         raise UnknownRule(code) from None
     if hint is None:
         hint = f"ChatGPT says: “{rule.chatgpt_message}”" if rule.chatgpt_message else ""
-    if rule.confidence == "likely":
-        message = f"{message} {LIKELY_NOTE}"
     return Finding(rule.severity, code, message, pointer, line, column, hint)
 
 

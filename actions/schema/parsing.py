@@ -53,6 +53,7 @@ register(
     source="GPT_EDITOR.md §6 [DEV]",
     confidence="likely",
     chatgpt_message="Could not parse valid OpenAPI spec",
+    fix="Paste or upload the action's OpenAPI schema.",
 )
 register(
     "schema.syntax",
@@ -62,6 +63,7 @@ register(
     source="GPT_EDITOR.md §3.1, §6 [DEV]",
     confidence="likely",
     chatgpt_message="Could not parse valid OpenAPI spec",
+    fix="Fix the JSON or YAML syntax at the line shown.",
 )
 register(
     "schema.too_large",
@@ -70,6 +72,7 @@ register(
     chatgpt_behaviour="Not a ChatGPT rule: GPT Studio does not parse text over its input cap (20 MB by default).",
     source=_STUDIO,
     confidence="confirmed",
+    fix="Reduce the schema to the paths and components the GPT uses.",
 )
 register(
     "schema.too_deep",
@@ -78,6 +81,7 @@ register(
     chatgpt_behaviour="Not a ChatGPT rule: GPT Studio refuses documents nested deeper than its cap.",
     source=_STUDIO,
     confidence="confirmed",
+    fix="Flatten the nesting: move deep inline schemas into `components.schemas`.",
 )
 register(
     "schema.yaml.alias_bomb",
@@ -87,6 +91,7 @@ register(
     "(“billion laughs”); GPT Studio refuses such documents.",
     source=_STUDIO,
     confidence="confirmed",
+    fix="Remove the YAML anchors and aliases and write the values out.",
 )
 register(
     "schema.yaml.alias_cycle",
@@ -96,6 +101,7 @@ register(
     source="YAML 1.1; GPT_EDITOR.md §6 [DEV]",
     confidence="likely",
     chatgpt_message="Could not parse valid OpenAPI spec",
+    fix="Replace the alias with a copy of the value, or with a `$ref` to a component.",
 )
 register(
     "schema.yaml.unsupported_tag",
@@ -105,6 +111,7 @@ register(
     source="YAML safe-loading practice; GPT_EDITOR.md §6 [DEV]",
     confidence="likely",
     chatgpt_message="Could not parse valid OpenAPI spec",
+    fix="Remove the YAML tag and write the plain value.",
 )
 register(
     "schema.yaml.complex_key",
@@ -115,6 +122,7 @@ register(
     source="OpenAPI 3 (JSON data model)",
     confidence="likely",
     chatgpt_message="Could not parse valid OpenAPI spec",
+    fix="Use a plain string as the key.",
 )
 register(
     "schema.duplicate_key",
@@ -124,6 +132,7 @@ register(
     "whatever operations it held); strict parsers refuse the document. Which one ChatGPT uses is not documented.",
     source="JSON/YAML parsers; corpus cookbook_jira.yaml",
     confidence="unconfirmed",
+    fix="Remove or rename one of the two keys, keeping the value you mean.",
 )
 register(
     "schema.not_object",
@@ -133,6 +142,7 @@ register(
     source="OpenAPI 3; GPT_EDITOR.md §6 [DEV]",
     confidence="likely",
     chatgpt_message="Could not parse valid OpenAPI spec",
+    fix="Start the schema with an object holding `openapi`, `info` and `paths`.",
 )
 register(
     "schema.json_read_as_yaml",
@@ -142,6 +152,7 @@ register(
     "(trailing commas, single quotes, comments) may still be read as YAML, or refused.",
     source="GPT_EDITOR.md §3.1",
     confidence="unconfirmed",
+    fix="Fix the JSON (trailing commas, single quotes, comments) or write the schema as YAML.",
 )
 
 

@@ -33,6 +33,7 @@ register(
     "OpenAPI meta-schema and still work. Other tools (code generators, API gateways) may refuse them.",
     source="OpenAPI 3.0/3.1 meta-schemas; GPT_EDITOR.md (note on leniency)",
     confidence="confirmed",
+    fix="Fix the value at the pointer shown to follow the OpenAPI specification.",
 )
 register(
     "openapi.structure.truncated",
@@ -41,6 +42,7 @@ register(
     chatgpt_behaviour="Not a ChatGPT rule: GPT Studio lists the first structural problems only.",
     source="GPT Studio",
     confidence="confirmed",
+    fix="Fix the problems shown, then check the schema again for the rest.",
 )
 
 

@@ -44,6 +44,8 @@ EXAMPLE_FINDING = {
     "line": None,
     "column": None,
     "hint": "",
+    "fix": "Shorten the name to 50 characters or fewer.",
+    "builder_reported": False,
 }
 
 

@@ -25,21 +25,111 @@ _STUDIO = {
     "source": "GPT Studio",
     "confidence": "confirmed",
 }
-register("document.unreadable", Severity.ERROR, "The document is not valid JSON or YAML text", **_STUDIO)
-register("document.too_large", Severity.ERROR, "The document is larger than GPT Studio reads", **_STUDIO)
-register("document.not_a_mapping", Severity.ERROR, "The document is not a mapping of keys to values", **_STUDIO)
-register("document.wrong_format", Severity.ERROR, "The document is not a gptstudio/gpt@1 document", **_STUDIO)
-register("document.schema", Severity.ERROR, "The document does not match the published JSON Schema", **_STUDIO)
-register("document.too_deep", Severity.ERROR, "The document nests deeper than a GPT document can", **_STUDIO)
-register("document.too_many_values", Severity.ERROR, "The document holds more values than a document can", **_STUDIO)
-register("document.unsupported_tag", Severity.ERROR, "A YAML tag for something other than plain data", **_STUDIO)
-register("document.duplicate_key", Severity.ERROR, "A key appears twice in one mapping", **_STUDIO)
-register("document.alias", Severity.ERROR, "YAML anchors and aliases are not allowed in a document", **_STUDIO)
-register("document.invalid_character", Severity.ERROR, "Text contains a character that cannot be stored", **_STUDIO)
-register("document.duplicate_action_name", Severity.ERROR, "Two actions share a name", **_STUDIO)
-register("document.duplicate_knowledge_name", Severity.ERROR, "Two knowledge files share a name", **_STUDIO)
-register("document.secret_ignored", Severity.WARNING, "A secret value in the document was ignored", **_STUDIO)
-register("document.domain_mismatch", Severity.INFO, "The action's domain differs from its schema's", **_STUDIO)
+register(
+    "document.unreadable",
+    Severity.ERROR,
+    "The document is not valid JSON or YAML text",
+    **_STUDIO,
+    fix="Fix the JSON or YAML syntax at the line shown.",
+)
+register(
+    "document.too_large",
+    Severity.ERROR,
+    "The document is larger than GPT Studio reads",
+    **_STUDIO,
+    fix="Upload a smaller document: leave out what the GPT does not need.",
+)
+register(
+    "document.not_a_mapping",
+    Severity.ERROR,
+    "The document is not a mapping of keys to values",
+    **_STUDIO,
+    fix="Start the document with `format: gptstudio/gpt@1` and the GPT's fields.",
+)
+register(
+    "document.wrong_format",
+    Severity.ERROR,
+    "The document is not a gptstudio/gpt@1 document",
+    **_STUDIO,
+    fix="Set `format: gptstudio/gpt@1`, or import the file as what it is.",
+)
+register(
+    "document.schema",
+    Severity.ERROR,
+    "The document does not match the published JSON Schema",
+    **_STUDIO,
+    fix="Change the value at the pointer shown to match the GPT document's JSON Schema.",
+)
+register(
+    "document.too_deep",
+    Severity.ERROR,
+    "The document nests deeper than a GPT document can",
+    **_STUDIO,
+    fix="Reduce the nesting of the value at the pointer shown.",
+)
+register(
+    "document.too_many_values",
+    Severity.ERROR,
+    "The document holds more values than a document can",
+    **_STUDIO,
+    fix="Remove values the GPT does not need.",
+)
+register(
+    "document.unsupported_tag",
+    Severity.ERROR,
+    "A YAML tag for something other than plain data",
+    **_STUDIO,
+    fix="Remove the YAML tag and write the plain value.",
+)
+register(
+    "document.duplicate_key",
+    Severity.ERROR,
+    "A key appears twice in one mapping",
+    **_STUDIO,
+    fix="Remove or rename one of the two keys, keeping the value you mean.",
+)
+register(
+    "document.alias",
+    Severity.ERROR,
+    "YAML anchors and aliases are not allowed in a document",
+    **_STUDIO,
+    fix="Replace the anchors and aliases with the values written out.",
+)
+register(
+    "document.invalid_character",
+    Severity.ERROR,
+    "Text contains a character that cannot be stored",
+    **_STUDIO,
+    fix="Remove the character that cannot be stored (a NUL or a lone surrogate).",
+)
+register(
+    "document.duplicate_action_name",
+    Severity.ERROR,
+    "Two actions share a name",
+    **_STUDIO,
+    fix="Rename one of the actions.",
+)
+register(
+    "document.duplicate_knowledge_name",
+    Severity.ERROR,
+    "Two knowledge files share a name",
+    **_STUDIO,
+    fix="Rename one of the knowledge files.",
+)
+register(
+    "document.secret_ignored",
+    Severity.WARNING,
+    "A secret value in the document was ignored",
+    **_STUDIO,
+    fix="Enter the secret in the action's authentication after the import.",
+)
+register(
+    "document.domain_mismatch",
+    Severity.INFO,
+    "The action's domain differs from its schema's",
+    **_STUDIO,
+    fix="Check the action's domain; the schema's server URL decides where calls go.",
+)
 
 # A whole GPT: ten schemas at GPT Studio's schema cap plus instructions and metadata. Each schema
 # is held to the schema engine's own cap (settings.SCHEMA_MAX_BYTES) by `document_findings`.

@@ -48,24 +48,56 @@ DIRECTORY_CATEGORIES = (
 )  # fmt: skip
 
 _DIRECTORY = {"source": "MIGRATION.md §1.7 (directory submission limits)", "confidence": "confirmed"}
+# code: (title, what to do)
 _CHECKS = {
-    "export.plugin.display_name_too_long": "The display name is over the directory's 30 characters",
-    "export.plugin.short_description_too_long": "The short description is over the directory's 30 characters",
-    "export.plugin.long_description_too_long": "The long description is over the directory's 4,000 characters",
-    "export.plugin.developer_name_too_long": "The developer name is over the directory's 80 characters",
-    "export.plugin.category_missing": "No directory category matches the GPT's category",
-    "export.plugin.privacy_policy_missing": "A plugin with an MCP server needs a privacy policy URL",
-    "export.plugin.privacy_policy_invalid": "The privacy policy URL is not https or is over 1,024 characters",
-    "export.plugin.privacy_policy_several": "The actions have different privacy policy URLs; the plugin takes one",
-    "export.plugin.starter_mention": "A starter prompt holds an @mention, which the directory forbids",
-    "export.plugin.mcp_url_unused": "An MCP URL was given but the GPT has no actions",
+    "export.plugin.display_name_too_long": (
+        "The display name is over the directory's 30 characters",
+        "Shorten the GPT's name to 30 characters or fewer for the directory.",
+    ),
+    "export.plugin.short_description_too_long": (
+        "The short description is over the directory's 30 characters",
+        "Shorten the plugin's short description to 30 characters or fewer.",
+    ),
+    "export.plugin.long_description_too_long": (
+        "The long description is over the directory's 4,000 characters",
+        "Shorten the GPT's description to 4,000 characters or fewer.",
+    ),
+    "export.plugin.developer_name_too_long": (
+        "The developer name is over the directory's 80 characters",
+        "Shorten the developer name to 80 characters or fewer.",
+    ),
+    "export.plugin.category_missing": (
+        "No directory category matches the GPT's category",
+        "Set a category that matches one of the directory's categories.",
+    ),
+    "export.plugin.privacy_policy_missing": (
+        "A plugin with an MCP server needs a privacy policy URL",
+        "Enter an https privacy policy URL in the GPT's actions.",
+    ),
+    "export.plugin.privacy_policy_invalid": (
+        "The privacy policy URL is not https or is over 1,024 characters",
+        "Change the privacy policy URL to https, 1,024 characters or fewer.",
+    ),
+    "export.plugin.privacy_policy_several": (
+        "The actions have different privacy policy URLs; the plugin takes one",
+        "Use the same privacy policy URL in every action, or check the one the plugin took.",
+    ),
+    "export.plugin.starter_mention": (
+        "A starter prompt holds an @mention, which the directory forbids",
+        "Remove the @mention from the conversation starter.",
+    ),
+    "export.plugin.mcp_url_unused": (
+        "An MCP URL was given but the GPT has no actions",
+        "Leave the MCP server URL empty, or add actions to the GPT.",
+    ),
 }
-for _code, _title in _CHECKS.items():
+for _code, (_title, _fix) in _CHECKS.items():
     register_rule(
         _code,
         Severity.WARNING,
         _title,
         chatgpt_behaviour="The plugin directory refuses the submission until it is fixed; the plugin still loads.",
+        fix=_fix,
         **_DIRECTORY,
     )
 _FORCED = {"source": "MIGRATION.md §1.4 (interface.defaultPrompt)", "confidence": "confirmed"}
@@ -75,6 +107,7 @@ register_rule(
     "Conversation starters past the third (or repeated ones) are not in the plugin",
     chatgpt_behaviour="defaultPrompt holds at most 3 entries; Codex drops the rest with a warning.",
     **_FORCED,
+    fix="Move the starters you want in the plugin into the first three.",
 )
 register_rule(
     "export.plugin.starter_cut",
@@ -82,6 +115,7 @@ register_rule(
     "A conversation starter was made one line or cut to 128 characters",
     chatgpt_behaviour="Each defaultPrompt entry is at most 128 characters after whitespace collapsing.",
     **_FORCED,
+    fix="Shorten the conversation starter to one line of 128 characters or fewer.",
 )
 register_rule(
     "export.plugin.mcp_url_invalid",
@@ -90,6 +124,7 @@ register_rule(
     chatgpt_behaviour="mcp.json URLs are absolute, https unless loopback, without userinfo or fragment.",
     source="MIGRATION.md §1.2 (mcp.json)",
     confidence="confirmed",
+    fix="Enter an absolute https URL without user name or fragment.",
 )
 
 

@@ -58,6 +58,7 @@ register_rule(
     "The skill description was cut to the Agent Skills limit",
     chatgpt_behaviour="A SKILL.md description over 1,024 characters makes the skill invalid, so the export cuts it.",
     **_SKILL_RULE,
+    fix="Shorten the GPT's description if the cut loses something that matters.",
 )
 register_rule(
     "export.skill.compatibility_cut",
@@ -65,6 +66,7 @@ register_rule(
     "The skill's compatibility note was cut to the Agent Skills limit",
     chatgpt_behaviour="A SKILL.md compatibility over 500 characters makes the skill invalid, so the export cuts it.",
     **_SKILL_RULE,
+    fix="Review the skill's compatibility note in SKILL.md.",
 )
 register_rule(
     "export.skill.name_fallback",
@@ -72,6 +74,7 @@ register_rule(
     "The GPT's name gives no ASCII skill name; a fallback was used",
     chatgpt_behaviour="Skill names are ASCII a-z, 0-9 and '-' only; a name with none of them needs another.",
     **_SKILL_RULE,
+    fix="Rename the GPT with some ASCII letters or digits, or keep the fallback name.",
 )
 
 

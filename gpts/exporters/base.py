@@ -18,7 +18,7 @@ from typing import BinaryIO, ClassVar
 from gpts.document.build import gpt_document
 from gpts.models import GPT
 from gpts.validation import GPTReport, validate_gpt
-from gptstudio.findings import Finding, Severity, make_finding
+from gptstudio.findings import LIKELY_NOTE, Finding, Severity, make_finding
 from gptstudio.findings import register as register_rule
 
 register_rule(
@@ -28,6 +28,7 @@ register_rule(
     chatgpt_behaviour="ChatGPT would refuse or drop what the errors describe.",
     source="GPT Studio",
     confidence="confirmed",
+    fix="Fix the errors listed, or export anyway if you mean to.",
 )
 
 
@@ -128,6 +129,15 @@ class Exporter:
 
 
 EXPORTERS: dict[str, Exporter] = {}
+
+
+def finding_markdown(finding: Finding) -> str:
+    """A finding as a Markdown list item of an exported guide or report: what to do first, then its code,
+    pointer and what is wrong (with the builders' note: a file has no legend to say it once)."""
+    where = f" at `{finding.pointer}`" if finding.pointer else ""
+    note = f" ({LIKELY_NOTE})" if finding.builder_reported else ""
+    fix = f"{finding.fix} " if finding.fix else ""
+    return f"- **{finding.severity}** {fix}`{finding.code}`{where}: {finding.message}{note}"
 
 
 def register(cls: type[Exporter]) -> type[Exporter]:

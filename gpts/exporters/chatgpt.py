@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from gpts.document.render import render_document_yaml
 from gptstudio.findings import Severity
 
-from .base import Exporter, ExportSource, KnowledgeItem, register
+from .base import Exporter, ExportSource, KnowledgeItem, finding_markdown, register
 from .paste_plan import (
     AUTH_LABELS,
     PasteField,
@@ -79,10 +79,7 @@ def _inline(text: str) -> str:
 
 
 def _finding_lines(findings) -> list[str]:
-    return [
-        f"- **{f.severity}** `{f.code}`" + (f" at `{f.pointer}`" if f.pointer else "") + f": {f.message}"
-        for f in findings
-    ]
+    return [finding_markdown(f) for f in findings]
 
 
 def _field_lines(field: PasteField) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from gptstudio.findings import Finding, Severity, sort_findings
 
-from .base import ExportSource, get_exporter
+from .base import ExportSource, finding_markdown, get_exporter
 from .paste_plan import action_slugs
 from .tools import env_prefix
 
@@ -97,10 +97,7 @@ class MigrationReport:
             lines.append("")
         if self.findings:
             lines += ["## Export findings", ""]
-            lines += [
-                f"- **{f.severity}** `{f.code}`" + (f" at `{f.pointer}`" if f.pointer else "") + f": {f.message}"
-                for f in self.findings
-            ]
+            lines += [finding_markdown(f) for f in self.findings]
             lines.append("")
         lines += ["## Stricter readings", "", "Where the sources are unconfirmed, GPT Studio chose the stricter rule:"]
         lines.append("")

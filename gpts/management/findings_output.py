@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 
-from gptstudio.findings import Finding, sort_findings
+from gptstudio.findings import LIKELY_NOTE, Finding, sort_findings
 
 
 def finding_line(finding: Finding) -> str:
     where = finding.pointer or ""
     if finding.line is not None:
         where += f" (line {finding.line}{f', column {finding.column}' if finding.column else ''})"
-    return f"{finding.severity:<7} {finding.code}  {where.strip() + ': ' if where.strip() else ''}{finding.message}"
+    note = f" ({LIKELY_NOTE})" if finding.builder_reported else ""
+    return (
+        f"{finding.severity:<7} {finding.code}  {where.strip() + ': ' if where.strip() else ''}{finding.message}{note}"
+    )
 
 
 def write_findings(stream, findings: list[Finding]) -> None:

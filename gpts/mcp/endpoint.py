@@ -31,10 +31,9 @@ from mcp.server.transport_security import TransportSecuritySettings
 
 from gpts.models import GPT, Membership
 
-from .access import Caller, authenticate, resource_metadata_url
+from .access import MCP_SCOPE, Caller, authenticate, resource_metadata_url
 from .catalog import Catalog, HostedTool, gpt_catalog
 from .limits import rate_limited
-from .oauth import MCP_SCOPE
 
 logger = logging.getLogger(__name__)
 

@@ -29,6 +29,12 @@ class FindingSerializer(serializers.Serializer):
     line = serializers.IntegerField(allow_null=True)
     column = serializers.IntegerField(allow_null=True)
     hint = serializers.CharField(allow_blank=True)
+    fix = serializers.CharField(
+        help_text="What to do about it, one instruction (the rule's advice, the same for every finding of a code)."
+    )
+    builder_reported = serializers.BooleanField(
+        help_text="What ChatGPT does here is reported by builders, not documented by OpenAI (a *likely* rule)."
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -1,7 +1,8 @@
 // GPT Studio: behaviour every page shares. No framework; runs under a CSP without inline code.
 // - Character counters: <span class="counter" data-counter-for="ID" data-max="N">.
 // - Confirmation before submitting forms marked data-confirm="question".
-// - Copy buttons: <button data-copy-target="ID"> copies that element's text.
+// - Copy buttons: <button data-copy-target="ID"> copies that element's text, <button data-copy-text="…">
+//   the attribute's (a finding's rule code or JSON pointer).
 (function () {
   "use strict";
 
@@ -81,11 +82,14 @@
   }
 
   document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-copy-target]");
+    var button = event.target.closest("[data-copy-target], [data-copy-text]");
     if (!button) return;
-    var source = document.getElementById(button.dataset.copyTarget);
-    if (!source) return;
-    var text = source.value !== undefined ? source.value : source.textContent;
+    var text = button.dataset.copyText;
+    if (text === undefined) {
+      var source = document.getElementById(button.dataset.copyTarget);
+      if (!source) return;
+      text = source.value !== undefined ? source.value : source.textContent;
+    }
     copyText(text).then(
       function () { announceCopy(button, "Copied", true); },
       function () { announceCopy(button, "Copy failed: select the text and copy it", false); }

@@ -279,3 +279,15 @@ def test_import_refuses_unsafe_urls(api, gpt, url):
 def test_import_into_a_foreign_gpt_is_404(api, foreign_gpt):
     payload = {"gpt": foreign_gpt.pk, "url": "https://example.com/s.json"}
     assert api.post("/api/v1/actions/import/", payload, format="json").status_code == 404
+
+
+def test_each_finding_says_what_to_do_and_whether_builders_report_it(api):
+    two_servers = WEATHER_SCHEMA.replace(
+        '"servers": [{"url": "https://api.weather.example.com"}]',
+        '"servers": [{"url": "https://api.weather.example.com"}, {"url": "https://api.weather.example.com/v2"}]',
+    )
+    response = api.post("/api/v1/validate/schema/", {"schema_text": two_servers}, format="json")
+    [finding] = [f for f in response.json()["findings"] if f["code"] == "action.server.multiple"]
+    assert finding["fix"] == "Keep only the server ChatGPT should call, first in `servers`."
+    assert finding["builder_reported"] is True
+    assert "reported by builders" not in finding["message"]

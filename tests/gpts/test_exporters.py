@@ -149,7 +149,10 @@ def test_a_gpt_with_errors_is_refused_unless_forced_and_the_guide_lists_them_fir
     guide = zipfile.ZipFile(buffer).read("PASTE_GUIDE.md").decode()
     warning = guide.index("## ⚠ Exported with validation errors")
     assert warning < guide.index("## 1. Name")
-    assert "`gpt.instructions.too_long` at `/instructions`: Instructions are too long." in guide
+    assert (
+        "- **error** Shorten the instructions to 8,000 characters or fewer, or move reference text into knowledge "
+        "files. `gpt.instructions.too_long` at `/instructions`: Instructions are too long." in guide
+    )  # what to do first
     assert "Blocks publishing:" in guide[guide.index("## 3. Instructions") :]
 
 

@@ -267,7 +267,7 @@ def test_the_knowledge_file_count_says_it_is_reported_by_builders():
     files = Related(SimpleNamespace(name=f"f{i}", size=1, media_type="text/plain") for i in range(21))
     [finding] = validate_gpt(fake_gpt(knowledge_files=files), use_cache=False).findings
     assert finding.code == "gpt.knowledge.too_many"
-    assert "reported by builders, not documented" in finding.message
+    assert finding.builder_reported
 
 
 def test_an_oauth_url_off_the_api_domain_in_the_auth_panel_stays_an_error():
@@ -281,7 +281,7 @@ def test_a_pro_model_with_actions_is_reported(model):
     report = validate_gpt(fake_gpt(recommended_model=model, actions=Related([fake_action(1, "a.example.com")])))
     [finding] = [f for f in report.findings if f.code == "gpt.model.no_actions"]
     assert finding.severity == Severity.WARNING  # the picker fact is "likely": a warning, and it says so
-    assert "reported by builders" in finding.message
+    assert finding.builder_reported
 
 
 @pytest.mark.parametrize(
@@ -402,7 +402,9 @@ def test_cache_key_changes_when_a_rule_is_registered_although_the_fingerprint_is
     built = schema_report._fingerprint.cache_info().misses
     schema_report.schema_cache_key("other text")
     assert schema_report._fingerprint.cache_info().misses == built  # not rebuilt for every schema
-    register("test.new_rule", Severity.INFO, "x", chatgpt_behaviour="x", source="x", confidence="confirmed")
+    register(
+        "test.new_rule", Severity.INFO, "x", chatgpt_behaviour="x", source="x", confidence="confirmed", fix="Fix it."
+    )
     try:
         assert schema_report.schema_cache_key("text") != key
     finally:

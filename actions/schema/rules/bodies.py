@@ -24,6 +24,7 @@ register(
     source="GPT_EDITOR.md §3.1 [DEV]",
     confidence="likely",
     chatgpt_message="request body schema is not an object schema; skipping",
+    fix="Wrap the request body in an object with named properties.",
 )
 register(
     "action.media.binary",
@@ -32,6 +33,7 @@ register(
     chatgpt_behaviour="Action requests and responses are text only: no images or video.",
     source="GPT_EDITOR.md §3.2 [PROD]",
     confidence="confirmed",
+    fix="Return text or JSON instead, or send files through `openaiFileResponse`.",
 )
 register(
     "action.files.id_refs_not_array",
@@ -41,6 +43,7 @@ register(
     "the operation still loads, but no files are sent.",
     source="GPT_EDITOR.md §3.2 [GS]",
     confidence="confirmed",
+    fix="Declare `openaiFileIdRefs` as an array.",
 )
 register(
     "action.files.id_refs_location",
@@ -49,6 +52,7 @@ register(
     chatgpt_behaviour="ChatGPT sends files in the JSON body of a POST request; elsewhere the name has no effect.",
     source="GPT_EDITOR.md §3.2 [GS]",
     confidence="confirmed",
+    fix="Move `openaiFileIdRefs` into the JSON body of a POST request.",
 )
 register(
     "action.files.response_not_array",
@@ -58,6 +62,7 @@ register(
     "or of URLs); the operation still works, but no files come back.",
     source="GPT_EDITOR.md §3.2 [GS], [RN]",
     confidence="confirmed",
+    fix="Declare `openaiFileResponse` as an array.",
 )
 register(
     "action.files.id_refs_too_many",
@@ -67,6 +72,7 @@ register(
     "never gets them.",
     source=limits.ACTION_FILES_PER_REQUEST_MAX.source,
     confidence=limits.ACTION_FILES_PER_REQUEST_MAX.confidence,
+    fix="Set `maxItems` of `openaiFileIdRefs` to 10 or fewer.",
 )
 register(
     "action.files.response_too_many",
@@ -75,6 +81,7 @@ register(
     chatgpt_behaviour="ChatGPT takes at most 10 files from an openaiFileResponse; the others are not shown.",
     source=limits.ACTION_FILES_PER_RESPONSE_MAX.source,
     confidence=limits.ACTION_FILES_PER_RESPONSE_MAX.confidence,
+    fix="Set `maxItems` of `openaiFileResponse` to 10 or fewer.",
 )
 register(
     "action.files.response_items",
@@ -83,6 +90,7 @@ register(
     chatgpt_behaviour="Items must be objects {name, mime_type, content (base64)} or URL strings.",
     source="GPT_EDITOR.md §3.2 [GS]",
     confidence="confirmed",
+    fix="Make the items file objects (name, mime_type, content) or URL strings.",
 )
 
 

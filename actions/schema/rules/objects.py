@@ -23,6 +23,7 @@ register(
     source="GPT_EDITOR.md §3.1, §7 [DEV]",
     confidence="likely",
     chatgpt_message="object schema missing properties",
+    fix="Declare the object's `properties` so the model knows what to fill in.",
 )
 
 

@@ -28,6 +28,7 @@ register(
     "(OpenAPI requires one) makes every call to it go to the wrong URL.",
     source="GPT_EDITOR.md §3.1; OpenAPI 3.x Paths Object",
     confidence="likely",
+    fix="Start every `paths` key with `/`.",
 )
 register(
     "action.operations.too_many",
@@ -38,6 +39,7 @@ register(
     source=limits.ACTION_OPERATIONS_MAX.source,
     confidence=limits.ACTION_OPERATIONS_MAX.confidence,
     chatgpt_message="OpenAPI spec can have a maximum of 30 operations",
+    fix="Remove operations the GPT does not need, or split them across actions.",
 )
 register(
     "action.operations.none",
@@ -46,6 +48,7 @@ register(
     chatgpt_behaviour="A schema without operations gives the GPT nothing to call.",
     source="GPT_EDITOR.md §3.1",
     confidence="unconfirmed",
+    fix="Add at least one operation under `paths`.",
 )
 register(
     "action.operation.missing_id",
@@ -55,6 +58,7 @@ register(
     "cannot be offered to the model and is dropped.",
     source="GPT_EDITOR.md §3.1 [GS], §8",
     confidence="likely",
+    fix="Add an `operationId` to the operation.",
 )
 register(
     "action.operation.invalid_id",
@@ -64,6 +68,7 @@ register(
     "operation whose operationId has others.",
     source="GPT_EDITOR.md §3.1 [GS] (operationId = function name); OpenAI function-name rule",
     confidence="likely",
+    fix="Rename the `operationId` using only letters, digits, `_` and `-`.",
 )
 register(
     "action.operation.duplicate_id",
@@ -72,6 +77,7 @@ register(
     chatgpt_behaviour="Function names must be unique; ChatGPT keeps only one of the operations.",
     source="OpenAPI 3 (operationId is unique); GPT_EDITOR.md §3.1 [GS]",
     confidence="likely",
+    fix="Give each operation its own `operationId`.",
 )
 register(
     "action.operation.description_too_long",
@@ -81,6 +87,7 @@ register(
     source=limits.ACTION_OPERATION_DESCRIPTION_MAX_LENGTH.source,
     confidence=limits.ACTION_OPERATION_DESCRIPTION_MAX_LENGTH.confidence,
     chatgpt_message="… description has length N exceeding limit of 300",
+    fix="Shorten the summary or description to 300 characters or fewer.",
 )
 register(
     "action.method.unsupported",
@@ -90,6 +97,7 @@ register(
     source="GPT_EDITOR.md §3.1 [DEV]",
     confidence="likely",
     chatgpt_message="Path … has unrecognized method head; skipping",
+    fix="Use GET, POST, PUT, PATCH or DELETE, or remove the operation.",
 )
 register(
     "action.consequential.not_boolean",
@@ -99,6 +107,7 @@ register(
     "GPT Studio assumes the default (GET: false, others: true).",
     source="GPT_EDITOR.md §3.2 [GS], [PROD]",
     confidence="confirmed",
+    fix="Set `x-openai-isConsequential` to true or false.",
 )
 
 

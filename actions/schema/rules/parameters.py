@@ -19,6 +19,7 @@ register(
     source=limits.ACTION_PARAMETER_DESCRIPTION_MAX_LENGTH.source,
     confidence=limits.ACTION_PARAMETER_DESCRIPTION_MAX_LENGTH.confidence,
     chatgpt_message="… description has length N exceeding limit of 700",
+    fix="Shorten the parameter description to 700 characters or fewer.",
 )
 register(
     "action.parameter.header",
@@ -29,6 +30,7 @@ register(
     source="GPT_EDITOR.md §3.1 [PROD], [DEV]",
     confidence="confirmed",
     chatgpt_message="parameter X has location header; ignoring",
+    fix="Remove the header parameter; set an API key header in the action's authentication instead.",
 )
 register(
     "action.parameter.ref",
@@ -39,6 +41,7 @@ register(
     source="GPT_EDITOR.md §3.1, §7 (DeepLcom/openapi#7) [DEV]",
     confidence="likely",
     chatgpt_message="parameter … has missing or non-string name; skipping",
+    fix="Write the parameter out in place of the `$ref`.",
 )
 register(
     "action.parameter.missing_name",
@@ -48,6 +51,7 @@ register(
     source="GPT_EDITOR.md §3.1 [DEV]",
     confidence="likely",
     chatgpt_message="parameter … has missing or non-string name; skipping",
+    fix="Give the parameter a `name`.",
 )
 register(
     "action.parameter.duplicate",
@@ -57,6 +61,7 @@ register(
     source="GPT_EDITOR.md §3.1 [DEV]",
     confidence="likely",
     chatgpt_message="parameter id is duplicated; skipping function due to errors",
+    fix="Remove or rename one of the two parameters.",
 )
 
 

@@ -21,6 +21,7 @@ register(
     source="GPT_EDITOR.md §3.1 [DEV]",
     confidence="likely",
     chatgpt_message="reference to unknown component X; using empty schema",
+    fix="Point the `$ref` at a component that exists in this schema.",
 )
 register(
     "action.ref.circular",
@@ -31,6 +32,7 @@ register(
     source="GPT_EDITOR.md §3.1 [DEV]",
     confidence="likely",
     chatgpt_message="Components section contains a circular dependency",
+    fix="Break the cycle: make one of the components stop referring back.",
 )
 register(
     "action.components.schemas_not_object",
@@ -40,6 +42,7 @@ register(
     source="GPT_EDITOR.md §3.1 [DEV]",
     confidence="likely",
     chatgpt_message="In components section, schemas subsection is not an object",
+    fix="Make `components.schemas` an object of named schemas.",
 )
 
 

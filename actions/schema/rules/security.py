@@ -34,6 +34,7 @@ register(
     source="GPT_EDITOR.md §3.1 [PROD], [DEV]",
     confidence="confirmed",
     chatgpt_message="Found multiple security schemes, only 1 is supported",
+    fix="Keep one security scheme in `components.securitySchemes`.",
 )
 register(
     "action.security.unsupported",
@@ -44,6 +45,7 @@ register(
     "cannot be configured, so calls go out without them.",
     source="GPT_EDITOR.md §4 [AUTH], [H-ACT]",
     confidence="confirmed",
+    fix="Use an API key (Basic, Bearer or a custom header) or OAuth authorization code.",
 )
 register(
     "action.oauth.url_off_domain",
@@ -55,6 +57,7 @@ register(
     "only matter where they are copied from.",
     source="GPT_EDITOR.md §3.2 [PROD], §4 [AUTH]",
     confidence="confirmed",
+    fix="Move the OAuth URLs to the API's domain, or use Google, Microsoft or Adobe sign-in.",
 )
 
 

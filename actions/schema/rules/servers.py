@@ -32,6 +32,7 @@ register(
     source="GPT_EDITOR.md §3.1 [DEV]",
     confidence="likely",
     chatgpt_message=NO_SERVER,
+    fix="Add a `servers` entry with the API's absolute https URL.",
 )
 register(
     "action.server.not_absolute",
@@ -41,6 +42,7 @@ register(
     source="GPT_EDITOR.md §3.1 [DEV]",
     confidence="likely",
     chatgpt_message=NO_SERVER,
+    fix="Write the server URL in full, starting with https://.",
 )
 register(
     "action.server.not_https",
@@ -50,6 +52,7 @@ register(
     source="GPT_EDITOR.md §3.1 [DEV], §3.2 [PROD]",
     confidence="likely",
     chatgpt_message=NOT_ROOT,
+    fix="Serve the API over https and change the server URL to https://.",
 )
 register(
     "action.server.localhost",
@@ -59,6 +62,7 @@ register(
     source="GPT_EDITOR.md §3.1 [DEV]",
     confidence="likely",
     chatgpt_message=NOT_ROOT,
+    fix="Deploy the API on a public https domain and use that as the server URL.",
 )
 register(
     "action.server.ip_address",
@@ -68,6 +72,7 @@ register(
     "addresses rarely have one. Not documented either way.",
     source="GPT_EDITOR.md §3.2 [PROD], §5",
     confidence="unconfirmed",
+    fix="Use a domain name with a valid TLS certificate instead of an IP address.",
 )
 register(
     "action.server.port",
@@ -76,6 +81,7 @@ register(
     chatgpt_behaviour="ChatGPT requires TLS 1.2+ on port 443; calls to other ports fail.",
     source="GPT_EDITOR.md §3.2 [PROD]",
     confidence="confirmed",
+    fix="Serve the API on port 443 and remove the port from the server URL.",
 )
 register(
     "action.server.invalid_host",
@@ -87,6 +93,7 @@ register(
     source="GPT_EDITOR.md §3.1; WHATWG URL standard (forbidden domain code points)",
     confidence="likely",
     chatgpt_message=NO_SERVER,
+    fix="Replace the placeholder with the API's real host name.",
 )
 register(
     "action.server.placeholder",
@@ -96,6 +103,7 @@ register(
     "({name}, <name>) in its path are not documented as supported, so calls go to a path that does not exist.",
     source="GPT_EDITOR.md §3.1",
     confidence="unconfirmed",
+    fix="Replace the server variables and placeholders with their real values.",
 )
 register(
     "action.server.multiple_hosts",
@@ -106,6 +114,7 @@ register(
     source="GPT_EDITOR.md §3.1, §5 [DEV]",
     confidence="likely",
     chatgpt_message="Found multiple hostnames, dropping …",
+    fix="Keep one server host per action, and add an action for each other host.",
 )
 register(
     "action.server.multiple",
@@ -115,6 +124,7 @@ register(
     source="GPT_EDITOR.md §3.1 [DEV]",
     confidence="likely",
     chatgpt_message="Multiple servers found, using …",
+    fix="Keep only the server ChatGPT should call, first in `servers`.",
 )
 
 

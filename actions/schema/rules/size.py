@@ -17,6 +17,7 @@ register(
     source=limits.ACTION_SCHEMA_MAX_BYTES.source,
     confidence=limits.ACTION_SCHEMA_MAX_BYTES.confidence,
     chatgpt_message="OpenAPI spec must be 1MB or smaller",
+    fix="Remove unused paths and components, or split the API across actions.",
 )
 
 

@@ -22,6 +22,7 @@ register(
     source="GPT_EDITOR.md §3.1 [GS], [DEV]",
     confidence="likely",
     chatgpt_message=NO_SERVER,
+    fix="Convert the document to OpenAPI 3 (a `servers` list instead of `host` and `basePath`).",
 )
 register(
     "openapi.version.missing",
@@ -31,6 +32,7 @@ register(
     source="GPT_EDITOR.md §3.1, §6 [DEV]",
     confidence="likely",
     chatgpt_message=CANNOT_PARSE,
+    fix="Add `openapi: 3.1.0` (or 3.0.x) at the top of the schema.",
 )
 register(
     "openapi.version.unsupported",
@@ -40,6 +42,7 @@ register(
     source="GPT_EDITOR.md §3.1 [GS], [BUNDLE]",
     confidence="likely",
     chatgpt_message=CANNOT_PARSE,
+    fix="Set `openapi` to 3.1.0 or a 3.0.x version.",
 )
 register(
     "openapi.version.untested",
@@ -49,6 +52,7 @@ register(
     "trouble with 3.1.1 and later.",
     source="GPT_EDITOR.md §3.1, §9 [DEV]",
     confidence="unconfirmed",
+    fix="Use `openapi: 3.1.0` or 3.0.x if ChatGPT has trouble with this version.",
 )
 
 
