@@ -10,19 +10,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from gpts.admin import GPTChoiceMixin, ServiceErrorsMixin, VersionedModelForm
 
+from . import fields as action_fields
 from . import services
 from .models import Action, CallRecord
 
-EDITABLE = (
-    "gpt",
-    "name",
-    "schema_text",
-    "privacy_policy_url",
-    "auth_type",
-    *Action.AUTH_CONFIG_FIELDS,
-    "changes_public_state",
-    "base_url_override",
-)
+EDITABLE = ("gpt", *action_fields.admin_names())
 
 
 class ActionAdminForm(VersionedModelForm):

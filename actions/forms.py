@@ -12,23 +12,32 @@ from django.utils.text import normalize_newlines
 from gptstudio import limits
 from gptstudio.forms import NormalizedNewlinesMixin, VersionField
 
+from . import fields as action_fields
 from .models import Action
 
 SCHEMA_FILE_EXTENSIONS = (".json", ".yaml", ".yml")
 
 
+def _spec(name: str, **overrides) -> dict:
+    """A form field's label, help text and length from the action field spec (actions/fields.py).
+    The editor's fields are all optional but the authentication type (the services decide)."""
+    spec = action_fields.action_field(name)
+    options = {"required": False}
+    if spec.label:
+        options["label"] = spec.label
+    if spec.help_text:
+        options["help_text"] = spec.help_text
+    if spec.max_length is not None:
+        options["max_length"] = spec.max_length
+    return options | overrides
+
+
 class ActionForm(NormalizedNewlinesMixin, forms.Form):
     version = VersionField()
-    name = forms.CharField(
-        max_length=100,
-        required=False,
-        help_text="Shown in GPT Studio only; left empty, the schema's title (or its domain) is used.",
-    )
+    name = forms.CharField(**_spec("name"))
     schema_text = forms.CharField(
-        label="Schema",
-        required=False,
+        **_spec("schema_text"),
         strip=False,
-        max_length=limits.STUDIO_SCHEMA_HARD_MAX_BYTES,
         widget=forms.Textarea(
             attrs={
                 "rows": 24,
@@ -47,15 +56,12 @@ class ActionForm(NormalizedNewlinesMixin, forms.Form):
         help_text="A .json, .yaml or .yml file; it replaces the text above.",
     )
     privacy_policy_url = forms.URLField(
-        label="Privacy policy",
-        max_length=2000,
-        required=False,
+        **_spec("privacy_policy_url"),
         assume_scheme="https",
-        help_text="Required by ChatGPT when the GPT is shared by link or in the GPT Store.",
         widget=forms.URLInput(attrs={"placeholder": "https://app.example.com/privacy"}),
     )
     auth_type = forms.ChoiceField(
-        label="Authentication type",
+        **_spec("auth_type", required=True),
         choices=Action.AuthType.choices,
         initial=Action.AuthType.NONE,
         widget=forms.RadioSelect,
@@ -64,32 +70,26 @@ class ActionForm(NormalizedNewlinesMixin, forms.Form):
         label="API Key", required=False, strip=True, widget=forms.PasswordInput(render_value=False)
     )
     api_key_auth_type = forms.ChoiceField(
-        label="Auth Type",
+        **_spec("api_key_auth_type"),
         choices=Action.ApiKeyAuthType.choices,
         initial=Action.ApiKeyAuthType.BASIC,
-        required=False,
         widget=forms.RadioSelect,
     )
     api_key_custom_header = forms.CharField(
-        label="Custom Header Name",
-        max_length=200,
-        required=False,
+        **_spec("api_key_custom_header"),
         widget=forms.TextInput(attrs={"placeholder": "X-Api-Key"}),
     )
-    oauth_client_id = forms.CharField(label="Client ID", max_length=500, required=False)
+    oauth_client_id = forms.CharField(**_spec("oauth_client_id"))
     oauth_client_secret = forms.CharField(
         label="Client Secret", required=False, strip=True, widget=forms.PasswordInput(render_value=False)
     )
-    oauth_authorization_url = forms.URLField(
-        label="Authorization URL", max_length=2000, required=False, assume_scheme="https"
-    )
-    oauth_token_url = forms.URLField(label="Token URL", max_length=2000, required=False, assume_scheme="https")
-    oauth_scope = forms.CharField(label="Scope", max_length=limits.STUDIO_OAUTH_SCOPE_MAX_LENGTH, required=False)
+    oauth_authorization_url = forms.URLField(**_spec("oauth_authorization_url"), assume_scheme="https")
+    oauth_token_url = forms.URLField(**_spec("oauth_token_url"), assume_scheme="https")
+    oauth_scope = forms.CharField(**_spec("oauth_scope"))
     oauth_token_exchange_method = forms.ChoiceField(
-        label="Token Exchange Method",
+        **_spec("oauth_token_exchange_method"),
         choices=Action.TokenExchangeMethod.choices,
         initial=Action.TokenExchangeMethod.DEFAULT_POST,
-        required=False,
         widget=forms.RadioSelect,
     )
 
@@ -103,22 +103,12 @@ class ActionForm(NormalizedNewlinesMixin, forms.Form):
     )
 
     base_url_override = forms.URLField(
-        label="Base URL for test calls",
-        max_length=2000,
-        required=False,
+        **_spec("base_url_override"),
         assume_scheme="https",
         widget=forms.URLInput(attrs={"placeholder": "https://staging.api.example.com"}),
-        help_text="Optional. “Try it” and the hosted MCP endpoint call this instead of the schema's server "
-        "(a staging or local API); the schema is not changed and ChatGPT exports keep its server.",
     )
 
-    SERVICE_FIELDS = (
-        "schema_text",
-        "privacy_policy_url",
-        "auth_type",
-        *Action.AUTH_CONFIG_FIELDS,
-        "base_url_override",
-    )
+    SERVICE_FIELDS = action_fields.form_names()
 
     def __init__(self, *args, action: Action | None = None, **kwargs):
         self.action = action

@@ -18,35 +18,14 @@ from gpts.services import check_slug, lock_gpt, record_change, require_version, 
 from gptstudio import limits
 from gptstudio.errors import EditConflict
 
+from . import fields as action_fields
 from .domain import detect_schema_format, domain_from_data, domain_from_schema
 from .models import Action, RetiredActionSecret, UpstreamConnection
 from .schema import parse_schema
 from .upstream import upstream_binding
 
-EDITABLE_FIELDS = frozenset(
-    {
-        "name",
-        "slug",
-        "position",
-        "schema_text",
-        "schema_format",
-        "privacy_policy_url",
-        "auth_type",
-        *Action.AUTH_CONFIG_FIELDS,
-        "changes_public_state",
-        "base_url_override",
-    }
-)
-TRIMMED_FIELDS = (
-    "name",
-    "privacy_policy_url",
-    "api_key_custom_header",
-    "oauth_client_id",
-    "oauth_authorization_url",
-    "oauth_token_url",
-    "oauth_scope",
-    "base_url_override",
-)
+EDITABLE_FIELDS = action_fields.editable_names()
+TRIMMED_FIELDS = action_fields.trimmed_names()
 API_KEY_FIELDS = {"api_key_auth_type": "", "api_key_custom_header": ""}
 OAUTH_FIELDS = {
     "oauth_client_id": "",

@@ -23,6 +23,7 @@ from actions.models import Action
 from gptstudio.errors import EditConflict
 from gptstudio.forms import NormalizedNewlinesMixin
 
+from . import fields as gpt_fields
 from . import services
 from .models import GPT, ConversationStarter, Invitation, Job, KnowledgeFile, Membership, Revision, Workspace
 
@@ -258,22 +259,7 @@ class MembershipAdmin(ServiceErrorsMixin, admin.ModelAdmin):
 class GPTAdminForm(VersionedModelForm):
     class Meta:
         model = GPT
-        fields = (
-            "workspace",
-            "name",
-            "slug",
-            "description",
-            "instructions",
-            "web_search",
-            "canvas",
-            "image_generation",
-            "code_interpreter",
-            "recommended_model",
-            "visibility",
-            "category",
-            "use_conversation_data",
-            "profile_picture",
-        )
+        fields = ("workspace", *gpt_fields.admin_names())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -335,7 +321,7 @@ class KnowledgeFileInline(admin.TabularInline):
 class GPTAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     form = GPTAdminForm
     list_display = ("name", "workspace", "visibility", "version", "action_count", "updated_by", "updated_at")
-    list_filter = ("visibility", "workspace", "web_search", "canvas", "image_generation", "code_interpreter")
+    list_filter = ("visibility", "workspace", *gpt_fields.capability_names())
     search_fields = ("name", "slug", "description", "instructions")
     list_select_related = ("workspace", "updated_by")
     readonly_fields = ("version", "created_by", "created_at", "updated_by", "updated_at")

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from actions.fields import URL_MAX_LENGTH, action_field
+from gpts import fields as gpt_fields
 from gptstudio import limits
 
 DOCUMENT_FORMAT = "gptstudio/gpt@1"
@@ -21,33 +23,22 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "gpt-document-1.sche
 SCHEMA_URL_PATH = "/schemas/gpt-document-1.json"
 
 # Field caps of the models (gpts.models.GPT, actions.models.Action); kept equal by a test.
-RECOMMENDED_MODEL_MAX_LENGTH = 100
-CATEGORY_MAX_LENGTH = 100
-STARTER_MAX_LENGTH = limits.STUDIO_STARTER_MAX_LENGTH
+# The GPT's and the actions' fields take theirs from their specs (gpts/fields.py, actions/fields.py).
+RECOMMENDED_MODEL_MAX_LENGTH = gpt_fields.gpt_field("recommended_model").max_length
+CATEGORY_MAX_LENGTH = gpt_fields.gpt_field("category").max_length
 KNOWLEDGE_NAME_MAX_LENGTH = 255
-ACTION_NAME_MAX_LENGTH = 100
-URL_MAX_LENGTH = 2000
-CUSTOM_HEADER_MAX_LENGTH = 200
-OAUTH_CLIENT_ID_MAX_LENGTH = 500
-OAUTH_SCOPE_MAX_LENGTH = limits.STUDIO_OAUTH_SCOPE_MAX_LENGTH
+ACTION_NAME_MAX_LENGTH = action_field("name").max_length
+CUSTOM_HEADER_MAX_LENGTH = action_field("api_key_custom_header").max_length
+OAUTH_CLIENT_ID_MAX_LENGTH = action_field("oauth_client_id").max_length
+OAUTH_SCOPE_MAX_LENGTH = action_field("oauth_scope").max_length
 
-# Top-level keys in document order (the renderers' fixed order and the schema's required list).
-DOCUMENT_KEYS = (
-    "format",
-    "name",
-    "description",
-    "instructions",
-    "conversation_starters",
-    "capabilities",
-    "recommended_model",
-    "visibility",
-    "category",
-    "use_conversation_data",
-    "knowledge",
-    "actions",
-)
-VISIBILITIES = ["invite_only", "workspace_link", "workspace", "link", "gpt_store"]
-CAPABILITIES = ["web_search", "canvas", "image_generation", "code_interpreter"]
+
+def document_keys() -> tuple[str, ...]:
+    """Top-level keys in document order (the renderers' fixed order and the schema's required list)."""
+    return ("format", *gpt_fields.document_keys(), "knowledge", "actions")
+
+
+DOCUMENT_KEYS = document_keys()
 
 
 def _string(max_length: int | None = None, *, min_length: int = 0, description: str = "") -> dict:
@@ -158,32 +149,7 @@ def build_document_schema() -> dict:
         **_object(
             {
                 "format": {"const": DOCUMENT_FORMAT},
-                "name": _string(
-                    limits.STUDIO_NAME_HARD_MAX_LENGTH,
-                    min_length=1,
-                    description=f"ChatGPT takes {limits.GPT_NAME_MAX_LENGTH.value} characters; "
-                    "longer drafts are kept and reported as a finding.",
-                ),
-                "description": _string(
-                    limits.STUDIO_DESCRIPTION_HARD_MAX_LENGTH,
-                    description=f"ChatGPT takes {limits.GPT_DESCRIPTION_MAX_LENGTH.value} characters; "
-                    "longer drafts are kept and reported as a finding.",
-                ),
-                "instructions": _string(
-                    limits.STUDIO_INSTRUCTIONS_HARD_MAX_LENGTH,
-                    description=f"ChatGPT takes {limits.GPT_INSTRUCTIONS_MAX_LENGTH.value} characters; "
-                    "longer drafts are kept and reported as a finding.",
-                ),
-                "conversation_starters": {
-                    "type": "array",
-                    "maxItems": limits.GPT_CONVERSATION_STARTERS_MAX.value,
-                    "items": _string(STARTER_MAX_LENGTH, min_length=1),
-                },
-                "capabilities": _object({name: {"type": "boolean"} for name in CAPABILITIES}, list(CAPABILITIES)),
-                "recommended_model": _string(RECOMMENDED_MODEL_MAX_LENGTH),
-                "visibility": {"enum": VISIBILITIES, "description": "How the GPT is shared in ChatGPT."},
-                "category": _string(CATEGORY_MAX_LENGTH),
-                "use_conversation_data": {"type": "boolean"},
+                **_gpt_field_properties(),
                 "knowledge": {
                     "type": "array",
                     "maxItems": limits.GPT_KNOWLEDGE_FILES_MAX.value,
@@ -191,9 +157,37 @@ def build_document_schema() -> dict:
                 },
                 "actions": {"type": "array", "maxItems": limits.GPT_ACTIONS_MAX.value, "items": action},
             },
-            list(DOCUMENT_KEYS),
+            list(document_keys()),
         ),
     }
+
+
+def _gpt_field_schema(spec: gpt_fields.GPTField) -> dict:
+    if spec.kind == gpt_fields.BOOLEAN:
+        return {"type": "boolean"}
+    if spec.kind == gpt_fields.CHOICE:
+        return {"enum": list(spec.choices), "description": spec.schema_description}
+    if spec.kind == gpt_fields.LIST:
+        return {
+            "type": "array",
+            "maxItems": spec.max_items.value,
+            "items": _string(spec.max_length, min_length=1, description=spec.schema_description),
+        }
+    description = spec.schema_description
+    if spec.chatgpt_limit is not None:
+        description = f"ChatGPT takes {spec.chatgpt_limit.value} {gpt_fields.DRAFT_KEPT_NOTE}"
+    return _string(spec.max_length, min_length=1 if spec.required else 0, description=description)
+
+
+def _gpt_field_properties() -> dict:
+    """The schema of the GPT's own fields (gpts/fields.py), in document order."""
+    properties = {}
+    for key, specs in gpt_fields.document_groups().items():
+        if specs[0].grouped:
+            properties[key] = _object({s.name: _gpt_field_schema(s) for s in specs}, [s.name for s in specs])
+        else:
+            properties[key] = _gpt_field_schema(specs[0])
+    return properties
 
 
 OPENAPI_DOCUMENT_NOTE = (

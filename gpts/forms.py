@@ -8,6 +8,7 @@ from django import forms
 from gptstudio import limits
 from gptstudio.forms import NormalizedNewlinesMixin, VersionField
 
+from . import fields as gpt_fields
 from .models import GPT, Membership
 from .pictures import PROFILE_PICTURE_ACCEPT, profile_picture_check, profile_picture_help
 
@@ -47,6 +48,17 @@ class StartersField(forms.Field):
                 )
 
 
+def _spec(name: str) -> dict:
+    """A form field's label, help text, length and requiredness from the GPT field spec (gpts/fields.py)."""
+    spec = gpt_fields.gpt_field(name)
+    options = {"label": spec.label, "required": spec.required}
+    if spec.help_text:
+        options["help_text"] = spec.help_text
+    if spec.kind == gpt_fields.TEXT:
+        options["max_length"] = spec.max_length
+    return options
+
+
 def _no_maxlength(field: forms.CharField) -> forms.CharField:
     # The character counter shows the limit; the browser must not silently cut pasted text.
     field.widget.attrs.pop("maxlength", None)
@@ -58,84 +70,57 @@ class GPTForm(NormalizedNewlinesMixin, forms.Form):
     creating a GPT takes. Editing one uses GPTEditForm, which adds the version the page was opened at."""
 
     # The editor's order (also the conflict page's): ChatGPT's Configure tab, then its Share dialog.
-    EDIT_FIELDS = (
-        "name",
-        "description",
-        "instructions",
-        "conversation_starters",
-        "recommended_model",
-        "web_search",
-        "canvas",
-        "image_generation",
-        "code_interpreter",
-        "use_conversation_data",
-        "visibility",
-        "category",
-    )
+    EDIT_FIELDS = tuple(spec.name for spec in gpt_fields.editor_fields())
 
     name = forms.CharField(
-        max_length=limits.STUDIO_NAME_HARD_MAX_LENGTH,
+        **_spec("name"),
         error_messages={"required": "GPT name cannot be empty."},
         widget=forms.TextInput(attrs={"placeholder": "Name your GPT", "autocomplete": "off"}),
     )
     description = forms.CharField(
-        max_length=limits.STUDIO_DESCRIPTION_HARD_MAX_LENGTH,
-        required=False,
+        **_spec("description"),
         widget=forms.TextInput(attrs={"placeholder": "Add a short description about what this GPT does"}),
     )
     instructions = forms.CharField(
-        max_length=limits.STUDIO_INSTRUCTIONS_HARD_MAX_LENGTH,
-        required=False,
+        **_spec("instructions"),
         strip=False,
         widget=forms.Textarea(
             attrs={"rows": 14, "placeholder": "What does this GPT do? How does it behave? What should it avoid doing?"}
         ),
     )
-    conversation_starters = StartersField(required=False)
-    web_search = forms.BooleanField(label="Web Search", required=False)
-    canvas = forms.BooleanField(label="Canvas", required=False)
-    image_generation = forms.BooleanField(label="Image Generation", required=False)
-    code_interpreter = forms.BooleanField(label="Code Interpreter & Data Analysis", required=False)
-    recommended_model = forms.CharField(
-        max_length=100,
-        required=False,
-        help_text="Free text: ChatGPT's model list changes as models are retired.",
-    )
-    visibility = forms.ChoiceField(choices=GPT.Visibility.choices, help_text="How the GPT is shared in ChatGPT.")
-    category = forms.CharField(
-        max_length=100, required=False, help_text="ChatGPT requires a category to publish to the GPT Store."
-    )
-    use_conversation_data = forms.BooleanField(
-        label="Use conversation data in your GPT to improve our models", required=False
-    )
+    conversation_starters = StartersField(**_spec("conversation_starters"))
+    web_search = forms.BooleanField(**_spec("web_search"))
+    canvas = forms.BooleanField(**_spec("canvas"))
+    image_generation = forms.BooleanField(**_spec("image_generation"))
+    code_interpreter = forms.BooleanField(**_spec("code_interpreter"))
+    recommended_model = forms.CharField(**_spec("recommended_model"))
+    visibility = forms.ChoiceField(**_spec("visibility"), choices=GPT.Visibility.choices)
+    category = forms.CharField(**_spec("category"))
+    use_conversation_data = forms.BooleanField(**_spec("use_conversation_data"))
     # A plain FileField: gpts/pictures.py does the whole image check (with Pillow), so every path
     # that stores a picture gets the same messages.
     profile_picture = forms.FileField(
-        required=False,
+        **_spec("profile_picture"),
         validators=[profile_picture_check],
         widget=forms.FileInput(attrs={"accept": PROFILE_PICTURE_ACCEPT}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("name", "description", "instructions"):
-            _no_maxlength(self.fields[name])
+        for spec in gpt_fields.GPT_FIELDS:
+            if spec.chatgpt_limit is not None:
+                _no_maxlength(self.fields[spec.name])
         self.fields["profile_picture"].help_text = profile_picture_help()
 
     @staticmethod
     def initial_for(gpt: GPT) -> dict:
-        return {
-            "version": gpt.version,
-            "name": gpt.name,
-            "description": gpt.description,
-            "instructions": gpt.instructions,
-            "conversation_starters": [s.text for s in gpt.conversation_starters.all()],
-            **gpt.capabilities,
-            "recommended_model": gpt.recommended_model,
-            "visibility": gpt.visibility,
-            "category": gpt.category,
-            "use_conversation_data": gpt.use_conversation_data,
-        }
+        initial = {"version": gpt.version}
+        for name in GPTForm.EDIT_FIELDS:
+            if name == "conversation_starters":
+                initial[name] = [s.text for s in gpt.conversation_starters.all()]
+            else:
+                initial[name] = getattr(gpt, name)
+        return initial
 
     def service_fields(self) -> dict:
         """The cleaned data as `gpt_create` / `gpt_update` keyword arguments."""

@@ -18,12 +18,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db.models import Q
 
+from actions import fields as action_fields
 from actions import services as action_services
 from actions.models import Action
 from gpts.document.read import document_findings, domain_mismatch_finding
 from gptstudio import limits
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
 
+from . import fields as gpt_fields
 from . import services
 from .models import GPT, ConversationStarter, KnowledgeFile, Revision, Workspace, knowledge_upload_to
 from .validation import GPTDraft, validate_gpt, validate_gpt_draft
@@ -116,33 +118,8 @@ class ImportOutcome:
 
 
 # Where a service's field error lands in the document, for findings that point at the right line.
-GPT_FIELD_POINTERS = {name: f"/{name}" for name in GPT.CAPABILITY_FIELDS} | {
-    "name": "/name",
-    "slug": "/name",
-    "description": "/description",
-    "instructions": "/instructions",
-    "recommended_model": "/recommended_model",
-    "visibility": "/visibility",
-    "category": "/category",
-    "use_conversation_data": "/use_conversation_data",
-    "conversation_starters": "/conversation_starters",
-    "capabilities": "/capabilities",
-    "file": "/knowledge",
-}
-ACTION_FIELD_POINTERS = {
-    "name": "name",
-    "slug": "name",
-    "schema_text": "schema",
-    "privacy_policy_url": "privacy_policy_url",
-    "auth_type": "authentication/type",
-    "api_key_auth_type": "authentication/api_key/auth_type",
-    "api_key_custom_header": "authentication/api_key/custom_header",
-    "oauth_client_id": "authentication/oauth/client_id",
-    "oauth_authorization_url": "authentication/oauth/authorization_url",
-    "oauth_token_url": "authentication/oauth/token_url",
-    "oauth_scope": "authentication/oauth/scope",
-    "oauth_token_exchange_method": "authentication/oauth/token_exchange_method",
-}
+GPT_FIELD_POINTERS = gpt_fields.field_pointers() | {"file": "/knowledge"}
+ACTION_FIELD_POINTERS = action_fields.field_pointers()
 
 
 def _findings_from_validation_error(exc: ValidationError, *, pointer_prefix: str, pointers: dict) -> list[Finding]:
@@ -157,15 +134,10 @@ def _findings_from_validation_error(exc: ValidationError, *, pointer_prefix: str
 
 
 def _gpt_fields(document: dict) -> dict:
+    """The document's GPT columns as `gpt_create` / `gpt_update` arguments (the starters go apart)."""
     return {
-        "name": document["name"],
-        "description": document["description"],
-        "instructions": document["instructions"],
-        "capabilities": dict(document["capabilities"]),
-        "recommended_model": document["recommended_model"],
-        "visibility": document["visibility"],
-        "category": document["category"],
-        "use_conversation_data": document["use_conversation_data"],
+        key: dict(document[key]) if isinstance(document[key], dict) else document[key]
+        for key in gpt_fields.document_column_keys()
     }
 
 

@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import slugify
 
+from gpts import fields as gpt_fields
 from gpts.document.build import document_changes, gpt_document
 from gptstudio import limits
 from gptstudio.errors import EditConflict
@@ -42,22 +43,9 @@ from .models import (
 from .permissions import AccessDenied
 from .pictures import profile_picture_check
 
-GPT_EDITABLE_FIELDS = frozenset(
-    {
-        "name",
-        "slug",
-        "description",
-        "instructions",
-        "recommended_model",
-        "visibility",
-        "category",
-        "use_conversation_data",
-        "profile_picture",
-        *GPT.CAPABILITY_FIELDS,
-    }
-)
+GPT_EDITABLE_FIELDS = gpt_fields.editable_names()
 # Trimmed like ChatGPT's editor trims them when the field loses focus.
-TRIMMED_FIELDS = ("name", "description", "recommended_model", "category")
+TRIMMED_FIELDS = gpt_fields.trimmed_names()
 
 
 # --- Slugs ---------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from gpts.document.build import gpt_document
 from gptstudio import limits
 from gptstudio.errors import EditConflict
 
+from . import fields as gpt_fields
 from . import selectors, services
 from .access import role_context, workspace_view
 from .diff import document_diff
@@ -206,20 +207,7 @@ def gpt_delete(request, workspace, gpt):
 
 # --- Conflicts and merging --------------------------------------------------------------------
 
-MERGE_FIELD_LABELS = {
-    "name": "Name",
-    "description": "Description",
-    "instructions": "Instructions",
-    "conversation_starters": "Conversation starters",
-    "web_search": "Web Search",
-    "canvas": "Canvas",
-    "image_generation": "Image Generation",
-    "code_interpreter": "Code Interpreter & Data Analysis",
-    "recommended_model": "Recommended model",
-    "visibility": "Visibility",
-    "category": "Category",
-    "use_conversation_data": "Use conversation data",
-}
+MERGE_FIELD_LABELS = gpt_fields.merge_labels()
 
 
 def _document_values(document: dict) -> dict:

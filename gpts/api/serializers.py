@@ -13,10 +13,12 @@ from rest_framework import serializers
 
 from actions.api.serializers import SchemaReportSerializer
 from actions.models import Action
+from gpts import fields as gpt_fields
 from gpts import selectors
 from gpts.document_schema import SCHEMA_URL_PATH, build_openapi_document_schema
 from gpts.exporters import EXPORTERS
 from gpts.exporters.agent_plugin import mcp_url_problem
+from gpts.fields import gpt_field
 from gpts.importers import secrets_to_enter
 from gpts.models import GPT, SLUG_MAX_LENGTH, Job, KnowledgeFile, Membership, Revision, Workspace
 from gpts.services import CHATGPT_IDENTITY_FIELDS, GPT_EDITABLE_FIELDS
@@ -94,10 +96,12 @@ class MemberRoleSerializer(WriteSerializer):
 
 
 class GPTCapabilitiesSerializer(WriteSerializer):
-    web_search = serializers.BooleanField()
-    canvas = serializers.BooleanField()
-    image_generation = serializers.BooleanField()
-    code_interpreter = serializers.BooleanField(help_text="Code Interpreter & Data Analysis.")
+    # One boolean per capability of gpts/fields.py. (No docstring: it would become the schema's description.)
+    def get_fields(self):
+        return {
+            name: serializers.BooleanField(help_text=gpt_field(name).api_help_text or None)
+            for name in gpt_fields.capability_names()
+        }
 
 
 class GPTActionSummarySerializer(serializers.ModelSerializer):
@@ -163,11 +167,7 @@ class GPTDetailSerializer(GPTListItemSerializer):
     class Meta(GPTListItemSerializer.Meta):
         fields = (
             *GPTListItemSerializer.Meta.fields,
-            "instructions",
-            "conversation_starters",
-            "recommended_model",
-            "category",
-            "use_conversation_data",
+            *(name for name in gpt_fields.api_names() if name not in GPTListItemSerializer.Meta.fields),
             "actions",
             "knowledge_files",
             "created_by",
@@ -233,8 +233,8 @@ class SecretToEnterSerializer(serializers.Serializer):
 class _GPTWriteSerializer(WriteModelSerializer):
     slug = serializers.SlugField(max_length=SLUG_MAX_LENGTH, required=False, help_text="Derived from the name.")
     conversation_starters = serializers.ListField(
-        child=serializers.CharField(allow_blank=True, max_length=limits.STUDIO_STARTER_MAX_LENGTH),
-        max_length=limits.GPT_CONVERSATION_STARTERS_MAX.value,
+        child=serializers.CharField(allow_blank=True, max_length=gpt_field("conversation_starters").max_length),
+        max_length=gpt_field("conversation_starters").max_items.value,
         help_text="In order; empty entries are dropped, like ChatGPT's editor does.",
     )
     capabilities = GPTCapabilitiesSerializer()
@@ -245,19 +245,7 @@ class _GPTWriteSerializer(WriteModelSerializer):
 
     class Meta:
         model = GPT
-        fields = (
-            "name",
-            "slug",
-            "description",
-            "instructions",
-            "conversation_starters",
-            "capabilities",
-            "recommended_model",
-            "visibility",
-            "category",
-            "use_conversation_data",
-            "mcp_enabled",
-        )
+        fields = (*gpt_fields.api_names(), "mcp_enabled")
         validators = []  # Uniqueness is the service's (full_clean in the same transaction).
 
     def service_fields(self) -> dict:

@@ -3,6 +3,7 @@ and the change summary between two documents (for revisions)."""
 
 from __future__ import annotations
 
+from gpts import fields as gpt_fields
 from gpts.document_schema import DOCUMENT_FORMAT, DOCUMENT_KEYS
 
 SECRET_PLACEHOLDER = "<secret: type it into ChatGPT; GPT Studio never exports it>"  # noqa: S105 (a placeholder, not a secret)
@@ -52,20 +53,21 @@ def action_document(action) -> dict:
 def gpt_document(gpt) -> dict:
     """The document of a GPT. Reads `conversation_starters`, `knowledge_files` and `actions`
     through their related managers, so prefetch them when building many documents."""
-    return {
-        "format": DOCUMENT_FORMAT,
-        "name": gpt.name,
-        "description": gpt.description,
-        "instructions": gpt.instructions,
-        "conversation_starters": [s.text for s in gpt.conversation_starters.all()],
-        "capabilities": gpt.capabilities,
-        "recommended_model": gpt.recommended_model,
-        "visibility": gpt.visibility,
-        "category": gpt.category,
-        "use_conversation_data": gpt.use_conversation_data,
-        "knowledge": knowledge_document(gpt),
-        "actions": [action_document(a) for a in gpt.actions.all()],
-    }
+    document = {"format": DOCUMENT_FORMAT}
+    for key, specs in gpt_fields.document_groups().items():
+        document[key] = _field_value(gpt, specs)
+    document["knowledge"] = knowledge_document(gpt)
+    document["actions"] = [action_document(a) for a in gpt.actions.all()]
+    return document
+
+
+def _field_value(gpt, specs: tuple[gpt_fields.GPTField, ...]):
+    """A document key's value: a column, a group of columns (the capabilities) or the starters."""
+    if specs[0].grouped:
+        return {spec.name: getattr(gpt, spec.name) for spec in specs}
+    if specs[0].name == "conversation_starters":
+        return [s.text for s in gpt.conversation_starters.all()]
+    return getattr(gpt, specs[0].name)
 
 
 def knowledge_document(gpt) -> list[dict]:

@@ -8,10 +8,11 @@ import secrets
 
 import yaml
 
+from gpts import fields as gpt_fields
 from gpts.document_schema import DOCUMENT_KEYS
 
 TOP_KEYS = DOCUMENT_KEYS
-CAPABILITY_KEYS = ("web_search", "canvas", "image_generation", "code_interpreter")
+CAPABILITY_KEYS = gpt_fields.capability_names()
 KNOWLEDGE_KEYS = ("name", "size", "sha256", "media_type")
 ACTION_KEYS = ("name", "domain", "privacy_policy_url", "authentication", "changes_public_state", "schema")
 AUTHENTICATION_KEYS = ("type", "api_key", "oauth")

@@ -12,7 +12,10 @@ import sys
 from dataclasses import dataclass, field
 
 from actions.domain import detect_schema_format
+from actions.fields import action_field
 from actions.schema.parsing import array_index
+from gpts import fields as gpt_fields
+from gpts.fields import gpt_field
 from gpts.services import unique_slug
 from gptstudio import limits
 from gptstudio.findings import Finding, Severity, sort_findings
@@ -25,12 +28,7 @@ VISIBILITY_LABELS = {
     "link": "Anyone with the link",
     "gpt_store": "GPT Store",
 }
-CAPABILITY_LABELS = {
-    "web_search": "Web Search",
-    "canvas": "Canvas",
-    "image_generation": "Image Generation",
-    "code_interpreter": "Code Interpreter & Data Analysis",
-}
+CAPABILITY_LABELS = {name: gpt_field(name).label for name in gpt_fields.capability_names()}
 AUTH_LABELS = {"none": "None", "api_key": "API Key", "oauth": "OAuth"}
 API_KEY_AUTH_LABELS = {"basic": "Basic", "bearer": "Bearer", "custom": "Custom"}
 TOKEN_EXCHANGE_LABELS = {"default_post": "Default (POST request)", "basic_auth_header": "Basic authorization header"}
@@ -125,18 +123,19 @@ def _section_for_pointer(pointer: str) -> str:
     index = array_index(parts[1], sys.maxsize) if head == "actions" and len(parts) > 1 else None
     if index is not None:
         return f"action-{index + 1}"
-    return {
-        "name": "name",
-        "description": "description",
-        "instructions": "instructions",
-        "conversation_starters": "starters",
-        "knowledge": "knowledge",
-        "capabilities": "capabilities",
-        "recommended_model": "model",
-        "use_conversation_data": "settings",
-        "visibility": "sharing",
-        "category": "sharing",
-    }.get(head, "")
+    return {**gpt_fields.paste_sections(), "knowledge": "knowledge"}.get(head, "")
+
+
+def _paste_field(name: str, value: str, **extra) -> PasteField:
+    """The paste guide's entry for a GPT field: its id, ChatGPT's label and limit (gpts/fields.py)."""
+    spec = gpt_field(name)
+    limit = spec.chatgpt_limit.value if spec.chatgpt_limit is not None else None
+    return PasteField(spec.paste.key, spec.label, value, limit=limit, **extra)
+
+
+def _action_label(name: str) -> str:
+    """ChatGPT's label of an action field, as the action editor shows it (actions/fields.py)."""
+    return action_field(name).label
 
 
 def _action_section(index: int, action: dict, slug: str, findings: list[Finding]) -> PasteSection:
@@ -164,16 +163,23 @@ def _action_section(index: int, action: dict, slug: str, findings: list[Finding]
             )
         )
         section.fields.append(
-            PasteField(f"{prefix}-api-key-auth", "Auth Type", API_KEY_AUTH_LABELS[api_key["auth_type"]], copy=False)
+            PasteField(
+                f"{prefix}-api-key-auth",
+                _action_label("api_key_auth_type"),
+                API_KEY_AUTH_LABELS[api_key["auth_type"]],
+                copy=False,
+            )
         )
         if api_key["auth_type"] == "custom":
             section.fields.append(
-                PasteField(f"{prefix}-custom-header", "Custom Header Name", api_key.get("custom_header", ""))
+                PasteField(
+                    f"{prefix}-custom-header", _action_label("api_key_custom_header"), api_key.get("custom_header", "")
+                )
             )
     elif auth["type"] == "oauth":
         oauth = auth["oauth"]
         section.fields += [
-            PasteField(f"{prefix}-client-id", "Client ID", oauth["client_id"]),
+            PasteField(f"{prefix}-client-id", _action_label("oauth_client_id"), oauth["client_id"]),
             PasteField(
                 f"{prefix}-client-secret",
                 "Client Secret",
@@ -181,12 +187,14 @@ def _action_section(index: int, action: dict, slug: str, findings: list[Finding]
                 copy=False,
                 note="Type the client secret here yourself: GPT Studio never exports secrets.",
             ),
-            PasteField(f"{prefix}-authorization-url", "Authorization URL", oauth["authorization_url"]),
-            PasteField(f"{prefix}-token-url", "Token URL", oauth["token_url"]),
-            PasteField(f"{prefix}-scope", "Scope", oauth.get("scope", "")),
+            PasteField(
+                f"{prefix}-authorization-url", _action_label("oauth_authorization_url"), oauth["authorization_url"]
+            ),
+            PasteField(f"{prefix}-token-url", _action_label("oauth_token_url"), oauth["token_url"]),
+            PasteField(f"{prefix}-scope", _action_label("oauth_scope"), oauth.get("scope", "")),
             PasteField(
                 f"{prefix}-token-exchange",
-                "Token Exchange Method",
+                _action_label("oauth_token_exchange_method"),
                 TOKEN_EXCHANGE_LABELS[oauth.get("token_exchange_method", "default_post")],
                 copy=False,
             ),
@@ -195,7 +203,7 @@ def _action_section(index: int, action: dict, slug: str, findings: list[Finding]
     section.fields.append(
         PasteField(
             f"{prefix}-schema",
-            "Schema",
+            _action_label("schema_text"),
             action["schema"],
             limit=None,
             file=schema_file,
@@ -206,7 +214,7 @@ def _action_section(index: int, action: dict, slug: str, findings: list[Finding]
     section.fields.append(
         PasteField(
             f"{prefix}-privacy",
-            "Privacy policy",
+            _action_label("privacy_policy_url"),
             action["privacy_policy_url"],
             note="" if action["privacy_policy_url"] else "No privacy policy URL: only private GPTs can do without.",
         )
@@ -284,33 +292,12 @@ def build_paste_plan(document: dict, findings: list[Finding]) -> PastePlan:
     starters = document["conversation_starters"]
     capabilities = document["capabilities"]
     sections = [
-        PasteSection(
-            "name",
-            "Name",
-            fields=[PasteField("name", "Name", document["name"], limit=limits.GPT_NAME_MAX_LENGTH.value)],
-        ),
-        PasteSection(
-            "description",
-            "Description",
-            fields=[
-                PasteField(
-                    "description", "Description", document["description"], limit=limits.GPT_DESCRIPTION_MAX_LENGTH.value
-                )
-            ],
-        ),
+        PasteSection("name", "Name", fields=[_paste_field("name", document["name"])]),
+        PasteSection("description", "Description", fields=[_paste_field("description", document["description"])]),
         PasteSection(
             "instructions",
             "Instructions",
-            fields=[
-                PasteField(
-                    "instructions",
-                    "Instructions",
-                    document["instructions"],
-                    limit=limits.GPT_INSTRUCTIONS_MAX_LENGTH.value,
-                    file="instructions.md",
-                    multiline=True,
-                )
-            ],
+            fields=[_paste_field("instructions", document["instructions"], file="instructions.md", multiline=True)],
         ),
         PasteSection(
             "starters",
@@ -343,7 +330,7 @@ def build_paste_plan(document: dict, findings: list[Finding]) -> PastePlan:
         PasteSection(
             "model",
             "Recommended model",
-            fields=[PasteField("model", "Recommended model", document["recommended_model"], copy=False)]
+            fields=[_paste_field("recommended_model", document["recommended_model"], copy=False)]
             if document["recommended_model"]
             else [],
             intro="" if document["recommended_model"] else "No recommendation: leave ChatGPT's default.",
@@ -366,7 +353,7 @@ def build_paste_plan(document: dict, findings: list[Finding]) -> PastePlan:
             "settings",
             "Additional settings",
             notes=[
-                "Use conversation data in your GPT to improve our models: "
+                f"{gpt_field('use_conversation_data').label}: "
                 + ("on" if document["use_conversation_data"] else "off")
                 + " (ChatGPT shows this only outside business workspaces, and only with knowledge or actions)."
             ],
@@ -374,7 +361,7 @@ def build_paste_plan(document: dict, findings: list[Finding]) -> PastePlan:
     )
     sharing_fields = []
     if document["category"]:
-        sharing_fields.append(PasteField("category", "Category", document["category"], copy=False))
+        sharing_fields.append(_paste_field("category", document["category"], copy=False))
     sections.append(
         PasteSection(
             "sharing",
