@@ -77,9 +77,10 @@ class World:
 
 
 def make_world() -> World:
-    owner = UserFactory(is_staff=True)
+    # Fixed names, so the screenshots of these pages (tests/browser/test_responsive.py) are the same each run.
+    owner = UserFactory(username="ada", is_staff=True)
     workspace = make_workspace(owner=owner, name="Acme")
-    member = UserFactory()
+    member = UserFactory(username="grace")
     services.membership_set(workspace=workspace, user=member, role="editor")
     gpt = make_gpt(workspace=workspace, actor=owner, name="Weather Buddy", conversation_starters=["Hi"])
     action = make_action(gpt, actor=owner)

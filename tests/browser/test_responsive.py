@@ -25,16 +25,17 @@ HEADER_ROWS = """() => {
   return {height: header.getBoundingClientRect().height, oneRow: oneRow};
 }"""
 
-# Every visible table whose content is wider than the box that holds it (its scrolling wrapper or parent).
-OVERFLOWING_TABLES = """() => Array.from(document.querySelectorAll("table")).filter((t) => t.offsetParent !== null)
+# Every visible table: how wide its content is, and the width of the box that holds it (its
+# scrolling wrapper or parent).
+TABLE_FITS = """() => Array.from(document.querySelectorAll("table")).filter((t) => t.offsetParent !== null)
   .map((t) => ({table: (t.className || t.querySelector("caption")?.textContent || "table").trim(),
-                width: t.scrollWidth, box: t.parentElement.clientWidth}))
-  .filter((t) => t.width > t.box)"""
+                width: t.scrollWidth, box: t.parentElement.clientWidth}))"""
 
 
 def html_pages(world, *, signed_in: bool) -> list[tuple[str, str]]:
-    """(screenshot name, url) of every studio page that answers a GET with HTML; signed out, the
-    account pages only. Names come from the route ("gpts-history"), so they stay the same each run."""
+    """(screenshot name, url) of every studio page that answers a GET with a whole HTML document (not
+    an htmx fragment, such as a job's status, shown inside its page); signed out, the account pages
+    only. Names come from the route ("gpts-history"), so they stay the same each run."""
     client = Client()
     if signed_in:
         client.force_login(world.owner)
@@ -44,7 +45,8 @@ def html_pages(world, *, signed_in: bool) -> list[tuple[str, str]]:
             continue
         url = world.url(route)
         response = client.get(url)
-        if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
+        is_html = "text/html" in response.get("Content-Type", "")
+        if response.status_code == 200 and is_html and response.content.lstrip().lower().startswith(b"<!doctype"):
             name = route.name.replace(":", "-").replace("_", "-")
             pages.append((name if signed_in else f"signed-out-{name}", url))
     return pages
@@ -61,6 +63,7 @@ def world(live_server):
 
 def walk(session, world, viewport):
     """Yield (name, page) for every HTML studio page, signed in, then the account pages signed out."""
+    PAGE_SHOTS.mkdir(parents=True, exist_ok=True)
     signed_in = session(viewport).login(world.owner)
     anonymous = session(viewport)
     for signed, s in ((True, signed_in), (False, anonymous)):
@@ -71,10 +74,10 @@ def walk(session, world, viewport):
 
 
 def test_no_studio_page_scrolls_sideways_on_a_phone_and_the_header_is_one_row(session, world):
-    PAGE_SHOTS.mkdir(parents=True, exist_ok=True)
     too_wide, tall_headers, visited = {}, {}, 0
     for name, page in walk(session, world, PHONE):
         visited += 1
+        assert page.evaluate("() => document.documentElement.clientWidth") == PHONE["width"]
         width = page.evaluate("() => document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             too_wide[name] = width
@@ -88,12 +91,14 @@ def test_no_studio_page_scrolls_sideways_on_a_phone_and_the_header_is_one_row(se
 
 
 def test_every_table_fits_its_box_on_a_laptop(session, world):
-    overflowing, visited = {}, 0
+    overflowing, measured = {}, {}
     for name, page in walk(session, world, LAPTOP):
-        visited += 1
-        tables = page.evaluate(OVERFLOWING_TABLES)
-        if tables:
+        tables = page.evaluate(TABLE_FITS)
+        measured[name] = [t["table"] for t in tables]
+        if any(t["width"] > t["box"] for t in tables):
             overflowing[name] = tables
         page.screenshot(path=str(PAGE_SHOTS / f"{name}-1280.png"), animations="disabled", caret="hide")
-    assert visited > 25
+    assert len(measured) > 25
+    # The action editor's operations table (in the 22 rem side panel) was among those measured.
+    assert "operations stacked" in measured["actions-action-edit"]
     assert overflowing == {}
