@@ -11,11 +11,12 @@ from gpts.mcp.oauth import MCPAuthorizationView
 from gpts.views_media import media_file
 
 from .health import healthz
-from .views import rules_page
+from .views import rules_page, styleguide_page
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("rules/", rules_page, name="rules"),
+    path("styleguide/", styleguide_page, name="styleguide"),
     path("admin/", admin.site.urls),
     # Uploads, for members only (never the MEDIA_ROOT folder as is, DEBUG or not).
     path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media_file, name="media"),

@@ -18,7 +18,7 @@ from tests.factories import WEATHER_SCHEMA, UserFactory, make_action, make_gpt, 
 
 # The studio's own URL namespaces, plus the account pages (allauth, in the site layout).
 STUDIO_NAMESPACES = ("gpts", "actions", "gpts_export")
-STUDIO_NAMES = ("rules",)
+STUDIO_NAMES = ("rules", "styleguide")
 ACCOUNT_PREFIXES = ("account_", "mfa_")
 
 
@@ -48,7 +48,8 @@ def studio_routes() -> list[Route]:
 @dataclass
 class World:
     """One workspace with everything a studio page can show: a GPT (imported from ChatGPT) with an
-    action, a knowledge file and two revisions, a member, an open invitation, an API token and an import job."""
+    action, a knowledge file and two revisions, a member, an open invitation, an API token and an import job.
+    The owner is staff, so the staff-only style guide is walked like every other page."""
 
     owner: object
     workspace: object
@@ -76,9 +77,10 @@ class World:
 
 
 def make_world() -> World:
-    owner = UserFactory()
+    # Fixed names, so the screenshots of these pages (tests/browser/test_responsive.py) are the same each run.
+    owner = UserFactory(username="ada", is_staff=True)
     workspace = make_workspace(owner=owner, name="Acme")
-    member = UserFactory()
+    member = UserFactory(username="grace")
     services.membership_set(workspace=workspace, user=member, role="editor")
     gpt = make_gpt(workspace=workspace, actor=owner, name="Weather Buddy", conversation_starters=["Hi"])
     action = make_action(gpt, actor=owner)

@@ -1,6 +1,6 @@
 """Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright against pytest-django's
-live_server. Screenshots go to test-artifacts/screenshots/ (git-ignored); the committed copies in
-docs/screenshots/ are refreshed from there by hand."""
+live_server. Screenshots go to test-artifacts/screenshots/ (git-ignored), except the ones the docs
+show: `doc_screenshot` writes those into docs/screenshots/ (committed) on every run."""
 
 import os
 from pathlib import Path
@@ -18,6 +18,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+DOC_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's password
 LAPTOP = {"width": 1280, "height": 860}
 TABLET = {"width": 820, "height": 1180}
@@ -72,6 +73,12 @@ class Session:
         self.page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
         self.page.set_viewport_size(size)
+
+    def doc_screenshot(self, path: Path):
+        """What the viewport shows, still (no animations, no caret), for the docs: kept small."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.page.wait_for_load_state("networkidle")
+        self.page.screenshot(path=str(path), animations="disabled", caret="hide")
 
     def close(self):
         self.context.close()

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from gpts import services
 from gpts.models import GPT
-from tests.browser.conftest import TABLET
+from tests.browser.conftest import DOC_SCREENSHOTS, TABLET
+from tests.browser.test_responsive import PHONE
 from tests.factories import UserFactory, make_action, make_gpt, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -267,7 +268,7 @@ def test_counters_flag_text_over_chatgpts_limits(session):
     expect(s.page.get_by_label("Description")).to_have_attribute("aria-invalid", "true")
 
 
-def test_dashboard_and_editor_screenshots_at_laptop_and_tablet_width(session):
+def test_dashboard_and_editor_screenshots_at_laptop_tablet_and_phone_width(session):
     owner = UserFactory(username="maria")
     workspace = make_workspace(owner=owner, name="Travel Team")
     planner = make_gpt(
@@ -312,6 +313,7 @@ def test_dashboard_and_editor_screenshots_at_laptop_and_tablet_width(session):
     expect(s.page.get_by_role("link", name="Packing Coach")).to_be_visible()
     assert "q=pack" in s.page.url
     s.page.goto(f"/w/{workspace.slug}/g/{planner.slug}/")
+    s.doc_screenshot(DOC_SCREENSHOTS / "gpt-editor.png")  # the README's picture, beside the phone one
     s.screenshot("gpt-editor")
 
     tablet = session(TABLET).login(owner)
@@ -319,6 +321,11 @@ def test_dashboard_and_editor_screenshots_at_laptop_and_tablet_width(session):
     width = tablet.page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= TABLET["width"], "the editor must not scroll sideways on a tablet"
     tablet.screenshot("gpt-editor-tablet")
+
+    phone = session(PHONE).login(owner)
+    phone.page.goto(f"/w/{workspace.slug}/g/{planner.slug}/")
+    assert phone.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.doc_screenshot(DOC_SCREENSHOTS / "gpt-editor-phone.png")
 
 
 def test_knowledge_upload_shows_the_file_and_keeps_the_page_saveable(session, tmp_path):
