@@ -282,7 +282,9 @@ def test_every_large_corpus_schema_converts(name):
 
 
 @pytest.mark.slow
-def test_the_13_mb_github_spec_exports_as_an_mcp_server_within_10_seconds(db):
+def test_the_13_mb_github_spec_exports_as_an_mcp_server(db):
+    """Its time is printed, not asserted (benchmarks/export.py measures export speed): a bound
+    on wall time fails on a loaded machine, not on slow code."""
     text = corpus_text("large", "github_api.github.com_octokit-openapi-23.0.2.json")
     gpt = make_gpt(name="GitHub")
     make_action(gpt, name="GitHub", schema_text=text)
@@ -291,7 +293,6 @@ def test_the_13_mb_github_spec_exports_as_an_mcp_server_within_10_seconds(db):
     data = export_bytes(gpt)
     elapsed = time.perf_counter() - started
     print(f"GitHub spec ({len(text) / 1e6:.1f} MB) → mcp-server zip ({len(data) / 1e6:.1f} MB) in {elapsed:.2f} s")
-    assert elapsed < 10
     spec = json.loads(entries(data)["github-mcp/tools.json"])
     assert len(spec["tools"]) > 1000
 
