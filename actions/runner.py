@@ -165,10 +165,8 @@ def gpt_action_tools(gpt_id: int, actions=None) -> dict[int, ActionTools]:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    if loaded is not None:
-        schemas = {a.pk: a.schema_text for a in loaded}
-    else:
-        schemas = dict(Action.objects.filter(gpt_id=gpt_id).values_list("pk", "schema_text"))
+    # One query for the texts (whether or not the loaded actions carry theirs), and only on a change.
+    schemas = dict(Action.objects.filter(pk__in=[pk for pk, *_ in state]).values_list("pk", "schema__text"))
     used: set[str] = set()
     converted = {pk: action_tools(schemas.get(pk, ""), used) for pk, _version, _updated in state}
     with _cache_lock:

@@ -14,7 +14,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from gpts.models import GPT
-from gpts.services import check_slug, lock_gpt, record_change, require_version, unique_slug
+from gpts.services import (
+    check_slug,
+    lock_gpt,
+    record_change,
+    require_version,
+    schema_text_store,
+    schema_texts_prune,
+    unique_slug,
+)
 from gptstudio import limits
 from gptstudio.errors import EditConflict
 
@@ -63,7 +71,10 @@ def _apply(action: Action, fields: dict, *, api_key: str | None, oauth_client_se
     for key, value in fields.items():
         if key in TRIMMED_FIELDS and isinstance(value, str):
             value = value.strip()
-        setattr(action, key, value)
+        if key == "schema_text":
+            action_set_schema_text(action, value)
+        else:
+            setattr(action, key, value)
     if "schema_text" in fields and "schema_format" not in fields:
         action.schema_format = detect_schema_format(action.schema_text)
     if api_key is not None:
@@ -87,8 +98,20 @@ def _apply(action: Action, fields: dict, *, api_key: str | None, oauth_client_se
         action.domain = domain_from_schema(action.schema_text)
 
 
+def action_set_schema_text(action: Action, text: str) -> None:
+    """Point `action` at the stored SchemaText of `text` (stored if new); the caller saves the
+    action in the same transaction. The one way an action's schema changes."""
+    maximum = limits.STUDIO_SCHEMA_HARD_MAX_BYTES
+    if len(text) > maximum:
+        message = f"Ensure this value has at most {maximum} characters (it has {len(text)})."
+        raise ValidationError({"schema_text": message})
+    action.schema = schema_text_store(text)
+
+
 def _state(action: Action) -> tuple:
-    return (*(getattr(action, f) for f in sorted(EDITABLE_FIELDS)), action.api_key, action.oauth_client_secret)
+    """What a change compares: the schema by its hash, so an unchanged schema is not read."""
+    values = (action.schema_id if f == "schema_text" else getattr(action, f) for f in sorted(EDITABLE_FIELDS))
+    return (*values, action.api_key, action.oauth_client_secret)
 
 
 # --- Retired secrets ---------------------------------------------------------------------------
@@ -186,7 +209,8 @@ def action_create(
     """Add an action to a GPT (at the end unless `position` is given). The name is optional on
     every interface (studio, API, admin): left blank, it is the schema's title (or its domain).
     `revive_secrets`: give it the retired secrets kept for its name (restores and imports)."""
-    name = name.strip() or default_action_name(fields.get("schema_text", ""))
+    fields.setdefault("schema_text", "")
+    name = name.strip() or default_action_name(fields["schema_text"])
     locked = lock_gpt(gpt, expected_version=expected_gpt_version)
     existing = list(locked.actions.values_list("slug", "position"))
     maximum = limits.GPT_ACTIONS_MAX.value
@@ -234,6 +258,7 @@ def action_update(
         raise EditConflict(expected_version=expected_version, current_version=locked.version, what="action")
     before = _state(locked)
     previous_slug, previous_name, held = locked.slug, locked.name, _held_secrets(locked)
+    previous_schema = locked.schema_id
     _apply(locked, fields, api_key=api_key, oauth_client_secret=oauth_client_secret)
     if locked.slug and locked.slug != previous_slug:
         check_slug(locked.slug, siblings=locked_gpt.actions.exclude(pk=locked.pk), what="action of this GPT")
@@ -249,6 +274,8 @@ def action_update(
         return locked  # Nothing changed: no new version, no revision.
     locked.version += 1
     locked.save()
+    if locked.schema_id != previous_schema:
+        schema_texts_prune([previous_schema])  # kept while a revision (or another action) holds it
     # Forced: a secret change leaves the document unchanged but is still worth a revision entry.
     record_change(gpt=locked_gpt, actor=actor, summary=summary or f"Changed action {locked.name}", force=True)
     return locked
@@ -260,18 +287,19 @@ def action_delete(*, action: Action, actor, expected_version: int | None = None)
     locked = Action.objects.select_for_update().get(pk=action.pk)
     if expected_version is not None and locked.version != expected_version:
         raise EditConflict(expected_version=expected_version, current_version=locked.version, what="action")
-    name, held = locked.name, _held_secrets(locked)
+    name, held, schema = locked.name, _held_secrets(locked), locked.schema_id
     locked.delete()
     # Kept for a restore that brings the action back (RetiredActionSecret).
     _settle_retired_secrets(locked, name_before=name, held=held, api_key=None, oauth_client_secret=None)
     record_change(gpt=locked_gpt, actor=actor, summary=f"Removed action {name}")
+    schema_texts_prune([schema])
 
 
 @transaction.atomic
 def action_refresh_domain(*, action_id: int) -> str:
     """Recompute the derived domain from the stored schema (run as a Celery task after the
     domain rules change). Not a document change when the domain is unchanged."""
-    action = Action.objects.select_related("gpt").get(pk=action_id)
+    action = Action.objects.select_related("gpt", "schema").get(pk=action_id)
     domain = domain_from_schema(action.schema_text)
     if domain != action.domain:
         locked_gpt = lock_gpt(action.gpt, expected_version=None)

@@ -253,7 +253,7 @@ class GPTReport:
 
 
 # --- Entry points --------------------------------------------------------------------------------------
-VALIDATION_PREFETCH = ("actions", "conversation_starters", "knowledge_files")
+VALIDATION_PREFETCH = ("actions__schema", "conversation_starters", "knowledge_files")
 
 
 def validate_gpt(gpt, *, use_cache: bool = True, secrets: bool = True) -> GPTReport:
