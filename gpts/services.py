@@ -766,14 +766,16 @@ def invitation_create_for_user(
 
 
 def invitation_send(*, invitation: Invitation, accept_url: str) -> None:
-    """Email the invitation link once the transaction that created it commits."""
-    from django.core.mail import send_mail
+    """Email the invitation link from a Celery task once the transaction that created it commits
+    (the request itself sends nothing: see `mail_send_after_commit`)."""
     from django.template.loader import render_to_string
+
+    from gptstudio.mail import mail_send_after_commit
 
     context = {"invitation": invitation, "accept_url": accept_url}
     subject = render_to_string("gpts/email/invitation_subject.txt", context).strip()
     body = render_to_string("gpts/email/invitation_message.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [invitation.email]))
+    mail_send_after_commit(subject=subject, body=body, recipients=[invitation.email])
 
 
 def invitation_find(*, token: str) -> Invitation | None:
