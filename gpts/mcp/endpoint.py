@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
+from django.db.models import Prefetch, prefetch_related_objects
 from mcp import types
 from mcp.server.lowlevel import Server
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
@@ -137,6 +138,10 @@ def _catalog_for(gpt: GPT) -> Catalog:
     key = (gpt.pk, gpt.version)
     catalog = _catalogs.get(key)
     if catalog is None:
+        from actions.models import Action
+
+        # The tools are converted from the schema texts: read them with the actions, in one query.
+        prefetch_related_objects([gpt], Prefetch("actions", queryset=Action.objects.select_related("schema")))
         if len(_catalogs) >= 256:
             _catalogs.clear()
         catalog = _catalogs[key] = gpt_catalog(gpt)
