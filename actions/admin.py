@@ -9,6 +9,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from gpts.admin import GPTChoiceMixin, ServiceErrorsMixin, VersionedModelForm
+from gptstudio import limits
 
 from . import fields as action_fields
 from . import services
@@ -18,6 +19,14 @@ EDITABLE = ("gpt", *action_fields.admin_names())
 
 
 class ActionAdminForm(VersionedModelForm):
+    # Not a model field (the text lives in SchemaText): the service stores what is typed here.
+    schema_text = forms.CharField(
+        label="Schema text",
+        required=False,
+        strip=False,
+        max_length=limits.STUDIO_SCHEMA_HARD_MAX_BYTES,
+        widget=forms.Textarea(attrs={"rows": 24, "style": "font-family: monospace; width: 90%"}),
+    )
     new_api_key = forms.CharField(
         label="Replace API key",
         required=False,
@@ -41,7 +50,8 @@ class ActionAdminForm(VersionedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["schema_text"].widget.attrs.update({"rows": 24, "style": "font-family: monospace; width: 90%"})
+        if self.instance.pk:
+            self.initial.setdefault("schema_text", self.instance.schema_text)
         # The one rule of every interface: blank names the action after its schema (see action_create).
         self.fields["name"].required = False
         self.fields["name"].help_text = "Left empty, the schema's title (or its domain) is used."

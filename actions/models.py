@@ -1,16 +1,17 @@
 """A GPT's Actions (GPT_EDITOR.md §3-§5).
 
-The schema text is kept exactly as given (JSON or YAML): exports paste it back byte for byte.
+The schema text is kept exactly as given (JSON or YAML): exports paste it back byte for byte. It is
+stored once by content in `gpts.models.SchemaText`, like the schemas of revisions.
 Secrets (API key, OAuth client secret) are encrypted at rest and never part of a document,
 revision or export. Write through `actions.services` only.
 """
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MinLengthValidator
+from django.core.validators import MinLengthValidator
 from django.db import models
 
-from gpts.models import GPT, SLUG_MAX_LENGTH
+from gpts.models import GPT, SLUG_MAX_LENGTH, SchemaText
 from gptstudio import limits
 from gptstudio.encryption import EncryptedTextField
 from gptstudio.models import TimeStampedModel
@@ -41,11 +42,9 @@ class Action(TimeStampedModel):
     name = models.CharField(max_length=100, validators=[MinLengthValidator(1)])
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH)
     position = models.PositiveSmallIntegerField(default=0)
-    schema_text = models.TextField(
-        max_length=limits.STUDIO_SCHEMA_HARD_MAX_BYTES,
-        blank=True,
-        validators=[MaxLengthValidator(limits.STUDIO_SCHEMA_HARD_MAX_BYTES)],
-    )
+    # The text lives once in SchemaText, shared with revisions and with other actions holding the
+    # same schema; read it as `schema_text`, set it through `actions.services` only.
+    schema = models.ForeignKey(SchemaText, on_delete=models.PROTECT, related_name="actions")
     schema_format = models.CharField(max_length=4, choices=SchemaFormat.choices, default=SchemaFormat.JSON)
     domain = models.CharField(
         max_length=253, blank=True, db_index=True, help_text="Derived from the schema's first server URL."
@@ -158,6 +157,12 @@ class Action(TimeStampedModel):
                     errors[field] = f"OAuth authentication needs {label}."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def schema_text(self) -> str:
+        """The schema exactly as given. Reads the SchemaText row: `select_related("schema")` when
+        reading it for many actions, and leave it out (or defer `schema__text`) where not needed."""
+        return self.schema.text
 
     @property
     def has_api_key(self) -> bool:

@@ -155,7 +155,8 @@ def gpt_action_tools(gpt_id: int, actions=None) -> dict[int, ActionTools]:
     """The converted tools of each of the GPT's actions (by action id), names unique across the
     GPT in action order: the same names as the mcp-server export. Cached per state of the GPT's
     actions: one small query checks it and the schemas are read and converted only on a change;
-    a caller that has the GPT's actions loaded already (all of them, in order) passes them."""
+    a caller that has the GPT's actions loaded already (all of them, in order, with their schema
+    texts: `select_related("schema")`) passes them."""
     if actions is not None:
         loaded = list(actions)
         state = tuple((a.pk, a.version, a.updated_at) for a in loaded)
@@ -170,7 +171,7 @@ def gpt_action_tools(gpt_id: int, actions=None) -> dict[int, ActionTools]:
     if loaded is not None:
         schemas = {a.pk: a.schema_text for a in loaded}
     else:
-        schemas = dict(Action.objects.filter(gpt_id=gpt_id).values_list("pk", "schema_text"))
+        schemas = dict(Action.objects.filter(gpt_id=gpt_id).values_list("pk", "schema__text"))
     used: set[str] = set()
     converted = {pk: action_tools(schemas.get(pk, ""), used) for pk, _version, _updated in state}
     with _cache_lock:

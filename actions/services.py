@@ -13,8 +13,16 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from gpts.models import GPT
-from gpts.services import check_slug, lock_gpt, record_change, require_version, unique_slug
+from gpts.models import GPT, SchemaText
+from gpts.services import (
+    check_slug,
+    lock_gpt,
+    record_change,
+    require_version,
+    schema_text_store,
+    schema_texts_prune,
+    unique_slug,
+)
 from gptstudio import limits
 from gptstudio.errors import EditConflict
 
@@ -43,7 +51,10 @@ def _apply(action: Action, fields: dict, *, api_key: str | None, oauth_client_se
     for key, value in fields.items():
         if key in TRIMMED_FIELDS and isinstance(value, str):
             value = value.strip()
-        setattr(action, key, value)
+        if key == "schema_text":
+            action_set_schema_text(action, value)
+        else:
+            setattr(action, key, value)
     if "schema_text" in fields and "schema_format" not in fields:
         action.schema_format = detect_schema_format(action.schema_text)
     if api_key is not None:
@@ -67,8 +78,26 @@ def _apply(action: Action, fields: dict, *, api_key: str | None, oauth_client_se
         action.domain = domain_from_schema(action.schema_text)
 
 
+def action_set_schema_text(action: Action, text: str) -> None:
+    """Point `action` at the SchemaText of `text`, unsaved: a draft writes nothing. The one way
+    an action's schema changes; `_store_schema` stores the text when the action is saved."""
+    maximum = limits.STUDIO_SCHEMA_HARD_MAX_BYTES
+    if len(text) > maximum:
+        message = f"Ensure this value has at most {maximum} characters (it has {len(text)})."
+        raise ValidationError({"schema_text": message})
+    action.schema = SchemaText.of(text)
+
+
+def _store_schema(action: Action) -> None:
+    """Store the action's schema text if new, in the transaction that saves the action (locked
+    there, so a concurrent prune keeps it)."""
+    schema_text_store(action.schema_text)
+
+
 def _state(action: Action) -> tuple:
-    return (*(getattr(action, f) for f in sorted(EDITABLE_FIELDS)), action.api_key, action.oauth_client_secret)
+    """What a change compares: the schema by its hash, so an unchanged schema is not read."""
+    values = (action.schema_id if f == "schema_text" else getattr(action, f) for f in sorted(EDITABLE_FIELDS))
+    return (*values, action.api_key, action.oauth_client_secret)
 
 
 # --- Retired secrets ---------------------------------------------------------------------------
@@ -166,6 +195,7 @@ def action_create(
     """Add an action to a GPT (at the end unless `position` is given). The name is optional on
     every interface (studio, API, admin): left blank, it is the schema's title (or its domain).
     `revive_secrets`: give it the retired secrets kept for its name (restores and imports)."""
+    fields.setdefault("schema_text", "")
     locked = lock_gpt(gpt, expected_version=expected_gpt_version)
     existing = list(locked.actions.values_list("slug", "position"))
     action = action_draft(
@@ -182,6 +212,7 @@ def action_create(
         check_slug(action.slug, siblings=locked.actions.all(), what="action of this GPT")
     if revive_secrets:
         _revive_secrets(action)
+    _store_schema(action)
     action.full_clean()
     action.save()
     _settle_retired_secrets(
@@ -211,7 +242,8 @@ def action_draft(
     _apply(action, {"name": name, **fields}, api_key=api_key, oauth_client_secret=oauth_client_secret)
     if not action.slug:
         action.slug = unique_slug(action.name, existing_slugs, fallback="action")
-    action.full_clean(exclude=["gpt"], validate_unique=False, validate_constraints=False)
+    # The schema's own check is its size (action_set_schema_text); its row is stored on save.
+    action.full_clean(exclude=["gpt", "schema"], validate_unique=False, validate_constraints=False)
     return action
 
 
@@ -241,11 +273,14 @@ def action_update(
     before = _state(locked)
     previous_slug, previous_name, held = locked.slug, locked.name, _held_secrets(locked)
     bound_to = upstream_binding(locked)
+    previous_schema = locked.schema_id
     _apply(locked, fields, api_key=api_key, oauth_client_secret=oauth_client_secret)
     if locked.slug and locked.slug != previous_slug:
         check_slug(locked.slug, siblings=locked_gpt.actions.exclude(pk=locked.pk), what="action of this GPT")
     if revive_secrets:
         _revive_secrets(locked)
+    if locked.schema_id != previous_schema:
+        _store_schema(locked)
     locked.full_clean()
     # Before the no-change return: clearing a secret the action did not hold still clears a
     # retired one, so no later restore brings it back.
@@ -258,6 +293,8 @@ def action_update(
     locked.save()
     if upstream_binding(locked) != bound_to:
         UpstreamConnection.objects.filter(action=locked).delete()
+    if locked.schema_id != previous_schema:
+        schema_texts_prune([previous_schema])  # kept while a revision (or another action) holds it
     # Forced: a secret change leaves the document unchanged but is still worth a revision entry.
     record_change(gpt=locked_gpt, actor=actor, summary=summary or f"Changed action {locked.name}", force=True)
     return locked
@@ -269,18 +306,19 @@ def action_delete(*, action: Action, actor, expected_version: int | None = None)
     locked = Action.objects.select_for_update().get(pk=action.pk)
     if expected_version is not None and locked.version != expected_version:
         raise EditConflict(expected_version=expected_version, current_version=locked.version, what="action")
-    name, held = locked.name, _held_secrets(locked)
+    name, held, schema = locked.name, _held_secrets(locked), locked.schema_id
     locked.delete()
     # Kept for a restore that brings the action back (RetiredActionSecret).
     _settle_retired_secrets(locked, name_before=name, held=held, api_key=None, oauth_client_secret=None)
     record_change(gpt=locked_gpt, actor=actor, summary=f"Removed action {name}")
+    schema_texts_prune([schema])
 
 
 @transaction.atomic
 def action_refresh_domain(*, action_id: int) -> str:
     """Recompute the derived domain from the stored schema (run as a Celery task after the
     domain rules change). Not a document change when the domain is unchanged."""
-    action = Action.objects.select_related("gpt").get(pk=action_id)
+    action = Action.objects.select_related("gpt", "schema").get(pk=action_id)
     domain = domain_from_schema(action.schema_text)
     if domain != action.domain:
         locked_gpt = lock_gpt(action.gpt, expected_version=None)

@@ -263,9 +263,10 @@ def schema_sha256(text: str) -> str:
 class SchemaText(models.Model):
     """An action schema's text, stored once by content however many revisions hold it.
 
-    Revisions keep a schema's hash in their snapshot and reference the text here, so a save that
-    leaves a 15 MB schema alone adds a few bytes, not another copy. Rows nothing references are
-    pruned when GPTs are deleted (`gpts.services.schema_texts_prune`)."""
+    Actions reference their text here (`Action.schema`), and revisions keep a schema's hash in
+    their snapshot and reference the text here, so a save that leaves a 15 MB schema alone adds a
+    few bytes, not another copy, and actions with the same schema share one row. Rows no action
+    and no revision references are pruned (`gpts.services.schema_texts_prune`)."""
 
     sha256 = models.CharField(max_length=64, primary_key=True)
     text = models.TextField()
@@ -276,6 +277,11 @@ class SchemaText(models.Model):
 
     def __str__(self):
         return f"Schema {self.sha256[:12]} ({self.size} bytes)"
+
+    @classmethod
+    def of(cls, text: str) -> "SchemaText":
+        """The row for `text` (unsaved): its hash and UTF-8 size computed once, here."""
+        return cls(sha256=schema_sha256(text), text=text, size=len(text.encode("utf-8", "surrogatepass")))
 
 
 class Revision(models.Model):

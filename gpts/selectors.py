@@ -146,7 +146,7 @@ def gpt_detail_queryset(user) -> QuerySet[GPT]:
             Prefetch(
                 "knowledge_files", queryset=KnowledgeFile.objects.select_related("uploaded_by").order_by("name", "id")
             ),
-            Prefetch("actions", queryset=Action.objects.order_by("position", "id")),
+            Prefetch("actions", queryset=Action.objects.select_related("schema").order_by("position", "id")),
         )
     )
 
@@ -235,7 +235,7 @@ def gpt_with_document(*, workspace_slug: str, gpt_slug: str) -> GPT | None:
         .prefetch_related(
             Prefetch("conversation_starters", queryset=ConversationStarter.objects.order_by("position")),
             Prefetch("knowledge_files", queryset=KnowledgeFile.objects.order_by("name", "id")),
-            Prefetch("actions", queryset=Action.objects.defer(*ACTION_SECRET_FIELDS).order_by("position", "id")),
+            Prefetch("actions", queryset=Action.objects.select_related("schema").defer(*ACTION_SECRET_FIELDS)),
         )
         .first()
     )

@@ -39,6 +39,7 @@ from .models import (
     SchemaText,
     Workspace,
     knowledge_upload_to,
+    schema_sha256,
 )
 from .permissions import AccessDenied
 from .pictures import profile_picture_check
@@ -123,7 +124,7 @@ def workspace_delete(*, workspace: Workspace) -> None:
     """Delete the workspace with its GPTs, and (after commit) the knowledge bytes that no other
     workspace's GPT still references."""
     stored_files = list(KnowledgeFile.objects.filter(gpt__workspace=workspace).values_list("file", flat=True))
-    schema_hashes = _schema_hashes_of(Revision.objects.filter(gpt__workspace=workspace))
+    schema_hashes = _schema_hashes_of(workspace=workspace)
     workspace.delete()
     schema_texts_prune(schema_hashes)
     transaction.on_commit(lambda: _delete_unreferenced_files(stored_files))
@@ -241,7 +242,7 @@ def record_change(*, gpt: GPT, actor, summary: str = "", force: bool = False) ->
     if batch is not None:
         batch.pending[gpt.pk] = batch.pending.get(gpt.pk, False) or force
         return None
-    fresh = GPT.objects.get(pk=gpt.pk)
+    fresh = GPT.objects.prefetch_related("actions__schema").get(pk=gpt.pk)
     # Compared as snapshots (schemas as hashes): the same answer without reading old schema texts.
     snapshot, schema_texts = Revision.split_document(gpt_document(fresh))
     previous = gpt.revisions.order_by("-number").only("snapshot").first()
@@ -279,35 +280,47 @@ def _store_schema_texts(texts: dict[str, str]) -> None:
         .values_list("sha256", flat=True)
     )
     SchemaText.objects.bulk_create(
-        [
-            SchemaText(sha256=digest, text=text, size=len(text.encode("utf-8", "surrogatepass")))
-            for digest, text in texts.items()
-            if digest not in stored
-        ],
+        [SchemaText.of(text) for digest, text in texts.items() if digest not in stored],
         ignore_conflicts=True,  # a concurrent save stored the same text first
     )
 
 
+def schema_text_store(text: str) -> SchemaText:
+    """The SchemaText of `text`, stored if new, for an action to reference (`Action.schema`).
+
+    Locked like the texts of a revision (`_store_schema_texts`) until the caller's transaction
+    commits the action that links it, so a concurrent prune keeps it. Returned unsaved with the
+    text in memory: the caller already holds it, and a 15 MB schema is not read back."""
+    _store_schema_texts({schema_sha256(text): text})
+    return SchemaText.of(text)
+
+
 def schema_texts_prune(hashes: Iterable[str]) -> None:
-    """Delete the schema texts among `hashes` that no revision references any more (after GPTs and
-    their revisions were deleted).
+    """Delete the schema texts among `hashes` that no action and no revision references any more
+    (after GPTs, actions or their revisions were deleted, or an action's schema was replaced).
 
     The candidates are locked first, and only then is "referenced" read: a save linking one of
     them (which locks it too, `_store_schema_texts`) has committed its link by then, so the text
     stays. Deciding before the lock would let the delete's cascade take that new link with it."""
     candidates = list(
         SchemaText.objects.select_for_update()
-        .filter(sha256__in=set(hashes))
+        .filter(sha256__in={h for h in hashes if h})
         .order_by("sha256")
         .values_list("sha256", flat=True)
     )
-    referenced = Revision.schemas.through.objects.filter(schematext_id__in=candidates).values("schematext_id")
-    SchemaText.objects.filter(sha256__in=candidates).exclude(sha256__in=referenced).delete()
+    if not candidates:
+        return
+    # `actions` and `revisions` are the reverse relations (the actions app sits on top of this one).
+    unreferenced = SchemaText.objects.filter(sha256__in=candidates, actions__isnull=True, revisions__isnull=True)
+    unreferenced.only("sha256").delete()
 
 
-def _schema_hashes_of(revisions) -> list[str]:
-    links = Revision.schemas.through.objects.filter(revision__in=revisions)
-    return list(links.values_list("schematext_id", flat=True).distinct())
+def _schema_hashes_of(**gpt_filter) -> set[str]:
+    """The schema texts the GPTs matching `gpt_filter` reference through their revisions or
+    actions: the candidates to prune once those GPTs are deleted."""
+    by_revisions = SchemaText.objects.filter(**{f"revisions__gpt__{k}": v for k, v in gpt_filter.items()})
+    by_actions = SchemaText.objects.filter(**{f"actions__gpt__{k}": v for k, v in gpt_filter.items()})
+    return {*by_revisions.values_list("sha256", flat=True), *by_actions.values_list("sha256", flat=True)}
 
 
 def store_validation(gpt: GPT, validated: GPT | None = None) -> None:
@@ -464,7 +477,7 @@ def gpt_set_mcp_enabled(*, gpt: GPT, actor, enabled: bool) -> GPT:
 def gpt_delete(*, gpt: GPT, expected_version: int | None = None) -> None:
     locked = lock_gpt(gpt, expected_version=expected_version)
     stored_files = list(locked.knowledge_files.values_list("file", flat=True))
-    schema_hashes = _schema_hashes_of(locked.revisions.all())
+    schema_hashes = _schema_hashes_of(pk=locked.pk)
     locked.delete()
     schema_texts_prune(schema_hashes)
     transaction.on_commit(lambda: _delete_unreferenced_files(stored_files))
@@ -739,14 +752,16 @@ def invitation_create_for_user(
 
 
 def invitation_send(*, invitation: Invitation, accept_url: str) -> None:
-    """Email the invitation link once the transaction that created it commits."""
-    from django.core.mail import send_mail
+    """Email the invitation link from a Celery task once the transaction that created it commits
+    (the request itself sends nothing: see `mail_send_after_commit`)."""
     from django.template.loader import render_to_string
+
+    from gptstudio.mail import mail_send_after_commit
 
     context = {"invitation": invitation, "accept_url": accept_url}
     subject = render_to_string("gpts/email/invitation_subject.txt", context).strip()
     body = render_to_string("gpts/email/invitation_message.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [invitation.email]))
+    mail_send_after_commit(subject=subject, body=body, recipients=[invitation.email])
 
 
 def invitation_find(*, token: str) -> Invitation | None:

@@ -274,12 +274,20 @@ class GPTReport:
 
 
 # --- Entry points --------------------------------------------------------------------------------------
-VALIDATION_PREFETCH = ("actions", "conversation_starters", "knowledge_files")
+def validation_prefetch() -> tuple:
+    """What validation reads through related managers: the actions with their schema texts (one
+    query, joined), the conversation starters and the knowledge files."""
+    from django.db.models import Prefetch
+
+    from actions.models import Action
+
+    actions = Prefetch("actions", queryset=Action.objects.select_related("schema"))
+    return (actions, "conversation_starters", "knowledge_files")
 
 
 def validate_gpt(gpt, *, use_cache: bool = True, secrets: bool = True) -> GPTReport:
     """Every finding for one GPT. Reads `actions`, `conversation_starters` and `knowledge_files`
-    through their related managers: prefetch them (VALIDATION_PREFETCH) when validating many.
+    through their related managers: prefetch them (`validation_prefetch()`) when validating many.
     `secrets=False` leaves out whether GPT Studio holds the actions' secrets (STUDIO_SECRET_CODES):
     exports never carry one, so they do not ask (nor read the secrets' columns)."""
     actions = list(gpt.actions.all())
@@ -290,7 +298,7 @@ def validate_gpt(gpt, *, use_cache: bool = True, secrets: bool = True) -> GPTRep
 def validate_gpts(gpts, *, use_cache: bool = True) -> dict[int, GPTReport]:
     """Reports for many GPTs (a queryset or a list), with one cache round trip for all schemas."""
     if hasattr(gpts, "prefetch_related"):
-        gpts = gpts.prefetch_related(*VALIDATION_PREFETCH)
+        gpts = gpts.prefetch_related(*validation_prefetch())
     gpts = list(gpts)
     actions_by_gpt = {gpt.pk: list(gpt.actions.all()) for gpt in gpts}
     texts = [a.schema_text for actions in actions_by_gpt.values() for a in actions]

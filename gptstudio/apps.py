@@ -9,6 +9,7 @@ class GptStudioConfig(AppConfig):
     verbose_name = "GPT Studio"
 
     def ready(self):
+        from . import tasks  # noqa: F401 (registers the Celery tasks queued by name, e.g. by gptstudio.mail)
         from .site import site_sync_from_settings
 
         post_migrate.connect(site_sync_from_settings, sender=self, dispatch_uid="gptstudio.site_sync_from_settings")

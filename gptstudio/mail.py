@@ -1,4 +1,5 @@
-"""The console email backend of local development, readable.
+"""Outgoing mail: sent after commit from a Celery task (`mail_send_after_commit`), and the console
+email backend of local development, readable.
 
 Django's console backend prints the message as it would travel: a body line longer than 76
 characters is quoted-printable encoded, which breaks it with "=" and a newline. A confirmation or
@@ -8,7 +9,11 @@ part decoded, so every link stays on one line, whole.
 
 from __future__ import annotations
 
+from functools import partial
+
+from celery import current_app
 from django.core.mail.backends.console import EmailBackend as ConsoleEmailBackend
+from django.db import transaction
 
 
 class EmailBackend(ConsoleEmailBackend):
@@ -24,3 +29,17 @@ class EmailBackend(ConsoleEmailBackend):
             self.stream.write(f"\n{part.get_content()}\n")
         self.stream.write("-" * 79)
         self.stream.write("\n")
+
+
+SEND_MAIL_TASK = "gptstudio.send_mail"
+
+
+def mail_send_after_commit(*, subject: str, body: str, recipients: list[str]) -> None:
+    """Send a plain-text message from a Celery task once the current transaction commits.
+
+    The request that asks for it does no mail work, so how long it takes tells nothing (the API's
+    member add answers the same whether or not the user exists), and a rolled-back change sends
+    nothing. Queued by the task's registered name: this core module does not import task modules.
+    Without a broker (the embedded default) the task runs in-process after the commit."""
+    task = current_app.tasks[SEND_MAIL_TASK]
+    transaction.on_commit(partial(task.delay, subject=subject, body=body, recipients=recipients))

@@ -10,3 +10,11 @@ def ping(payload: str = "pong") -> dict:
     import socket
 
     return {"payload": payload, "host": socket.gethostname(), "pid": os.getpid()}
+
+
+@shared_task(name="gptstudio.send_mail")
+def send_mail_task(*, subject: str, body: str, recipients: list[str]) -> None:
+    """Send one plain-text message (queued by `gptstudio.mail.mail_send_after_commit`)."""
+    from django.core.mail import send_mail
+
+    send_mail(subject, body, None, recipients)

@@ -117,6 +117,7 @@ def _url_or_empty(help_text: str = ""):
 
 
 class ActionDetailSerializer(ActionListItemSerializer):
+    schema_text = serializers.CharField(read_only=True)  # the model's property over its SchemaText
     privacy_policy_url = _url_or_empty()
     oauth_authorization_url = _url_or_empty()
     oauth_token_url = _url_or_empty()

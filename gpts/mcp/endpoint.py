@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
 from mcp import types
 from mcp.server.lowlevel import Server
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 
+from actions.models import Action
 from gpts.models import GPT, Membership
 
 from .access import MCP_SCOPE, Caller, authenticate, resource_metadata_url
@@ -133,6 +134,8 @@ def _catalog_for(gpt: GPT) -> Catalog:
     key = (gpt.pk, gpt.version)
     catalog = _catalogs.get(key)
     if catalog is None:
+        # The tools are converted from the schema texts: read them with the actions, in one query.
+        prefetch_related_objects([gpt], Prefetch("actions", queryset=Action.objects.select_related("schema")))
         if len(_catalogs) >= 256:
             _catalogs.clear()
         catalog = _catalogs[key] = gpt_catalog(gpt)

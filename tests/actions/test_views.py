@@ -259,7 +259,7 @@ def test_pasted_and_uploaded_schemas_are_stored_with_lf_line_ends(client, user, 
     client.post(new_url(gpt), {"schema_text": crlf, "auth_type": "none", "name": "Pasted"})
     upload = SimpleUploadedFile("weather.json", crlf.encode())
     client.post(new_url(gpt), {"schema_text": "", "schema_file": upload, "auth_type": "none", "name": "Uploaded"})
-    assert sorted(gpt.actions.values_list("name", "schema_text")) == [
+    assert sorted(gpt.actions.values_list("name", "schema__text")) == [
         ("Pasted", WEATHER_SCHEMA),
         ("Uploaded", WEATHER_SCHEMA),
     ]

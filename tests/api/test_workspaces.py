@@ -1,11 +1,15 @@
 """Workspace and member endpoints: listing, creating, renaming, deleting; owners manage members."""
 
 import re
+from unittest import mock
 from urllib.parse import urlsplit
 
+import pytest
+from celery import current_app
 from django.test import Client, TestCase
 
 from gpts.models import Membership, Workspace
+from gptstudio.mail import SEND_MAIL_TASK
 from tests.factories import UserFactory, verify_email
 
 
@@ -53,6 +57,7 @@ def _accept_link(message) -> str:
     return urlsplit(link).path
 
 
+@pytest.mark.eager  # the invitation email is sent by a Celery task after commit
 def test_adding_a_member_invites_them_and_they_join_only_by_accepting(api, workspace, user, mailoutbox):
     sam = UserFactory(username="sam")
     verify_email(sam)
@@ -75,6 +80,7 @@ def test_adding_a_member_invites_them_and_they_join_only_by_accepting(api, works
     assert not Membership.objects.filter(user=sam).exists()
 
 
+@pytest.mark.eager  # the invitation email is sent by a Celery task after commit
 def test_an_invitation_to_someone_else_cannot_be_accepted_by_another_account(api, workspace, mailoutbox):
     verify_email(UserFactory(username="sam"))
     _invite(api, workspace, "sam")
@@ -86,6 +92,7 @@ def test_an_invitation_to_someone_else_cannot_be_accepted_by_another_account(api
     assert not Membership.objects.filter(user=intruder).exists()
 
 
+@pytest.mark.eager  # the invitation email is sent by a Celery task after commit
 def test_a_real_and_a_made_up_name_get_identical_answers(api, workspace, mailoutbox):
     """No enumeration: status, body shape and message are the same, only the echoed name differs."""
     verify_email(UserFactory(username="kim", email="Kim@Example.com"))
@@ -106,6 +113,54 @@ def test_a_real_and_a_made_up_name_get_identical_answers(api, workspace, mailout
     assert _invite(api, workspace, "kim", role="boss").status_code == 400
 
 
+@pytest.mark.eager  # the invitation email is sent by a Celery task after commit
+def _invite_without_commit_hooks(api, workspace, identifier, capture):
+    with capture(execute=False) as callbacks:
+        response = api.post(
+            f"/api/v1/workspaces/{workspace.slug}/members/", {"username": identifier, "role": "editor"}, format="json"
+        )
+    return response, callbacks
+
+
+@pytest.mark.parametrize("identifier", ["kim", "nobody"])
+def test_the_member_add_request_sends_no_mail_and_queues_it_after_commit(
+    api, workspace, mailoutbox, django_capture_on_commit_callbacks, identifier
+):
+    """The answer takes no longer for a real user: the request path sends nothing, for anyone; the
+    email to a real user is a Celery task queued once the invitation commits."""
+    kim = UserFactory(username="kim", email="kim@example.com")
+    verify_email(kim)
+    mail_task = current_app.tasks[SEND_MAIL_TASK]
+    with mock.patch.object(mail_task, "delay") as queued:
+        capture = django_capture_on_commit_callbacks
+        response, callbacks = _invite_without_commit_hooks(api, workspace, identifier, capture)
+        assert response.status_code == 202
+        assert mailoutbox == [] and not queued.called  # nothing sent or queued inside the request
+        for callback in callbacks:
+            callback()
+    assert mailoutbox == []
+    if identifier == "kim":
+        queued.assert_called_once()
+        assert queued.call_args.kwargs["recipients"] == ["kim@example.com"]
+    else:
+        assert not queued.called
+
+
+@pytest.mark.eager
+def test_the_invitation_email_arrives_when_the_mail_task_runs(
+    api, workspace, mailoutbox, django_capture_on_commit_callbacks
+):
+    verify_email(UserFactory(username="kim", email="kim@example.com"))
+    response, callbacks = _invite_without_commit_hooks(api, workspace, "kim", django_capture_on_commit_callbacks)
+    assert response.status_code == 202 and mailoutbox == []
+    for callback in callbacks:
+        callback()  # eager Celery: the task runs here, in-process
+    [message] = mailoutbox
+    assert message.to == ["kim@example.com"] and workspace.name in message.body
+    assert _accept_link(message).startswith("/invitations/")
+
+
+@pytest.mark.eager  # the invitation email is sent by a Celery task after commit
 def test_an_email_address_finds_only_the_person_who_verified_it(api, workspace, mailoutbox):
     alice = UserFactory(username="alice", email="alice@corp.example")
     verify_email(alice)

@@ -24,7 +24,7 @@ def _old_style_revisions(gpt) -> dict:
     """REVISIONS revisions as stored before the migration: full schema texts in the snapshot."""
     document = gpt_document(GPT.objects.get(pk=gpt.pk))
     Revision.objects.filter(gpt=gpt).delete()
-    SchemaText.objects.all().delete()
+    SchemaText.objects.filter(actions__isnull=True).delete()  # the action keeps its own
     Revision.objects.bulk_create(
         Revision(gpt=gpt, number=n, snapshot={**document, "description": f"Edit {n}"}) for n in range(1, REVISIONS + 1)
     )

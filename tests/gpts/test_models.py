@@ -105,9 +105,9 @@ def test_revision_numbers_are_unique_per_gpt(gpt, workspace, user):
 def test_action_slugs_are_unique_per_gpt(action, workspace, user):
     from tests.factories import make_gpt
 
-    assert_refused(lambda: Action.objects.create(gpt=action.gpt, name="Copy", slug=action.slug))
+    assert_refused(lambda: Action.objects.create(gpt=action.gpt, name="Copy", slug=action.slug, schema=action.schema))
     other = make_gpt(workspace=workspace, actor=user, name="Other")
-    Action.objects.create(gpt=other, name="Copy", slug=action.slug)
+    Action.objects.create(gpt=other, name="Copy", slug=action.slug, schema=action.schema)
 
 
 def test_unknown_schema_format_is_refused_by_the_database(action):

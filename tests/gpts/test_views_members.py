@@ -43,6 +43,7 @@ def accept_link():
     return re.search(r"http://testserver(/invitations/[^/\s]+/)", mail.outbox[-1].body).group(1)
 
 
+@pytest.mark.eager  # the invitation email is sent by a Celery task after commit
 def test_owner_invites_by_email_and_the_invitee_accepts_with_that_role(
     client, user, workspace, django_capture_on_commit_callbacks
 ):
@@ -66,6 +67,7 @@ def test_owner_invites_by_email_and_the_invitee_accepts_with_that_role(
     assert client.post(link).status_code == 400  # used once only
 
 
+@pytest.mark.eager
 def test_anonymous_invitee_is_sent_to_sign_up_and_back(client, user, workspace, django_capture_on_commit_callbacks):
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -77,6 +79,7 @@ def test_anonymous_invitee_is_sent_to_sign_up_and_back(client, user, workspace, 
     assert "next=" in response["Location"]
 
 
+@pytest.mark.eager
 @pytest.mark.parametrize(
     ("email", "verified", "problem"),
     [
