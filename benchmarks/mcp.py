@@ -5,14 +5,17 @@
    this benchmark only, into its own virtualenv under ~/.cache/gptstudio-bench/, never into the
    app's: its `mcp` pin differs from ours),
 3. GPT Studio's endpoint, /mcp/<workspace>/<gpt>/, served as the README's production entry point
-   says (gunicorn with 2 uvicorn workers), on a throwaway SQLite database.
+   says (gunicorn with 2 uvicorn workers), on a throwaway database: SQLite (the embedded default;
+   `--database sqlite`) or PostgreSQL with psycopg's pool (`--database postgres`, the production
+   setting DATABASE_POOL=true; the database BENCH_DATABASE_URL names, default
+   postgres://postgres@127.0.0.1:5432/gptstudio_bench_mcp, is created and dropped by the run).
 
 Both MCP servers are driven by the official SDK's client. Printed (JSON lines): p50/p95 of one
 client at a time and the latency each server adds over the direct call; calls/s with 20 concurrent
 clients; errors over 2,000 calls through GPT Studio. Targets: added p50 <= 10 ms; at least half
 of FastMCP's throughput; 0 errors. Everything binds 127.0.0.1 and every process is stopped at the end.
 
-    python benchmarks/mcp.py [--serial 300] [--calls 2000] [--clients 20]
+    python benchmarks/mcp.py [--serial 300] [--calls 2000] [--clients 20] [--database sqlite|postgres]
 """
 
 from __future__ import annotations
@@ -125,7 +128,30 @@ print(f"/mcp/{workspace.slug}/{gpt.slug}/ " + token_create(user=user, name="benc
 """
 
 
-def studio_env(workdir: Path, mock_port: int) -> dict[str, str]:
+BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gptstudio_bench_mcp")
+
+
+def postgres_database(create: bool) -> None:
+    """Create (or drop) BENCH_DATABASE_URL's database, from the server's maintenance database."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(BENCH_DATABASE_URL)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True, connect_timeout=5) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_env(database: str, workdir: Path) -> dict[str, str]:
+    if database == "postgres":
+        return {"DATABASE_URL": BENCH_DATABASE_URL, "DATABASE_POOL": "true", "CONN_MAX_AGE": "0"}
+    return {"DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}", "DATABASE_POOL": "false"}
+
+
+def studio_env(workdir: Path, mock_port: int, database: str) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "gptstudio.settings.local",
@@ -133,7 +159,7 @@ def studio_env(workdir: Path, mock_port: int) -> dict[str, str]:
         "SECRET_KEY": "benchmark-only-not-a-secret",
         "ALLOWED_HOSTS": "127.0.0.1",
         "OUTBOUND_ALLOW_HOSTS": f"127.0.0.1:{mock_port}",  # the runner may reach the mock API
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+        **database_env(database, workdir),
         "MEDIA_ROOT": str(workdir / "media"),
         "MCP_TOKEN_THROTTLE_RATE": "",
         "MCP_GPT_THROTTLE_RATE": "",
@@ -268,6 +294,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=2000, help="calls with concurrent clients, per server")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2, help="GPT Studio's gunicorn workers")
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--serve-mock", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-fastmcp", type=int, nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -289,7 +316,9 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
             )
         )
-        env = studio_env(workdir, mock_port)
+        if args.database == "postgres":
+            postgres_database(create=True)
+        env = studio_env(workdir, mock_port, args.database)
         path, token = setup_studio(env, mock_port)
         gunicorn = Path(sys.executable).parent / "gunicorn"
         processes.append(
@@ -331,6 +360,7 @@ def main() -> None:
             p95_ms=round(percentile(studio, 95), 2),
             added_p50_ms=round(studio_added, 2),
             errors=studio_serial_errors,
+            database=args.database,
             meets_target=studio_added <= 10,
         )
         fast_rate, fast_errors = asyncio.run(mcp_throughput(fastmcp_url, None, args.calls, args.clients))
@@ -343,6 +373,7 @@ def main() -> None:
             clients=args.clients,
             calls=args.calls,
             workers=args.workers,
+            database=args.database,
             calls_per_s=round(studio_rate, 1),
             ratio_to_fastmcp=round(studio_rate / fast_rate, 2),
             errors=studio_errors,
@@ -359,6 +390,8 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
         shutil.rmtree(workdir, ignore_errors=True)
+        if args.database == "postgres":
+            postgres_database(create=False)
 
 
 if __name__ == "__main__":

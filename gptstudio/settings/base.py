@@ -4,6 +4,7 @@ environment; see the configuration table in docs/REFERENCE.md and `.env.example`
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from gptstudio.limits import STUDIO_HEAVY_JOBS_PER_USER, STUDIO_SCHEMA_HARD_MAX_BYTES, STUDIO_SCHEMA_SYNC_MAX_BYTES
@@ -99,6 +100,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # connection costs more than serving a small API request; deployments should set e.g. 60.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL under ASGI (the production entry point, and every request to the hosted MCP endpoint):
+# Django's docs advise a connection pool there instead of persistent connections, so that no
+# request pays for opening a connection. DATABASE_POOL=true opens psycopg's pool per process.
+if env.bool("DATABASE_POOL", default=False):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_POOL=true needs PostgreSQL (DATABASE_URL=postgres://…).")
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_POOL=true keeps the connections itself: leave CONN_MAX_AGE unset (or 0) with it."
+        )
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+    }
 # PostgreSQL: bind parameters on the server and prepare statements a connection runs repeatedly,
 # which saves the planner's work on every API list and detail (benchmarks/api.py: about 25%).
 # Off by default: it does not work through a transaction-pooling PgBouncer.
