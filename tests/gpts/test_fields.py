@@ -38,6 +38,8 @@ def test_every_column_of_the_spec_is_a_gpt_model_field_with_the_same_cap():
             assert model_field.max_length == spec.max_length, spec.name
         if spec.choices:
             assert list(spec.choices) == GPT.Visibility.values
+        if model_field.has_default():
+            assert spec.default_value() == model_field.default, spec.name  # a new GPT's value, both ways
     assert gpt_fields.capability_names() == GPT.CAPABILITY_FIELDS
 
 
