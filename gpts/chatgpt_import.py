@@ -29,14 +29,15 @@ from django.utils import timezone
 
 from actions.imports import schema_title, unique_action_name
 from actions.schema.parsing import container_depth
-from gpts.document.build import knowledge_document
+from gpts.document.build import default_document, knowledge_document
 from gpts.document.read import DOCUMENT_MAX_BYTES, DOCUMENT_MAX_DEPTH, DOCUMENT_MAX_VALUES, read_bounded
 from gptstudio import limits
 from gptstudio.errors import EditConflict
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
 
+from . import fields as gpt_fields
 from . import services
-from .document_schema import DOCUMENT_FORMAT, URL_MAX_LENGTH
+from .document_schema import URL_MAX_LENGTH
 from .importers import DocumentRejected, ImportOutcome, gpt_apply_document
 from .models import GPT, Workspace
 
@@ -457,20 +458,18 @@ class _Mapper:
         for position, starter in enumerate(starters):
             if not isinstance(starter, str):
                 raise _wrong_type(f"{dp}/prompt_starters/{position}", starter, "text")
-        document = {
-            "format": DOCUMENT_FORMAT,
-            "name": name,
-            "description": _text(display, "description", dp),
-            "instructions": _text(gizmo, "instructions", gp),
-            "conversation_starters": [s for s in starters if s.strip()],
-            "capabilities": self._capabilities(),
-            "recommended_model": _text(gizmo, "model", gp).strip(),
-            "visibility": self._visibility(gizmo, gp),
-            "category": self._category(display, dp),
-            "use_conversation_data": self._use_conversation_data(gizmo, gp),
-            "knowledge": [],
-            "actions": self._actions(),
-        }
+        # From a new GPT's document, so a field ChatGPT's JSON does not carry keeps its default.
+        document = default_document()
+        document["name"] = name
+        document["description"] = _text(display, "description", dp)
+        document["instructions"] = _text(gizmo, "instructions", gp)
+        document["conversation_starters"] = [s for s in starters if s.strip()]
+        document["capabilities"] = self._capabilities()
+        document["recommended_model"] = _text(gizmo, "model", gp).strip()
+        document["visibility"] = self._visibility(gizmo, gp)
+        document["category"] = self._category(display, dp)
+        document["use_conversation_data"] = self._use_conversation_data(gizmo, gp)
+        document["actions"] = self._actions()
         self._profile_picture(display, dp)
         self._welcome(display, dp)
         self._knowledge()
@@ -540,8 +539,8 @@ class _Mapper:
                 "defaults (web search, canvas, image generation on; code interpreter off), and the GPT has no "
                 "actions. Import the GPT's own JSON to get them.",
             )
-            return {"web_search": True, "canvas": True, "image_generation": True, "code_interpreter": False}
-        capabilities = dict.fromkeys(("web_search", "canvas", "image_generation", "code_interpreter"), False)
+            return gpt_fields.document_default("capabilities")
+        capabilities = dict.fromkeys(gpt_fields.capability_names(), False)
         for position, tool in enumerate(tools):
             pointer = f"{self.tools_pointer}/{position}"
             if not isinstance(tool, dict):

@@ -34,7 +34,8 @@ OAUTH_SCOPE_MAX_LENGTH = action_field("oauth_scope").max_length
 
 
 def document_keys() -> tuple[str, ...]:
-    """Top-level keys in document order (the renderers' fixed order and the schema's required list)."""
+    """Top-level keys in document order (the renderers' fixed order; the schema requires all but the
+    fields added after format 1, `optional_in_document` in gpts/fields.py)."""
     return ("format", *gpt_fields.document_keys(), "knowledge", "actions")
 
 
@@ -157,7 +158,7 @@ def build_document_schema() -> dict:
                 },
                 "actions": {"type": "array", "maxItems": limits.GPT_ACTIONS_MAX.value, "items": action},
             },
-            list(document_keys()),
+            [key for key in document_keys() if key not in gpt_fields.optional_document_keys()],
         ),
     }
 
@@ -184,7 +185,9 @@ def _gpt_field_properties() -> dict:
     properties = {}
     for key, specs in gpt_fields.document_groups().items():
         if specs[0].grouped:
-            properties[key] = _object({s.name: _gpt_field_schema(s) for s in specs}, [s.name for s in specs])
+            properties[key] = _object(
+                {s.name: _gpt_field_schema(s) for s in specs}, [s.name for s in specs if not s.optional_in_document]
+            )
         else:
             properties[key] = _gpt_field_schema(specs[0])
     return properties

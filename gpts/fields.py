@@ -1,10 +1,14 @@
-"""Every field of a GPT, declared once: the studio form, the API's write serializer, the admin, the
-merge page, the document (its keys, its JSON Schema and its import) and the paste guide all derive
-their field lists, labels, help texts and lengths from `GPT_FIELDS`.
+"""Every field of a GPT, declared once: the studio form (its fields, by kind), the API's write
+serializer, the admin, the merge page, the document (its keys, a new GPT's document, its JSON Schema
+and its import), the ChatGPT import's document and the paste guide all derive their field lists,
+labels, help texts, lengths and defaults from `GPT_FIELDS`.
 
-Adding a GPT field: add the model column, then one `GPTField` here (docs/REFERENCE.md, "Adding a
-GPT field"). What is presentation only (widgets, placeholders, the editor template's layout) stays
-with its interface. Django-free on purpose, so the document schema builder can run without setup.
+Adding a GPT field: the model column and its migration, one `GPTField` here, and its line in the
+editor template (docs/REFERENCE.md, "Adding a GPT field"). A field added after `gptstudio/gpt@1`
+was published sets `optional_in_document`, so older files still import. What is presentation only
+(widgets, placeholders, the template's layout) stays with its interface: `FORM_FIELD_OPTIONS` in
+gpts/forms.py, `PASTE_FIELD_EXTRAS` in gpts/exporters/paste_plan.py. Django-free on purpose, so the
+document schema builder can run without setup.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ class PastePlace:
 
     section: str  # the section that also collects the findings pointing at the field
     key: str = ""  # the PasteField's id when the value is pasted or picked; "" when the section says it otherwise
+    picked: bool = False  # chosen from a ChatGPT list, not pasted: no copy button, and no entry while empty
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,10 @@ class GPTField:
     model_column: bool = True  # False for the conversation starters (rows of their own)
     in_api: bool = True  # in the API's GPT write serializer
     trimmed: bool = False  # trimmed like ChatGPT's editor does when the field loses focus
+    default: object = None  # a new GPT's value (None: the kind's empty one: "", False, [], the first choice)
+    # Added after `gptstudio/gpt@1` was published: optional in its JSON Schema, read as `default` when
+    # absent, so older files still import. Every field of format 1 leaves it False (required).
+    optional_in_document: bool = False
 
     @property
     def document_key(self) -> str:
@@ -68,6 +77,16 @@ class GPTField:
     @property
     def merge_label(self) -> str:
         return self.short_label or self.label
+
+    def default_value(self):
+        """A new GPT's value of the field (a fresh list for a list, so callers may change it)."""
+        if self.default is not None:
+            return list(self.default) if isinstance(self.default, list | tuple) else self.default
+        if self.kind == LIST:
+            return []
+        if self.kind == CHOICE:
+            return self.choices[0]
+        return False if self.kind == BOOLEAN else ""
 
 
 def _capability(name: str, label: str, editor_position: int, **extra) -> GPTField:
@@ -130,9 +149,9 @@ GPT_FIELDS: tuple[GPTField, ...] = (
         editor_position=3,
         model_column=False,
     ),
-    _capability("web_search", "Web Search", 5),
-    _capability("canvas", "Canvas", 6),
-    _capability("image_generation", "Image Generation", 7),
+    _capability("web_search", "Web Search", 5, default=True),
+    _capability("canvas", "Canvas", 6, default=True),
+    _capability("image_generation", "Image Generation", 7, default=True),
     _capability(
         "code_interpreter", "Code Interpreter & Data Analysis", 8, api_help_text="Code Interpreter & Data Analysis."
     ),
@@ -142,7 +161,7 @@ GPT_FIELDS: tuple[GPTField, ...] = (
         document_path=("recommended_model",),
         help_text="Free text: ChatGPT's model list changes as models are retired.",
         max_length=100,
-        paste=PastePlace("model", "model"),
+        paste=PastePlace("model", "model", picked=True),
         editor_position=4,
         trimmed=True,
     ),
@@ -164,7 +183,7 @@ GPT_FIELDS: tuple[GPTField, ...] = (
         document_path=("category",),
         help_text="ChatGPT requires a category to publish to the GPT Store.",
         max_length=100,
-        paste=PastePlace("sharing", "category"),
+        paste=PastePlace("sharing", "category", picked=True),
         editor_position=11,
         trimmed=True,
     ),
@@ -174,6 +193,7 @@ GPT_FIELDS: tuple[GPTField, ...] = (
         kind=BOOLEAN,
         document_path=("use_conversation_data",),
         short_label="Use conversation data",
+        default=True,
         paste=PastePlace("settings"),
         editor_position=9,
     ),
@@ -228,6 +248,11 @@ def document_groups() -> dict[str, tuple[GPTField, ...]]:
     return {key: tuple(specs) for key, specs in groups.items()}
 
 
+def optional_document_keys() -> tuple[str, ...]:
+    """The document keys an older `gptstudio/gpt@1` file may lack (every field under them added later)."""
+    return tuple(key for key, specs in document_groups().items() if all(s.optional_in_document for s in specs))
+
+
 def document_column_keys() -> tuple[str, ...]:
     """The document keys the import passes to the services as GPT columns (the capabilities as one dict)."""
     return tuple(key for key, specs in document_groups().items() if all(spec.model_column for spec in specs))
@@ -247,6 +272,14 @@ def field_pointers() -> dict[str, str]:
     pointers = {spec.name: spec.json_pointer for spec in GPT_FIELDS if spec.json_pointer}
     pointers |= {key: f"/{key}" for key, specs in document_groups().items() if specs[0].grouped}
     return pointers
+
+
+def document_default(key: str):
+    """A new GPT's value of a document key (the capabilities: each one's default)."""
+    specs = document_groups()[key]
+    if specs[0].grouped:
+        return {spec.name: spec.default_value() for spec in specs}
+    return specs[0].default_value()
 
 
 def paste_sections() -> dict[str, str]:

@@ -48,68 +48,79 @@ class StartersField(forms.Field):
                 )
 
 
-def _spec(name: str) -> dict:
-    """A form field's label, help text, length and requiredness from the GPT field spec (gpts/fields.py)."""
-    spec = gpt_fields.gpt_field(name)
+FORM_FIELD_CLASSES = {
+    gpt_fields.TEXT: forms.CharField,
+    gpt_fields.CHOICE: forms.ChoiceField,
+    gpt_fields.BOOLEAN: forms.BooleanField,
+    gpt_fields.LIST: StartersField,  # the conversation starters are the one list
+    gpt_fields.FILE: forms.FileField,
+}
+
+# Presentation beyond the spec, per field: placeholders, rows, widgets, messages, the choices'
+# labels. A field that needs none (most text fields) is not listed.
+FORM_FIELD_OPTIONS = {
+    "name": {
+        "error_messages": {"required": "GPT name cannot be empty."},
+        "widget": forms.TextInput(attrs={"placeholder": "Name your GPT", "autocomplete": "off"}),
+    },
+    "description": {
+        "widget": forms.TextInput(attrs={"placeholder": "Add a short description about what this GPT does"}),
+    },
+    "instructions": {
+        "strip": False,
+        "widget": forms.Textarea(
+            attrs={"rows": 14, "placeholder": "What does this GPT do? How does it behave? What should it avoid doing?"}
+        ),
+    },
+    "visibility": {"choices": GPT.Visibility.choices},
+    # A plain FileField: gpts/pictures.py does the whole image check (with Pillow), so every path
+    # that stores a picture gets the same messages.
+    "profile_picture": {
+        "validators": [profile_picture_check],
+        "widget": forms.FileInput(attrs={"accept": PROFILE_PICTURE_ACCEPT}),
+    },
+}
+
+
+def form_specs() -> tuple[gpt_fields.GPTField, ...]:
+    """The GPT fields the studio form carries, in spec order: the editor's, and the picture."""
+    return tuple(
+        spec for spec in gpt_fields.GPT_FIELDS if spec.editor_position is not None or spec.kind == gpt_fields.FILE
+    )
+
+
+def spec_form_field(spec: gpt_fields.GPTField) -> forms.Field:
+    """A GPT field's form field: its class by kind, label, help text, length, requiredness and a new
+    GPT's value from the spec (gpts/fields.py), and what `FORM_FIELD_OPTIONS` adds for presentation."""
     options = {"label": spec.label, "required": spec.required}
     if spec.help_text:
         options["help_text"] = spec.help_text
     if spec.kind == gpt_fields.TEXT:
         options["max_length"] = spec.max_length
-    return options
-
-
-def _no_maxlength(field: forms.CharField) -> forms.CharField:
-    # The character counter shows the limit; the browser must not silently cut pasted text.
-    field.widget.attrs.pop("maxlength", None)
+    if spec.kind == gpt_fields.CHOICE:
+        options["choices"] = [(choice, choice) for choice in spec.choices]
+    if spec.default is not None:
+        options["initial"] = spec.default_value()  # a new GPT's (the editor of a GPT passes its values)
+    field = FORM_FIELD_CLASSES[spec.kind](**(options | FORM_FIELD_OPTIONS.get(spec.name, {})))
+    if spec.chatgpt_limit is not None:
+        # The character counter shows the limit; the browser must not silently cut pasted text.
+        field.widget.attrs.pop("maxlength", None)
     return field
 
 
 class GPTForm(NormalizedNewlinesMixin, forms.Form):
     """Every field of ChatGPT's Configure tab (and its Share dialog's visibility and category): what
-    creating a GPT takes. Editing one uses GPTEditForm, which adds the version the page was opened at."""
+    creating a GPT takes. Editing one uses GPTEditForm, which adds the version the page was opened at.
+
+    The GPT's fields are built from the field spec when the form is made (`spec_form_field`), so a
+    new spec entry is in the form with nothing written here; only presentation is per field."""
 
     # The editor's order (also the conflict page's): ChatGPT's Configure tab, then its Share dialog.
     EDIT_FIELDS = tuple(spec.name for spec in gpt_fields.editor_fields())
 
-    name = forms.CharField(
-        **_spec("name"),
-        error_messages={"required": "GPT name cannot be empty."},
-        widget=forms.TextInput(attrs={"placeholder": "Name your GPT", "autocomplete": "off"}),
-    )
-    description = forms.CharField(
-        **_spec("description"),
-        widget=forms.TextInput(attrs={"placeholder": "Add a short description about what this GPT does"}),
-    )
-    instructions = forms.CharField(
-        **_spec("instructions"),
-        strip=False,
-        widget=forms.Textarea(
-            attrs={"rows": 14, "placeholder": "What does this GPT do? How does it behave? What should it avoid doing?"}
-        ),
-    )
-    conversation_starters = StartersField(**_spec("conversation_starters"))
-    web_search = forms.BooleanField(**_spec("web_search"))
-    canvas = forms.BooleanField(**_spec("canvas"))
-    image_generation = forms.BooleanField(**_spec("image_generation"))
-    code_interpreter = forms.BooleanField(**_spec("code_interpreter"))
-    recommended_model = forms.CharField(**_spec("recommended_model"))
-    visibility = forms.ChoiceField(**_spec("visibility"), choices=GPT.Visibility.choices)
-    category = forms.CharField(**_spec("category"))
-    use_conversation_data = forms.BooleanField(**_spec("use_conversation_data"))
-    # A plain FileField: gpts/pictures.py does the whole image check (with Pillow), so every path
-    # that stores a picture gets the same messages.
-    profile_picture = forms.FileField(
-        **_spec("profile_picture"),
-        validators=[profile_picture_check],
-        widget=forms.FileInput(attrs={"accept": PROFILE_PICTURE_ACCEPT}),
-    )
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for spec in gpt_fields.GPT_FIELDS:
-            if spec.chatgpt_limit is not None:
-                _no_maxlength(self.fields[spec.name])
+        self.fields = {**{spec.name: spec_form_field(spec) for spec in form_specs()}, **self.fields}
         self.fields["profile_picture"].help_text = profile_picture_help()
 
     @staticmethod

@@ -21,6 +21,7 @@ from django.db.models import Q
 from actions import fields as action_fields
 from actions import services as action_services
 from actions.models import Action
+from gpts.document.build import with_field_defaults
 from gpts.document.read import document_findings, domain_mismatch_finding
 from gptstudio import limits
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register, sort_findings
@@ -395,6 +396,7 @@ def gpt_apply_document(
     findings = document_findings(document)
     if has_errors(findings):
         raise DocumentRejected(findings)
+    document = with_field_defaults(document)
     findings += _trimmed_findings(document)
     if gpt_or_none is not None and gpt_or_none.workspace_id != workspace.pk:
         raise DocumentRejected([make_finding("import.wrong_workspace", "This GPT belongs to another workspace.")])
@@ -500,6 +502,7 @@ def document_validation_findings(*, document: dict, knowledge_files: Mapping[str
     findings = document_findings(document)
     if has_errors(findings):
         return findings
+    document = with_field_defaults(document)
     findings += _trimmed_findings(document)
     try:
         gpt, starters = services.gpt_draft(

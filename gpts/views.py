@@ -147,11 +147,7 @@ def _last_picture_job(gpt: GPT | None) -> Job | None:
 @workspace_view(Access.EDIT)
 @require_http_methods(["GET", "POST"])
 def gpt_new(request, workspace):
-    form = GPTForm(
-        request.POST or None,
-        request.FILES or None,
-        initial={"web_search": True, "canvas": True, "image_generation": True, "use_conversation_data": True},
-    )
+    form = GPTForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             gpt = services.gpt_create(workspace=workspace, actor=request.user, **form.service_fields())

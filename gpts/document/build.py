@@ -61,6 +61,34 @@ def gpt_document(gpt) -> dict:
     return document
 
 
+def default_document() -> dict:
+    """A document of a new GPT: every key in document order, each field at its spec default
+    (gpts/fields.py), no knowledge and no actions. Callers that write a document field by field
+    (the ChatGPT import) start from it, so a new field is never missing from their documents."""
+    document = {"format": DOCUMENT_FORMAT}
+    for key in gpt_fields.document_groups():
+        document[key] = gpt_fields.document_default(key)
+    document["knowledge"] = []
+    document["actions"] = []
+    return document
+
+
+def with_field_defaults(document: dict) -> dict:
+    """`document` with the fields an older `gptstudio/gpt@1` file may lack (`optional_in_document`
+    in gpts/fields.py) added at their defaults; `document` itself is left alone, and returned as it
+    is when nothing lacks. For a document its JSON Schema accepts."""
+    filled = document
+    for key, specs in gpt_fields.document_groups().items():
+        if key not in document:
+            filled = {**filled, key: gpt_fields.document_default(key)}
+        elif specs[0].grouped:
+            defaults = gpt_fields.document_default(key)
+            lacking = {name: value for name, value in defaults.items() if name not in document[key]}
+            if lacking:
+                filled = {**filled, key: {**document[key], **lacking}}
+    return filled
+
+
 def _field_value(gpt, specs: tuple[gpt_fields.GPTField, ...]):
     """A document key's value: a column, a group of columns (the capabilities) or the starters."""
     if specs[0].grouped:

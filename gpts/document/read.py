@@ -15,7 +15,7 @@ import yaml
 from actions.domain import detect_schema_format
 from actions.schema import ParsedSchema, parse_schema
 from actions.schema.parsing import schema_max_bytes
-from gpts.document.build import SECRET_PLACEHOLDER
+from gpts.document.build import SECRET_PLACEHOLDER, with_field_defaults
 from gpts.document_schema import DOCUMENT_FORMAT, build_document_schema
 from gptstudio import limits
 from gptstudio.findings import Finding, Severity, has_errors, make_finding, register
@@ -491,12 +491,15 @@ def read_bounded(
 
 
 def parse_document(text: str | bytes) -> ParsedDocument:
-    """Read a document (JSON or YAML, safe loading only) and check it. Never raises for bad input."""
+    """Read a document (JSON or YAML, safe loading only) and check it. Never raises for bad input.
+    A valid document comes back with the fields added after format 1 at their defaults where absent."""
     loaded, fmt, findings = read_bounded(text)
     if loaded is None:
         return ParsedDocument(None, fmt, findings)
     findings += document_findings(loaded.data)
     document = loaded.data if isinstance(loaded.data, dict) else None
+    if document is not None and not has_errors(findings):
+        document = with_field_defaults(document)
     return ParsedDocument(document, fmt, loaded.locate(findings) if document is not None else findings)
 
 

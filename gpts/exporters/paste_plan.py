@@ -126,11 +126,39 @@ def _section_for_pointer(pointer: str) -> str:
     return {**gpt_fields.paste_sections(), "knowledge": "knowledge"}.get(head, "")
 
 
-def _paste_field(name: str, value: str, **extra) -> PasteField:
-    """The paste guide's entry for a GPT field: its id, ChatGPT's label and limit (gpts/fields.py)."""
-    spec = gpt_field(name)
-    limit = spec.chatgpt_limit.value if spec.chatgpt_limit is not None else None
-    return PasteField(spec.paste.key, spec.label, value, limit=limit, **extra)
+LATER_SECTIONS = ("actions", "settings", "sharing")  # after the Configure tab's fields and any of their own
+
+# Presentation of some pasted fields beyond their spec: the bundle file holding the same text.
+PASTE_FIELD_EXTRAS = {"instructions": {"file": "instructions.md", "multiline": True}}
+
+
+def _spec_paste_fields(document: dict, section: str) -> list[PasteField]:
+    """The paste guide's entries of the GPT fields placed in `section` with a key (gpts/fields.py,
+    `PastePlace`), in spec order: their id, ChatGPT's label and limit. A picked value (a choice in
+    ChatGPT's list) has no copy button and no entry while empty."""
+    entries = []
+    for spec in gpt_fields.GPT_FIELDS:
+        if spec.paste is None or not spec.paste.key or spec.paste.section != section:
+            continue
+        value = document[spec.document_key]
+        if spec.paste.picked and not value:
+            continue
+        limit = spec.chatgpt_limit.value if spec.chatgpt_limit is not None else None
+        options = {"copy": not spec.paste.picked, **PASTE_FIELD_EXTRAS.get(spec.name, {})}
+        entries.append(PasteField(spec.paste.key, spec.label, value, limit=limit, **options))
+    return entries
+
+
+def _own_sections(document: dict, known: set[str]) -> list[PasteSection]:
+    """A section of its own, titled by its label, for each pasted field whose section is none of the
+    hand-made ones (`known`), in spec order."""
+    sections = []
+    for spec in gpt_fields.GPT_FIELDS:
+        place = spec.paste
+        if place is None or not place.key or place.section in known or place.section in {s.key for s in sections}:
+            continue
+        sections.append(PasteSection(place.section, spec.label, fields=_spec_paste_fields(document, place.section)))
+    return sections
 
 
 def _action_label(name: str) -> str:
@@ -291,14 +319,11 @@ def build_paste_plan(document: dict, findings: list[Finding]) -> PastePlan:
             general.append(finding)
     starters = document["conversation_starters"]
     capabilities = document["capabilities"]
+    model_fields = _spec_paste_fields(document, "model")
     sections = [
-        PasteSection("name", "Name", fields=[_paste_field("name", document["name"])]),
-        PasteSection("description", "Description", fields=[_paste_field("description", document["description"])]),
-        PasteSection(
-            "instructions",
-            "Instructions",
-            fields=[_paste_field("instructions", document["instructions"], file="instructions.md", multiline=True)],
-        ),
+        PasteSection("name", "Name", fields=_spec_paste_fields(document, "name")),
+        PasteSection("description", "Description", fields=_spec_paste_fields(document, "description")),
+        PasteSection("instructions", "Instructions", fields=_spec_paste_fields(document, "instructions")),
         PasteSection(
             "starters",
             "Conversation starters",
@@ -330,12 +355,11 @@ def build_paste_plan(document: dict, findings: list[Finding]) -> PastePlan:
         PasteSection(
             "model",
             "Recommended model",
-            fields=[_paste_field("recommended_model", document["recommended_model"], copy=False)]
-            if document["recommended_model"]
-            else [],
-            intro="" if document["recommended_model"] else "No recommendation: leave ChatGPT's default.",
+            fields=model_fields,
+            intro="" if model_fields else "No recommendation: leave ChatGPT's default.",
         ),
     ]
+    sections += _own_sections(document, {*(section.key for section in sections), *LATER_SECTIONS})
     slugs = action_slugs(document)
     actions_section = PasteSection(
         "actions",
@@ -359,9 +383,7 @@ def build_paste_plan(document: dict, findings: list[Finding]) -> PastePlan:
             ],
         )
     )
-    sharing_fields = []
-    if document["category"]:
-        sharing_fields.append(_paste_field("category", document["category"], copy=False))
+    sharing_fields = _spec_paste_fields(document, "sharing")
     sections.append(
         PasteSection(
             "sharing",

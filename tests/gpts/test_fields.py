@@ -2,13 +2,19 @@
 and nothing outside it; a new entry shows up in what derives from it without a hand-kept copy."""
 
 import dataclasses
+import json
+from pathlib import Path
 
+import jsonschema_rs
 import pytest
+from django import forms
 
 from gpts import fields as gpt_fields
 from gpts.admin import GPTAdmin, GPTAdminForm
 from gpts.api.serializers import GPTCapabilitiesSerializer, GPTDetailSerializer, GPTUpdateSerializer
-from gpts.document.build import gpt_document
+from gpts.chatgpt_import import chatgpt_plan
+from gpts.document.build import default_document, gpt_document, with_field_defaults
+from gpts.document.read import _validator, document_findings, parse_document
 from gpts.document_schema import build_document_schema
 from gpts.exporters.paste_plan import build_paste_plan
 from gpts.fields import GPT_FIELDS, GPTField, PastePlace
@@ -32,6 +38,8 @@ def test_every_column_of_the_spec_is_a_gpt_model_field_with_the_same_cap():
             assert model_field.max_length == spec.max_length, spec.name
         if spec.choices:
             assert list(spec.choices) == GPT.Visibility.values
+        if model_field.has_default():
+            assert spec.default_value() == model_field.default, spec.name  # a new GPT's value, both ways
     assert gpt_fields.capability_names() == GPT.CAPABILITY_FIELDS
 
 
@@ -172,3 +180,122 @@ def test_an_extra_spec_entry_shows_up_in_the_labels_pointers_and_lists(extra_fie
 def test_spec_entries_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         GPT_FIELDS[0].label = "Title"  # type: ignore[misc]
+
+
+# --- A new field added after format 1: a plain text field needs no line but its spec entry --------
+
+
+@pytest.fixture
+def tagline(monkeypatch):
+    """A throwaway short text field after the description, with a paste-guide entry of its own,
+    added after `gptstudio/gpt@1` was published. No model column: what is checked needs none."""
+    spec = GPTField(
+        "tagline",
+        "Tagline",
+        document_path=("tagline",),
+        max_length=80,
+        paste=PastePlace("tagline", "tagline"),
+        editor_position=2,
+        optional_in_document=True,
+    )
+    at = next(i for i, entry in enumerate(GPT_FIELDS) if entry.name == "description") + 1
+    monkeypatch.setattr(gpt_fields, "GPT_FIELDS", (*GPT_FIELDS[:at], spec, *GPT_FIELDS[at:]))
+    return spec
+
+
+def test_a_new_text_field_is_in_the_studio_form_as_a_text_field_of_its_length(tagline):
+    form = GPTForm()
+    field = form.fields["tagline"]
+    assert (type(field), field.label, field.max_length, field.required) == (forms.CharField, "Tagline", 80, False)
+    assert list(form.fields).index("description") + 1 == list(form.fields).index("tagline")
+    bound = GPTForm({"name": "N", "visibility": "invite_only", "tagline": "  Short and sweet  "})
+    assert bound.is_valid(), bound.errors
+    assert bound.cleaned_data["tagline"] == "Short and sweet"
+    too_long = GPTForm({"name": "N", "visibility": "invite_only", "tagline": "x" * 81})
+    assert not too_long.is_valid() and "tagline" in too_long.errors
+
+
+def test_a_new_field_is_in_the_default_document_at_its_default_in_spec_order(tagline):
+    document = default_document()
+    assert document["tagline"] == ""
+    keys = list(document)
+    assert keys.index("description") + 1 == keys.index("tagline")
+    assert keys[0] == "format" and keys[-2:] == ["knowledge", "actions"]
+
+
+def test_a_new_field_with_a_paste_key_has_its_own_paste_step_with_its_label(tagline):
+    document = default_document() | {"name": "Haiku", "tagline": "Short and sweet"}
+    plan = build_paste_plan(document, [])
+    (section,) = [section for section in plan.sections if section.key == "tagline"]
+    (field,) = section.fields
+    assert (section.title, field.key, field.label, field.value, field.copy) == (
+        "Tagline",
+        "tagline",
+        "Tagline",
+        "Short and sweet",
+        True,
+    )
+    keys = [section.key for section in plan.sections]
+    assert keys.index("model") < keys.index("tagline") < keys.index("actions")
+
+
+def test_a_field_added_after_format_1_is_optional_in_the_schema_and_read_as_its_default(tagline):
+    schema = build_document_schema()
+    assert schema["properties"]["tagline"] == {"type": "string", "maxLength": 80}
+    assert "tagline" not in schema["required"]
+    assert "description" in schema["required"]
+    older_file = default_document() | {"name": "Haiku"}
+    del older_file["tagline"]
+    assert jsonschema_rs.validator_for(schema).is_valid(older_file)
+    read = with_field_defaults(older_file)
+    assert read["tagline"] == "" and "tagline" not in older_file
+    assert with_field_defaults(read) is read
+
+
+@pytest.fixture
+def fresh_validator():
+    """The document reader's validator built from the (patched) spec, and rebuilt after the test."""
+    _validator.cache_clear()
+    yield
+    _validator.cache_clear()
+
+
+def test_an_older_file_without_the_new_field_reads_with_its_default(tagline, fresh_validator):
+    older_file = default_document() | {"name": "Haiku"}
+    del older_file["tagline"]
+    parsed = parse_document(json.dumps(older_file))
+    assert parsed.findings == []
+    assert parsed.document["tagline"] == ""
+    assert document_findings(older_file) == []
+
+
+def test_a_new_capability_added_after_format_1_is_optional_within_the_capabilities(monkeypatch):
+    memory = GPTField(
+        "memory",
+        "Memory",
+        kind=gpt_fields.BOOLEAN,
+        document_path=("capabilities", "memory"),
+        default=True,
+        optional_in_document=True,
+    )
+    monkeypatch.setattr(gpt_fields, "GPT_FIELDS", (*GPT_FIELDS, memory))
+    schema = build_document_schema()
+    assert "memory" not in schema["properties"]["capabilities"]["required"]
+    assert "capabilities" in schema["required"]
+    older_file = default_document() | {"name": "Haiku"}
+    del older_file["capabilities"]["memory"]
+    assert jsonschema_rs.validator_for(schema).is_valid(older_file)
+    assert with_field_defaults(older_file)["capabilities"]["memory"] is True
+
+
+@pytest.mark.django_db
+def test_the_chatgpt_import_writes_a_new_field_at_its_default(tagline, workspace):
+    data = (Path(__file__).resolve().parent.parent / "data" / "chatgpt" / "bare_gizmo.json").read_bytes()
+    (gizmo,) = chatgpt_plan(workspace=workspace, data=data).gizmos
+    assert gizmo.document["tagline"] == ""
+    assert list(gizmo.document) == list(default_document())
+
+
+def test_todays_fields_are_all_required_by_format_1():
+    assert not any(spec.optional_in_document for spec in GPT_FIELDS)
+    assert build_document_schema()["required"] == ["format", *gpt_fields.document_keys(), "knowledge", "actions"]

@@ -450,3 +450,11 @@ def test_a_merge_keeps_lf_line_ends_from_the_conflict_pages_hidden_copy(client, 
     }
     assert client.post(reverse("gpts:gpt_merge", args=[gpt.workspace.slug, gpt.slug]), merge).status_code == 302
     assert GPT.objects.get(pk=gpt.pk).instructions == "One\nTwo"
+
+
+def test_the_new_gpt_page_starts_from_the_spec_defaults(client, user, workspace):
+    client.force_login(user)
+    html = client.get(reverse("gpts:gpt_new", args=[workspace.slug])).content.decode()
+    for name in ("web_search", "canvas", "image_generation", "use_conversation_data"):
+        assert f'id="id_{name}" form="gpt-form" checked>' in html, name
+    assert 'id="id_code_interpreter" form="gpt-form">' in html
