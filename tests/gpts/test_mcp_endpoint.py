@@ -160,8 +160,14 @@ def queries_in_every_thread():
             executed.append(sql)
             return execute(sql, params, many, context)
 
+        instrumented = []  # held, so no other connection object can take a counted one's place
+
         def instrument(sender, connection, **kwargs):
-            wrappers.enter_context(connection.execute_wrapper(count))
+            # Once per connection object: PostgreSQL reconnects the same object on each request
+            # (CONN_MAX_AGE=0), which must not stack a second counter on it.
+            if not any(seen is connection for seen in instrumented):
+                instrumented.append(connection)
+                wrappers.enter_context(connection.execute_wrapper(count))
 
         connection_created.connect(instrument)
         try:
