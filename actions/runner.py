@@ -28,7 +28,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 import jsonschema_rs
@@ -122,17 +122,41 @@ class OperationRefused(Exception):
 
 @dataclass(frozen=True)
 class RunnableOperation:
-    name: str  # the tool name
-    title: str
-    description: str
-    method: str
-    path: str
-    operation_id: str
-    input_schema: dict
+    """A converted operation (`tool`: its name, title, description, method, path, operationId and
+    input schema) with what running it here adds."""
+
+    tool: Tool
     annotations: dict
     problem: str  # "" when it can run; else why it is left out
     base_url: str  # where it is sent: the action's base URL override, else the schema's server
-    tool: Tool = field(repr=False, compare=False)
+
+    @property
+    def name(self) -> str:  # the tool name
+        return self.tool.name
+
+    @property
+    def title(self) -> str:
+        return self.tool.title
+
+    @property
+    def description(self) -> str:
+        return self.tool.description
+
+    @property
+    def method(self) -> str:
+        return self.tool.method
+
+    @property
+    def path(self) -> str:
+        return self.tool.path
+
+    @property
+    def operation_id(self) -> str:
+        return self.tool.operation_id
+
+    @property
+    def input_schema(self) -> dict:
+        return self.tool.input_schema
 
 
 @dataclass(frozen=True)
@@ -193,17 +217,10 @@ def action_operations(action: Action, siblings=None) -> list[RunnableOperation]:
     no_server = "" if base_url else "the schema has no absolute server URL (set a base URL override or fix `servers`)"
     return [
         RunnableOperation(
-            name=tool.name,
-            title=tool.title,
-            description=tool.description,
-            method=tool.method,
-            path=tool.path,
-            operation_id=tool.operation_id,
-            input_schema=tool.input_schema,
+            tool=tool,
             annotations=tool_annotations(tool, changes_public_state=action.changes_public_state),
             problem="; ".join([*([no_server] if no_server else []), *tool.problems]),
             base_url=base_url,
-            tool=tool,
         )
         for tool in converted.tools
     ]

@@ -49,8 +49,7 @@ register(
     Severity.ERROR,
     "GPT name over 50 characters",
     chatgpt_behaviour="The editor refuses to save a name over the limit.",
-    source=limits.GPT_NAME_MAX_LENGTH.source,
-    confidence=limits.GPT_NAME_MAX_LENGTH.confidence,
+    limit=limits.GPT_NAME_MAX_LENGTH,
     chatgpt_message="GPT names cannot be longer than 50 characters.",
     fix=f"Shorten the name to {limits.GPT_NAME_MAX_LENGTH.value} characters or fewer.",
 )
@@ -59,8 +58,7 @@ register(
     Severity.ERROR,
     "GPT description over 300 characters",
     chatgpt_behaviour="The editor refuses to save a description over the limit.",
-    source=limits.GPT_DESCRIPTION_MAX_LENGTH.source,
-    confidence=limits.GPT_DESCRIPTION_MAX_LENGTH.confidence,
+    limit=limits.GPT_DESCRIPTION_MAX_LENGTH,
     chatgpt_message="GPT descriptions cannot be longer than 300 characters.",
     fix=f"Shorten the description to {limits.GPT_DESCRIPTION_MAX_LENGTH.value} characters or fewer.",
 )
@@ -70,8 +68,7 @@ register(
     "Instructions over 8,000 characters",
     chatgpt_behaviour="Autosave fails with HTTP 422 (“Error saving draft”) and the Update button stays "
     "disabled. GPT Studio keeps the longer draft so no work is lost.",
-    source=limits.GPT_INSTRUCTIONS_MAX_LENGTH.source,
-    confidence=limits.GPT_INSTRUCTIONS_MAX_LENGTH.confidence,
+    limit=limits.GPT_INSTRUCTIONS_MAX_LENGTH,
     chatgpt_message="GPT instructions cannot be longer than 8000 characters.",
     fix=f"Shorten the instructions to {limits.GPT_INSTRUCTIONS_MAX_LENGTH.value:,} characters or fewer, "
     "or move reference text into knowledge files.",
@@ -81,8 +78,7 @@ register(
     Severity.ERROR,
     "More than 12 conversation starters",
     chatgpt_behaviour="The editor holds at most 12 starters; the rest cannot be entered.",
-    source=limits.GPT_CONVERSATION_STARTERS_MAX.source,
-    confidence=limits.GPT_CONVERSATION_STARTERS_MAX.confidence,
+    limit=limits.GPT_CONVERSATION_STARTERS_MAX,
     fix=f"Remove conversation starters until {limits.GPT_CONVERSATION_STARTERS_MAX.value} or fewer are left.",
 )
 register(
@@ -90,8 +86,7 @@ register(
     Severity.INFO,
     "Only the first 4 conversation starters are shown",
     chatgpt_behaviour="The GPT's About page shows the first 4 starters; the others exist but are not shown there.",
-    source=limits.GPT_CONVERSATION_STARTERS_SHOWN.source,
-    confidence=limits.GPT_CONVERSATION_STARTERS_SHOWN.confidence,
+    limit=limits.GPT_CONVERSATION_STARTERS_SHOWN,
     fix=f"Move the starters you want shown into the first {limits.GPT_CONVERSATION_STARTERS_SHOWN.value}.",
 )
 register(
@@ -109,8 +104,7 @@ register(
     Severity.ERROR,
     "More than 20 knowledge files",
     chatgpt_behaviour="A GPT holds up to 20 knowledge files.",
-    source=limits.GPT_KNOWLEDGE_FILES_MAX.source,
-    confidence=limits.GPT_KNOWLEDGE_FILES_MAX.confidence,
+    limit=limits.GPT_KNOWLEDGE_FILES_MAX,
     fix=f"Remove knowledge files until {limits.GPT_KNOWLEDGE_FILES_MAX.value} or fewer are left, or merge some.",
 )
 register(
@@ -127,8 +121,7 @@ register(
     Severity.WARNING,
     "Spreadsheet over about 50 MB",
     chatgpt_behaviour="Spreadsheets are limited to about 50 MB (an approximate figure).",
-    source=limits.GPT_KNOWLEDGE_SPREADSHEET_MAX_BYTES.source,
-    confidence=limits.GPT_KNOWLEDGE_SPREADSHEET_MAX_BYTES.confidence,
+    limit=limits.GPT_KNOWLEDGE_SPREADSHEET_MAX_BYTES,
     fix="Split the spreadsheet or remove rows and columns the GPT does not need.",
 )
 register(
@@ -146,8 +139,7 @@ register(
     Severity.ERROR,
     "More than 10 actions",
     chatgpt_behaviour="A GPT can have at most 10 actions.",
-    source=limits.GPT_ACTIONS_MAX.source,
-    confidence=limits.GPT_ACTIONS_MAX.confidence,
+    limit=limits.GPT_ACTIONS_MAX,
     chatgpt_message="GPTs can have a maximum of 10 actions",
     fix=f"Remove actions until {limits.GPT_ACTIONS_MAX.value} or fewer are left.",
 )

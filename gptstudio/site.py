@@ -23,13 +23,20 @@ def site_sync_from_settings(*, using: str = "default", **kwargs) -> None:
     Site.objects.clear_cache()
 
 
+def is_loopback_host(host: str) -> bool:
+    """`localhost` or a loopback IP address (development: plain http is fine there)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def site_url(path: str) -> str:
     """An absolute URL on SITE_DOMAIN for links that leave the request (an MCP tool's answer, a
-    job's result, an OAuth redirect URI): https, but http for a loopback host (development)."""
+    job's result, an OAuth redirect URI, an exported plugin's MCP URL): https, but http for a
+    loopback host (development)."""
     host = settings.SITE_DOMAIN
-    name = urlsplit(f"//{host}").hostname or ""
-    try:
-        loopback = name == "localhost" or ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        loopback = False
-    return f"{'http' if loopback else 'https'}://{host}{path}"
+    scheme = "http" if is_loopback_host(urlsplit(f"//{host}").hostname or "") else "https"
+    return f"{scheme}://{host}{path}"

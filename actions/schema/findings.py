@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 
+from .limits import Limit
+
 
 class Severity(StrEnum):
     ERROR = "error"  # ChatGPT refuses the schema/GPT, or silently drops an operation or action.
@@ -98,13 +100,20 @@ def register(
     title: str,
     *,
     chatgpt_behaviour: str,
-    source: str,
-    confidence: str,
     fix: str,
+    source: str = "",
+    confidence: str = "",
+    limit: Limit | None = None,
     chatgpt_message: str = "",
 ) -> Rule:
     """Register a rule once; a second registration of the same code is a programming error. `fix`
-    says what to do, starting with a verb of FIX_VERBS ("Shorten the name to 50 characters or fewer.")."""
+    says what to do, starting with a verb of FIX_VERBS ("Shorten the name to 50 characters or fewer.").
+    A rule that enforces one of ChatGPT's limits names it (`limit=`): its source and confidence are
+    the limit's."""
+    if limit is not None:
+        source, confidence = source or limit.source, confidence or limit.confidence
+    if not source or not confidence:
+        raise ValueError(f"Rule {code!r} needs a source and a confidence (or the limit it enforces).")
     if code in RULES:
         raise ValueError(f"Rule {code!r} is registered twice.")
     if confidence == "unconfirmed" and severity == Severity.ERROR:

@@ -18,14 +18,12 @@ finding says what was cut or dropped.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from urllib.parse import urlsplit
 
-from django.conf import settings
-
 from gptstudio.findings import Finding, Severity, make_finding
 from gptstudio.findings import register as register_rule
+from gptstudio.site import is_loopback_host, site_url
 
 from .agent_skill import SkillParts, _one_line, iter_skill_entries, skill_parts
 from .base import ExportSource, register
@@ -126,15 +124,6 @@ register_rule(
     confidence="confirmed",
     fix="Enter an absolute https URL without user name or fragment.",
 )
-
-
-def is_loopback_host(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def mcp_url_problem(url: str) -> str:
@@ -334,9 +323,7 @@ def hosted_mcp_url(gpt) -> str:
     SITE_DOMAIN) when its owner has switched it on, else "". https, but for a loopback host."""
     if not gpt.mcp_enabled:
         return ""
-    host = settings.SITE_DOMAIN
-    scheme = "http" if is_loopback_host(urlsplit(f"//{host}").hostname or "") else "https"
-    return f"{scheme}://{host}/mcp/{gpt.workspace.slug}/{gpt.slug}/"
+    return site_url(f"/mcp/{gpt.workspace.slug}/{gpt.slug}/")
 
 
 def mcp_manifest(source: ExportSource, parts: SkillParts) -> tuple[dict | None, list[Finding]]:

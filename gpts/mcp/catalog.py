@@ -15,16 +15,32 @@ from gpts.models import GPT
 
 @dataclass(frozen=True)
 class HostedTool:
-    name: str  # unique across the GPT: the export's and the runner's name
-    action_id: int
-    title: str
-    description: str
-    input_schema: dict
-    annotations: dict
-    # What a call runs, as loaded with the catalog: the catalog is cached per GPT version, and
-    # every change of an action (its secrets included) bumps that version, so neither is stale.
-    action: Action = field(repr=False, compare=False)
-    operation: RunnableOperation = field(repr=False, compare=False)
+    """One tool: what a call runs, as loaded with the catalog. The catalog is cached per GPT
+    version, and every change of an action (its secrets included) bumps that version, so neither
+    the action nor the operation is stale."""
+
+    action: Action = field(repr=False)
+    operation: RunnableOperation
+
+    @property
+    def name(self) -> str:  # unique across the GPT: the export's and the runner's name
+        return self.operation.name
+
+    @property
+    def title(self) -> str:
+        return self.operation.title
+
+    @property
+    def description(self) -> str:
+        return self.operation.description
+
+    @property
+    def input_schema(self) -> dict:
+        return self.operation.input_schema
+
+    @property
+    def annotations(self) -> dict:
+        return self.operation.annotations
 
     @property
     def read_only(self) -> bool:
@@ -67,16 +83,5 @@ def gpt_catalog(gpt: GPT) -> Catalog:
             if operation.problem:
                 catalog.left_out.append(LeftOut(action=action.name, operation=operation.name, reason=operation.problem))
                 continue
-            catalog.tools.append(
-                HostedTool(
-                    name=operation.name,
-                    action_id=action.pk,
-                    title=operation.title,
-                    description=operation.description,
-                    input_schema=operation.input_schema,
-                    annotations=operation.annotations,
-                    action=action,
-                    operation=operation,
-                )
-            )
+            catalog.tools.append(HostedTool(action=action, operation=operation))
     return catalog

@@ -8,6 +8,7 @@ import gpts.bundle
 import gpts.document.read
 import gpts.importers
 import gpts.validation  # noqa: F401
+from gptstudio import limits
 from gptstudio.findings import FIX_VERBS, RULES, Finding, Severity, make_finding, register
 
 
@@ -33,6 +34,17 @@ def test_a_rule_without_a_fix_cannot_be_registered():
     with pytest.raises(TypeError, match="fix"):
         register("test.no_fix", Severity.INFO, "x", chatgpt_behaviour="x", source="x", confidence="confirmed")
     assert "test.no_fix" not in RULES
+
+
+def test_a_rule_enforcing_a_limit_takes_its_source_and_confidence_and_one_without_either_is_refused(monkeypatch):
+    monkeypatch.setattr("actions.schema.findings.RULES", dict(RULES))
+    from actions.schema import findings
+
+    limit = limits.GPT_NAME_MAX_LENGTH
+    rule = findings.register("test.limited", Severity.ERROR, "x", chatgpt_behaviour="x", fix="Shorten it.", limit=limit)
+    assert (rule.source, rule.confidence) == (limit.source, limit.confidence)
+    with pytest.raises(ValueError, match="source and a confidence"):
+        findings.register("test.unsourced", Severity.INFO, "x", chatgpt_behaviour="x", fix="Shorten it.")
 
 
 def test_a_finding_read_back_from_its_dict_is_the_same_finding():

@@ -70,8 +70,7 @@ register(
     "`openaiFileIdRefs` allows more than 10 files",
     chatgpt_behaviour="ChatGPT sends at most 10 conversation files in openaiFileIdRefs; an API that expects more "
     "never gets them.",
-    source=limits.ACTION_FILES_PER_REQUEST_MAX.source,
-    confidence=limits.ACTION_FILES_PER_REQUEST_MAX.confidence,
+    limit=limits.ACTION_FILES_PER_REQUEST_MAX,
     fix="Set `maxItems` of `openaiFileIdRefs` to 10 or fewer.",
 )
 register(
@@ -79,8 +78,7 @@ register(
     Severity.WARNING,
     "`openaiFileResponse` allows more than 10 files",
     chatgpt_behaviour="ChatGPT takes at most 10 files from an openaiFileResponse; the others are not shown.",
-    source=limits.ACTION_FILES_PER_RESPONSE_MAX.source,
-    confidence=limits.ACTION_FILES_PER_RESPONSE_MAX.confidence,
+    limit=limits.ACTION_FILES_PER_RESPONSE_MAX,
     fix="Set `maxItems` of `openaiFileResponse` to 10 or fewer.",
 )
 register(

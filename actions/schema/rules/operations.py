@@ -36,8 +36,7 @@ register(
     "More than 30 operations",
     chatgpt_behaviour="ChatGPT refuses an action schema with more operations than its cap. Split it into "
     "several actions (one per domain) or keep the operations the GPT needs.",
-    source=limits.ACTION_OPERATIONS_MAX.source,
-    confidence=limits.ACTION_OPERATIONS_MAX.confidence,
+    limit=limits.ACTION_OPERATIONS_MAX,
     chatgpt_message="OpenAPI spec can have a maximum of 30 operations",
     fix="Remove operations the GPT does not need, or split them across actions.",
 )
@@ -84,8 +83,7 @@ register(
     Severity.ERROR,
     "Operation summary or description over 300 characters",
     chatgpt_behaviour="ChatGPT refuses endpoint descriptions and summaries over its limit.",
-    source=limits.ACTION_OPERATION_DESCRIPTION_MAX_LENGTH.source,
-    confidence=limits.ACTION_OPERATION_DESCRIPTION_MAX_LENGTH.confidence,
+    limit=limits.ACTION_OPERATION_DESCRIPTION_MAX_LENGTH,
     chatgpt_message="… description has length N exceeding limit of 300",
     fix="Shorten the summary or description to 300 characters or fewer.",
 )

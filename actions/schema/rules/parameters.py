@@ -16,8 +16,7 @@ register(
     Severity.ERROR,
     "Parameter description over 700 characters",
     chatgpt_behaviour="ChatGPT refuses parameter descriptions over its limit.",
-    source=limits.ACTION_PARAMETER_DESCRIPTION_MAX_LENGTH.source,
-    confidence=limits.ACTION_PARAMETER_DESCRIPTION_MAX_LENGTH.confidence,
+    limit=limits.ACTION_PARAMETER_DESCRIPTION_MAX_LENGTH,
     chatgpt_message="… description has length N exceeding limit of 700",
     fix="Shorten the parameter description to 700 characters or fewer.",
 )

@@ -14,8 +14,7 @@ register(
     Severity.WARNING,
     "Schema larger than ChatGPT reportedly accepts",
     chatgpt_behaviour="One builder reports that the editor refuses specs over 1 MB. Not documented.",
-    source=limits.ACTION_SCHEMA_MAX_BYTES.source,
-    confidence=limits.ACTION_SCHEMA_MAX_BYTES.confidence,
+    limit=limits.ACTION_SCHEMA_MAX_BYTES,
     chatgpt_message="OpenAPI spec must be 1MB or smaller",
     fix="Remove unused paths and components, or split the API across actions.",
 )
