@@ -9,11 +9,10 @@ run a job or overwrite each other's outcome.
 
 from __future__ import annotations
 
-from functools import partial
-
-from celery import current_app
 from django.db import transaction
 from django.utils import timezone
+
+from gptstudio.queueing import enqueue_after_commit
 
 from .models import Job
 
@@ -23,8 +22,7 @@ FINISHED = (Job.Status.SUCCEEDED, Job.Status.FAILED)
 def job_enqueue(job: Job, *, task_name: str) -> Job:
     """Queue the Celery task registered as `task_name` with the job's id, once the current
     transaction commits (so the worker finds the row). With eager Celery it runs in process then."""
-    task = current_app.tasks[task_name]
-    transaction.on_commit(partial(task.delay, job.pk))
+    enqueue_after_commit(task_name, job.pk)
     return job
 
 

@@ -9,11 +9,9 @@ part decoded, so every link stays on one line, whole.
 
 from __future__ import annotations
 
-from functools import partial
-
-from celery import current_app
 from django.core.mail.backends.console import EmailBackend as ConsoleEmailBackend
-from django.db import transaction
+
+from gptstudio.queueing import enqueue_after_commit
 
 
 class EmailBackend(ConsoleEmailBackend):
@@ -39,7 +37,6 @@ def mail_send_after_commit(*, subject: str, body: str, recipients: list[str]) ->
 
     The request that asks for it does no mail work, so how long it takes tells nothing (the API's
     member add answers the same whether or not the user exists), and a rolled-back change sends
-    nothing. Queued by the task's registered name: this core module does not import task modules.
+    nothing. Queued by the task's registered name (gptstudio.queueing).
     Without a broker (the embedded default) the task runs in-process after the commit."""
-    task = current_app.tasks[SEND_MAIL_TASK]
-    transaction.on_commit(partial(task.delay, subject=subject, body=body, recipients=recipients))
+    enqueue_after_commit(SEND_MAIL_TASK, subject=subject, body=body, recipients=recipients)
